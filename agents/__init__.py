@@ -1,0 +1,1 @@
+"""The shared pool of operators: certifications per project, shifts, absences and state events."""

@@ -1,0 +1,3 @@
+"""REST routes of the agents app."""
+
+urlpatterns = []

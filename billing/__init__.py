@@ -1,0 +1,1 @@
+"""Tariffs, rating, invoices and the per-year invoice numbering."""

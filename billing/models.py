@@ -1,0 +1,231 @@
+"""Tariffs with time-of-day bands, monthly invoices and their lines, gapless invoice numbers."""
+
+from decimal import Decimal
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+
+from projects.models import Client, Project
+
+WEEKDAYS = list(range(7))
+
+
+class Tariff(models.Model):
+    """A project's price per minute, valid from a local date until the project's next tariff."""
+
+    class Billable(models.TextChoices):
+        TALK = "talk", "Talk (connected minus hold)"
+        CONNECTED = "connected", "Connected (talk and hold)"
+        HANDLE = "handle", "Handle (connected plus wrap, capped)"
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="tariffs")
+    valid_from = models.DateField(help_text="Local date in the project's time zone.")
+    currency = models.CharField(max_length=3, default="RUB")
+    rate_per_minute = models.DecimalField(max_digits=12, decimal_places=4)
+    first_increment_seconds = models.PositiveIntegerField(default=60)
+    next_increment_seconds = models.PositiveIntegerField(default=60)
+    free_seconds = models.PositiveIntegerField(
+        default=0, help_text="Calls of at most this many billable seconds cost nothing."
+    )
+    billable = models.CharField(max_length=10, choices=Billable.choices, default=Billable.CONNECTED)
+    wrap_cap_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="With 'handle': wrap counted per call, at most."
+    )
+    monthly_minimum = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-valid_from"]
+        constraints = [
+            # Also the index for "the tariff in force on a date": (project, valid_from <= d).
+            models.UniqueConstraint(fields=["project", "valid_from"], name="tariff_once_per_day"),
+            models.CheckConstraint(condition=Q(rate_per_minute__gte=0), name="tariff_rate_non_negative"),
+            models.CheckConstraint(
+                condition=Q(first_increment_seconds__gte=1) & Q(next_increment_seconds__gte=1),
+                name="tariff_increments_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_minimum__gte=0), name="tariff_minimum_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(billable__in=["talk", "connected", "handle"]),
+                name="tariff_billable_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="tariff_currency_format"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} from {self.valid_from}: {self.rate_per_minute}/min"
+
+
+class TariffBand(models.Model):
+    """A local-time window with its own rate (night, weekend). First listed match wins.
+
+    ``end`` at or before ``start`` crosses midnight (``end`` 00:00 is 24:00); the window
+    belongs to the weekday it starts on.
+    """
+
+    tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="bands")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in which bands are tried.")
+    name = models.CharField(max_length=40)
+    weekdays = ArrayField(
+        models.PositiveSmallIntegerField(), help_text="0 = Monday ... 6 = Sunday."
+    )
+    start = models.TimeField()
+    end = models.TimeField(help_text="00:00 means 24:00; at or before start crosses midnight.")
+    rate_per_minute = models.DecimalField(max_digits=12, decimal_places=4)
+
+    class Meta:
+        ordering = ["tariff", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tariff", "position"], name="tariff_band_position"),
+            models.UniqueConstraint(fields=["tariff", "name"], name="tariff_band_name"),
+            models.CheckConstraint(
+                condition=Q(weekdays__contained_by=WEEKDAYS)
+                & Q(weekdays__len__gte=1),
+                name="tariff_band_weekdays_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_per_minute__gte=0), name="tariff_band_rate_non_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class Invoice(models.Model):
+    """One invoice per client per local calendar month (SPEC section 7)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Issued"
+        PAID = "paid", "Paid"
+        VOID = "void", "Void"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="invoices")
+    period = models.DateField(help_text="First day of the billed month.")
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.DRAFT)
+    number = models.CharField(max_length=20, null=True, blank=True, unique=True)
+    currency = models.CharField(max_length=3)
+    vat_included = models.BooleanField(default=False)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    vat = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    generated_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period", "client"]
+        constraints = [
+            # Regenerating a period never duplicates: one live invoice per client and month.
+            # A void one keeps its number and leaves room for its replacement.
+            models.UniqueConstraint(
+                fields=["client", "period"],
+                condition=~Q(status="void"),
+                name="invoice_one_live_per_client_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(period__day=1), name="invoice_period_first_of_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "issued", "paid", "void"]),
+                name="invoice_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="draft") & Q(number__isnull=True))
+                | (~Q(status="draft") & Q(number__regex=r"^INV-[0-9]{4}-[0-9]{6}$")),
+                name="invoice_number_iff_issued",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(issued_at__isnull=False),
+                name="invoice_issued_has_date",
+            ),
+            models.CheckConstraint(
+                condition=(Q(vat_included=True) & Q(total=F("subtotal")))
+                | (Q(vat_included=False) & Q(total=F("subtotal") + F("vat"))),
+                name="invoice_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(vat_rate__gte=0) & Q(vat_rate__lt=1), name="invoice_vat_rate_fraction"
+            ),
+        ]
+        indexes = [
+            # Accounting's list: "invoices of a period, by status".
+            models.Index(fields=["period", "status"], name="invoice_period_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.number or f"draft {self.client.code} {self.period:%Y-%m}"
+
+
+class InvoiceLine(models.Model):
+    """Usage of a project in a band, or a monthly-minimum top-up, on an invoice."""
+
+    class Kind(models.TextChoices):
+        USAGE = "usage", "Usage"
+        MINIMUM_TOPUP = "minimum_topup", "Monthly minimum top-up"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="invoice_lines")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.USAGE)
+    band = models.CharField(max_length=40, blank=True, help_text="Blank: the base rate.")
+    service_period = models.DateField(
+        help_text="The month the calls were made; earlier than the invoice's for late calls."
+    )
+    description = models.CharField(max_length=255)
+    calls = models.PositiveIntegerField(default=0)
+    billed_seconds = models.BigIntegerField(default=0)
+    rate_per_minute = models.DecimalField(max_digits=12, decimal_places=4)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position"),
+            models.CheckConstraint(
+                condition=Q(billed_seconds__gte=0), name="invoice_line_seconds_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(service_period__day=1), name="invoice_line_period_first_of_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["usage", "minimum_topup"]), name="invoice_line_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def quantity_minutes(self):
+        """Billed minutes, exact: seconds / 60 (SPEC section 7)."""
+        return Decimal(self.billed_seconds) / 60
+
+
+class InvoiceNumberSequence(models.Model):
+    """Last invoice number given in a year; a row lock on it keeps numbers gapless."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=9999), name="invoice_sequence_year_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+

@@ -1,0 +1,1 @@
+"""Call records (CDRs) and the callers behind them (contacts)."""

@@ -1,0 +1,1 @@
+"""Shared API plumbing: the exception handler, pagination and field types every app's API uses."""

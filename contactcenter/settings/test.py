@@ -1,0 +1,15 @@
+"""Test run: the real PostgreSQL, fast password hashing, tasks eager unless a test starts a worker."""
+
+from contactcenter.settings.base import *  # noqa: F403
+from contactcenter.settings.base import env
+
+SECRET_KEY = "test-key-not-secret"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

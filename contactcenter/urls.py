@@ -1,0 +1,24 @@
+"""URL root: the admin, the versioned API and its schema and docs (served without a CDN)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("projects.api.urls")),
+    path("", include("agents.api.urls")),
+    path("", include("calls.api.urls")),
+    path("", include("billing.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+]
+
+admin.site.site_header = "Contact center operations"
+admin.site.site_title = "Contact center"
+admin.site.index_title = "Projects, operators, calls and billing"

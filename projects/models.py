@@ -1,0 +1,243 @@
+"""Clients, their effective-dated VAT rates, projects with business hours and KPI targets."""
+
+import zoneinfo
+from decimal import Decimal
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+CODE_REGEX = r"^[a-z0-9][a-z0-9_-]*$"
+CODE_HELP = "Lowercase letters, digits, '-' and '_'; used in URLs and by integrations."
+
+
+@cache
+def _timezone_names():
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value):
+    if value not in _timezone_names():
+        raise ValidationError(
+            "'%(value)s' is not an IANA time zone name, such as 'Europe/Moscow'.",
+            params={"value": value},
+        )
+
+
+class Client(models.Model):
+    """A company that buys the service. It is billed once a month for all its projects."""
+
+    code = models.SlugField(max_length=40, unique=True, help_text=CODE_HELP)
+    legal_name = models.CharField(max_length=255)
+    tax_id = models.CharField(
+        "tax id (INN)", max_length=12, blank=True, help_text="10 digits (company) or 12 (person)."
+    )
+    kpp = models.CharField("KPP", max_length=9, blank=True, help_text="9 digits, if any.")
+    address = models.TextField(blank=True)
+    billing_email = models.EmailField(blank=True)
+    currency = models.CharField(max_length=3, default="RUB", help_text="ISO 4217 code.")
+    vat_included = models.BooleanField(
+        "VAT included in prices",
+        default=False,
+        help_text="Off: VAT is added on top of the subtotal. On: prices already include VAT.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=CODE_REGEX), name="client_code_format"),
+            models.CheckConstraint(
+                condition=Q(tax_id="") | Q(tax_id__regex=r"^[0-9]{10}([0-9]{2})?$"),
+                name="client_tax_id_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(kpp="") | Q(kpp__regex=r"^[0-9]{9}$"), name="client_kpp_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="client_currency_format"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} ({self.legal_name})"
+
+
+class VatRate(models.Model):
+    """A VAT rate in force for a client from a date on. Rates change by law, so they are data."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="vat_rates")
+    valid_from = models.DateField(help_text="First day the rate applies (the client's local date).")
+    rate = models.DecimalField(
+        max_digits=5, decimal_places=4, help_text="A fraction: 0.2000 is 20%."
+    )
+
+    class Meta:
+        ordering = ["client", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "valid_from"], name="vat_rate_once_per_day"),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0) & Q(rate__lt=1), name="vat_rate_fraction"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.client.code} {self.rate:%} from {self.valid_from}"
+
+
+class Project(models.Model):
+    """A client's line (hotline, sales, night reserve) served by the shared operator pool."""
+
+    class ServiceMode(models.TextChoices):
+        FULL = "full", "Full service"
+        RESERVE = "reserve", "Reserve (outside the client's own hours)"
+
+    class SlFormula(models.TextChoices):
+        OFFERED_MINUS_SHORT = "offered_minus_short", "Answered in T / (offered - short abandons)"
+        ANSWERED_ONLY = "answered_only", "Answered in T / answered"
+        EXCLUDE_EARLY_ABANDONS = (
+            "exclude_early_abandons",
+            "Answered in T / (answered + abandoned after T)",
+        )
+        EARLY_ABANDONS_AS_MET = (
+            "early_abandons_as_met",
+            "(Answered in T + abandoned in T) / (answered + abandoned)",
+        )
+
+    code = models.SlugField(max_length=40, unique=True, help_text=CODE_HELP)
+    name = models.CharField(max_length=255)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="projects")
+    timezone = models.CharField(
+        max_length=64,
+        validators=[validate_timezone],
+        help_text="IANA name. Days, months, business hours, bands and billing use it.",
+    )
+    service_mode = models.CharField(
+        max_length=10, choices=ServiceMode.choices, default=ServiceMode.FULL
+    )
+    sl_threshold_seconds = models.PositiveIntegerField(
+        "service level threshold (s)", default=20
+    )
+    sl_target = models.DecimalField(
+        "service level target",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.800"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    short_abandon_seconds = models.PositiveIntegerField("short abandon under (s)", default=5)
+    sl_formula = models.CharField(
+        "service level formula",
+        max_length=32,
+        choices=SlFormula.choices,
+        default=SlFormula.OFFERED_MINUS_SHORT,
+    )
+    abandon_rate_target = models.DecimalField(
+        "abandon rate target (at most)",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.050"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    asa_target_seconds = models.PositiveIntegerField(
+        "ASA target (s)", null=True, blank=True, help_text="Average speed of answer, at most."
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="managed_projects"
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=CODE_REGEX), name="project_code_format"),
+            models.CheckConstraint(
+                condition=Q(sl_target__gte=0) & Q(sl_target__lte=1), name="project_sl_target_ratio"
+            ),
+            models.CheckConstraint(
+                condition=Q(abandon_rate_target__gte=0) & Q(abandon_rate_target__lte=1),
+                name="project_abandon_target_ratio",
+            ),
+            models.CheckConstraint(
+                condition=Q(service_mode__in=["full", "reserve"]), name="project_service_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    sl_formula__in=[
+                        "offered_minus_short",
+                        "answered_only",
+                        "exclude_early_abandons",
+                        "early_abandons_as_met",
+                    ]
+                ),
+                name="project_sl_formula_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} ({self.client.code})" if self.client_id else self.code
+
+
+class BusinessHours(models.Model):
+    """One opening window on a weekday, in the project's local time.
+
+    For a ``full`` project these are the hours the line is staffed (none: around the
+    clock). For a ``reserve`` project they are the client's own hours, when the client's
+    in-house team answers; the pool takes the calls outside them. ``closes`` 00:00 means
+    midnight at the end of the day.
+    """
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0
+        TUESDAY = 1
+        WEDNESDAY = 2
+        THURSDAY = 3
+        FRIDAY = 4
+        SATURDAY = 5
+        SUNDAY = 6
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="business_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField(help_text="00:00 means midnight at the end of the day.")
+
+    class Meta:
+        ordering = ["project", "weekday", "opens"]
+        verbose_name_plural = "business hours"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "weekday", "opens"], name="business_hours_one_window_per_start"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="business_hours_weekday"),
+            models.CheckConstraint(
+                condition=Q(opens__lt=F("closes")) | Q(closes="00:00"),
+                name="business_hours_opens_before_closes",
+            ),
+        ]
+
+    def __str__(self):
+        closes = "24:00" if self.closes.hour == 0 and self.closes.minute == 0 else self.closes
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{closes}"
+
+
+class IntegrationAccount(models.Model):
+    """Binds an API user (an integration) to one client: its token sees only that client."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="integration"
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="integrations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["client", "user"]
+
+    def __str__(self):
+        return f"{self.user} -> {self.client.code}"

@@ -1,0 +1,57 @@
+"""Shared fixtures: an API client per role, authenticated by a real token."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import (
+    ClientFactory,
+    IntegrationAccountFactory,
+    ProjectFactory,
+    TokenFactory,
+    UserFactory,
+)
+
+
+def _client_for(user):
+    token = TokenFactory(user=user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.user = user
+    return api
+
+
+@pytest.fixture
+def anon_api():
+    return APIClient()
+
+
+@pytest.fixture
+def admin_api(db):
+    return _client_for(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+
+@pytest.fixture
+def pm_project(db):
+    return ProjectFactory(code="pm-hotline")
+
+
+@pytest.fixture
+def pm_api(pm_project):
+    """A project manager (staff, not superuser) who manages ``pm_project`` only."""
+    user = UserFactory(username="pm", is_staff=True)
+    pm_project.managers.add(user)
+    return _client_for(user)
+
+
+@pytest.fixture
+def integration_client(db):
+    return ClientFactory(code="integrated")
+
+
+@pytest.fixture
+def integration_api(integration_client):
+    """An integration token bound to ``integration_client``."""
+    account = IntegrationAccountFactory(
+        user=UserFactory(username="crm-bot"), client=integration_client
+    )
+    return _client_for(account.user)

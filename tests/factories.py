@@ -1,0 +1,210 @@
+"""factory_boy factories for every model; tests override only what they are about."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+
+from agents.models import Absence, AgentStateEvent, Certification, Operator, Shift
+from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, TariffBand
+from calls.models import Call, Contact
+from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
+
+UTC = dt.UTC
+T0 = dt.datetime(2026, 10, 5, 9, 0, tzinfo=UTC)  # a Monday morning, the fixed clock of tests
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("pass-12345")
+
+
+class TokenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Token
+
+    user = factory.SubFactory(UserFactory)
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    code = factory.Sequence(lambda n: f"client{n}")
+    legal_name = factory.Sequence(lambda n: f"OOO Client {n}")
+    tax_id = "7701234567"
+    currency = "RUB"
+
+
+class VatRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VatRate
+
+    client = factory.SubFactory(ClientFactory)
+    valid_from = dt.date(2000, 1, 1)
+    rate = Decimal("0.2000")
+
+
+class IntegrationAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntegrationAccount
+
+    user = factory.SubFactory(UserFactory)
+    client = factory.SubFactory(ClientFactory)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    code = factory.Sequence(lambda n: f"project{n}")
+    name = factory.Sequence(lambda n: f"Hotline {n}")
+    client = factory.SubFactory(ClientFactory)
+    timezone = "Europe/Moscow"
+
+
+class BusinessHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BusinessHours
+
+    project = factory.SubFactory(ProjectFactory)
+    weekday = 0
+    opens = dt.time(9)
+    closes = dt.time(18)
+
+
+class OperatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Operator
+
+    code = factory.Sequence(lambda n: f"op{n}")
+    full_name = factory.Sequence(lambda n: f"Operator {n}")
+    status = Operator.Status.ACTIVE
+    hired_on = dt.date(2025, 1, 10)
+    hourly_cost = Decimal("450.00")
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certification
+
+    operator = factory.SubFactory(OperatorFactory)
+    project = factory.SubFactory(ProjectFactory)
+    certified_on = dt.date(2025, 2, 1)
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shift
+
+    operator = factory.SubFactory(OperatorFactory)
+    starts_at = T0
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + dt.timedelta(hours=8))
+
+
+class AbsenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Absence
+
+    operator = factory.SubFactory(OperatorFactory)
+    kind = Absence.Kind.SICK
+    starts_on = dt.date(2026, 10, 5)
+    ends_on = dt.date(2026, 10, 7)
+
+
+class AgentStateEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgentStateEvent
+
+    operator = factory.SubFactory(OperatorFactory)
+    state = AgentStateEvent.State.READY
+    at = T0
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    project = factory.SubFactory(ProjectFactory)
+    phone = factory.Sequence(lambda n: f"+7495{n:07d}")
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """An answered inbound call: 12 s wait, 150 s connected, 10 s hold, 20 s wrap."""
+
+    class Meta:
+        model = Call
+
+    project = factory.SubFactory(ProjectFactory)
+    external_id = factory.Sequence(lambda n: f"cdr-{n}")
+    direction = Call.Direction.INBOUND
+    caller = "+74951234567"
+    operator = factory.SubFactory(OperatorFactory)
+    offered_at = T0
+    answered_at = factory.LazyAttribute(lambda c: c.offered_at + dt.timedelta(seconds=12))
+    ended_at = factory.LazyAttribute(
+        lambda c: (c.answered_at or c.offered_at) + dt.timedelta(seconds=150)
+    )
+    hold_seconds = 10
+    wrap_seconds = 20
+
+
+class TariffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tariff
+
+    project = factory.SubFactory(ProjectFactory)
+    valid_from = dt.date(2026, 1, 1)
+    rate_per_minute = Decimal("12.5000")
+    first_increment_seconds = 60
+    next_increment_seconds = 60
+
+
+class TariffBandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TariffBand
+
+    tariff = factory.SubFactory(TariffFactory)
+    position = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"night{n}")
+    weekdays = [0, 1, 2, 3, 4]
+    start = dt.time(22)
+    end = dt.time(8)
+    rate_per_minute = Decimal("15.0000")
+
+
+class InvoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invoice
+
+    client = factory.SubFactory(ClientFactory)
+    period = dt.date(2026, 10, 1)
+    currency = "RUB"
+
+
+class InvoiceLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InvoiceLine
+
+    invoice = factory.SubFactory(InvoiceFactory)
+    position = factory.Sequence(lambda n: n)
+    project = factory.SubFactory(ProjectFactory)
+    service_period = dt.date(2026, 10, 1)
+    description = "Conversation minutes"
+    billed_seconds = 600
+    rate_per_minute = Decimal("12.5000")
+    amount = Decimal("125.00")
+
+
+class InvoiceNumberSequenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InvoiceNumberSequence
+
+    year = 2026
