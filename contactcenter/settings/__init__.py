@@ -1,1 +1,1 @@
-"""Settings split by environment: base, dev, test, prod. Everything else comes from the environment."""
+"""Settings split by environment: base, dev, test, prod; values come from the environment."""

@@ -1,4 +1,4 @@
-"""Test run: the real PostgreSQL, fast password hashing, tasks eager unless a test starts a worker."""
+"""Test run: real PostgreSQL, fast hashing, tasks eager unless a test starts a worker."""
 
 from contactcenter.settings.base import *  # noqa: F403
 from contactcenter.settings.base import env

@@ -1,0 +1,55 @@
+# The two commands: `make demo` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export DJANGO_SETTINGS_MODULE ?= contactcenter.settings.dev
+DEMO_SERVE ?= 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint install db serve clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+db: install
+	scripts/ensure_postgres.sh
+	$(PY) manage.py ensure_database
+	$(PY) manage.py migrate --noinput
+
+demo: db
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py demo
+	@if [ "$(DEMO_SERVE)" != "0" ]; then $(MAKE) --no-print-directory serve; fi
+
+# Web server, Celery worker and beat until Ctrl-C. Without a broker, tasks run in-process.
+serve:
+	@if $(PY) scripts/broker_answers.py; then \
+	  echo "Broker answers: starting the web server, a Celery worker and beat. Ctrl-C stops all."; \
+	  trap 'kill 0' INT TERM EXIT; \
+	  $(VENV)/bin/celery -A contactcenter worker -l info --concurrency 2 & \
+	  $(VENV)/bin/celery -A contactcenter beat -l info & \
+	  $(PY) manage.py runserver $(HOST):$(PORT); \
+	else \
+	  echo "No broker answers at $${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}: tasks run in-process (CELERY_TASK_ALWAYS_EAGER=1), no worker or beat."; \
+	  CELERY_TASK_ALWAYS_EAGER=1 $(PY) manage.py runserver $(HOST):$(PORT); \
+	fi
+
+test: install
+	scripts/ensure_postgres.sh
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles
