@@ -32,9 +32,7 @@ class Tariff(models.Model):
     wrap_cap_seconds = models.PositiveIntegerField(
         null=True, blank=True, help_text="With 'handle': wrap counted per call, at most."
     )
-    monthly_minimum = models.DecimalField(
-        max_digits=12, decimal_places=2, default=Decimal("0.00")
-    )
+    monthly_minimum = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -42,7 +40,9 @@ class Tariff(models.Model):
         constraints = [
             # Also the index for "the tariff in force on a date": (project, valid_from <= d).
             models.UniqueConstraint(fields=["project", "valid_from"], name="tariff_once_per_day"),
-            models.CheckConstraint(condition=Q(rate_per_minute__gte=0), name="tariff_rate_non_negative"),
+            models.CheckConstraint(
+                condition=Q(rate_per_minute__gte=0), name="tariff_rate_non_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(first_increment_seconds__gte=1) & Q(next_increment_seconds__gte=1),
                 name="tariff_increments_positive",
@@ -71,7 +71,9 @@ class TariffBand(models.Model):
     """
 
     tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="bands")
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order in which bands are tried.")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order in which bands are tried."
+    )
     name = models.CharField(max_length=40)
     weekdays = ArrayField(
         models.PositiveSmallIntegerField(), help_text="0 = Monday ... 6 = Sunday."
@@ -86,8 +88,7 @@ class TariffBand(models.Model):
             models.UniqueConstraint(fields=["tariff", "position"], name="tariff_band_position"),
             models.UniqueConstraint(fields=["tariff", "name"], name="tariff_band_name"),
             models.CheckConstraint(
-                condition=Q(weekdays__contained_by=WEEKDAYS)
-                & Q(weekdays__len__gte=1),
+                condition=Q(weekdays__contained_by=WEEKDAYS) & Q(weekdays__len__gte=1),
                 name="tariff_band_weekdays_valid",
             ),
             models.CheckConstraint(
@@ -227,5 +228,3 @@ class InvoiceNumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last_number}"
-
-

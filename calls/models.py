@@ -62,9 +62,7 @@ class Call(models.Model):
     external_id = models.CharField(
         max_length=64, help_text="The telephony's id of the call; unique within the project."
     )
-    direction = models.CharField(
-        max_length=8, choices=Direction.choices, default=Direction.INBOUND
-    )
+    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.INBOUND)
     caller = models.CharField(max_length=16, blank=True, help_text="E.164; blank if withheld.")
     contact = models.ForeignKey(
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"

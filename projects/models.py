@@ -120,9 +120,7 @@ class Project(models.Model):
     service_mode = models.CharField(
         max_length=10, choices=ServiceMode.choices, default=ServiceMode.FULL
     )
-    sl_threshold_seconds = models.PositiveIntegerField(
-        "service level threshold (s)", default=20
-    )
+    sl_threshold_seconds = models.PositiveIntegerField("service level threshold (s)", default=20)
     sl_target = models.DecimalField(
         "service level target",
         max_digits=4,
