@@ -27,7 +27,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "contactcenter",
+    "contactcenter.apps.ContactcenterConfig",
     "projects",
     "agents",
     "calls",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ContactcenterConfig(AppConfig):
+    name = "contactcenter"
+    verbose_name = "Shared plumbing"
