@@ -143,7 +143,11 @@ class Invoice(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(status="draft") & Q(number__isnull=True))
-                | (~Q(status="draft") & Q(number__regex=r"^INV-[0-9]{4}-[0-9]{6}$")),
+                | (
+                    ~Q(status="draft")
+                    & Q(number__isnull=False)
+                    & Q(number__regex=r"^INV-[0-9]{4}-[0-9]{6}$")
+                ),
                 name="invoice_number_iff_issued",
             ),
             models.CheckConstraint(
@@ -157,6 +161,16 @@ class Invoice(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(vat_rate__gte=0) & Q(vat_rate__lt=1), name="invoice_vat_rate_fraction"
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="invoice_currency_format"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_at__isnull=False), name="invoice_paid_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="void") | Q(voided_at__isnull=False),
+                name="invoice_void_has_date",
             ),
         ]
         indexes = [
