@@ -235,6 +235,13 @@ def test_tariff_band_position_and_name_are_unique_per_tariff():
             for status in ["issued", "paid", "void"]
         ),
         pytest.param(
+            {**ISSUED, "status": "paid"}, "invoice_paid_has_date", id="paid without a payment date"
+        ),
+        pytest.param(
+            {**ISSUED, "status": "void"}, "invoice_void_has_date", id="void without a void date"
+        ),
+        pytest.param({"currency": "rub"}, "invoice_currency_format", id="lowercase currency"),
+        pytest.param(
             {"subtotal": Decimal("100.00"), "vat": Decimal("20.00"), "total": Decimal("100.00")},
             "invoice_total_adds_up",
             id="vat on top, total without the vat",
