@@ -39,6 +39,12 @@ class Client(models.Model):
     address = models.TextField(blank=True)
     billing_email = models.EmailField(blank=True)
     currency = models.CharField(max_length=3, default="RUB", help_text="ISO 4217 code.")
+    timezone = models.CharField(
+        max_length=64,
+        default="Europe/Moscow",
+        validators=[validate_timezone],
+        help_text="IANA name: the client's calendar (when a month closes, VAT rate dates).",
+    )
     vat_included = models.BooleanField(
         "VAT included in prices",
         default=False,
