@@ -1,3 +1,10 @@
-"""REST routes of the agents app."""
+"""REST routes of the agents app: operators/, looked up by code."""
 
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from agents.api.views import OperatorViewSet
+
+router = SimpleRouter(trailing_slash=True)
+router.register("operators", OperatorViewSet, basename="operator")
+
+urlpatterns = router.urls

@@ -1,3 +1,10 @@
-"""REST routes of the billing app."""
+"""REST routes of the billing app: tariffs/, looked up by id."""
 
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from billing.api.views import TariffViewSet
+
+router = SimpleRouter(trailing_slash=True)
+router.register("tariffs", TariffViewSet, basename="tariff")
+
+urlpatterns = router.urls

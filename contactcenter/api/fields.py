@@ -1,6 +1,10 @@
-"""Field types shared by every app's serializers."""
+"""Field types shared by every app's serializers and filters: aware instants only."""
 
+import re
+
+from django import forms
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 
@@ -15,3 +19,30 @@ class AwareDateTimeField(serializers.DateTimeField):
         if timezone.is_naive(value):
             self.fail("naive")
         return super().enforce_timezone(value)
+
+
+# In a query string an unencoded "+" arrives as a space: "...T09:00:00 03:00".
+_OFFSET_AFTER_SPACE = re.compile(r" (\d{2}(:?\d{2})?)$")
+
+
+class AwareIsoDateTimeField(forms.DateTimeField):
+    """An ISO 8601 instant with an offset or ``Z``; a naive one is refused (SPEC section 2).
+
+    Tolerates the offset's "+" decoded as a space, a common slip in hand-typed URLs.
+    """
+
+    default_error_messages = {
+        "invalid": "Enter an ISO 8601 datetime with an offset, such as 2026-10-05T09:00:00Z.",
+        "naive": "Datetime has no timezone offset; send ISO 8601 with an offset or 'Z'.",
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        parsed = parse_datetime(text) or parse_datetime(_OFFSET_AFTER_SPACE.sub(r"+\1", text))
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if timezone.is_naive(parsed):
+            raise forms.ValidationError(self.error_messages["naive"], code="naive")
+        return parsed

@@ -1,0 +1,85 @@
+"""Writes on operators of the shared pool and their project certifications."""
+
+from django.db import transaction
+
+from agents.models import Certification, Operator
+from contactcenter.errors import DomainError
+from projects.services import assign_fields, delete_or_conflict
+
+OPERATOR_FIELDS = frozenset(
+    {"code", "full_name", "email", "status", "hired_on", "left_on", "hourly_cost"}
+)
+
+
+def _employment_errors(operator):
+    """The employment rules of the model's constraints, each on the field to fix."""
+    errors = {}
+    if operator.hired_on and operator.left_on and operator.left_on < operator.hired_on:
+        errors["left_on"] = ["Cannot be before hired_on."]
+    if operator.status == Operator.Status.DISMISSED and not operator.left_on:
+        errors["left_on"] = ["A dismissed operator needs the date they left."]
+    if operator.status == Operator.Status.ACTIVE and not operator.hired_on:
+        errors["hired_on"] = ["An active operator needs a hire date."]
+    return errors
+
+
+def _save(operator):
+    errors = _employment_errors(operator)
+    if errors:
+        raise DomainError("Invalid operator.", details=errors)
+    operator.full_clean()
+    operator.save()
+
+
+def _certifications_replace(*, operator, certifications, within=None):
+    """Replace the operator's certifications; with ``within`` (a project queryset), only
+    those on these projects: a PM's list never removes another PM's certifications."""
+    seen = {}
+    errors = {}
+    for index, item in enumerate(certifications):
+        code = item["project"].code
+        if code in seen:
+            errors[index] = {"project": [f"Already listed as item {seen[code]}."]}
+        seen.setdefault(code, index)
+    if errors:
+        raise DomainError("Invalid certifications.", details={"certifications": errors})
+    stored = operator.certifications.all()
+    if within is not None:
+        stored = stored.filter(project__in=within)
+    stored.delete()
+    Certification.objects.bulk_create(
+        Certification(
+            operator=operator,
+            project=item["project"],
+            level=item.get("level", Certification.Level.REGULAR),
+            certified_on=item["certified_on"],
+        )
+        for item in certifications
+    )
+
+
+@transaction.atomic
+def operator_create(*, certifications=(), **fields):
+    operator = Operator()
+    assign_fields(operator, fields, OPERATOR_FIELDS)
+    _save(operator)
+    _certifications_replace(operator=operator, certifications=list(certifications))
+    return operator
+
+
+@transaction.atomic
+def operator_update(*, operator, certifications=None, certifications_within=None, **fields):
+    """Update an operator; ``certifications``, when given, replaces the stored ones (only
+    those on ``certifications_within`` projects, if given)."""
+    assign_fields(operator, fields, OPERATOR_FIELDS)
+    _save(operator)
+    if certifications is not None:
+        _certifications_replace(
+            operator=operator, certifications=list(certifications), within=certifications_within
+        )
+    return operator
+
+
+@transaction.atomic
+def operator_delete(*, operator):
+    delete_or_conflict(operator, what="operator")

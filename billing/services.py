@@ -1,0 +1,93 @@
+"""Writes on tariffs and their time-of-day bands (SPEC section 7)."""
+
+from django.db import transaction
+
+from billing.models import Tariff, TariffBand
+from contactcenter.errors import DomainError
+from projects.services import assign_fields, delete_or_conflict
+
+TARIFF_FIELDS = frozenset(
+    {
+        "project",
+        "valid_from",
+        "currency",
+        "rate_per_minute",
+        "first_increment_seconds",
+        "next_increment_seconds",
+        "free_seconds",
+        "billable",
+        "wrap_cap_seconds",
+        "monthly_minimum",
+    }
+)
+
+
+def _check_unique_start(tariff):
+    clash = Tariff.objects.filter(project=tariff.project, valid_from=tariff.valid_from)
+    if tariff.pk:
+        clash = clash.exclude(pk=tariff.pk)
+    if clash.exists():
+        raise DomainError(
+            "Invalid tariff.",
+            details={
+                "valid_from": [
+                    f"Project '{tariff.project.code}' already has a tariff from "
+                    f"{tariff.valid_from:%Y-%m-%d}."
+                ]
+            },
+        )
+
+
+def _bands_replace(*, tariff, bands):
+    """Store ``bands`` in their listed order (the order they are tried in)."""
+    seen = {}
+    errors = {}
+    for index, band in enumerate(bands):
+        if band["name"] in seen:
+            errors[index] = {"name": [f"Already used by item {seen[band['name']]}."]}
+        seen.setdefault(band["name"], index)
+    if errors:
+        raise DomainError("Invalid bands.", details={"bands": errors})
+    tariff.bands.all().delete()
+    TariffBand.objects.bulk_create(
+        TariffBand(
+            tariff=tariff,
+            position=position,
+            name=band["name"],
+            weekdays=sorted(set(band["weekdays"])),
+            start=band["start"],
+            end=band["end"],
+            rate_per_minute=band["rate_per_minute"],
+        )
+        for position, band in enumerate(bands)
+    )
+
+
+def _save(tariff):
+    _check_unique_start(tariff)
+    tariff.full_clean()
+    tariff.save()
+
+
+@transaction.atomic
+def tariff_create(*, bands=(), **fields):
+    tariff = Tariff()
+    assign_fields(tariff, fields, TARIFF_FIELDS)
+    _save(tariff)
+    _bands_replace(tariff=tariff, bands=list(bands))
+    return tariff
+
+
+@transaction.atomic
+def tariff_update(*, tariff, bands=None, **fields):
+    """Update a tariff; ``bands``, when given, replaces the stored bands."""
+    assign_fields(tariff, fields, TARIFF_FIELDS)
+    _save(tariff)
+    if bands is not None:
+        _bands_replace(tariff=tariff, bands=list(bands))
+    return tariff
+
+
+@transaction.atomic
+def tariff_delete(*, tariff):
+    delete_or_conflict(tariff, what="tariff")

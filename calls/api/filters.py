@@ -1,0 +1,47 @@
+"""Filters of the calls list: project, operator, [from, to) on offered_at, outcome, direction."""
+
+import django_filters
+
+from calls.models import Call
+from contactcenter.api.fields import AwareIsoDateTimeField
+
+
+class AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = AwareIsoDateTimeField
+
+
+class CallFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="project__code", help_text="Project code.")
+    operator = django_filters.CharFilter(field_name="operator__code", help_text="Operator code.")
+    offered_from = AwareIsoDateTimeFilter(
+        field_name="offered_at",
+        lookup_expr="gte",
+        help_text="Calls offered at or after this instant (ISO 8601 with offset).",
+    )
+    offered_to = AwareIsoDateTimeFilter(
+        field_name="offered_at",
+        lookup_expr="lt",
+        help_text="Calls offered before this instant (ISO 8601 with offset).",
+    )
+    outcome = django_filters.ChoiceFilter(
+        choices=[("answered", "Answered"), ("abandoned", "Abandoned")],
+        method="filter_outcome",
+        help_text="answered: has answered_at; abandoned: never answered.",
+    )
+    direction = django_filters.ChoiceFilter(choices=Call.Direction.choices)
+
+    class Meta:
+        model = Call
+        fields = ["project", "operator", "outcome", "direction"]
+
+    @classmethod
+    def get_filters(cls):
+        # "from" is a Python keyword, so the [from, to) pair is declared under other
+        # names and exposed under the names of the contract.
+        filters = super().get_filters()
+        filters["from"] = filters.pop("offered_from")
+        filters["to"] = filters.pop("offered_to")
+        return filters
+
+    def filter_outcome(self, queryset, name, value):
+        return queryset.filter(answered_at__isnull=(value == "abandoned"))

@@ -1,0 +1,33 @@
+"""OpenAPI pieces every app's API shares: the error body and the refusals it documents."""
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every 4xx (``contactcenter.api.exceptions``)."""
+
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    code = serializers.CharField(help_text="Machine-readable reason: invalid, conflict, ...")
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="Field name (or row index) to its messages.",
+    )
+
+
+_DESCRIPTIONS = {
+    400: "Invalid input; `errors` names each field.",
+    401: "No or invalid token.",
+    403: "The token may not do this.",
+    404: "No such object in the caller's scope.",
+    409: "Conflicts with stored data.",
+}
+
+
+def error_responses(*statuses):
+    """``{status: OpenApiResponse(ErrorSerializer)}`` for ``extend_schema(responses=...)``."""
+    return {
+        status: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[status])
+        for status in statuses
+    }

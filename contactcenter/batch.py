@@ -1,0 +1,346 @@
+"""Batch ingestion plumbing shared by calls and agent events (SPEC section 8), tied to no app.
+
+A batch is a list of up to ``MAX_BATCH`` JSON-shaped rows, stored all or nothing. Checking
+10,000 rows through DRF serializers or model instances costs far more than storing them, so
+rows are checked here by plain parsers costing about a microsecond a field, and stored by
+one COPY straight into the table. Each parser takes the raw value (``MISSING`` when the key
+is absent) and returns the clean one or raises ``Invalid`` with the message for that field.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, connection, transaction
+from django.db.models import UniqueConstraint
+from psycopg import sql
+
+from contactcenter.errors import DomainError
+
+MAX_BATCH = 10_000
+INT4_MAX = 2**31 - 1
+MISSING = object()  # the row has no such key (distinct from an explicit null)
+
+REQUIRED = "This field is required."
+NOT_NULL = "This field may not be null."
+NOT_A_STRING = "Not a valid string."
+NOT_AN_INTEGER = "A valid integer is required."
+BLANK = "This field may not be blank."
+NEGATIVE = "Cannot be negative."
+BAD_INSTANT = "Datetime has wrong format. Use ISO 8601, such as 2026-10-05T09:00:00Z."
+NAIVE_INSTANT = "Datetime has no timezone offset; send ISO 8601 with an offset or 'Z'."
+BAD_URL = "Enter a valid URL."
+NOT_AN_OBJECT = "Expected an object with the row's fields."
+
+# Instants that survive conversion to UTC both ways (year 1 with a positive offset does not).
+_EARLIEST = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+_LATEST = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+_fromisoformat = dt.datetime.fromisoformat
+
+# A subset of what Django's URLValidator accepts, checked 50 times faster: plain http(s)
+# host names. Anything else (IPs, ports with user info, IDNs) goes to URLValidator itself,
+# so the batch accepts exactly the URLs the model's URLField does.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PLAIN_URL = re.compile(
+    rf"https?://(?P<host>{_LABEL}(?:\.{_LABEL})*\.[a-z]{{2,63}})(?::[0-9]{{1,5}})?(?:/\S*)?\Z",
+    re.IGNORECASE,
+)
+_validate_url = URLValidator()
+
+# A COPY that meets a stored key is retried with the stored rows dropped; each retry drops
+# at least one row, so only batches raced by many concurrent senders get this far.
+_MAX_COPY_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    created: int
+    duplicates: int
+
+
+class Invalid(Exception):
+    """One field's value is refused; ``message`` tells the sender what to send instead."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _absent(value, default_message):
+    if value is MISSING:
+        return REQUIRED
+    if value is None:
+        return NOT_NULL
+    return default_message
+
+
+# --- Field parsers -----------------------------------------------------------------------
+
+
+def parse_instant(value):
+    """An aware datetime from an ISO 8601 string with an offset or ``Z``, or a datetime."""
+    if type(value) is str:
+        try:
+            value = _fromisoformat(value)
+        except ValueError:
+            raise Invalid(BAD_INSTANT) from None
+    elif not isinstance(value, dt.datetime):
+        raise Invalid(_absent(value, BAD_INSTANT))
+    if value.utcoffset() is None:
+        raise Invalid(NAIVE_INSTANT)
+    if not _EARLIEST <= value <= _LATEST:
+        raise Invalid("Datetime out of range.")
+    return value
+
+
+def parse_optional_instant(value):
+    if value is None or value is MISSING:
+        return None
+    return parse_instant(value)
+
+
+def parse_text(value, max_length, required=False):
+    """A string of at most ``max_length`` characters; absent or null is ``""`` unless required."""
+    if type(value) is not str:
+        if value is MISSING or value is None:
+            if required:
+                raise Invalid(_absent(value, NOT_A_STRING))
+            return ""
+        raise Invalid(NOT_A_STRING)
+    if len(value) > max_length:
+        raise Invalid(f"Ensure this field has no more than {max_length} characters.")
+    if not value:
+        if required:
+            raise Invalid(BLANK)
+        return value
+    if not value.isascii():
+        _check_encodable(value)
+    if "\x00" in value:
+        raise Invalid("Null characters are not allowed.")
+    return value
+
+
+def _check_encodable(value):
+    # A lone surrogate ("\ud800" is valid JSON) cannot be stored as UTF-8.
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise Invalid("Not valid Unicode text.") from None
+
+
+def parse_seconds(value):
+    """Whole non-negative seconds that fit a PostgreSQL integer; absent means 0."""
+    if type(value) is not int:
+        if value is MISSING:
+            return 0
+        if type(value) is float and value.is_integer():
+            value = int(value)
+        else:
+            raise Invalid(_absent(value, NOT_AN_INTEGER))
+    if value < 0:
+        raise Invalid(NEGATIVE)
+    if value > INT4_MAX:
+        raise Invalid(f"Ensure this value is less than or equal to {INT4_MAX}.")
+    return value
+
+
+def parse_choice(value, choices, default=MISSING):
+    """One of ``choices``; absent means ``default`` when one is given."""
+    if type(value) is str and value in choices:
+        return value
+    if value is MISSING and default is not MISSING:
+        return default
+    if value is MISSING or value is None:
+        raise Invalid(_absent(value, ""))
+    raise Invalid(f'"{value}" is not a valid choice; use one of: {", ".join(sorted(choices))}.')
+
+
+def parse_reference(value, ids_by_code, label):
+    """The id of the object with code ``value``; one the caller may not see is unknown too."""
+    if type(value) is str:
+        found = ids_by_code.get(value)
+        if found is not None:
+            return found
+        raise Invalid(f"Unknown {label} '{value[:64]}'.")
+    raise Invalid(_absent(value, NOT_A_STRING))
+
+
+def parse_optional_reference(value, ids_by_code, label):
+    if value is None or value is MISSING:
+        return None
+    return parse_reference(value, ids_by_code, label)
+
+
+def parse_url(value, max_length):
+    """An http(s)/ftp(s) URL as Django's URLField accepts it; absent or null is ``""``."""
+    value = parse_text(value, max_length)
+    if value:
+        plain = _PLAIN_URL.match(value)
+        if plain is None or len(plain["host"]) > 253:
+            try:
+                _validate_url(value)
+            except ValidationError:
+                raise Invalid(BAD_URL) from None
+    return value
+
+
+class RowReader:
+    """Reads one row's fields with the parsers above, collecting ``{field: [message]}``."""
+
+    __slots__ = ("errors", "row")
+
+    def __init__(self, row):
+        self.row = row
+        self.errors = {}
+
+    def read(self, name, parse, *args):
+        try:
+            return parse(self.row.get(name, MISSING), *args)
+        except Invalid as exc:
+            self.add_error(name, exc.message)
+            return None
+
+    def add_error(self, name, message):
+        self.errors.setdefault(name, []).append(message)
+
+    def valid(self, *names):
+        """True when none of ``names`` has an error (so rules across them can be judged)."""
+        errors = self.errors
+        return not any(name in errors for name in names)
+
+
+# --- The batch ----------------------------------------------------------------------------
+
+
+def check_batch_size(rows):
+    if not isinstance(rows, list):
+        raise DomainError("Expected a list of rows.")
+    if len(rows) > MAX_BATCH:
+        raise DomainError(
+            f"A batch holds at most {MAX_BATCH:,} rows; this one has {len(rows):,}. "
+            "Split it and send the parts one after another.",
+            details={"rows": [f"Ensure this list has no more than {MAX_BATCH} elements."]},
+        )
+
+
+def raise_if_invalid(errors, total):
+    """Refuse the whole batch, naming every invalid row by its index."""
+    if errors:
+        raise DomainError(
+            f"{len(errors)} of {total} rows are invalid; nothing was stored.",
+            details=errors,
+        )
+
+
+def ids_by_code(queryset, rows, field):
+    """``{code: id}`` of the objects of ``queryset`` that the rows name in ``field``; one query."""
+    codes = {
+        code
+        for row in rows
+        if isinstance(row, dict)
+        and type(code := row.get(field)) is str
+        and "\x00" not in code  # PostgreSQL refuses such a parameter; no code holds one
+        and code.isascii()
+    }
+    if not codes:
+        return {}
+    return dict(queryset.filter(code__in=codes).values_list("code", "id"))
+
+
+def unique_constraint_name(model, fields):
+    """The name of ``model``'s unique constraint over exactly ``fields``."""
+    return next(
+        constraint.name
+        for constraint in model._meta.constraints
+        if isinstance(constraint, UniqueConstraint) and constraint.fields == tuple(fields)
+    )
+
+
+def _db_type(model, column):
+    # "varchar(64)" -> "varchar": the names psycopg knows; lengths are checked by the parsers.
+    return model._meta.get_field(column).db_type(connection).split("(")[0]
+
+
+def copy_rows(*, model, columns, rows):
+    """COPY ``rows`` (tuples in ``columns`` order) into ``model``'s table, in binary format."""
+    statement = sql.SQL("COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)").format(
+        table=sql.Identifier(model._meta.db_table),
+        columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
+    )
+    types = [_db_type(model, column) for column in columns]
+    # The raw psycopg cursor has COPY; the wrapper turns its errors into Django's.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(statement) as copy,
+    ):
+        copy.set_types(types)
+        write_row = copy.write_row
+        for row in rows:
+            write_row(row)
+
+
+def stored_by_key(*, model, key_columns, columns, keys):
+    """``{key: (columns...)}`` of the stored rows whose natural key is among ``keys``.
+
+    One statement: the keys travel as arrays, and the ``LIMIT 1`` lateral lookup pins the
+    plan to one unique-index probe per key, whatever the table's statistics say.
+    """
+    if not keys:
+        return {}
+    key_names = [f"k{position}" for position in range(len(key_columns))]
+    statement = sql.SQL(
+        "SELECT {stored} FROM unnest({arrays}) AS k({key_names}) "
+        "CROSS JOIN LATERAL (SELECT {columns} FROM {table} AS s WHERE {match} LIMIT 1) AS t"
+    ).format(
+        stored=sql.SQL(", ").join(sql.Identifier("t", column) for column in columns),
+        arrays=sql.SQL(", ").join(
+            sql.SQL("{}::{}[]").format(sql.Placeholder(), sql.SQL(_db_type(model, column)))
+            for column in key_columns
+        ),
+        key_names=sql.SQL(", ").join(map(sql.Identifier, key_names)),
+        columns=sql.SQL(", ").join(sql.Identifier("s", column) for column in columns),
+        table=sql.Identifier(model._meta.db_table),
+        match=sql.SQL(" AND ").join(
+            sql.SQL("{} = {}").format(sql.Identifier("s", column), sql.Identifier("k", name))
+            for column, name in zip(key_columns, key_names, strict=True)
+        ),
+    )
+    key_positions = [columns.index(column) for column in key_columns]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement.as_string(cursor.cursor), [list(part) for part in zip(*keys, strict=True)]
+        )
+        return {
+            tuple(row[position] for position in key_positions): row for row in cursor.fetchall()
+        }
+
+
+def _violated_constraint(error):
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def copy_new_rows(*, model, columns, pending, unique_constraint, drop_stored):
+    """COPY the rows of ``pending`` (``(index, row)`` pairs) that are not stored yet.
+
+    Optimistic, because nearly every batch is new data: the rows go straight into the
+    table. When one of them is already stored (a re-sent batch, or a concurrent sender
+    storing the same call), PostgreSQL refuses the COPY on ``unique_constraint``, the
+    savepoint undoes it, and ``drop_stored(pending)`` returns the rows still to store
+    (raising if a stored row differs). Returns how many rows were stored.
+    """
+    for attempt in range(1, _MAX_COPY_ATTEMPTS + 1):
+        if not pending:
+            return 0
+        try:
+            with transaction.atomic():
+                copy_rows(model=model, columns=columns, rows=(row for _, row in pending))
+            return len(pending)
+        except IntegrityError as exc:
+            if attempt == _MAX_COPY_ATTEMPTS or _violated_constraint(exc) != unique_constraint:
+                raise
+        pending = drop_stored(pending)
+    raise AssertionError("unreachable")  # pragma: no cover

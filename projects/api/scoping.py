@@ -1,0 +1,156 @@
+"""Tenancy (SPEC section 8) in one place: who sees which projects, clients and rows.
+
+A superuser sees everything. A user bound to a client by an ``IntegrationAccount`` (an
+integration token) sees that client's projects. Anyone else sees the projects they
+manage (``Project.managers``). Every API view derives its queryset from these sets
+through ``ScopedViewSetMixin``, so an object outside the caller's scope is a 404, as if
+it did not exist.
+"""
+
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.http import Http404
+from rest_framework import permissions
+
+from projects.models import Client, Project
+
+# ``scope_path`` value meaning "the object is itself the project (or the client)".
+SELF = "pk"
+
+
+def integration_client_id(user):
+    """The client id an integration user is bound to, else ``None`` (one query, then cached)."""
+    account = getattr(user, "integration", None)
+    return account.client_id if account is not None else None
+
+
+def is_integration(user):
+    return integration_client_id(user) is not None
+
+
+def visible_projects(user):
+    """The projects ``user`` may see, as a lazy queryset (usable as a subquery)."""
+    if not user or not user.is_authenticated:
+        return Project.objects.none()
+    if user.is_superuser:
+        return Project.objects.all()
+    client_id = integration_client_id(user)
+    if client_id is not None:
+        return Project.objects.filter(client_id=client_id)
+    return Project.objects.filter(managers=user)
+
+
+def visible_clients(user):
+    """Superuser: all; integration: its own client; others: clients of the projects they see."""
+    if not user or not user.is_authenticated:
+        return Client.objects.none()
+    if user.is_superuser:
+        return Client.objects.all()
+    client_id = integration_client_id(user)
+    if client_id is not None:
+        return Client.objects.filter(pk=client_id)
+    return Client.objects.filter(pk__in=visible_projects(user).values("client_id"))
+
+
+def _resolve_scope(model, path):
+    """Follow ``path`` from ``model``; return (target model, crosses a to-many relation)."""
+    if path == SELF:
+        return model, False
+    current, many = model, False
+    for part in path.split("__"):
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist as exc:
+            raise ImproperlyConfigured(
+                f"scope_path {path!r} does not resolve on {model.__name__}: no field {part!r}."
+            ) from exc
+        if not field.is_relation:
+            raise ImproperlyConfigured(
+                f"scope_path {path!r} on {model.__name__}: {part!r} is not a relation."
+            )
+        many = many or field.many_to_many or field.one_to_many
+        current = field.related_model
+    return current, many
+
+
+def scope_queryset(queryset, user, path):
+    """Restrict ``queryset`` to the rows whose ``path`` leads to a project or client in scope."""
+    target, many = _resolve_scope(queryset.model, path)
+    if target not in (Project, Client):
+        raise ImproperlyConfigured(
+            f"scope_path {path!r} on {queryset.model.__name__} must lead to a Project or "
+            f"a Client, not {target.__name__}."
+        )
+    if user.is_superuser:
+        return queryset
+    allowed = visible_projects(user) if target is Project else visible_clients(user)
+    condition = {f"{path}__in": allowed.values("pk")}
+    if many:
+        # Filter through a subquery so a row reachable by several paths is not repeated.
+        matching = queryset.model._default_manager.filter(**condition).values("pk")
+        return queryset.filter(pk__in=matching)
+    return queryset.filter(**condition)
+
+
+class ScopedViewSetMixin:
+    """Base of every API view: the queryset is cut to the caller's scope.
+
+    Declare ``scope_path``: the ORM path from the view's model to a ``Project`` or a
+    ``Client`` (``"project"``, ``"client"``, ``"certifications__project"``), or ``SELF``
+    when the model is itself a project or client. A view without one fails loudly.
+    ``scope_bypass_for_staff`` lets staff users see every row (the shared operator pool).
+
+    Override ``get_base_queryset`` (usually one selector call), never ``get_queryset``:
+    the scope is applied on top of it.
+    """
+
+    scope_path = None
+    scope_bypass_for_staff = False
+
+    def get_queryset(self):
+        if not self.scope_path:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} must declare scope_path (see projects.api.scoping)."
+            )
+        queryset = self.get_base_queryset()
+        user = self.request.user
+        if self.scope_bypass_for_staff and user.is_staff and not is_integration(user):
+            return queryset
+        return scope_queryset(queryset, user, self.scope_path)
+
+    def get_base_queryset(self):
+        return super().get_queryset()
+
+    def get_object(self):
+        # PostgreSQL refuses NUL in text, and a code holding one cannot exist: 404, not 500.
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if isinstance(lookup, str) and "\x00" in lookup:
+            raise Http404
+        return super().get_object()
+
+    def visible_projects(self):
+        return visible_projects(self.request.user)
+
+    def visible_clients(self):
+        return visible_clients(self.request.user)
+
+
+class CatalogPermission(permissions.BasePermission):
+    """Reads for anyone authenticated (rows scoped); writes for superusers and staff PMs.
+
+    Integration tokens never change the catalogue (clients, projects, operators,
+    tariffs), even if their user were flagged staff: 403. A view lists in
+    ``superuser_only_actions`` the writes that reach beyond any one PM's scope.
+    """
+
+    message = "Only administrators and project managers may change this."
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        user = request.user
+        if user.is_superuser:
+            return True
+        if getattr(view, "action", None) in getattr(view, "superuser_only_actions", ()):
+            self.message = "Only administrators may do this."
+            return False
+        return bool(user.is_staff and not is_integration(user))

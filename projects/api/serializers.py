@@ -1,0 +1,125 @@
+"""Input and output shapes of clients and projects (SPEC section 8)."""
+
+from decimal import Decimal
+
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
+
+from projects.api.fields import ClientCodeField, ClockField
+from projects.models import CODE_HELP, CODE_REGEX, BusinessHours, Client, Project, VatRate
+
+code_format = RegexValidator(CODE_REGEX, message=f"Invalid code. {CODE_HELP}")
+currency_format = RegexValidator(r"^[A-Z]{3}$", message="Use an ISO 4217 code, such as RUB.")
+
+
+def code_validators(model, noun):
+    """The code's format and its uniqueness, both checked before the database would refuse."""
+    return [
+        code_format,
+        UniqueValidator(
+            queryset=model.objects.all(), message=f"A {noun} with this code already exists."
+        ),
+    ]
+
+
+class VatRateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VatRate
+        fields = ["valid_from", "rate"]
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    vat_rates = VatRateSerializer(many=True, read_only=True)
+    vat_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        min_value=0,
+        max_value=Decimal("0.9999"),
+        write_only=True,
+        required=False,
+        help_text=(
+            "Shortcut: sets the VAT rate (a fraction, 0.2000 is 20%) valid from the "
+            "beginning of time (2000-01-01), replacing that rate if it exists. Dated rates "
+            "that follow it still apply from their own dates."
+        ),
+    )
+    projects = serializers.SlugRelatedField(
+        many=True,
+        read_only=True,
+        slug_field="code",
+        help_text="Codes of the client's projects that the caller sees.",
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "code",
+            "legal_name",
+            "tax_id",
+            "kpp",
+            "address",
+            "billing_email",
+            "currency",
+            "vat_included",
+            "is_active",
+            "vat_rates",
+            "vat_rate",
+            "projects",
+        ]
+        extra_kwargs = {
+            "code": {"validators": code_validators(Client, "client")},
+            "tax_id": {
+                "validators": [
+                    RegexValidator(
+                        r"^([0-9]{10}|[0-9]{12})$",
+                        message="The INN has 10 digits (company) or 12 (person).",
+                    )
+                ]
+            },
+            "kpp": {"validators": [RegexValidator(r"^[0-9]{9}$", message="The KPP has 9 digits.")]},
+            "currency": {"validators": [currency_format]},
+        }
+
+
+class BusinessHoursSerializer(serializers.Serializer):
+    weekday = serializers.ChoiceField(
+        choices=BusinessHours.Weekday.choices, help_text="0 = Monday ... 6 = Sunday."
+    )
+    opens = ClockField()
+    closes = ClockField(end_of_day=True, help_text="HH:MM; 24:00 for midnight.")
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    client = ClientCodeField()
+    business_hours = BusinessHoursSerializer(
+        many=True,
+        required=False,
+        help_text=(
+            "Opening windows in the project's local time; none means around the clock. "
+            "When sent, the list replaces the stored windows."
+        ),
+    )
+    managers = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="username", help_text="Usernames of the PMs."
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "code",
+            "name",
+            "client",
+            "timezone",
+            "service_mode",
+            "sl_threshold_seconds",
+            "sl_target",
+            "short_abandon_seconds",
+            "sl_formula",
+            "abandon_rate_target",
+            "asa_target_seconds",
+            "is_active",
+            "business_hours",
+            "managers",
+        ]
+        extra_kwargs = {"code": {"validators": code_validators(Project, "project")}}

@@ -1,0 +1,112 @@
+"""Clients and projects: CRUD looked up by ``code``, cut to the caller's scope."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from contactcenter.api.schema import error_responses
+from projects import selectors, services
+from projects.api.filters import ProjectFilter
+from projects.api.scoping import SELF
+from projects.api.serializers import ClientSerializer, ProjectSerializer
+from projects.api.viewsets import CatalogViewSet
+
+READ_ERRORS = error_responses(401, 404)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List clients", responses={200: ClientSerializer(many=True)}),
+    retrieve=extend_schema(
+        summary="Get a client", responses={200: ClientSerializer, **READ_ERRORS}
+    ),
+    create=extend_schema(
+        summary="Create a client (administrators)",
+        responses={201: ClientSerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Replace a client", responses={200: ClientSerializer, **WRITE_ERRORS}
+    ),
+    partial_update=extend_schema(
+        summary="Update a client", responses={200: ClientSerializer, **WRITE_ERRORS}
+    ),
+    destroy=extend_schema(
+        summary="Delete a client without projects (administrators)",
+        responses={204: None, **WRITE_ERRORS},
+    ),
+)
+class ClientViewSet(CatalogViewSet):
+    """Clients. A superuser sees all, an integration its own client, a PM the clients of
+    the projects they manage (and of those clients' projects, only the managed ones).
+
+    Creating and deleting a client is for administrators: a new client has no PM yet,
+    and a client is shared by all its projects' PMs. PMs may edit clients in scope.
+    """
+
+    serializer_class = ClientSerializer
+    lookup_field = "code"
+    scope_path = SELF
+    superuser_only_actions = ("create", "destroy")
+    search_fields = ["code", "legal_name", "tax_id"]
+    ordering_fields = ["code", "legal_name"]
+
+    def get_base_queryset(self):
+        return selectors.client_list(projects=self.visible_projects())
+
+    def create_object(self, data):
+        return services.client_create(**data)
+
+    def update_object(self, instance, data):
+        return services.client_update(client=instance, **data)
+
+    def delete_object(self, instance):
+        services.client_delete(client=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List projects", responses={200: ProjectSerializer(many=True)}),
+    retrieve=extend_schema(
+        summary="Get a project", responses={200: ProjectSerializer, **READ_ERRORS}
+    ),
+    create=extend_schema(
+        summary="Create a project", responses={201: ProjectSerializer, **WRITE_ERRORS}
+    ),
+    update=extend_schema(
+        summary="Replace a project", responses={200: ProjectSerializer, **WRITE_ERRORS}
+    ),
+    partial_update=extend_schema(
+        summary="Update a project", responses={200: ProjectSerializer, **WRITE_ERRORS}
+    ),
+    destroy=extend_schema(
+        summary="Delete a project without calls or tariffs (administrators)",
+        responses={204: None, **WRITE_ERRORS},
+    ),
+)
+class ProjectViewSet(CatalogViewSet):
+    """Projects with their KPI targets and business hours.
+
+    A PM may create a project for a client in their scope and becomes its manager (else
+    they could not see what they made); they edit the projects they manage. Deleting a
+    project is for administrators; deactivate it (``is_active``) instead.
+    ``business_hours``, when sent, replaces the stored windows; omitted, they stay.
+    """
+
+    serializer_class = ProjectSerializer
+    lookup_field = "code"
+    scope_path = SELF
+    superuser_only_actions = ("destroy",)
+    filterset_class = ProjectFilter
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
+
+    def get_base_queryset(self):
+        return selectors.project_list()
+
+    def create_object(self, data):
+        user = self.request.user
+        managers = () if user.is_superuser else (user,)
+        return services.project_create(managers=managers, **data)
+
+    def update_object(self, instance, data):
+        return services.project_update(project=instance, **data)
+
+    def delete_object(self, instance):
+        services.project_delete(project=instance)

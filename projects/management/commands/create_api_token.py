@@ -1,0 +1,64 @@
+"""``create_api_token USERNAME [--client CODE]``: print the user's API token key, alone."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from projects.models import Client, IntegrationAccount
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the API token of USERNAME, creating the token if needed. With --client CODE, "
+        "USERNAME is an integration bound to that client: the user and its binding are "
+        "created if missing. The key is printed alone, so scripts can capture it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument(
+            "--client",
+            metavar="CODE",
+            help="Bind USERNAME to this client as an integration (creates the user if missing).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, username, client=None, **options):
+        User = get_user_model()
+        if client is None:
+            try:
+                user = User.objects.get(username=username)
+            except User.DoesNotExist:
+                raise CommandError(
+                    f"No user '{username}'. Create it first, or pass --client CODE to create "
+                    "an integration user bound to that client."
+                ) from None
+        else:
+            user = self._integration_user(User, username, client)
+        token, _ = Token.objects.get_or_create(user=user)
+        self.stdout.write(token.key)
+
+    def _integration_user(self, User, username, client_code):
+        try:
+            client = Client.objects.get(code=client_code)
+        except Client.DoesNotExist:
+            raise CommandError(f"No client with code '{client_code}'.") from None
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            # A machine account: it authenticates by token only, never by password.
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        account = IntegrationAccount.objects.filter(user=user).first()
+        if account is None:
+            if user.is_superuser or user.managed_projects.exists():
+                raise CommandError(
+                    f"'{username}' is an administrator or a project manager; an integration "
+                    "needs a user of its own."
+                )
+            IntegrationAccount.objects.create(user=user, client=client)
+        elif account.client_id != client.pk:
+            raise CommandError(
+                f"'{username}' is already the integration of client '{account.client.code}'."
+            )
+        return user

@@ -1,0 +1,181 @@
+"""Writes on clients, their VAT rates and projects with their business hours.
+
+Every function is one transaction with keyword-only arguments. Rule violations raise
+``DomainError`` (400) or ``ConflictError`` (409) naming the field, so the API, the
+admin, commands and tasks refuse the same things the same way.
+"""
+
+import datetime as dt
+import itertools
+
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from contactcenter.errors import ConflictError, DomainError
+from projects.models import BusinessHours, Client, Project, VatRate
+
+# "From the beginning of time": the date a rate set through the ``vat_rate`` shortcut
+# starts on. Any real billing period is later, so it applies until a dated rate follows.
+BEGINNING_OF_TIME = dt.date(2000, 1, 1)
+MIDNIGHT = dt.time(0, 0)
+
+CLIENT_FIELDS = frozenset(
+    {
+        "code",
+        "legal_name",
+        "tax_id",
+        "kpp",
+        "address",
+        "billing_email",
+        "currency",
+        "vat_included",
+        "is_active",
+    }
+)
+PROJECT_FIELDS = frozenset(
+    {
+        "code",
+        "name",
+        "client",
+        "timezone",
+        "service_mode",
+        "sl_threshold_seconds",
+        "sl_target",
+        "short_abandon_seconds",
+        "sl_formula",
+        "abandon_rate_target",
+        "asa_target_seconds",
+        "is_active",
+    }
+)
+
+
+def assign_fields(instance, fields, allowed):
+    """Set ``fields`` on ``instance``; a name outside ``allowed`` is a programming error."""
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Unexpected fields for {type(instance).__name__}: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+def delete_or_conflict(instance, *, what):
+    """Delete ``instance``; rows that still point to it make it a 409, not a 500."""
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except ProtectedError as exc:
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        raise ConflictError(
+            f"This {what} is still referenced by {', '.join(kinds)} and cannot be deleted.",
+            details={"non_field_errors": [f"Referenced by {', '.join(kinds)}."]},
+        ) from exc
+
+
+# Clients
+
+
+@transaction.atomic
+def client_create(*, vat_rate=None, **fields):
+    """Create a client; ``vat_rate`` (a fraction) sets its rate from the beginning of time."""
+    client = Client()
+    assign_fields(client, fields, CLIENT_FIELDS)
+    client.full_clean()
+    client.save()
+    if vat_rate is not None:
+        client_vat_rate_set(client=client, rate=vat_rate)
+    return client
+
+
+@transaction.atomic
+def client_update(*, client, vat_rate=None, **fields):
+    assign_fields(client, fields, CLIENT_FIELDS)
+    client.full_clean()
+    client.save()
+    if vat_rate is not None:
+        client_vat_rate_set(client=client, rate=vat_rate)
+    return client
+
+
+@transaction.atomic
+def client_delete(*, client):
+    delete_or_conflict(client, what="client")
+
+
+@transaction.atomic
+def client_vat_rate_set(*, client, rate, valid_from=BEGINNING_OF_TIME):
+    """Set the VAT rate in force from ``valid_from``, replacing a rate of that same day."""
+    vat_rate, _ = VatRate.objects.update_or_create(
+        client=client, valid_from=valid_from, defaults={"rate": rate}
+    )
+    return vat_rate
+
+
+# Projects
+
+
+def _business_hours_errors(windows):
+    """``{index: {field: [messages]}}`` for windows that end before they open or overlap
+    another on the same weekday (keyed like DRF's errors of a nested list)."""
+    errors = {}
+    by_weekday = {}
+    for index, window in enumerate(windows):
+        opens, closes = window["opens"], window["closes"]
+        if closes != MIDNIGHT and closes <= opens:
+            errors[index] = {
+                "closes": [f"Must be after opens ({opens:%H:%M}); use 24:00 for midnight."]
+            }
+            continue
+        by_weekday.setdefault(window["weekday"], []).append((index, opens, closes))
+    for weekday, day_windows in sorted(by_weekday.items()):
+        day_windows.sort(key=lambda item: item[1])
+        for (index_a, _, closes_a), (index_b, opens_b, _) in itertools.pairwise(day_windows):
+            if closes_a == MIDNIGHT or opens_b < closes_a:
+                name = BusinessHours.Weekday(weekday).label
+                errors[index_b] = {"opens": [f"Overlaps item {index_a} on {name}."]}
+    return errors
+
+
+def _business_hours_replace(*, project, windows):
+    errors = _business_hours_errors(windows)
+    if errors:
+        raise DomainError("Invalid business hours.", details={"business_hours": errors})
+    project.business_hours.all().delete()
+    BusinessHours.objects.bulk_create(
+        BusinessHours(
+            project=project,
+            weekday=window["weekday"],
+            opens=window["opens"],
+            closes=window["closes"],
+        )
+        for window in windows
+    )
+
+
+@transaction.atomic
+def project_create(*, business_hours=(), managers=(), **fields):
+    """Create a project with its opening windows (none: around the clock) and managers."""
+    project = Project()
+    assign_fields(project, fields, PROJECT_FIELDS)
+    project.full_clean()
+    project.save()
+    _business_hours_replace(project=project, windows=list(business_hours))
+    if managers:
+        project.managers.add(*managers)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project, business_hours=None, **fields):
+    """Update a project; ``business_hours``, when given, replaces the stored windows."""
+    assign_fields(project, fields, PROJECT_FIELDS)
+    project.full_clean()
+    project.save()
+    if business_hours is not None:
+        _business_hours_replace(project=project, windows=list(business_hours))
+    return project
+
+
+@transaction.atomic
+def project_delete(*, project):
+    delete_or_conflict(project, what="project")
