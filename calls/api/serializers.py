@@ -28,10 +28,9 @@ class OperatorCodeField(CodeLookupField):
 
 
 class CallSerializer(serializers.ModelSerializer):
-    """A call as sent by the telephony, and as read back with its derived durations.
-
-    Field types are checked here; the rules between fields (answered after offered,
-    hold within connected, no operator unless answered...) are the service's.
+    """A call as read back with its derived durations; also the documented shape of a
+    posted row. Posted rows are checked by ``calls.ingest`` (plain checks per row, one COPY),
+    not by this serializer, so the single and the batch POST follow exactly one rule set.
     """
 
     project = ProjectCodeField()
@@ -95,13 +94,3 @@ class CallSerializer(serializers.ModelSerializer):
         # The (project, external_id) key is the service's: a repeat is a duplicate or a
         # conflict, never a generic "must be unique".
         validators = []
-
-
-class CallIngestResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField(help_text="Calls stored by this request.")
-    duplicates = serializers.IntegerField(
-        help_text="Calls identical to stored ones, skipped (same project and external_id)."
-    )
-    ids = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Ids of the sent calls, in order."
-    )

@@ -2,16 +2,15 @@
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
-from rest_framework.response import Response
+from rest_framework import mixins, viewsets
 
-from calls import services
 from calls.api.filters import CallFilter
-from calls.api.serializers import CallIngestResultSerializer, CallSerializer
+from calls.api.serializers import CallSerializer
+from calls.ingest import calls_ingest
 from calls.models import Call
+from contactcenter.api.ingest import IngestResultSerializer, ingest_response
 from contactcenter.api.pagination import TimeCursorPagination
-from contactcenter.api.schema import error_responses
-from contactcenter.errors import DomainError
+from contactcenter.api.schema import IDEMPOTENCY_KEY, error_responses
 from projects.api.scoping import ScopedViewSetMixin
 
 
@@ -25,17 +24,20 @@ from projects.api.scoping import ScopedViewSetMixin
         summary="Get a call", responses={200: CallSerializer, **error_responses(401, 404)}
     ),
     create=extend_schema(
-        summary="Send one call record",
+        summary="Send call records: one object or a list of up to 10,000",
         description=(
-            "Stores a call of a project in the caller's scope (an integration: its "
-            "client's projects). Resending a stored call (same project and external_id, "
-            "same data) is counted as a duplicate and changes nothing; the same "
-            "external_id with different data is a 409."
+            "Stores calls of projects in the caller's scope (an integration: its client's "
+            "projects). A list is atomic: any invalid row rejects the whole batch, with "
+            "errors keyed by row index and field. A row identical to a stored call (same "
+            "project and external_id, same data) is skipped and counted in `duplicates`; "
+            "the same external_id with different data is a 409 naming the row. Send an "
+            "`Idempotency-Key` header to make a retry return the first answer."
         ),
-        request=CallSerializer,
+        request=CallSerializer(many=True),
+        parameters=[IDEMPOTENCY_KEY],
         responses={
-            201: OpenApiResponse(CallIngestResultSerializer, description="Stored."),
-            200: OpenApiResponse(CallIngestResultSerializer, description="A duplicate."),
+            201: OpenApiResponse(IngestResultSerializer, description="Stored."),
+            200: OpenApiResponse(IngestResultSerializer, description="Every row a duplicate."),
             **error_responses(400, 401, 409),
         },
     ),
@@ -54,9 +56,9 @@ class CallViewSet(
     in the admin; a resend with different data is refused (409) rather than silently
     rewriting billed history.
 
-    POST takes one call object for now. Batch ingestion (a list of up to 10,000, atomic,
-    errors keyed by row index) plugs in at ``create``: validate each row with
-    ``CallSerializer``, then store them through ``calls.services`` in one transaction.
+    POST takes one object or a list and stores it through ``calls.ingest.calls_ingest``,
+    the same path as the Asterisk and CSV importers: plain checks per row and one COPY, not
+    a serializer per row, which would cost more than storing the rows.
     """
 
     serializer_class = CallSerializer
@@ -70,16 +72,11 @@ class CallViewSet(
         return Call.objects.select_related("project", "operator")
 
     def create(self, request, *args, **kwargs):
-        if isinstance(request.data, list):
-            raise DomainError(
-                "Send one call object; batch ingestion is not available yet.",
-                details={"non_field_errors": ["Expected an object, got a list."]},
-            )
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        call, created = services.call_create(**serializer.validated_data)
-        result = {"created": int(created), "duplicates": int(not created), "ids": [call.pk]}
-        return Response(
-            CallIngestResultSerializer(result).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        allowed = (
+            None
+            if request.user.is_superuser
+            else set(self.visible_projects().values_list("pk", flat=True))
+        )
+        return ingest_response(
+            request, lambda rows: calls_ingest(rows=rows, allowed_project_ids=allowed)
         )

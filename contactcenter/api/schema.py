@@ -1,6 +1,7 @@
 """OpenAPI pieces every app's API shares: the error body and the refusals it documents."""
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 
@@ -31,3 +32,16 @@ def error_responses(*statuses):
         status: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[status])
         for status in statuses
     }
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Any unique string up to 255 characters. A retry with the same key and body returns "
+        "the first answer (header `Idempotent-Replayed: true`); the same key with another "
+        "body is a 409. Kept 24 hours."
+    ),
+)

@@ -61,7 +61,7 @@ class TestCreate:
 
         assert response.status_code == 201
         call = Call.objects.get()
-        assert response.json() == {"created": 1, "duplicates": 0, "ids": [call.pk]}
+        assert response.json() == {"created": 1, "duplicates": 0}
         body = admin_api.get(detail(call.pk)).json()
         received_at = body.pop("received_at")
         assert received_at.endswith("Z")
@@ -146,7 +146,8 @@ class TestCreate:
         )
 
         assert again.status_code == 200
-        assert again.json() == {"created": 0, "duplicates": 1, "ids": first.json()["ids"]}
+        assert first.json() == {"created": 1, "duplicates": 0}
+        assert again.json() == {"created": 0, "duplicates": 1}
         assert Call.objects.count() == 1
         assert Contact.objects.count() == 1
 
@@ -157,11 +158,11 @@ class TestCreate:
 
         assert response.status_code == 409
         assert response.json() == {
-            "detail": "A call with this external_id is already stored with different data.",
+            "detail": "Calls already stored with different data: 1; nothing was stored.",
             "code": "conflict",
             "errors": {
                 "external_id": [
-                    "'cdr-1' is already stored for project 'hotline' with different "
+                    "'cdr-1' is already stored for this project with different "
                     "wrap_seconds, disposition."
                 ]
             },
@@ -179,11 +180,38 @@ class TestCreate:
         assert response.status_code == 201
         assert Call.objects.count() == 2
 
-    def test_a_list_is_refused_until_batches_exist(self, admin_api, hotline, ivan):
-        response = admin_api.post(URL, [new_call()])
+    def test_a_list_is_stored_as_one_batch(self, admin_api, hotline, ivan):
+        batch = [
+            new_call(),
+            new_call(
+                external_id="cdr-2",
+                answered_at=None,
+                operator=None,
+                hold_seconds=0,
+                ended_at="2026-10-05T09:00:30Z",
+            ),
+        ]
+
+        response = admin_api.post(URL, batch)
+
+        assert response.status_code == 201
+        assert response.json() == {"created": 2, "duplicates": 0}
+        assert sorted(Call.objects.values_list("external_id", "wait_seconds")) == [
+            ("cdr-1", 12),
+            ("cdr-2", 30),
+        ]
+
+    def test_one_invalid_row_rejects_the_whole_list_naming_its_index(
+        self, admin_api, hotline, ivan
+    ):
+        batch = [new_call(), new_call(external_id="cdr-2", hold_seconds=-1)]
+
+        response = admin_api.post(URL, batch)
 
         assert response.status_code == 400
-        assert not Call.objects.exists()
+        assert response.json()["errors"] == {"1": {"hold_seconds": ["Cannot be negative."]}}
+        assert Call.objects.count() == 0
+        assert Contact.objects.count() == 0
 
     def test_calls_cannot_be_edited_or_deleted_through_the_api(self, admin_api, hotline):
         call = CallFactory(project=hotline)
@@ -212,7 +240,7 @@ class TestInvalid:
             ({"project": "nowhere"}, "project"),
             ({"project": None}, "project"),
             ({"operator": "ghost"}, "operator"),
-            ({"answered_at": None}, "operator"),
+            ({"answered_at": None, "hold_seconds": 0}, "operator"),
             ({"offered_at": "2026-10-05T09:00:00"}, "offered_at"),
             ({"answered_at": "2026-10-05T09:00:12"}, "answered_at"),
             ({"ended_at": "2026-10-05 09:02:42"}, "ended_at"),
