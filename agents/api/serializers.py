@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from agents.models import Certification, Operator
+from agents.models import AgentStateEvent, Certification, Operator
+from contactcenter.api.fields import AwareDateTimeField
 from projects.api.fields import ProjectCodeField
 from projects.api.serializers import code_validators
 
@@ -43,3 +44,20 @@ class OperatorSerializer(serializers.ModelSerializer):
             "code": {"validators": code_validators(Operator, "operator")},
             "hourly_cost": {"min_value": 0},
         }
+
+
+class AgentStateEventSerializer(serializers.ModelSerializer):
+    """An operator's state change as read back; also the documented shape of a posted row.
+
+    Posted rows are checked by ``agents.ingest`` (plain checks per row, one COPY).
+    """
+
+    operator = serializers.SlugRelatedField(slug_field="code", queryset=Operator.objects.all())
+    at = AwareDateTimeField()
+    received_at = AwareDateTimeField(read_only=True)
+
+    class Meta:
+        model = AgentStateEvent
+        fields = ["id", "operator", "state", "at", "reason", "received_at"]
+        read_only_fields = ["id"]
+        validators = []  # (operator, at) repeats are the ingestion's duplicates or conflicts

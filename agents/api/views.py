@@ -1,13 +1,19 @@
-"""Operators of the shared pool: CRUD looked up by ``code``."""
+"""Operators of the shared pool (CRUD looked up by ``code``) and their state events."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
 
 from agents import services
-from agents.api.filters import OperatorFilter
-from agents.api.serializers import OperatorSerializer
-from agents.models import Certification, Operator
-from contactcenter.api.schema import error_responses
+from agents.api.filters import AgentStateEventFilter, OperatorFilter
+from agents.api.serializers import AgentStateEventSerializer, OperatorSerializer
+from agents.ingest import agent_events_ingest
+from agents.models import AgentStateEvent, Certification, Operator
+from contactcenter.api.ingest import IngestResultSerializer, ingest_response
+from contactcenter.api.pagination import TimeCursorPagination
+from contactcenter.api.schema import IDEMPOTENCY_KEY, error_responses
+from projects.api.scoping import ScopedViewSetMixin, is_integration
 from projects.api.viewsets import CatalogViewSet
 
 READ_ERRORS = error_responses(401, 404)
@@ -67,3 +73,70 @@ class OperatorViewSet(CatalogViewSet):
 
     def delete_object(self, instance):
         services.operator_delete(operator=instance)
+
+
+class EventCursorPagination(TimeCursorPagination):
+    ordering = ("-at", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List agent state events, newest first",
+        description="Cursor-paginated by (at, id) descending; follow `next`.",
+        responses={200: AgentStateEventSerializer(many=True), **error_responses(400, 401)},
+    ),
+    retrieve=extend_schema(
+        summary="Get an agent state event",
+        responses={200: AgentStateEventSerializer, **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Send agent state events: one object or a list of up to 10,000",
+        description=(
+            "A state lasts until the operator's next event (SPEC section 5). A list is "
+            "atomic: any invalid row rejects the whole batch, errors keyed by row index. "
+            "An event identical to a stored one (same operator and instant) is counted in "
+            "`duplicates`; the same operator and instant with another state is a 409."
+        ),
+        request=AgentStateEventSerializer(many=True),
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: OpenApiResponse(IngestResultSerializer, description="Stored."),
+            200: OpenApiResponse(IngestResultSerializer, description="Every row a duplicate."),
+            **error_responses(400, 401, 409),
+        },
+    ),
+)
+class AgentStateEventViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """State events of the operators the caller sees (staff: the whole shared pool; an
+    integration: operators certified on its client's projects). Events are what the
+    telephony reported, so they are not edited or deleted through the API.
+    """
+
+    serializer_class = AgentStateEventSerializer
+    scope_path = "operator__certifications__project"
+    scope_bypass_for_staff = True
+    pagination_class = EventCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AgentStateEventFilter
+
+    def get_base_queryset(self):
+        return AgentStateEvent.objects.select_related("operator")
+
+    def create(self, request, *args, **kwargs):
+        user = request.user
+        allowed = None
+        if not (user.is_staff and not is_integration(user)):
+            allowed = set(
+                Operator.objects.filter(
+                    certifications__project__in=self.visible_projects()
+                ).values_list("pk", flat=True)
+            )
+        return ingest_response(
+            request, lambda rows: agent_events_ingest(rows=rows, allowed_operator_ids=allowed)
+        )

@@ -3,11 +3,7 @@
 import django_filters
 
 from calls.models import Call
-from contactcenter.api.fields import AwareIsoDateTimeField
-
-
-class AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = AwareIsoDateTimeField
+from contactcenter.api.fields import AwareIsoDateTimeFilter
 
 
 class CallFilter(django_filters.FilterSet):

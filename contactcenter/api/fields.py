@@ -2,6 +2,7 @@
 
 import re
 
+import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -46,3 +47,9 @@ class AwareIsoDateTimeField(forms.DateTimeField):
         if timezone.is_naive(parsed):
             raise forms.ValidationError(self.error_messages["naive"], code="naive")
         return parsed
+
+
+class AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """A ``from``/``to`` query parameter: an aware ISO 8601 instant."""
+
+    field_class = AwareIsoDateTimeField
