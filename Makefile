@@ -22,6 +22,7 @@ db: install
 	scripts/ensure_postgres.sh
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_roles
 
 demo: db
 	$(PY) manage.py collectstatic --noinput --verbosity 0

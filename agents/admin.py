@@ -5,6 +5,7 @@ from django.db.models import F
 
 from agents.models import Absence, AgentStateEvent, Certification, Operator, Shift
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
+from projects.admin_scoping import ScopedAdminMixin
 
 
 class CertificationInline(admin.TabularInline):
@@ -41,7 +42,8 @@ class OperatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certification)
-class CertificationAdmin(admin.ModelAdmin):
+class CertificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = "project"
     list_display = ["operator", "project", "level", "certified_on"]
     list_filter = ["level", ("project", ProjectCodeFilter)]
     list_select_related = ["operator", "project__client"]

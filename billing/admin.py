@@ -6,7 +6,8 @@ from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 
 from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, TariffBand
-from projects.admin import ProjectCodeFilter, percent
+from projects.admin import ClientCodeFilter, ProjectCodeFilter, percent
+from projects.admin_scoping import ScopedAdminMixin
 
 WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 MIDNIGHT = dt.time(0)
@@ -42,7 +43,8 @@ class TariffBandInline(admin.TabularInline):
 
 
 @admin.register(Tariff)
-class TariffAdmin(admin.ModelAdmin):
+class TariffAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = "project"
     list_display = [
         "project",
         "valid_from",
@@ -115,7 +117,8 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = "client"
     list_display = [
         "display_number",
         "client",
@@ -128,7 +131,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "total",
         "issued_at",
     ]
-    list_filter = ["status", "client", "currency"]
+    list_filter = ["status", ("client", ClientCodeFilter), "currency"]
     list_select_related = ["client"]
     search_fields = ["number", "client__code", "client__legal_name", "client__tax_id"]
     autocomplete_fields = ["client"]

@@ -11,6 +11,7 @@ import zoneinfo
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -19,6 +20,7 @@ from billing.models import Tariff, TariffBand
 from calls.contacts import contacts_link_calls
 from calls.models import Call
 from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
+from projects.roles import PROJECT_MANAGERS, roles_setup
 
 UTC = dt.UTC
 
@@ -366,6 +368,8 @@ def demo_users(*, projects, password):
     )
     pm.set_password(password)
     pm.save()
+    roles_setup()
+    pm.groups.add(Group.objects.get(name=PROJECT_MANAGERS))
     for code in ("volga-hotline", "volga-night"):
         projects[code].managers.add(pm)
     bot, _ = User.objects.get_or_create(username="volga-crm")

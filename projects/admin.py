@@ -7,6 +7,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from projects.admin_scoping import ScopedAdminMixin
+from projects.api.scoping import SELF, visible_clients, visible_projects
 from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
 
 
@@ -18,10 +20,18 @@ def percent(fraction):
 
 
 class ProjectCodeFilter(admin.RelatedFieldListFilter):
-    """Projects by code in one query: the default label reads each project's client."""
+    """The projects the user sees, by code, in one query (the default label reads each
+    project's client, and would list every client's projects to a PM)."""
 
     def field_choices(self, field, request, model_admin):
-        return list(field.related_model._default_manager.values_list("pk", "code"))
+        return list(visible_projects(request.user).values_list("pk", "code"))
+
+
+class ClientCodeFilter(admin.RelatedFieldListFilter):
+    """The clients the user sees, by code, in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        return list(visible_clients(request.user).values_list("pk", "code"))
 
 
 class EstimatedCountPaginator(Paginator):
@@ -54,7 +64,8 @@ class VatRateInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = SELF
     list_display = [
         "code",
         "legal_name",
@@ -93,9 +104,10 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(VatRate)
-class VatRateAdmin(admin.ModelAdmin):
+class VatRateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = "client"
     list_display = ["client", "valid_from", "rate_percent"]
-    list_filter = ["client"]
+    list_filter = [("client", ClientCodeFilter)]
     list_select_related = ["client"]
     search_fields = ["client__code", "client__legal_name", "client__tax_id"]
     autocomplete_fields = ["client"]
@@ -112,7 +124,8 @@ class BusinessHoursInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = SELF
     list_display = [
         "code",
         "name",
@@ -123,7 +136,7 @@ class ProjectAdmin(admin.ModelAdmin):
         "sl_formula",
         "is_active",
     ]
-    list_filter = ["is_active", "service_mode", "sl_formula", "client"]
+    list_filter = ["is_active", "service_mode", "sl_formula", ("client", ClientCodeFilter)]
     list_select_related = ["client"]
     search_fields = ["code", "name", "client__code", "client__legal_name"]
     autocomplete_fields = ["client"]
@@ -154,9 +167,10 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntegrationAccount)
-class IntegrationAccountAdmin(admin.ModelAdmin):
+class IntegrationAccountAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = "client"
     list_display = ["user", "client", "created_at"]
-    list_filter = ["client"]
+    list_filter = [("client", ClientCodeFilter)]
     list_select_related = ["user", "client"]
     search_fields = ["user__username", "client__code", "client__legal_name"]
     autocomplete_fields = ["user", "client"]

@@ -1,0 +1,111 @@
+"""A project manager in the admin: the role's permissions and only their projects' rows."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from billing.models import Tariff
+from projects.roles import PROJECT_MANAGERS, roles_setup
+from tests.factories import (
+    CertificationFactory,
+    InvoiceFactory,
+    ProjectFactory,
+    TariffFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def pm(db):
+    roles_setup()
+    user = UserFactory(username="olga", is_staff=True)
+    user.groups.add(Group.objects.get(name=PROJECT_MANAGERS))
+    return user
+
+
+@pytest.fixture
+def mine(pm):
+    project = ProjectFactory(code="volga-hotline", client__code="volga-bank")
+    project.managers.add(pm)
+    return project
+
+
+@pytest.fixture
+def theirs(db):
+    return ProjectFactory(code="sib-support", client__code="sib-telecom")
+
+
+@pytest.fixture
+def pm_client(client, pm):
+    client.force_login(pm)
+    return client
+
+
+def test_the_role_is_created_once_with_its_permissions(db):
+    assert roles_setup() == {PROJECT_MANAGERS: 38}
+    assert roles_setup() == {PROJECT_MANAGERS: 38}
+    group = Group.objects.get(name=PROJECT_MANAGERS)
+    assert group.permissions.filter(codename="change_project").exists()
+    assert not group.permissions.filter(codename="delete_project").exists()
+    assert not group.permissions.filter(codename="change_invoice").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "hidden"),
+    [
+        ("/admin/projects/project/", "volga-hotline", "sib-support"),
+        ("/admin/projects/client/", "volga-bank", "sib-telecom"),
+        ("/admin/billing/tariff/", "volga-hotline", "sib-support"),
+        ("/admin/billing/invoice/", "volga-bank", "sib-telecom"),
+        ("/admin/agents/certification/", "volga-hotline", "sib-support"),
+    ],
+)
+def test_lists_show_only_the_managed_projects_rows(pm_client, mine, theirs, url, shown, hidden):
+    TariffFactory(project=mine)
+    TariffFactory(project=theirs)
+    InvoiceFactory(client=mine.client)
+    InvoiceFactory(client=theirs.client)
+    CertificationFactory(project=mine)
+    CertificationFactory(project=theirs)
+
+    response = pm_client.get(url)
+
+    assert response.status_code == 200
+    assert shown in response.text
+    assert hidden not in response.text
+
+
+def test_another_projects_page_does_not_exist_for_the_pm(pm_client, mine, theirs):
+    assert pm_client.get(f"/admin/projects/project/{mine.pk}/change/").status_code == 200
+    # The admin answers an object outside the queryset by redirecting with "doesn't exist".
+    response = pm_client.get(f"/admin/projects/project/{theirs.pk}/change/", follow=True)
+    assert "doesn’t exist" in response.text
+    assert theirs.code not in response.text
+
+
+def test_the_tariff_form_offers_only_the_managed_projects(pm_client, mine, theirs):
+    form = pm_client.get("/admin/billing/tariff/add/").context["adminform"].form
+
+    assert list(form.fields["project"].queryset) == [mine]
+
+
+def test_a_tariff_for_another_project_is_refused(pm_client, mine, theirs):
+    response = pm_client.post(
+        "/admin/billing/tariff/add/",
+        {
+            "project": theirs.pk,
+            "valid_from": "2026-12-01",
+            "currency": "RUB",
+            "rate_per_minute": "10",
+            "first_increment_seconds": 60,
+            "next_increment_seconds": 60,
+            "free_seconds": 0,
+            "billable": "connected",
+            "monthly_minimum": "0",
+            "bands-TOTAL_FORMS": 0,
+            "bands-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "project" in response.context["adminform"].form.errors
+    assert Tariff.objects.count() == 0
