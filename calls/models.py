@@ -135,8 +135,10 @@ class Call(models.Model):
             ),
         ]
         indexes = [
-            # Every report: "a project's calls offered in [from, to)" (KPIs, billing, lists).
-            models.Index(fields=["project", "offered_at"], name="call_project_offered_idx"),
+            # Every report: "a project's calls offered in [from, to)" (KPIs, billing), and
+            # the calls list of one project, newest first: id makes the cursor's order exact,
+            # so a page is a backward index scan with a LIMIT, not a sort.
+            models.Index(fields=["project", "offered_at", "id"], name="call_project_offered_idx"),
             # Occupancy: "an operator's answered calls in [from, to)".
             models.Index(
                 fields=["operator", "answered_at"],
