@@ -1,15 +1,30 @@
 """Admin of contacts and call records, built for a calls table of tens of millions of rows."""
 
+import base64
+import hashlib
 from zoneinfo import ZoneInfo
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
+from calls.csv_import import csv_import, csv_preview
 from calls.models import Call, Contact
+from contactcenter.errors import ConflictError, DomainError
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
+from projects.admin_scoping import ScopedAdminMixin
+from projects.api.scoping import visible_projects
+
+# The admin keeps an uploaded CSV in the session between the preview and the confirm, so
+# it is capped well below the API's 50 MB: larger files go through the API.
+CSV_ADMIN_MAX_BYTES = 5 * 1024 * 1024
+CSV_SESSION_KEY = "calls_csv_import"
 
 
 class OutcomeFilter(admin.SimpleListFilter):
@@ -38,7 +53,8 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = "project"
     list_display = ["phone", "name", "project", "created_at", "calls_link"]
     list_filter = [("project", ProjectCodeFilter)]
     list_select_related = ["project__client"]
@@ -53,8 +69,147 @@ class ContactAdmin(admin.ModelAdmin):
         return format_html('<a href="{}?contact__id__exact={}">calls</a>', url, contact.pk)
 
 
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            "UTF-8, a header row naming the columns (external_id, project, offered_at, "
+            "ended_at required), comma- or semicolon-separated; at most "
+            f"{CSV_ADMIN_MAX_BYTES // (1024 * 1024)} MB here (larger files: the API)."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CSV_ADMIN_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The admin takes files up to {CSV_ADMIN_MAX_BYTES // (1024 * 1024)} MB; "
+                "import larger ones through the API (POST /api/v1/calls/import/)."
+            )
+        return upload
+
+
+class CsvImportAdminMixin:
+    """An "Import CSV" page on the Call changelist: upload, preview, confirm.
+
+    Step 1 uploads the file and shows ``csv_preview`` (rolled back, nothing stored). If the
+    file is clean, its bytes go into the session (base64: the session is JSON) with their
+    SHA-256, and the page offers a confirm button carrying that digest. Step 2 imports the
+    bytes from the session, but only if the digest matches, so a second tab that uploaded
+    another file meanwhile cannot make this button import a file that was never previewed.
+    The session (database-backed here) survives across gunicorn workers, unlike a temporary
+    file, and needs no re-upload; the size cap keeps the session row small. The import runs
+    the same checks again: data stored since the preview is still caught.
+    """
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        import_url = path(
+            "import-csv/",
+            self.admin_site.admin_view(self.import_csv_view),
+            name="{}_{}_import_csv".format(*info),
+        )
+        # First: the default "<path:object_id>/" pattern would take "import-csv" for an id.
+        return [import_url, *super().get_urls()]
+
+    def import_csv_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        allowed = (
+            None
+            if request.user.is_superuser
+            else set(visible_projects(request.user).values_list("pk", flat=True))
+        )
+        if request.method == "POST" and "confirm" in request.POST:
+            return self._import_confirmed(request, allowed)
+        form = CsvUploadForm(request.POST or None, request.FILES or None)
+        context = {}
+        if request.method == "POST" and form.is_valid():
+            request.session.pop(CSV_SESSION_KEY, None)
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            try:
+                preview = csv_preview(file=content, allowed_project_ids=allowed)
+            except DomainError as exc:
+                form.add_error("file", exc.message)
+            else:
+                context = _preview_context(preview, file_name=upload.name)
+                if preview.clean and preview.created:
+                    digest = hashlib.sha256(content).hexdigest()
+                    request.session[CSV_SESSION_KEY] = {
+                        "sha256": digest,
+                        "name": upload.name,
+                        "content": base64.b64encode(content).decode("ascii"),
+                    }
+                    context["confirm_digest"] = digest
+        return self._import_page(request, form, context)
+
+    def _import_confirmed(self, request, allowed):
+        pending = request.session.get(CSV_SESSION_KEY)
+        if not pending or pending["sha256"] != request.POST["confirm"]:
+            messages.error(
+                request,
+                "This preview is no longer pending (imported already, or another file was "
+                "uploaded since). Upload the file again.",
+            )
+            return redirect(request.path)
+        del request.session[CSV_SESSION_KEY]
+        try:
+            result = csv_import(
+                file=base64.b64decode(pending["content"]), allowed_project_ids=allowed
+            )
+        except DomainError as exc:
+            # Stored data changed since the preview (say, a call arrived through the API).
+            messages.error(request, exc.message)
+            problems = "conflict_rows" if isinstance(exc, ConflictError) else "error_rows"
+            context = {
+                "file_name": pending["name"],
+                problems: _problem_rows(exc.details.get("lines", [])),
+            }
+            return self._import_page(request, CsvUploadForm(), context)
+        messages.success(
+            request, f"Imported {result.created} calls ({result.duplicates} duplicates skipped)."
+        )
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+
+    def _import_page(self, request, form, context):
+        return TemplateResponse(
+            request,
+            "admin/calls/call/import_csv.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Import calls from CSV",
+                "form": form,
+                "has_view_permission": self.has_view_permission(request),
+                **context,
+            },
+        )
+
+
+def _preview_context(preview, *, file_name):
+    return {
+        "file_name": file_name,
+        "preview": preview,
+        "error_rows": _problem_rows(preview.errors),
+        "conflict_rows": _problem_rows(preview.conflicts),
+    }
+
+
+def _problem_rows(lines):
+    """One (line, external_id, field, message) per message, for a flat table."""
+    return [
+        (entry["line"], entry["external_id"], field, message)
+        for entry in lines
+        for field, field_messages in entry["errors"].items()
+        for message in field_messages
+    ]
+
+
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
+    scope_path = "project"
+    change_list_template = "admin/calls/call/change_list.html"  # adds "Import CSV"
     derived = ["outcome", "wait_seconds", "connected_seconds", "talk_seconds", "handle_seconds"]
 
     list_display = [

@@ -6,7 +6,9 @@ from django.contrib.auth.models import Group
 from billing.models import Tariff
 from projects.roles import PROJECT_MANAGERS, roles_setup
 from tests.factories import (
+    CallFactory,
     CertificationFactory,
+    ContactFactory,
     InvoiceFactory,
     ProjectFactory,
     TariffFactory,
@@ -57,6 +59,8 @@ def test_the_role_is_created_once_with_its_permissions(db):
         ("/admin/billing/tariff/", "volga-hotline", "sib-support"),
         ("/admin/billing/invoice/", "volga-bank", "sib-telecom"),
         ("/admin/agents/certification/", "volga-hotline", "sib-support"),
+        ("/admin/calls/call/", "mine-cdr", "their-cdr"),
+        ("/admin/calls/contact/", "+74950000001", "+74950000002"),
     ],
 )
 def test_lists_show_only_the_managed_projects_rows(pm_client, mine, theirs, url, shown, hidden):
@@ -66,6 +70,10 @@ def test_lists_show_only_the_managed_projects_rows(pm_client, mine, theirs, url,
     InvoiceFactory(client=theirs.client)
     CertificationFactory(project=mine)
     CertificationFactory(project=theirs)
+    CallFactory(project=mine, external_id="mine-cdr", caller="+74950000001")
+    CallFactory(project=theirs, external_id="their-cdr", caller="+74950000002")
+    ContactFactory(project=mine, phone="+74950000001")
+    ContactFactory(project=theirs, phone="+74950000002")
 
     response = pm_client.get(url)
 
