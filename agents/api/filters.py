@@ -2,19 +2,28 @@
 
 import django_filters
 
-from agents.models import AgentStateEvent, Operator
+from agents.models import AgentStateEvent, Certification, Operator
 from contactcenter.api.fields import AwareIsoDateTimeFilter
+from projects.api.scoping import visible_projects
 
 
 class OperatorFilter(django_filters.FilterSet):
     project = django_filters.CharFilter(
-        field_name="certifications__project__code",
-        help_text="Code of a project the operator is certified on.",
+        method="filter_project",
+        help_text="Code of a project the operator is certified on (among the caller's).",
     )
 
     class Meta:
         model = Operator
         fields = ["status", "project"]
+
+    def filter_project(self, queryset, name, value):
+        # Only projects in the caller's scope: another client's project code must find
+        # what an unknown code finds (nothing), or the filter would tell who works for it.
+        projects = visible_projects(self.request.user).filter(code=value)
+        return queryset.filter(
+            pk__in=Certification.objects.filter(project__in=projects).values("operator_id")
+        )
 
 
 class AgentStateEventFilter(django_filters.FilterSet):

@@ -1,0 +1,916 @@
+"""The tenancy matrix (SPEC section 8): every API endpoint, called by every role, on an
+object of our client (A) and on one of another client (B).
+
+Built to fail when someone adds an endpoint and forgets its scope or its entry here. The
+endpoints are read from the URL resolver at collection time, and two meta-tests demand
+that they match ``MATRIX`` exactly and that every view cuts its rows through
+``ScopedViewSetMixin``.
+
+Roles: anonymous, a superuser, a PM who manages only A's project, an integration token
+bound to client A. The world: clients A and B, each with a project, an operator certified
+on it, a tariff, a call and an agent state event.
+
+The rules every entry follows (``test_the_matrix_follows_the_tenancy_rules`` checks them):
+
+- anonymous: 401 everywhere;
+- superuser: success everywhere;
+- PM and integration: success on A's objects, except the documented 403s (an integration
+  never changes the catalogue; deleting clients, projects and operators is for
+  administrators); B's objects are a 404 on detail routes and absent from lists; a create
+  or an update naming B's project or client is a 400 naming that field, nothing stored;
+- the documented exception: operators and their state events are a shared pool, so staff
+  (PMs) see and edit every operator and every event, but never B's certifications.
+
+Every refused request must leave every stored row as it was, and no successful answer to
+a PM or an integration may mention B's codes that the role does not see.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from agents.models import AgentStateEvent, Certification, Operator
+from billing.models import Tariff
+from calls.models import Call
+from projects.api.scoping import ScopedViewSetMixin
+from projects.models import Client, Project
+from tests.factories import (
+    T0,
+    AgentStateEventFactory,
+    CallFactory,
+    CertificationFactory,
+    ClientFactory,
+    IntegrationAccountFactory,
+    OperatorFactory,
+    ProjectFactory,
+    TariffFactory,
+    TokenFactory,
+    UserFactory,
+)
+
+API_ROOT = "api/v1/"
+
+# Routes under API_ROOT that serve no tenant data, so they are neither in MATRIX nor scoped.
+SKIPPED_ROUTES = {
+    "schema/": "the OpenAPI document: the shape of the API, no rows",
+    "docs/": "Swagger UI over schema/",
+    "redoc/": "Redoc over schema/",
+}
+
+# Views that do not derive from ScopedViewSetMixin: dotted path -> why, and how they are
+# scoped instead. A view serving rows belongs in the mixin; a health check, say, would be
+# listed here. Each one listed still has its MATRIX entries, which prove the scope.
+UNSCOPED_VIEWS = {
+    "calls.api.csv_views.CallCsvImportView": (
+        "a write-only upload with no queryset: it passes visible_projects(user) as "
+        "allowed_project_ids to calls.csv_import, the same cut as calls/ POST"
+    ),
+}
+
+# HEAD is GET without the body and OPTIONS describes the route without rows; DRF sends both
+# through the same authentication and queryset as the methods listed, so they are left out.
+IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
+
+ANONYMOUS, SUPERUSER, PM, INTEGRATION = "anonymous", "superuser", "pm", "integration"
+ROLES = (ANONYMOUS, SUPERUSER, PM, INTEGRATION)
+SCOPED_ROLES = (PM, INTEGRATION)
+
+# Which object a case is about.
+OURS = "ours"  # client A's object, which the PM and the integration are scoped to
+THEIRS = "theirs"  # client B's object
+MOVE = "ours-to-theirs"  # A's object, written with a reference to B's project or client
+NEW = "new"  # a create that names no project or client
+ALL = "all"  # a list: both clients' rows exist
+
+
+# --- Discovery -----------------------------------------------------------------------------
+
+
+def _template(route):
+    """``^clients/(?P<code>[^/.]+)/$`` or ``clients/<str:code>/`` -> ``clients/{code}/``."""
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route)
+    route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+    return route.replace("^", "").replace("$", "")
+
+
+def _view_of(callback):
+    """The class behind a URL callback (a DRF viewset or APIView), else the function."""
+    return getattr(callback, "cls", None) or getattr(callback, "view_class", None) or callback
+
+
+def _methods(callback):
+    actions = getattr(callback, "actions", None)
+    if actions:  # a ViewSet route: exactly the HTTP methods the router bound to actions
+        return {method.upper() for method in actions}
+    view = _view_of(callback)
+    if not isinstance(view, type):
+        return {"*"}  # a plain function view answers whatever it is sent
+    return {
+        method.upper()
+        for method in view.http_method_names
+        if hasattr(view, method) and method.upper() not in IGNORED_METHODS
+    }
+
+
+def discover_endpoints(urlconf=None):
+    """``{(path template under API_ROOT, HTTP method): view}`` of every routed API endpoint."""
+    found = {}
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            route = prefix + _template(str(pattern.pattern))
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif route.startswith(API_ROOT) and route[len(API_ROOT) :] not in SKIPPED_ROUTES:
+                for method in _methods(pattern.callback):
+                    found[(route[len(API_ROOT) :], method)] = _view_of(pattern.callback)
+
+    walk(get_resolver(urlconf).url_patterns, "")
+    return found
+
+
+DISCOVERED = discover_endpoints()
+
+
+# --- The world -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tenant:
+    client: Client
+    project: Project
+    operator: Operator
+    tariff: Tariff
+    call: Call
+    event: AgentStateEvent
+
+
+@dataclass(frozen=True)
+class World:
+    ours: Tenant
+    theirs: Tenant
+    users: Mapping
+
+    def __getitem__(self, side):
+        return self.theirs if side == THEIRS else self.ours
+
+
+def _tenant(name, *, tariff_from):
+    client = ClientFactory(code=f"{name}-co")
+    project = ProjectFactory(code=f"{name}-line", client=client)
+    operator = OperatorFactory(code=f"{name}-op")
+    CertificationFactory(operator=operator, project=project)
+    return Tenant(
+        client=client,
+        project=project,
+        operator=operator,
+        # Different start dates, so a superuser may move A's tariff onto B's project.
+        tariff=TariffFactory(project=project, valid_from=tariff_from),
+        call=CallFactory(external_id=f"{name}-cdr", project=project, operator=operator),
+        event=AgentStateEventFactory(operator=operator),
+    )
+
+
+@pytest.fixture
+def world(db):
+    ours = _tenant("alfa", tariff_from=dt.date(2026, 1, 1))
+    theirs = _tenant("beta", tariff_from=dt.date(2026, 2, 1))
+    pm = UserFactory(username="matrix-pm", is_staff=True)
+    ours.project.managers.add(pm)
+    bot = IntegrationAccountFactory(user=UserFactory(username="matrix-bot"), client=ours.client)
+    return World(
+        ours=ours,
+        theirs=theirs,
+        users={
+            SUPERUSER: UserFactory(username="matrix-root", is_staff=True, is_superuser=True),
+            PM: pm,
+            INTEGRATION: bot.user,
+        },
+    )
+
+
+@pytest.fixture
+def apis(world):
+    """An APIClient per role, authenticated by a real token as in tests/conftest.py."""
+    clients = {ANONYMOUS: APIClient()}
+    for role, user in world.users.items():
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {TokenFactory(user=user).key}")
+        clients[role] = api
+    return clients
+
+
+# B's objects a scoped role sees anyway, by kind: staff (the PM) share the operator pool.
+SEES_THEIR = {PM: {"operator"}, INTEGRATION: set()}
+
+
+def hidden_codes(world, role):
+    """B's codes that must never appear in a successful answer to ``role``."""
+    if role not in SEES_THEIR:
+        return []
+    theirs = world.theirs
+    codes = {
+        "client": theirs.client.code,
+        "project": theirs.project.code,
+        "operator": theirs.operator.code,
+        "call": theirs.call.external_id,
+    }
+    return [code for kind, code in codes.items() if kind not in SEES_THEIR[role]]
+
+
+def database_state():
+    """Every row of the four apps (through tables included), to prove a refusal wrote nothing."""
+    return {
+        model._meta.label: list(model._default_manager.order_by("pk").values())
+        for label in ("projects", "agents", "calls", "billing")
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+    }
+
+
+# --- Entry types ---------------------------------------------------------------------------
+
+# An expected status: the same on every side, or (on A's object, on B's object).
+Expect = int | tuple[int, int]
+
+
+def _expected(value, side):
+    if isinstance(value, int):
+        return value
+    return value[1] if side == THEIRS else value[0]
+
+
+@dataclass(frozen=True)
+class ListRoute:
+    """GET of a collection: the rows each role gets, exactly (one page holds them all)."""
+
+    key: str  # the field naming a row in the answer
+    key_of: Callable[[Tenant], object]
+    sees: Mapping[str, tuple[str, ...]]  # role -> the sides whose rows it gets
+    shared_pool: tuple[str, ...] = ()  # roles that see B's rows, as the view documents
+    format: str = "json"
+    sides = (ALL,)
+
+    def expected(self, role, side):
+        return 200
+
+    def prepare(self, world, side):
+        return None, None
+
+    def check(self, response, world, side, role, lookup):
+        page = response.json()
+        assert page["next"] is None
+        got = sorted(row[self.key] for row in page["results"])
+        assert got == sorted(self.key_of(world[s]) for s in self.sees[role])
+
+
+@dataclass(frozen=True)
+class CreateRoute:
+    """POST of a new object whose body names A's project (client, operator) or B's."""
+
+    body: Callable[[World, str], dict]
+    expect: Mapping[str, Expect]
+    stored: Callable[[World, str], bool]  # is the created row in the database
+    field: str | None = None  # the field naming the reference; None: the body names none
+    shared_pool: tuple[str, ...] = ()  # roles that may name B's operator, as documented
+    format: str = "json"
+
+    @property
+    def sides(self):
+        return (OURS, THEIRS) if self.field else (NEW,)
+
+    def expected(self, role, side):
+        return _expected(self.expect[role], side)
+
+    def refused_field(self, side):
+        return self.field
+
+    def prepare(self, world, side):
+        return None, self.body(world, side)
+
+    def check(self, response, world, side, role, lookup):
+        assert self.stored(world, side)
+
+
+@dataclass(frozen=True)
+class Move:
+    """A PATCH of A's object naming B's project or client, i.e. handing it to B."""
+
+    body: Callable[[World], dict]
+    field: str
+    expect: Mapping[str, int]
+    applied: Callable[[World], bool]
+
+
+@dataclass(frozen=True)
+class DetailRoute:
+    """A request on one object, looked up in the path."""
+
+    target: Callable[[World, str], object]  # the lookup value; may create a disposable row
+    expect: Mapping[str, Expect]
+    key: str | None = None  # GET: the answer's field that must equal the lookup
+    body: Callable[[World, str], dict] | None = None
+    applied: Callable[[World, str, str, object], bool] | None = None  # the write took effect
+    move: Move | None = None
+    shared_pool: tuple[str, ...] = ()  # roles that reach B's object, as the view documents
+    format: str = "json"
+
+    @property
+    def sides(self):
+        return (OURS, THEIRS, MOVE) if self.move else (OURS, THEIRS)
+
+    def expected(self, role, side):
+        if side == MOVE:
+            return self.move.expect[role]
+        return _expected(self.expect[role], side)
+
+    def refused_field(self, side):
+        return self.move.field if side == MOVE else None
+
+    def prepare(self, world, side):
+        if side == MOVE:
+            return self.target(world, OURS), self.move.body(world)
+        return self.target(world, side), self.body(world, side) if self.body else None
+
+    def check(self, response, world, side, role, lookup):
+        if side == MOVE:
+            assert self.move.applied(world)
+        elif self.key:
+            assert response.json()[self.key] == lookup
+        if self.applied and side != MOVE:
+            assert self.applied(world, side, role, lookup)
+
+
+# --- Bodies, disposable targets and effects ------------------------------------------------
+
+
+def renamed(model, field, lookup_field):
+    """A write's effect: ``field`` of the looked-up row now reads "Renamed"."""
+    return lambda world, side, role, lookup: (
+        getattr(model.objects.get(**{lookup_field: lookup}), field) == "Renamed"
+    )
+
+
+def gone(model, lookup_field):
+    return lambda world, side, role, lookup: (
+        not model.objects.filter(**{lookup_field: lookup}).exists()
+    )
+
+
+def spare_client(world, side):
+    # Only a client without projects can be deleted. Deleting one is for administrators,
+    # refused to the PM and the integration before any lookup, so whose it is does not
+    # matter to them.
+    return ClientFactory(code=f"spare-co-{side}").code
+
+
+def spare_project(world, side):
+    # A project without calls or tariffs (deletable), the PM's own on A's side.
+    project = ProjectFactory(code=f"spare-line-{side}", client=world[side].client)
+    if side == OURS:
+        project.managers.add(world.users[PM])
+    return project.code
+
+
+def spare_operator(world, side):
+    # An operator without calls or events (deletable), certified on the side's project.
+    operator = OperatorFactory(code=f"spare-op-{side}")
+    CertificationFactory(operator=operator, project=world[side].project)
+    return operator.code
+
+
+def client_put(world, side):
+    return {"code": world[side].client.code, "legal_name": "Renamed", "tax_id": "7701234567"}
+
+
+def project_put(world, side):
+    tenant = world[side]
+    return {
+        "code": tenant.project.code,
+        "name": "Renamed",
+        "client": tenant.client.code,
+        "timezone": "Europe/Moscow",
+    }
+
+
+def operator_put(world, side):
+    return {
+        "code": world[side].operator.code,
+        "full_name": "Renamed",
+        "status": "active",
+        "hired_on": "2025-01-10",
+        "hourly_cost": "450.00",
+        "certifications": [],
+    }
+
+
+def operator_put_applied(world, side, role, lookup):
+    # An empty list drops only the certifications the caller sees: a PM renaming B's
+    # operator (the shared pool) must leave B's certification in place.
+    operator = Operator.objects.get(code=lookup)
+    kept = Certification.objects.filter(operator=operator, project=world[side].project).exists()
+    return operator.full_name == "Renamed" and kept == (role == PM and side == THEIRS)
+
+
+def tariff_put(world, side):
+    tariff = world[side].tariff
+    return {
+        "project": tariff.project.code,
+        "valid_from": tariff.valid_from.isoformat(),
+        "rate_per_minute": "20.0000",
+        "first_increment_seconds": 60,
+        "next_increment_seconds": 60,
+    }
+
+
+def tariff_rated(world, side, role, lookup):
+    return str(Tariff.objects.get(pk=lookup).rate_per_minute) == "20.0000"
+
+
+def new_call(world, side):
+    return {
+        "external_id": f"new-cdr-{side}",
+        "project": world[side].project.code,
+        "offered_at": "2026-10-05T10:00:00Z",
+        "ended_at": "2026-10-05T10:01:00Z",
+    }
+
+
+NEW_EVENT_AT = T0 + dt.timedelta(hours=1)
+
+
+def new_event(world, side):
+    return {
+        "operator": world[side].operator.code,
+        "at": NEW_EVENT_AT.isoformat(),
+        "state": "break",
+        "reason": "lunch",
+    }
+
+
+def calls_csv(world, side):
+    content = (
+        "external_id,project,offered_at,ended_at\n"
+        f"imp-{side},{world[side].project.code},2026-10-05T11:00:00Z,2026-10-05T11:02:00Z\n"
+    )
+    return {"file": SimpleUploadedFile("calls.csv", content.encode(), content_type="text/csv")}
+
+
+# --- The matrix ----------------------------------------------------------------------------
+
+EVERYONE_SEES_OURS = {SUPERUSER: (OURS, THEIRS), PM: (OURS,), INTEGRATION: (OURS,)}
+
+MATRIX = {
+    # Clients. A PM sees and edits the clients of the projects they manage; creating and
+    # deleting a client is for administrators (ClientViewSet.superuser_only_actions); an
+    # integration never changes the catalogue (CatalogPermission).
+    ("clients/", "GET"): ListRoute(
+        key="code", key_of=lambda t: t.client.code, sees=EVERYONE_SEES_OURS
+    ),
+    ("clients/", "POST"): CreateRoute(
+        body=lambda w, side: {"code": "new-co", "legal_name": "OOO New", "tax_id": "7701234567"},
+        expect={SUPERUSER: 201, PM: 403, INTEGRATION: 403},
+        stored=lambda w, side: Client.objects.filter(code="new-co").exists(),
+    ),
+    ("clients/{code}/", "GET"): DetailRoute(
+        target=lambda w, side: w[side].client.code,
+        key="code",
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
+    ),
+    ("clients/{code}/", "PUT"): DetailRoute(
+        target=lambda w, side: w[side].client.code,
+        body=client_put,
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: 403},
+        applied=renamed(Client, "legal_name", "code"),
+    ),
+    ("clients/{code}/", "PATCH"): DetailRoute(
+        target=lambda w, side: w[side].client.code,
+        body=lambda w, side: {"legal_name": "Renamed"},
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: 403},
+        applied=renamed(Client, "legal_name", "code"),
+    ),
+    ("clients/{code}/", "DELETE"): DetailRoute(
+        target=spare_client,
+        expect={SUPERUSER: 204, PM: 403, INTEGRATION: 403},
+        applied=gone(Client, "code"),
+    ),
+    # Projects. A PM creates projects for clients in scope (and manages them), edits the
+    # ones they manage; deleting is for administrators; an integration only reads.
+    ("projects/", "GET"): ListRoute(
+        key="code", key_of=lambda t: t.project.code, sees=EVERYONE_SEES_OURS
+    ),
+    ("projects/", "POST"): CreateRoute(
+        body=lambda w, side: {
+            "code": f"new-line-{side}",
+            "name": "New line",
+            "client": w[side].client.code,
+            "timezone": "Europe/Moscow",
+        },
+        field="client",
+        expect={SUPERUSER: 201, PM: (201, 400), INTEGRATION: 403},
+        stored=lambda w, side: Project.objects.filter(
+            code=f"new-line-{side}", client=w[side].client
+        ).exists(),
+    ),
+    ("projects/{code}/", "GET"): DetailRoute(
+        target=lambda w, side: w[side].project.code,
+        key="code",
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
+    ),
+    ("projects/{code}/", "PUT"): DetailRoute(
+        target=lambda w, side: w[side].project.code,
+        body=project_put,
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: 403},
+        applied=renamed(Project, "name", "code"),
+    ),
+    ("projects/{code}/", "PATCH"): DetailRoute(
+        target=lambda w, side: w[side].project.code,
+        body=lambda w, side: {"name": "Renamed"},
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: 403},
+        applied=renamed(Project, "name", "code"),
+        move=Move(
+            body=lambda w: {"client": w.theirs.client.code},
+            field="client",
+            expect={SUPERUSER: 200, PM: 400, INTEGRATION: 403},
+            applied=lambda w: Project.objects.get(pk=w.ours.project.pk).client == w.theirs.client,
+        ),
+    ),
+    ("projects/{code}/", "DELETE"): DetailRoute(
+        target=spare_project,
+        expect={SUPERUSER: 204, PM: 403, INTEGRATION: 403},
+        applied=gone(Project, "code"),
+    ),
+    # Operators: the shared pool. Staff (the PM) see and edit every operator, but read and
+    # replace only the certifications on their own projects (OperatorViewSet); an
+    # integration sees the operators certified on its client's projects and writes none.
+    # Deleting an operator is for administrators.
+    ("operators/", "GET"): ListRoute(
+        key="code",
+        key_of=lambda t: t.operator.code,
+        sees={SUPERUSER: (OURS, THEIRS), PM: (OURS, THEIRS), INTEGRATION: (OURS,)},
+        shared_pool=(PM,),
+    ),
+    ("operators/", "POST"): CreateRoute(
+        body=lambda w, side: {
+            "code": f"new-op-{side}",
+            "full_name": "New Operator",
+            "status": "active",
+            "hired_on": "2026-01-01",
+            "hourly_cost": "400.00",
+            "certifications": [{"project": w[side].project.code, "certified_on": "2026-01-15"}],
+        },
+        field="certifications",
+        expect={SUPERUSER: 201, PM: (201, 400), INTEGRATION: 403},
+        stored=lambda w, side: Certification.objects.filter(
+            operator__code=f"new-op-{side}", project=w[side].project
+        ).exists(),
+    ),
+    ("operators/{code}/", "GET"): DetailRoute(
+        target=lambda w, side: w[side].operator.code,
+        key="code",
+        expect={SUPERUSER: 200, PM: 200, INTEGRATION: (200, 404)},
+        shared_pool=(PM,),
+    ),
+    ("operators/{code}/", "PUT"): DetailRoute(
+        target=lambda w, side: w[side].operator.code,
+        body=operator_put,
+        expect={SUPERUSER: 200, PM: 200, INTEGRATION: 403},
+        applied=operator_put_applied,
+        shared_pool=(PM,),
+    ),
+    ("operators/{code}/", "PATCH"): DetailRoute(
+        target=lambda w, side: w[side].operator.code,
+        body=lambda w, side: {"full_name": "Renamed"},
+        expect={SUPERUSER: 200, PM: 200, INTEGRATION: 403},
+        applied=renamed(Operator, "full_name", "code"),
+        shared_pool=(PM,),
+        move=Move(
+            body=lambda w: {
+                "certifications": [{"project": w.theirs.project.code, "certified_on": "2026-03-01"}]
+            },
+            field="certifications",
+            expect={SUPERUSER: 200, PM: 400, INTEGRATION: 403},
+            applied=lambda w: (
+                list(
+                    Certification.objects.filter(operator=w.ours.operator).values_list(
+                        "project", flat=True
+                    )
+                )
+                == [w.theirs.project.pk]
+            ),
+        ),
+    ),
+    ("operators/{code}/", "DELETE"): DetailRoute(
+        target=spare_operator,
+        expect={SUPERUSER: 204, PM: 403, INTEGRATION: 403},
+        applied=gone(Operator, "code"),
+    ),
+    # Agent state events: the shared pool again. Staff see every event and may send events
+    # of any operator; an integration only those of operators certified on its projects.
+    ("agent-events/", "GET"): ListRoute(
+        key="id",
+        key_of=lambda t: t.event.pk,
+        sees={SUPERUSER: (OURS, THEIRS), PM: (OURS, THEIRS), INTEGRATION: (OURS,)},
+        shared_pool=(PM,),
+    ),
+    ("agent-events/", "POST"): CreateRoute(
+        body=new_event,
+        field="operator",
+        expect={SUPERUSER: 201, PM: 201, INTEGRATION: (201, 400)},
+        stored=lambda w, side: AgentStateEvent.objects.filter(
+            operator=w[side].operator, at=NEW_EVENT_AT
+        ).exists(),
+        shared_pool=(PM,),
+    ),
+    ("agent-events/{pk}/", "GET"): DetailRoute(
+        target=lambda w, side: w[side].event.pk,
+        key="id",
+        expect={SUPERUSER: 200, PM: 200, INTEGRATION: (200, 404)},
+        shared_pool=(PM,),
+    ),
+    # Calls: read-only records of the projects in scope; any caller may send calls of the
+    # projects it sees (there is no PUT, PATCH or DELETE).
+    ("calls/", "GET"): ListRoute(
+        key="external_id", key_of=lambda t: t.call.external_id, sees=EVERYONE_SEES_OURS
+    ),
+    ("calls/", "POST"): CreateRoute(
+        body=new_call,
+        field="project",
+        expect={SUPERUSER: 201, PM: (201, 400), INTEGRATION: (201, 400)},
+        stored=lambda w, side: Call.objects.filter(
+            external_id=f"new-cdr-{side}", project=w[side].project
+        ).exists(),
+    ),
+    ("calls/{pk}/", "GET"): DetailRoute(
+        target=lambda w, side: w[side].call.pk,
+        key="id",
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
+    ),
+    # Tariffs: the PMs of the project change them; an integration only reads.
+    ("tariffs/", "GET"): ListRoute(key="id", key_of=lambda t: t.tariff.pk, sees=EVERYONE_SEES_OURS),
+    ("tariffs/", "POST"): CreateRoute(
+        body=lambda w, side: {
+            "project": w[side].project.code,
+            "valid_from": "2026-11-01",
+            "rate_per_minute": "9.7500",
+            "first_increment_seconds": 60,
+            "next_increment_seconds": 60,
+        },
+        field="project",
+        expect={SUPERUSER: 201, PM: (201, 400), INTEGRATION: 403},
+        stored=lambda w, side: Tariff.objects.filter(
+            project=w[side].project, valid_from=dt.date(2026, 11, 1)
+        ).exists(),
+    ),
+    ("tariffs/{pk}/", "GET"): DetailRoute(
+        target=lambda w, side: w[side].tariff.pk,
+        key="id",
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
+    ),
+    ("tariffs/{pk}/", "PUT"): DetailRoute(
+        target=lambda w, side: w[side].tariff.pk,
+        body=tariff_put,
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: 403},
+        applied=tariff_rated,
+    ),
+    ("tariffs/{pk}/", "PATCH"): DetailRoute(
+        target=lambda w, side: w[side].tariff.pk,
+        body=lambda w, side: {"rate_per_minute": "20.0000"},
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: 403},
+        applied=tariff_rated,
+        move=Move(
+            body=lambda w: {"project": w.theirs.project.code},
+            field="project",
+            expect={SUPERUSER: 200, PM: 400, INTEGRATION: 403},
+            applied=lambda w: Tariff.objects.get(pk=w.ours.tariff.pk).project == w.theirs.project,
+        ),
+    ),
+    ("tariffs/{pk}/", "DELETE"): DetailRoute(
+        target=lambda w, side: w[side].tariff.pk,
+        expect={SUPERUSER: 204, PM: (204, 404), INTEGRATION: 403},
+        applied=gone(Tariff, "pk"),
+    ),
+    # calls/import/: a CSV upload of calls, stored through calls_ingest like calls/ POST,
+    # cut to the same projects.
+    ("calls/import/", "POST"): CreateRoute(
+        body=calls_csv,
+        format="multipart",
+        field="project",
+        expect={SUPERUSER: 201, PM: (201, 400), INTEGRATION: (201, 400)},
+        stored=lambda w, side: Call.objects.filter(
+            external_id=f"imp-{side}", project=w[side].project
+        ).exists(),
+    ),
+}
+
+# Entries ready for routes that are being built, keyed like MATRIX. When such a route lands,
+# the meta-test fails and says so: move its entry into MATRIX.
+PENDING: dict = {}
+
+
+# --- Meta-tests ----------------------------------------------------------------------------
+
+
+def _label(view):
+    return f"{view.__module__}.{view.__qualname__}"
+
+
+def test_every_api_endpoint_has_a_matrix_entry():
+    missing = sorted(set(DISCOVERED) - set(MATRIX))
+    stale = sorted(set(MATRIX) - set(DISCOVERED))
+    problems = [
+        f"{method} {API_ROOT}{path} ({_label(DISCOVERED[path, method])}) has no entry: "
+        + (
+            "its entry is ready in PENDING, move it to MATRIX."
+            if (path, method) in PENDING
+            else "add it to MATRIX with its scope (who gets A's and B's objects)."
+        )
+        for path, method in missing
+    ] + [
+        f"{method} {API_ROOT}{path} is in MATRIX but not routed: drop it." for path, method in stale
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_every_api_view_is_scoped():
+    problems = set()
+    for (path, method), view in DISCOVERED.items():
+        label = _label(view)
+        if label in UNSCOPED_VIEWS:
+            continue
+        if not (isinstance(view, type) and issubclass(view, ScopedViewSetMixin)):
+            problems.add(
+                f"{label} ({method} {API_ROOT}{path}) does not derive from ScopedViewSetMixin: "
+                "give it a scope_path, or list it in UNSCOPED_VIEWS saying how it is scoped "
+                "instead (or why it serves no tenant data)."
+            )
+        elif not view.scope_path:
+            problems.add(f"{label} ({method} {API_ROOT}{path}) declares no scope_path.")
+    assert not problems, "\n".join(sorted(problems))
+
+
+def _is_success(status):
+    return 200 <= status < 300
+
+
+@pytest.mark.parametrize("endpoint", [*MATRIX, *PENDING], ids=lambda e: f"{e[1]} {e[0]}")
+def test_the_matrix_follows_the_tenancy_rules(endpoint):
+    """The matrix cannot be bent to fit a leak: B is visible only through a documented pool."""
+    spec = MATRIX.get(endpoint) or PENDING[endpoint]
+    for side in spec.sides:
+        assert _is_success(spec.expected(SUPERUSER, side)), "a superuser succeeds everywhere"
+    for role in SCOPED_ROLES:
+        pooled = role in spec.shared_pool
+        if isinstance(spec, ListRoute):
+            assert OURS in spec.sees[role], f"{role} must list A's rows"
+            assert (THEIRS in spec.sees[role]) <= pooled, (
+                f"{role} lists B's rows: a leak, unless the view documents a shared pool "
+                "(then name the role in shared_pool)"
+            )
+            continue
+        if OURS in spec.sides:
+            ours = spec.expected(role, OURS)
+            assert _is_success(ours) or ours == 403, f"{role} gets {ours} on A's object"
+        if THEIRS in spec.sides:
+            theirs = spec.expected(role, THEIRS)
+            if isinstance(spec, DetailRoute):
+                # 404 as if it did not exist, or the same 403 as on A's object: refused
+                # before the lookup, so it reveals nothing.
+                allowed = {404} | ({403} if ours == 403 else set())
+            else:
+                allowed = {400, 403}  # B's code is unknown to the role, or it may not create
+            assert theirs in allowed or (pooled and _is_success(theirs)), (
+                f"{role} gets {theirs} on B's object, not one of {sorted(allowed)}: a leak, "
+                "unless the view documents a shared pool (then name the role in shared_pool)"
+            )
+        if MOVE in spec.sides:
+            assert spec.expected(role, MOVE) in {400, 403}, f"{role} hands A's object to B"
+
+
+# --- The matrix, case by case --------------------------------------------------------------
+
+
+def _path(template, lookup):
+    if lookup is None:
+        return f"/{API_ROOT}{template}"
+    (name,) = re.findall(r"{(\w+)}", template)
+    return f"/{API_ROOT}{template.format(**{name: lookup})}"
+
+
+def _send(api, method, path, body, fmt):
+    if method in ("GET", "DELETE"):
+        return getattr(api, method.lower())(path)
+    return getattr(api, method.lower())(path, body, format=fmt)
+
+
+def _error_keys(errors):
+    """Every key in a (nested) error body: field names, row indexes, item indexes."""
+    if isinstance(errors, dict):
+        return set(errors).union(*(_error_keys(value) for value in errors.values()))
+    if isinstance(errors, list):
+        return set().union(*(_error_keys(item) for item in errors))
+    return set()
+
+
+def _cases():
+    for (template, method), spec in MATRIX.items():
+        for role in ROLES:
+            for side in spec.sides:
+                on = "" if side in (ALL, NEW) else f" on {side}"
+                yield pytest.param(
+                    (template, method), role, side, id=f"{method} {template} as {role}{on}"
+                )
+
+
+@pytest.mark.parametrize(("endpoint", "role", "side"), list(_cases()))
+def test_tenancy(endpoint, role, side, world, apis):
+    template, method = endpoint
+    spec = MATRIX[endpoint]
+    lookup, body = spec.prepare(world, side)
+    before = database_state()
+
+    response = _send(apis[role], method, _path(template, lookup), body, spec.format)
+
+    expected = 401 if role == ANONYMOUS else spec.expected(role, side)
+    assert response.status_code == expected, response.content.decode()[:500]
+    if method == "GET" or not _is_success(expected):
+        assert database_state() == before, "the request changed stored rows"
+    if expected == 400:
+        assert spec.refused_field(side) in _error_keys(response.json()["errors"])
+    if _is_success(expected):
+        spec.check(response, world, side, role, lookup)
+        text = response.content.decode()
+        leaked = [code for code in hidden_codes(world, role) if code in text]
+        assert not leaked, f"the answer mentions B's {leaked}"
+
+
+def _oracle_cases():
+    for (template, method), spec in MATRIX.items():
+        if not isinstance(spec, DetailRoute):
+            continue
+        for role in SCOPED_ROLES:
+            if not _is_success(spec.expected(role, THEIRS)):
+                yield pytest.param((template, method), role, id=f"{method} {template} as {role}")
+
+
+@pytest.mark.parametrize(("endpoint", "role"), list(_oracle_cases()))
+def test_their_object_is_answered_as_a_missing_one(endpoint, role, world, apis):
+    """B's object gets exactly the answer of a code nobody has: no oracle of existence."""
+    template, method = endpoint
+    spec = MATRIX[endpoint]
+    lookup, body = spec.prepare(world, THEIRS)
+    ghost = "ghost" if "{code}" in template else 987_654_321
+
+    theirs = _send(apis[role], method, _path(template, lookup), body, spec.format)
+    missing = _send(apis[role], method, _path(template, ghost), body, spec.format)
+
+    assert (theirs.status_code, theirs.json()) == (missing.status_code, missing.json())
+
+
+# --- Filters naming another tenant's code ---------------------------------------------------
+
+# Known leaks, each failing the strict xfail below until fixed; then drop the entry.
+# (list path, filter name) -> why that filter is known to leak; a strict xfail each. Empty:
+# an entry here is a bug to fix, and the fix turns its cases into unexpected passes.
+KNOWN_LEAKS = {}
+
+
+def _code_filter_cases():
+    """Every ``*__code`` filter of every list route, found on the views' filtersets."""
+    for (path, method), view in sorted(DISCOVERED.items()):
+        filterset = getattr(view, "filterset_class", None)
+        if method != "GET" or "{" in path or filterset is None:
+            continue
+        for name, declared in filterset.base_filters.items():
+            if not declared.field_name.endswith("__code"):
+                continue
+            relation = declared.field_name.split("__")[-2]
+            for role in SCOPED_ROLES:
+                if relation in SEES_THEIR[role]:  # the PM filtering by B's operator: the pool
+                    continue
+                leak = KNOWN_LEAKS.get((path, name))
+                marks = [pytest.mark.xfail(strict=True, reason=leak)] if leak else []
+                yield pytest.param(
+                    path, name, relation, role, marks=marks, id=f"GET {path}?{name}= as {role}"
+                )
+
+
+@pytest.mark.parametrize(("path", "name", "relation", "role"), list(_code_filter_cases()))
+def test_a_filter_on_their_code_answers_as_an_unknown_code(path, name, relation, role, world, apis):
+    """A list filtered by B's project (client, operator) code finds what an unknown code
+    finds: nothing. Otherwise the filter is an oracle for B's data the rows hide."""
+    # An operator working for both clients, as the shared pool allows.
+    CertificationFactory(operator=world.ours.operator, project=world.theirs.project)
+    their_code = getattr(world.theirs, relation).code
+
+    theirs = apis[role].get(f"/{API_ROOT}{path}", {name: their_code})
+    unknown = apis[role].get(f"/{API_ROOT}{path}", {name: "ghost"})
+
+    assert theirs.status_code == unknown.status_code == 200
+    assert theirs.json()["results"] == unknown.json()["results"] == []
