@@ -1,13 +1,30 @@
-"""Admin of tariffs with their bands, invoices (read-only once issued) and invoice numbers."""
+"""Admin of tariffs with their bands, invoices (read-only once issued; generate, issue, pay,
+void and download them; monthly archives) and invoice numbers."""
 
 import datetime as dt
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
 
+from billing.archive import archive_download_name, invoice_archive
+from billing.exports.common import parse_month
+from billing.exports.formats import FORMAT_NAMES, FORMATS, export_response
+from billing.invoices import invoice_issue, invoice_pay, invoice_void
+from billing.invoicing import invoice_generate
 from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, TariffBand
+from contactcenter.errors import DomainError
 from projects.admin import ClientCodeFilter, ProjectCodeFilter, percent
 from projects.admin_scoping import ScopedAdminMixin
+from projects.api.scoping import visible_clients
+from projects.models import Client
 
 WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 MIDNIGHT = dt.time(0)
@@ -116,6 +133,59 @@ class InvoiceLineInline(admin.TabularInline):
         return f"{line.quantity_minutes:.2f}"
 
 
+class InvoiceGenerateForm(forms.Form):
+    period = forms.CharField(
+        max_length=7, help_text="YYYY-MM: the month to bill (each project's local month)."
+    )
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label="Every client I see",
+    )
+
+    def __init__(self, *args, clients=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if clients is None:
+            del self.fields["client"]
+        else:
+            self.fields["client"].queryset = clients.order_by("code")
+
+    def clean_period(self):
+        try:
+            return parse_month(self.cleaned_data["period"])
+        except ValueError:
+            raise forms.ValidationError("Enter a month as YYYY-MM, such as 2026-10.") from None
+
+
+def _month_choices(dates):
+    return [(f"{period:%Y-%m}", f"{period:%Y-%m}") for period in dates]
+
+
+class InvoicePeriodFilter(admin.SimpleListFilter):
+    """Billing months that have invoices (in the user's scope), newest first."""
+
+    title = "period"
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        periods = (
+            model_admin.get_queryset(request)
+            .order_by("-period")
+            .values_list("period", flat=True)
+            .distinct()
+        )
+        return _month_choices(periods)
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        try:
+            return queryset.filter(period=parse_month(self.value()))
+        except ValueError:
+            return queryset.none()
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "client"
@@ -130,15 +200,25 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "vat",
         "total",
         "issued_at",
+        "downloads",
     ]
-    list_filter = ["status", ("client", ClientCodeFilter), "currency"]
+    list_filter = [InvoicePeriodFilter, "status", ("client", ClientCodeFilter), "currency"]
     list_select_related = ["client"]
     search_fields = ["number", "client__code", "client__legal_name", "client__tax_id"]
     autocomplete_fields = ["client"]
     date_hierarchy = "period"
     # Numbers and the lifecycle belong to the billing services (gapless numbering).
-    readonly_fields = ["status", "number", "generated_at", "issued_at", "paid_at", "voided_at"]
+    readonly_fields = [
+        "status",
+        "number",
+        "generated_at",
+        "issued_at",
+        "paid_at",
+        "voided_at",
+        "downloads",
+    ]
     inlines = [InvoiceLineInline]
+    actions = ["generate_for_clients", "issue_invoices", "pay_invoices", "void_invoices"]
 
     def has_change_permission(self, request, obj=None):
         # An issued invoice never changes (SPEC section 7): non-drafts are view-only.
@@ -160,6 +240,194 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description="VAT rate", ordering="vat_rate")
     def vat_rate_percent(self, invoice):
         return percent(invoice.vat_rate)
+
+    @admin.display(description="download")
+    def downloads(self, invoice):
+        if invoice.pk is None:
+            return "-"
+        links = [
+            (reverse(self._url_name("export"), args=[invoice.pk, name]), name.upper())
+            for name in FORMAT_NAMES
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    # --- Custom pages: downloads, generation, archives --------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_generate": self.has_change_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def _url_name(self, what):
+        return f"admin:{self.opts.app_label}_{self.opts.model_name}_{what}"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        own = [
+            path(
+                "<int:object_id>/export/<str:format_name>/",
+                self.admin_site.admin_view(self.export_view),
+                name="{}_{}_export".format(*info),
+            ),
+            path(
+                "generate/",
+                self.admin_site.admin_view(self.generate_view),
+                name="{}_{}_generate".format(*info),
+            ),
+            path(
+                "archives/",
+                self.admin_site.admin_view(self.archives_view),
+                name="{}_{}_archives".format(*info),
+            ),
+        ]
+        # First: the default "<path:object_id>/" pattern would take "generate" for an id.
+        return [*own, *super().get_urls()]
+
+    def _page(self, request, template, title, **context):
+        return TemplateResponse(
+            request,
+            f"admin/billing/invoice/{template}",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": title,
+                "has_view_permission": self.has_view_permission(request),
+                **context,
+            },
+        )
+
+    def export_view(self, request, object_id, format_name):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if format_name not in FORMATS:
+            raise Http404(f"No export format {format_name!r}.")
+        invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
+        try:
+            return export_response(invoice, format_name)
+        except DomainError as exc:
+            self.message_user(request, f"{invoice}: {exc.message}", messages.ERROR)
+            return redirect(self._url_name("change"), invoice.pk)
+
+    def generate_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        clients = visible_clients(request.user)
+        form = InvoiceGenerateForm(request.POST or None, clients=clients)
+        if request.method == "POST" and form.is_valid():
+            client = form.cleaned_data.get("client")
+            codes = self._client_codes(request, client.code if client else None)
+            period = form.cleaned_data["period"]
+            self._generate(request, period=period, codes=codes)
+            changelist = reverse(self._url_name("changelist"))
+            return redirect(f"{changelist}?period={period:%Y-%m}")
+        return self._page(request, "generate.html", "Generate invoices", form=form)
+
+    def _client_codes(self, request, code):
+        """[code], or every client the user sees ([None] for a superuser: all of them)."""
+        if code is not None:
+            return [code]
+        if request.user.is_superuser:
+            return [None]
+        return list(visible_clients(request.user).order_by("code").values_list("code", flat=True))
+
+    def _generate(self, request, *, period, codes):
+        count = 0
+        for code in codes:
+            try:
+                invoices = invoice_generate(period=period, client_code=code)
+            except DomainError as exc:
+                self.message_user(
+                    request, f"{code or 'All clients'}: {exc.message}", messages.ERROR
+                )
+                continue
+            for invoice in invoices:
+                count += 1
+                self.message_user(
+                    request,
+                    f"{invoice}: {invoice.status}, total {invoice.total} {invoice.currency}.",
+                    messages.SUCCESS,
+                )
+        if not count:
+            self.message_user(request, f"No invoice to generate for {period:%Y-%m}.", messages.INFO)
+
+    def archives_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        scoped = self.get_queryset(request)
+        period = request.GET.get("period")
+        if period:
+            try:
+                month = parse_month(period)
+            except ValueError:
+                raise Http404("Enter a month as YYYY-MM.") from None
+            path_ = invoice_archive(period=month, invoices=scoped)
+            return FileResponse(
+                path_.open("rb"),
+                as_attachment=True,
+                filename=archive_download_name(month),
+                content_type="application/zip",
+            )
+        periods = scoped.order_by("-period").values("period").annotate(invoices=Count("id"))
+        rows = [(f"{row['period']:%Y-%m}", row["invoices"]) for row in periods]
+        return self._page(request, "archives.html", "Monthly invoice archives", periods=rows)
+
+    # --- Actions: each invoice through the billing services, a message each ------------
+
+    def _lifecycle(self, request, queryset, service, done):
+        for invoice in queryset.select_related("client").order_by("period", "client__code"):
+            label = str(invoice)
+            try:
+                invoice = service(invoice=invoice)
+            except DomainError as exc:
+                self.message_user(request, f"{label}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{invoice}: {done}.", messages.SUCCESS)
+
+    @admin.action(description="Issue the selected drafts (gives numbers)", permissions=["change"])
+    def issue_invoices(self, request, queryset):
+        self._lifecycle(request, queryset, invoice_issue, "issued")
+
+    @admin.action(description="Mark the selected invoices paid", permissions=["change"])
+    def pay_invoices(self, request, queryset):
+        self._lifecycle(request, queryset, invoice_pay, "paid")
+
+    @admin.action(description="Void the selected invoices", permissions=["change"])
+    def void_invoices(self, request, queryset):
+        self._lifecycle(request, queryset, invoice_void, "void")
+
+    @admin.action(
+        description="Generate invoices of the selected invoices' clients for a period…",
+        permissions=["change"],
+    )
+    def generate_for_clients(self, request, queryset):
+        """An intermediate page asks the period, then generates for each client selected."""
+        codes = sorted(set(queryset.values_list("client__code", flat=True)))
+        form = InvoiceGenerateForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            self._generate(request, period=form.cleaned_data["period"], codes=codes)
+            return None
+        periods = sorted(set(queryset.values_list("period", flat=True)))
+        if not form.is_bound and len(periods) == 1:
+            form.initial["period"] = f"{periods[0]:%Y-%m}"
+        return self._page(
+            request,
+            "generate_action.html",
+            "Generate invoices for a period",
+            form=form,
+            codes=codes,
+            selected=queryset.values_list("pk", flat=True),
+            action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
+        )
+
+    def get_actions(self, request):
+        # Generation and the lifecycle are for superusers and staff PMs, never a viewer.
+        actions = super().get_actions(request)
+        if not self.has_change_permission(request):
+            for name in ("generate_for_clients", "issue_invoices", "pay_invoices", "void_invoices"):
+                actions.pop(name, None)
+        return actions
 
 
 @admin.register(InvoiceNumberSequence)

@@ -123,6 +123,12 @@ class Invoice(models.Model):
     issued_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
+    calls_received_before = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Watermark: the invoice bills calls received before this instant; a call "
+        "of its period received later is billed on a later invoice (docs/billing.md).",
+    )
 
     class Meta:
         ordering = ["-period", "client"]
@@ -225,6 +231,41 @@ class InvoiceLine(models.Model):
     def quantity_minutes(self):
         """Billed minutes, exact: seconds / 60 (SPEC section 7)."""
         return Decimal(self.billed_seconds) / 60
+
+
+class InvoiceCoverage(models.Model):
+    """Which calls an invoice bills: the client's calls offered in ``service_period`` (each
+    project's local month) and received in [``received_from``, ``received_before``).
+
+    A handful of rows per invoice (its own month, and earlier months whose invoice was
+    already issued when late calls arrived), not a row per call: the issued invoices'
+    windows tell which calls are billed already, so a late call is found by its
+    ``received_at`` alone (docs/billing.md, "Late calls").
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="coverage")
+    service_period = models.DateField(help_text="First day of the month the calls were made.")
+    received_from = models.DateTimeField(null=True, blank=True, help_text="Blank: no lower bound.")
+    received_before = models.DateTimeField()
+
+    class Meta:
+        ordering = ["invoice", "service_period", "received_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service_period__day=1), name="invoice_coverage_period_first_of_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(received_from__isnull=True) | Q(received_from__lt=F("received_before")),
+                name="invoice_coverage_window_ordered",
+            ),
+        ]
+        indexes = [
+            # Generation: "the windows already billed for a client's month" (join on invoice).
+            models.Index(fields=["service_period", "invoice"], name="invoice_coverage_period_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice} {self.service_period:%Y-%m}"
 
 
 class InvoiceNumberSequence(models.Model):

@@ -145,8 +145,12 @@ class Call(models.Model):
                 name="call_operator_answered_idx",
                 condition=Q(operator__isnull=False),
             ),
-            # The calls list across projects, newest first, with a stable cursor.
+            # The calls list across projects, newest first, with a stable cursor; also the
+            # rollup fill: "calls offered in the window [start - longest call, end)".
             models.Index(fields=["-offered_at", "-id"], name="call_offered_cursor_idx"),
+            # The rollup's dirty detection, every minute: "calls received since the
+            # watermark" (calls.rollups).
+            models.Index(fields=["received_at"], name="call_received_idx"),
         ]
 
     def __str__(self):
@@ -155,3 +159,230 @@ class Call(models.Model):
     @property
     def outcome(self):
         return "answered" if self.answered_at else "abandoned"
+
+
+# --- KPI rollups (SPEC sections 4 and 5) ----------------------------------------------------
+#
+# Additive counters per 15-minute UTC interval, filled by ``calls.rollups`` with
+# ``INSERT ... SELECT ... GROUP BY`` and read by ``calls.selectors``. Ratios are never
+# stored: they are derived on read (``calls.kpis``), so any period is a sum of rows.
+# Rows are derived data: they go with the project or operator they describe (the ORM
+# cascades). Two deliberate departures from the other tables, both measured by
+# bench/rollup_kpis.py, where writing a month's operator rows dominates the fill:
+# - the key is the primary key (no surrogate id): one index fewer to maintain per row;
+# - no database foreign keys (``db_constraint=False``): a deferred FK check per inserted
+#   row (hundreds of thousands per month) cost as much as the insert. Every row derives
+#   from calls and events whose own foreign keys the database does check, and a fill
+#   rewrites them from those;
+# - no index of its own on each foreign key: the primary key (or the interval index) leads
+#   with it, and deleting a project or an operator is rare enough to scan.
+
+INTERVAL_SECONDS = 900
+
+
+class ProjectInterval(models.Model):
+    """Counters of a project's inbound calls offered in one 15-minute UTC interval."""
+
+    pk = models.CompositePrimaryKey("project", "interval_start")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    interval_start = models.DateTimeField()
+    offered = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    short_abandoned = models.PositiveIntegerField(default=0)
+    answered_within_threshold = models.PositiveIntegerField(default=0)
+    abandoned_within_threshold = models.PositiveIntegerField(default=0)
+    wait_seconds_answered = models.PositiveIntegerField(default=0)
+    talk_seconds = models.PositiveIntegerField(default=0)
+    hold_seconds = models.PositiveIntegerField(default=0)
+    wrap_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["project", "interval_start"]
+        # The primary key is also the index of every KPI read: "a project's intervals in
+        # [from, to)".
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered__lte=F("offered")) & Q(abandoned__lte=F("offered")),
+                name="project_interval_outcomes_within_offered",
+            ),
+        ]
+        indexes = [
+            # The fill: "delete every project's rows of the window [start, end)"; and the
+            # alerts job: "every project's intervals since ...".
+            models.Index(fields=["interval_start"], name="project_interval_start_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} @ {self.interval_start:%Y-%m-%d %H:%M} UTC"
+
+
+class OperatorInterval(models.Model):
+    """An operator's staffed (ready), break and handle seconds in one 15-minute UTC interval.
+
+    Handle time is every call the operator answered, of any project and direction, spread
+    over the intervals it covers: from ``answered_at`` for ``handle_seconds``.
+    """
+
+    pk = models.CompositePrimaryKey("operator", "interval_start")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    interval_start = models.DateTimeField()
+    staffed_seconds = models.PositiveIntegerField(default=0)
+    break_seconds = models.PositiveIntegerField(default=0)
+    handle_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["operator", "interval_start"]
+        # The primary key is also the index of "an operator's intervals in [from, to)".
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(staffed_seconds__lte=INTERVAL_SECONDS)
+                & Q(break_seconds__lte=INTERVAL_SECONDS),
+                name="operator_interval_states_fit",
+            ),
+        ]
+        indexes = [
+            # The fill's window delete, and pool occupancy: "every operator in [from, to)".
+            models.Index(fields=["interval_start"], name="operator_interval_start_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.operator_id} @ {self.interval_start:%Y-%m-%d %H:%M} UTC"
+
+
+class OperatorProjectInterval(models.Model):
+    """Handle seconds of an operator on one project's calls in one 15-minute UTC interval:
+    how the shared pool's working time splits between projects."""
+
+    pk = models.CompositePrimaryKey("operator", "project", "interval_start")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    interval_start = models.DateTimeField()
+    handle_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["operator", "project", "interval_start"]
+        indexes = [
+            # The fill's window delete, and "the handle of these projects in [from, to)".
+            models.Index(fields=["interval_start", "project"], name="operator_project_start_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.operator_id}/{self.project_id} @ {self.interval_start:%Y-%m-%d %H:%M}"
+
+
+class RollupInterval(models.Model):
+    """Fill state of one 15-minute interval, for every rollup table at once.
+
+    ``dirty``: new or late data touches it (or it was never filled); ``started``: a fill
+    began (a crash leaves it so, and the next run redoes it); ``done``: its rows are
+    current as of ``filled_at``. An interval filled before it ended (``filled_at`` earlier
+    than its end) is refilled by the next run, since states still open keep growing.
+    """
+
+    class State(models.TextChoices):
+        DIRTY = "dirty", "Dirty"
+        STARTED = "started", "Started"
+        DONE = "done", "Done"
+
+    interval_start = models.DateTimeField(unique=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.DIRTY)
+    filled_at = models.DateTimeField(
+        null=True, blank=True, help_text="The clock of the run that filled it last."
+    )
+
+    class Meta:
+        ordering = ["interval_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["dirty", "started", "done"]),
+                name="rollup_interval_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="done") | Q(filled_at__isnull=False),
+                name="rollup_interval_done_has_fill_time",
+            ),
+        ]
+        indexes = [
+            # Each run: "the intervals to fill, in order" (a handful among years of rows).
+            models.Index(
+                fields=["interval_start"],
+                name="rollup_interval_pending_idx",
+                condition=~Q(state="done"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.interval_start:%Y-%m-%d %H:%M} UTC {self.state}"
+
+
+class RollupState(models.Model):
+    """The one row of the rollup engine's progress: watermarks on ``received_at``.
+
+    ``calls_received_until`` and ``events_received_until``: the newest ``received_at``
+    seen by the last run; ``last_run_at``: that run's clock; ``max_call_span_seconds``: the
+    longest call seen, from ``offered_at`` to the end of its wrap-up, which bounds how far
+    back the fill looks for calls still being handled in an interval.
+    """
+
+    calls_received_until = models.DateTimeField(null=True, blank=True)
+    events_received_until = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    max_call_span_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="rollup_state_singleton")]
+
+    def __str__(self):
+        return f"rollup state, last run {self.last_run_at}"
+
+
+class KpiAlert(models.Model):
+    """A project hour that missed its service-level target or exceeded its abandon target.
+
+    Stored once per project, hour and kind; the project's managers are e-mailed once
+    (``notified_at``). ``value`` and ``target`` are ratios (0..1).
+    """
+
+    class Kind(models.TextChoices):
+        SERVICE_LEVEL = "service_level", "Service level below target"
+        ABANDON_RATE = "abandon_rate", "Abandon rate above target"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="kpi_alerts")
+    interval_start = models.DateTimeField(help_text="Start of the hour (the project's local hour).")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    value = models.DecimalField(max_digits=6, decimal_places=5)
+    target = models.DecimalField(max_digits=4, decimal_places=3)
+    offered = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-interval_start", "project", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "interval_start", "kind"], name="kpi_alert_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["service_level", "abandon_rate"]), name="kpi_alert_kind_valid"
+            ),
+        ]
+        indexes = [
+            # The mailer: "alerts not e-mailed yet".
+            models.Index(
+                fields=["created_at"],
+                name="kpi_alert_unnotified_idx",
+                condition=Q(notified_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} {self.kind} @ {self.interval_start:%Y-%m-%d %H:%M}"

@@ -15,6 +15,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The KPI dashboard, an admin page of the calls app; named by string so this package
+    # imports no app, and before admin.site.urls so the admin's catch-all does not take it.
+    path("admin/dashboard/", include("calls.dashboard_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

@@ -26,7 +26,9 @@ a PM or an integration may mention B's codes that the role does not see.
 """
 
 import datetime as dt
+import io
 import re
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -37,7 +39,7 @@ from django.urls import URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from agents.models import AgentStateEvent, Certification, Operator
-from billing.models import Tariff
+from billing.models import Invoice, Tariff
 from calls.models import Call
 from projects.api.scoping import ScopedViewSetMixin
 from projects.models import Client, Project
@@ -48,6 +50,8 @@ from tests.factories import (
     CertificationFactory,
     ClientFactory,
     IntegrationAccountFactory,
+    InvoiceFactory,
+    InvoiceLineFactory,
     OperatorFactory,
     ProjectFactory,
     TariffFactory,
@@ -462,6 +466,91 @@ def calls_csv(world, side):
     return {"file": SimpleUploadedFile("calls.csv", content.encode(), content_type="text/csv")}
 
 
+# Invoices: a draft (or issued) invoice of a side's client for October 2026, made on demand.
+INVOICE_PERIOD = dt.date(2026, 10, 1)
+
+
+def side_invoice(world, side, *, issued=False):
+    tenant = world[side]
+    invoice = InvoiceFactory(client=tenant.client, period=INVOICE_PERIOD)
+    InvoiceLineFactory(invoice=invoice, project=tenant.project)
+    if issued:  # the way the trigger allows: lines while a draft, then the status
+        number = f"INV-2026-{900001 if side == THEIRS else 900000}"
+        Invoice.objects.filter(pk=invoice.pk).update(status="issued", number=number, issued_at=T0)
+    return invoice.pk
+
+
+def generate_body(world, side):
+    # Generation bills calls received over an hour ago (billing.invoicing.received_settle):
+    # the world's call was received just now, so it is dated back to its offer.
+    Call.objects.filter(pk=world[side].call.pk).update(received_at=T0)
+    return {"period": f"{INVOICE_PERIOD:%Y-%m}", "client": world[side].client.code}
+
+
+def invoice_became(status):
+    return lambda world, side, role, lookup: Invoice.objects.get(pk=lookup).status == status
+
+
+@dataclass(frozen=True)
+class InvoiceListRoute(ListRoute):
+    """The invoices list: each client gets an invoice first."""
+
+    def prepare(self, world, side):
+        for tenant_side in (OURS, THEIRS):
+            side_invoice(world, tenant_side)
+        return None, None
+
+
+def _body(response):
+    """The answer's bytes, a streamed file's included (read once, then kept)."""
+    if not response.streaming:
+        return response.content
+    if not hasattr(response, "matrix_body"):
+        response.matrix_body = b"".join(response.streaming_content)
+    return response.matrix_body
+
+
+@dataclass(frozen=True)
+class ArchiveRoute(ListRoute):
+    """invoices/archive/: a ZIP whose registry lists exactly the invoices the role sees."""
+
+    def prepare(self, world, side):
+        for tenant_side in (OURS, THEIRS):
+            side_invoice(world, tenant_side)
+        return None, {"period": f"{INVOICE_PERIOD:%Y-%m}"}
+
+    def check(self, response, world, side, role, lookup):
+        names = zipfile.ZipFile(io.BytesIO(_body(response))).namelist()
+        got = sorted(name for name in names if name.endswith(".pdf"))
+        expected = sorted(f"draft-{self.key_of(world[s])}-2026-10.pdf" for s in self.sees[role])
+        assert got == expected
+
+
+# KPI reports: the query string of every range report.
+def kpi_query(world, side):
+    return {"from": "2026-10-05T00:00:00Z", "to": "2026-10-06T00:00:00Z", "granularity": "hour"}
+
+
+def hours_query(world, side):
+    return {"from": "2026-10-05T00:00:00+03:00", "to": "2026-10-06T00:00:00+03:00"}
+
+
+@dataclass(frozen=True)
+class ReportRoute(ListRoute):
+    """GET of a report over everything in scope (no pagination), with a query string: the
+    codes it names are exactly those of the sides the role sees."""
+
+    query: Callable[[World, str], dict] | None = None
+    found: Callable[[dict], list] | None = None  # the codes named in the answer
+
+    def prepare(self, world, side):
+        return None, self.query(world, side)
+
+    def check(self, response, world, side, role, lookup):
+        got = sorted(self.found(response.json()))
+        assert got == sorted(self.key_of(world[s]) for s in self.sees[role])
+
+
 # --- The matrix ----------------------------------------------------------------------------
 
 EVERYONE_SEES_OURS = {SUPERUSER: (OURS, THEIRS), PM: (OURS,), INTEGRATION: (OURS,)}
@@ -707,6 +796,83 @@ MATRIX = {
             external_id=f"imp-{side}", project=w[side].project
         ).exists(),
     ),
+    # Invoices: everyone reads and downloads their clients' invoices; superusers and PMs
+    # generate them and run their lifecycle; an integration never writes (403).
+    ("invoices/", "GET"): InvoiceListRoute(
+        key="client", key_of=lambda t: t.client.code, sees=EVERYONE_SEES_OURS
+    ),
+    ("invoices/{pk}/", "GET"): DetailRoute(
+        target=side_invoice,
+        key="id",
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
+    ),
+    ("invoices/generate/", "POST"): CreateRoute(
+        body=generate_body,
+        field="client",
+        expect={SUPERUSER: 200, PM: (200, 400), INTEGRATION: 403},
+        stored=lambda w, side: Invoice.objects.filter(
+            client=w[side].client, period=INVOICE_PERIOD
+        ).exists(),
+    ),
+    ("invoices/{pk}/issue/", "POST"): DetailRoute(
+        target=side_invoice,
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: 403},
+        applied=invoice_became("issued"),
+    ),
+    ("invoices/{pk}/pay/", "POST"): DetailRoute(
+        target=lambda w, side: side_invoice(w, side, issued=True),
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: 403},
+        applied=invoice_became("paid"),
+    ),
+    ("invoices/{pk}/void/", "POST"): DetailRoute(
+        target=lambda w, side: side_invoice(w, side, issued=True),
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: 403},
+        applied=invoice_became("void"),
+    ),
+    ("invoices/{pk}/export/", "GET"): DetailRoute(
+        target=side_invoice,
+        body=lambda w, side: {"format": "csv"},  # a GET's body is its query string
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
+    ),
+    ("invoices/archive/", "GET"): ArchiveRoute(
+        key="client", key_of=lambda t: t.client.code, sees=EVERYONE_SEES_OURS
+    ),
+    # KPI reports (calls.api.kpi_views): a project's KPIs and peak hours follow the
+    # project's scope; an operator's occupancy and the pool's follow operators/ (staff see
+    # the whole shared pool); pool/peak-hours lists the projects in scope.
+    ("projects/{code}/kpis/", "GET"): DetailRoute(
+        target=lambda w, side: w[side].project.code,
+        key="project",
+        body=kpi_query,
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
+    ),
+    ("projects/{code}/peak-hours/", "GET"): DetailRoute(
+        target=lambda w, side: w[side].project.code,
+        body=hours_query,
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
+    ),
+    ("operators/{code}/occupancy/", "GET"): DetailRoute(
+        target=lambda w, side: w[side].operator.code,
+        key="operator",
+        body=kpi_query,
+        expect={SUPERUSER: 200, PM: 200, INTEGRATION: (200, 404)},
+        shared_pool=(PM,),
+    ),
+    ("pool/occupancy/", "GET"): ReportRoute(
+        key="operator",
+        key_of=lambda t: t.operator.code,
+        sees={SUPERUSER: (OURS, THEIRS), PM: (OURS, THEIRS), INTEGRATION: (OURS,)},
+        shared_pool=(PM,),
+        query=kpi_query,
+        found=lambda body: body["pool"]["operators"],
+    ),
+    ("pool/peak-hours/", "GET"): ReportRoute(
+        key="project",
+        key_of=lambda t: t.project.code,
+        sees=EVERYONE_SEES_OURS,
+        query=hours_query,
+        found=lambda body: [row["project"] for row in body["projects"]],
+    ),
 }
 
 # Entries ready for routes that are being built, keyed like MATRIX. When such a route lands,
@@ -804,8 +970,10 @@ def _path(template, lookup):
 
 
 def _send(api, method, path, body, fmt):
-    if method in ("GET", "DELETE"):
-        return getattr(api, method.lower())(path)
+    if method == "GET":
+        return api.get(path, body)  # a GET's body, if any, is its query string
+    if method == "DELETE":
+        return api.delete(path)
     return getattr(api, method.lower())(path, body, format=fmt)
 
 
@@ -845,7 +1013,7 @@ def test_tenancy(endpoint, role, side, world, apis):
         assert spec.refused_field(side) in _error_keys(response.json()["errors"])
     if _is_success(expected):
         spec.check(response, world, side, role, lookup)
-        text = response.content.decode()
+        text = _body(response).decode(errors="replace")  # a file: names show in a ZIP
         leaked = [code for code in hidden_codes(world, role) if code in text]
         assert not leaked, f"the answer mentions B's {leaked}"
 

@@ -1,8 +1,10 @@
-"""Query filters of the tariffs list."""
+"""Query filters of the tariffs and invoices lists."""
 
 import django_filters
+from django import forms
 
-from billing.models import Tariff
+from billing.exports.common import parse_month
+from billing.models import Invoice, Tariff
 
 
 class TariffFilter(django_filters.FilterSet):
@@ -11,3 +13,29 @@ class TariffFilter(django_filters.FilterSet):
     class Meta:
         model = Tariff
         fields = ["project", "billable"]
+
+
+class MonthFormField(forms.CharField):
+    default_error_messages = {"invalid": "Enter a month as YYYY-MM, such as 2026-10."}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class MonthFilter(django_filters.Filter):
+    field_class = MonthFormField
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    client = django_filters.CharFilter(field_name="client__code", help_text="Client code.")
+    period = MonthFilter(field_name="period", help_text="Billing month, YYYY-MM.")
+
+    class Meta:
+        model = Invoice
+        fields = ["client", "period", "status"]

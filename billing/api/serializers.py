@@ -1,8 +1,12 @@
-"""Input and output shapes of tariffs and their bands (SPEC section 7)."""
+"""Input and output shapes of tariffs and their bands, and of invoices (SPEC section 7)."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from billing.models import Tariff
+from billing.exports.common import parse_month, quantity_minutes
+from billing.exports.formats import FORMAT_NAMES
+from billing.models import Invoice, InvoiceLine, Tariff
 from projects.api.fields import ClockField, ProjectCodeField
 from projects.api.serializers import currency_format
 
@@ -58,3 +62,97 @@ class TariffSerializer(serializers.ModelSerializer):
             "next_increment_seconds": {"min_value": 1},
             "monthly_minimum": {"min_value": 0},
         }
+
+
+MONTH_SCHEMA = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2026-10"}
+
+
+@extend_schema_field(MONTH_SCHEMA)
+class MonthField(serializers.Field):
+    """A billing period as 'YYYY-MM' (the first day of the month inside)."""
+
+    default_error_messages = {"invalid": "Enter a month as YYYY-MM, such as 2026-10."}
+
+    def to_representation(self, value):
+        return f"{value:%Y-%m}"
+
+    def to_internal_value(self, data):
+        try:
+            return parse_month(data)
+        except ValueError:
+            self.fail("invalid")
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+    service_period = MonthField(
+        read_only=True, help_text="The month the calls were made; earlier for late calls."
+    )
+    quantity = serializers.SerializerMethodField(
+        help_text="Billed minutes (billed_seconds / 60), 4 decimals, half-up; the amount is "
+        "computed from the exact value."
+    )
+
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "position",
+            "project",
+            "kind",
+            "band",
+            "service_period",
+            "description",
+            "calls",
+            "billed_seconds",
+            "quantity",
+            "rate_per_minute",
+            "amount",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_quantity(self, line):
+        return str(quantity_minutes(line.billed_seconds))
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    client = serializers.CharField(source="client.code", read_only=True)
+    period = MonthField(read_only=True)
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "client",
+            "period",
+            "status",
+            "currency",
+            "subtotal",
+            "vat",
+            "total",
+            "vat_rate",
+            "vat_included",
+            "issued_at",
+            "paid_at",
+            "voided_at",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceGenerateSerializer(serializers.Serializer):
+    period = MonthField(help_text="The month to bill, YYYY-MM (each project's local month).")
+    client = serializers.CharField(
+        required=False,
+        help_text="A client code; without it, every client in the caller's scope.",
+    )
+
+
+class InvoiceExportQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=FORMAT_NAMES)
+
+
+class InvoiceArchiveQuerySerializer(serializers.Serializer):
+    period = MonthField()

@@ -1,12 +1,33 @@
-"""Tariffs: CRUD looked up by id, cut to the projects the caller sees."""
+"""Tariffs (CRUD looked up by id) and invoices (read, generate, lifecycle, downloads), cut
+to the projects and clients the caller sees."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.db.models import Prefetch
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
 from billing import services
-from billing.api.filters import TariffFilter
-from billing.api.serializers import TariffSerializer
-from billing.models import Tariff
+from billing.api.filters import InvoiceFilter, TariffFilter
+from billing.api.serializers import (
+    InvoiceArchiveQuerySerializer,
+    InvoiceExportQuerySerializer,
+    InvoiceGenerateSerializer,
+    InvoiceSerializer,
+    TariffSerializer,
+)
+from billing.archive import archive_download_name, invoice_archive
+from billing.exports.formats import FORMAT_NAMES, XLSX_TYPE, export_response
+from billing.invoices import invoice_issue, invoice_pay, invoice_void
+from billing.invoicing import invoice_generate
+from billing.models import Invoice, InvoiceLine, Tariff
 from contactcenter.api.schema import error_responses
+from contactcenter.errors import DomainError
+from projects.api.scoping import CatalogPermission, ScopedViewSetMixin
 from projects.api.viewsets import CatalogViewSet
 
 READ_ERRORS = error_responses(401, 404)
@@ -53,3 +74,181 @@ class TariffViewSet(CatalogViewSet):
 
     def delete_object(self, instance):
         services.tariff_delete(tariff=instance)
+
+
+FILE_RESPONSES = {
+    (200, "application/pdf"): OpenApiTypes.BINARY,
+    (200, XLSX_TYPE): OpenApiTypes.BINARY,
+    (200, "text/csv"): OpenApiTypes.BINARY,
+}
+LIFECYCLE_ERRORS = error_responses(400, 401, 403, 404)
+
+
+def _lifecycle_schema(summary, description):
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=None,
+        responses={200: InvoiceSerializer, **LIFECYCLE_ERRORS},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List invoices", responses={200: InvoiceSerializer(many=True)}),
+    retrieve=extend_schema(
+        summary="Get an invoice with its lines", responses={200: InvoiceSerializer, **READ_ERRORS}
+    ),
+)
+class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Monthly invoices of the clients in the caller's scope (SPEC section 7).
+
+    Everyone reads and downloads the invoices of the clients they see; superusers and
+    project managers generate them and move them through draft -> issued -> paid, or
+    issued -> void. Integration tokens only read (403 on the writes).
+    """
+
+    serializer_class = InvoiceSerializer
+    scope_path = "client"
+    lookup_value_regex = "[0-9]+"
+    permission_classes = [IsAuthenticated, CatalogPermission]
+    filterset_class = InvoiceFilter
+    ordering_fields = ["period", "id", "total"]
+    search_fields = []
+
+    # ?format= names the file type of export/, not a DRF renderer: those two actions skip
+    # content negotiation (their errors are JSON; their files are plain Django responses).
+    file_actions = frozenset({"export"})
+
+    def perform_content_negotiation(self, request, force=False):
+        if self.action in self.file_actions:
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def get_base_queryset(self):
+        lines = InvoiceLine.objects.select_related("project").order_by("position")
+        return (
+            Invoice.objects.select_related("client")
+            .prefetch_related(Prefetch("lines", queryset=lines))
+            .order_by("-period", "client__code", "id")
+        )
+
+    def _answer(self, invoice):
+        return Response(self.get_serializer(self.get_queryset().get(pk=invoice.pk)).data)
+
+    @extend_schema(
+        summary="Generate a month's invoices",
+        description=(
+            "Builds the invoices of `period` for `client`, or for every client in the "
+            "caller's scope: drafts are rebuilt, issued invoices are left alone, nothing is "
+            "duplicated. Answers the invoices generated."
+        ),
+        request=InvoiceGenerateSerializer,
+        filters=False,
+        responses={200: InvoiceSerializer(many=True), **error_responses(400, 401, 403)},
+    )
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def generate(self, request):
+        serializer = InvoiceGenerateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        period = serializer.validated_data["period"]
+        code = serializer.validated_data.get("client")
+        clients = self.visible_clients()
+        if code is not None:
+            if not clients.filter(code=code).exists():
+                raise DomainError(
+                    "Invalid input.", details={"client": [f"Unknown client '{code}'."]}
+                )
+            codes = [code]
+        elif request.user.is_superuser:
+            codes = [None]  # every client, as the monthly job does
+        else:
+            codes = list(clients.order_by("code").values_list("code", flat=True))
+        generated = [
+            invoice
+            for client_code in codes
+            for invoice in invoice_generate(period=period, client_code=client_code)
+        ]
+        invoices = self.get_queryset().filter(pk__in=[invoice.pk for invoice in generated])
+        return Response(self.get_serializer(invoices, many=True).data)
+
+    @_lifecycle_schema(
+        "Issue an invoice", "Gives a draft its number (INV-YYYY-NNNNNN) and freezes it."
+    )
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        return self._answer(invoice_issue(invoice=self.get_object()))
+
+    @_lifecycle_schema("Mark an invoice paid", "An issued invoice becomes paid.")
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        return self._answer(invoice_pay(invoice=self.get_object()))
+
+    @_lifecycle_schema(
+        "Void an invoice",
+        "An issued invoice becomes void; it keeps its number, and its calls can be billed "
+        "on a replacement.",
+    )
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        return self._answer(invoice_void(invoice=self.get_object()))
+
+    @extend_schema(
+        summary="Download an invoice",
+        description=(
+            "`pdf`: the invoice as accounting prints it; `xlsx`: the same in Excel; `csv`: "
+            "its lines and totals; `detail`: every billed call (streamed CSV) ending with "
+            "rows that add up to the invoice. File name: the number "
+            "(`INV-2026-000001.pdf`), or `draft-<client>-<YYYY-MM>.pdf` for a draft."
+        ),
+        parameters=[
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMAT_NAMES), required=True),
+        ],
+        filters=False,
+        responses={**FILE_RESPONSES, **error_responses(400, 401, 404)},
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        invoice = self.get_object()
+        query = InvoiceExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return export_response(invoice, query.validated_data["format"])
+
+
+class InvoiceArchiveView(ScopedViewSetMixin, GenericAPIView):
+    """invoices/archive/?period=YYYY-MM: the month's archive of the invoices in scope."""
+
+    scope_path = "client"
+    pagination_class = None
+    filter_backends = []
+
+    def get_base_queryset(self):
+        return Invoice.objects.all()
+
+    # ?period= only; no DRF renderer makes a ZIP, so errors alone go through negotiation.
+    def perform_content_negotiation(self, request, force=False):
+        renderer = self.get_renderers()[0]
+        return renderer, renderer.media_type
+
+    @extend_schema(
+        summary="Download a month's archive",
+        description=(
+            "A ZIP of every invoice of `period` among the clients the caller sees: each "
+            "one's PDF, XLSX and detail CSV, and `registry-<YYYY-MM>.xlsx` listing them "
+            "with totals. Built on first request, then served as stored until an invoice "
+            "of the set changes."
+        ),
+        parameters=[OpenApiParameter("period", OpenApiTypes.STR, required=True)],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY, **error_responses(400, 401)},
+    )
+    def get(self, request):
+        query = InvoiceArchiveQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = query.validated_data["period"]
+        path = invoice_archive(period=period, invoices=self.get_queryset())
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=archive_download_name(period),
+            content_type="application/zip",
+        )

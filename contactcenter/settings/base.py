@@ -155,3 +155,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# The seller on invoices (our company), printed on the PDF and XLSX exports. The defaults
+# are a demo company; production sets every one from the environment.
+SELLER_NAME = env("SELLER_NAME", default="ООО «Контакт-Центр Демо»")
+SELLER_INN = env("SELLER_INN", default="7709876545")
+SELLER_KPP = env("SELLER_KPP", default="770901001")
+SELLER_ADDRESS = env("SELLER_ADDRESS", default="105064, г. Москва, ул. Земляной Вал, д. 9")
+SELLER_BANK = env("SELLER_BANK", default="АО «Демо Банк», г. Москва")
+SELLER_BIK = env("SELLER_BIK", default="044525999")
+SELLER_ACCOUNT = env("SELLER_ACCOUNT", default="40702810900000012345")
+SELLER_CORRESPONDENT_ACCOUNT = env("SELLER_CORRESPONDENT_ACCOUNT", default="30101810400000000999")
+SELLER_DIRECTOR = env("SELLER_DIRECTOR", default="Иванов И. И.")
+SELLER_ACCOUNTANT = env("SELLER_ACCOUNTANT", default="Петрова А. С.")

@@ -123,18 +123,20 @@ def draft(acme):
 
 @pytest.fixture
 def issued(acme):
+    # Lines go on a draft; the database refuses any line change once it is issued.
     invoice = InvoiceFactory(
         client=acme,
         period=dt.date(2026, 9, 1),
-        status=Invoice.Status.ISSUED,
-        number="INV-2026-000001",
-        issued_at=T0,
         vat_rate=Decimal("0.2000"),
         subtotal=Decimal("125.00"),
         vat=Decimal("25.00"),
         total=Decimal("150.00"),
     )
     InvoiceLineFactory(invoice=invoice, project=ProjectFactory(client=acme))
+    Invoice.objects.filter(pk=invoice.pk).update(
+        status=Invoice.Status.ISSUED, number="INV-2026-000001", issued_at=T0
+    )
+    invoice.refresh_from_db()
     return invoice
 
 

@@ -1,0 +1,189 @@
+"""What every export of an invoice shares: its data read once, the seller, Russian formats."""
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from billing.models import Invoice
+
+CENT = Decimal("0.01")
+QUANTITY_PLACES = Decimal("0.0001")
+
+MONTHS_NOMINATIVE = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
+STATUS_NAMES_RU = {
+    Invoice.Status.DRAFT: "черновик",
+    Invoice.Status.ISSUED: "выставлен",
+    Invoice.Status.PAID: "оплачен",
+    Invoice.Status.VOID: "аннулирован",
+}
+KIND_NAMES_RU = {"usage": "минуты разговоров", "minimum_topup": "доплата до минимума"}
+CURRENCY_SHORT = {"RUB": "руб."}
+NBSP = "\u00a0"
+
+
+def money(value):
+    """Half-up to kopecks (amounts are stored so; this only guards a wider Decimal)."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def quantity_minutes(billed_seconds):
+    """Billed minutes to 4 places, half-up. The amount is computed from the exact value."""
+    return (Decimal(billed_seconds) / 60).quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
+
+
+def month_label(period):
+    """date(2026, 10, 1) -> '2026-10'."""
+    return f"{period:%Y-%m}"
+
+
+def parse_month(value):
+    """'2026-10' -> date(2026, 10, 1); anything else raises ValueError."""
+    text = str(value).strip()
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+        year, month = int(text[:4]), int(text[5:])
+        if 1 <= month <= 12 and year >= 2000:
+            return dt.date(year, month, 1)
+    raise ValueError(f"Not a YYYY-MM month: {value!r}")
+
+
+def month_ru(period):
+    """date(2026, 10, 1) -> 'октябрь 2026 г.'."""
+    return f"{MONTHS_NOMINATIVE[period.month - 1]} {period.year} г."
+
+
+def ru_number(value, places=2):
+    """Decimal('12345.5') -> '12 345,50' (no-break space between thousands, comma decimals)."""
+    text = f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,}"
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def ru_rate(value):
+    """A per-minute rate: at least 2 decimals, up to the 4 stored ('12,50', '0,3375')."""
+    value = Decimal(value)
+    places = 4 if value != value.quantize(CENT) else 2
+    return ru_number(value, places)
+
+
+def percent_label(rate):
+    """Decimal('0.2000') -> '20%', Decimal('0.0500') -> '5%', Decimal('0.125') -> '12,5%'."""
+    number = (Decimal(rate) * 100).normalize()
+    text = f"{number:f}".replace(".", ",")
+    return f"{text}%"
+
+
+def currency_short(code):
+    return CURRENCY_SHORT.get(code, code)
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    inn: str
+    kpp: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Seller(Party):
+    bank: str
+    bik: str
+    account: str
+    correspondent_account: str
+    director: str
+    accountant: str
+
+
+def seller():
+    """Our company, from the SELLER_* settings."""
+    return Seller(
+        name=settings.SELLER_NAME,
+        inn=settings.SELLER_INN,
+        kpp=settings.SELLER_KPP,
+        address=settings.SELLER_ADDRESS,
+        bank=settings.SELLER_BANK,
+        bik=settings.SELLER_BIK,
+        account=settings.SELLER_ACCOUNT,
+        correspondent_account=settings.SELLER_CORRESPONDENT_ACCOUNT,
+        director=settings.SELLER_DIRECTOR,
+        accountant=settings.SELLER_ACCOUNTANT,
+    )
+
+
+def buyer(client):
+    return Party(name=client.legal_name, inn=client.tax_id, kpp=client.kpp, address=client.address)
+
+
+def invoice_with_lines(invoice):
+    """The invoice with its client and its lines (with projects) in 2 queries, for exports."""
+    return (
+        Invoice.objects.select_related("client")
+        .prefetch_related("lines__project")
+        .get(pk=invoice.pk)
+    )
+
+
+def invoice_date(invoice):
+    """The date printed on the invoice: its issue date in the client's time zone.
+
+    A draft has none yet: it shows the day it was generated.
+    """
+    instant = invoice.issued_at or invoice.generated_at or timezone.now()
+    return instant.astimezone(zoneinfo.ZoneInfo(invoice.client.timezone)).date()
+
+
+def invoice_heading(invoice):
+    """'Счёт на оплату № INV-2026-000001 от 01.11.2026'; a draft has no number yet."""
+    date = f"{invoice_date(invoice):%d.%m.%Y}"
+    if invoice.number:
+        return f"Счёт на оплату № {invoice.number} от {date}"
+    return f"Счёт на оплату (черновик, без номера) от {date}"
+
+
+def file_stem(invoice):
+    """'INV-2026-000001', or 'draft-acme-2026-10' before the invoice has a number."""
+    if invoice.number:
+        return invoice.number
+    return f"draft-{invoice.client.code}-{month_label(invoice.period)}"
+
+
+def vat_caption(invoice):
+    """How Russian invoices name the VAT line: included, on top, or none at all."""
+    if not invoice.vat_rate:
+        return "Без налога (НДС)"
+    rate = percent_label(invoice.vat_rate)
+    return f"В том числе НДС {rate}" if invoice.vat_included else f"НДС {rate}"
+
+
+def line_quantity(line):
+    """(quantity, unit, price) as the invoice prints them.
+
+    Usage: billed minutes (exact seconds / 60), 'мин', the rate per minute. A monthly-minimum
+    top-up is a fixed charge: 1 'усл.' (one service) at its amount.
+    """
+    if line.kind == "minimum_topup":
+        return Decimal(1), "усл.", line.amount
+    return line.quantity_minutes, "мин", line.rate_per_minute
+
+
+def aware_iso(instant):
+    """An instant as ISO 8601 in UTC with 'Z'; empty for None."""
+    if instant is None:
+        return ""
+    return instant.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,118 @@
+"""The call-by-call detail of an invoice as CSV, streamed: memory stays flat at any size.
+
+Every billed call with its billable and billed seconds, band, rate and amount; then a
+trailer: the calls' totals (which equal the invoice's usage lines), each monthly-minimum
+top-up line, and the invoice's subtotal, VAT and total, so the file ends on the total.
+Same conventions as the invoice CSV: UTF-8 without BOM, comma separated, '.' decimals,
+instants in UTC ISO 8601 with 'Z', ``local_date`` in the project's time zone.
+"""
+
+import csv
+import io
+import itertools
+from decimal import Decimal
+
+from billing.exports.common import aware_iso, invoice_with_lines, money
+from billing.selectors import invoice_call_details
+
+HEADER = [
+    "project",
+    "external_id",
+    "offered_at",
+    "answered_at",
+    "local_date",
+    "billable_seconds",
+    "billed_seconds",
+    "band",
+    "rate_per_minute",
+    "amount",
+]
+# About 64 KiB per chunk: few enough writes to the socket, and nothing piles up.
+CHUNK_CHARACTERS = 64 * 1024
+
+
+def _trailer_row(label, *, amount, calls="", billable="", billed=""):
+    row = [""] * len(HEADER)
+    row[0] = label
+    row[1] = calls
+    row[HEADER.index("billable_seconds")] = billable
+    row[HEADER.index("billed_seconds")] = billed
+    row[HEADER.index("amount")] = str(money(amount))
+    return row
+
+
+def invoice_detail_chunks(invoice, *, rows=None):
+    """The CSV as an iterator of UTF-8 chunks of about 64 KiB.
+
+    ``rows`` defaults to ``billing.selectors.invoice_call_details`` (a server-side cursor);
+    tests may pass any iterable of the same dicts. The first row is read before this
+    returns, so a refusal of the selector (calls that no longer rate to the stored lines)
+    is raised here, while an HTTP answer can still say so, not in the middle of a download.
+    """
+    invoice = invoice_with_lines(invoice)
+    if rows is None:
+        rows = invoice_call_details(invoice=invoice)
+    rows = iter(rows)
+    first = next(rows, None)
+    return _chunks(invoice, rows if first is None else itertools.chain([first], rows))
+
+
+def _chunks(invoice, rows):
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writerow = writer.writerow
+    writerow(HEADER)
+    calls = billable_total = billed_total = 0
+    amount_total = Decimal("0.00")
+    for row in rows:
+        billable = row["billable_seconds"]
+        billed = row["billed_seconds"]
+        amount = row["amount"]
+        writerow(
+            (
+                row["project"],
+                row["external_id"],
+                aware_iso(row["offered_at"]),
+                aware_iso(row["answered_at"]),
+                row["local_date"].isoformat(),
+                billable,
+                billed,
+                row["band"] or "",
+                row["rate_per_minute"],
+                amount,
+            )
+        )
+        calls += 1
+        billable_total += billable
+        billed_total += billed
+        amount_total += amount
+        if buffer.tell() >= CHUNK_CHARACTERS:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    trailer = [
+        _trailer_row(
+            "calls total",
+            calls=str(calls),
+            billable=str(billable_total),
+            billed=str(billed_total),
+            amount=amount_total,
+        )
+    ]
+    for line in invoice.lines.all():
+        if line.kind == line.Kind.MINIMUM_TOPUP:
+            trailer.append(_trailer_row(f"minimum top-up {line.project.code}", amount=line.amount))
+    rate = f"{invoice.vat_rate.normalize():f}"
+    vat_label = f"vat {rate} included" if invoice.vat_included else f"vat {rate} on top"
+    trailer += [
+        _trailer_row("subtotal", amount=invoice.subtotal),
+        _trailer_row(vat_label, amount=invoice.vat),
+        _trailer_row("total", amount=invoice.total),
+    ]
+    writer.writerows(trailer)
+    yield buffer.getvalue().encode("utf-8")
+
+
+def invoice_detail_csv(invoice, *, rows=None):
+    """The whole detail as bytes: for tests and small invoices only (it is all in memory)."""
+    return b"".join(invoice_detail_chunks(invoice, rows=rows))

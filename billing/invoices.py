@@ -1,0 +1,130 @@
+"""Invoice lifecycle (SPEC section 7): draft -> issued -> paid, or issued -> void.
+
+The number ``INV-YYYY-NNNNNN`` is given at issue, gapless per year of issue: the year's
+``InvoiceNumberSequence`` row is locked (``SELECT ... FOR UPDATE``) for the rest of the
+issuing transaction, so concurrent issuers queue on it and a rolled-back issue gives its
+number back with the rollback. The database refuses any other change of an issued invoice
+(billing/migrations/0004_issued_invoice_guard.py); these services say why first.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from billing.invoicing import lock_client
+from billing.models import Invoice, InvoiceCoverage
+from contactcenter.errors import ConflictError, DomainError
+
+ALLOWED = {
+    Invoice.Status.DRAFT: {Invoice.Status.ISSUED},
+    Invoice.Status.ISSUED: {Invoice.Status.PAID, Invoice.Status.VOID},
+}
+
+
+def numbering_timezone():
+    """The seller's calendar decides the year of issue (one sequence for all clients)."""
+    return zoneinfo.ZoneInfo(getattr(settings, "BILLING_NUMBERING_TIMEZONE", "Europe/Moscow"))
+
+
+def _locked(invoice):
+    """The invoice row, locked, as stored now (the caller's copy may be stale)."""
+    return Invoice.objects.select_for_update().get(pk=invoice.pk)
+
+
+def _check_transition(invoice, target):
+    if target not in ALLOWED.get(invoice.status, set()):
+        raise DomainError(
+            f"An invoice that is {invoice.status} cannot become {target}.",
+            details={
+                "status": [
+                    f"Invoice {invoice} is {invoice.status}; allowed: draft -> issued, "
+                    "issued -> paid, issued -> void."
+                ]
+            },
+        )
+
+
+def _next_number(year):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO billing_invoicenumbersequence (year, last_number) VALUES (%s, 0)"
+            " ON CONFLICT (year) DO NOTHING",
+            [year],
+        )
+        cursor.execute(
+            "SELECT last_number FROM billing_invoicenumbersequence WHERE year = %s FOR UPDATE",
+            [year],
+        )
+        number = cursor.fetchone()[0] + 1
+        cursor.execute(
+            "UPDATE billing_invoicenumbersequence SET last_number = %s WHERE year = %s",
+            [number, year],
+        )
+    return f"INV-{year}-{number:06d}"
+
+
+def _check_not_billed_elsewhere(invoice):
+    """A draft built before another invoice of the client was issued may bill the same late
+    calls: its coverage windows must not overlap any issued or paid invoice's."""
+    for window in invoice.coverage.all():
+        others = InvoiceCoverage.objects.filter(
+            invoice__client_id=invoice.client_id,
+            invoice__status__in=[Invoice.Status.ISSUED, Invoice.Status.PAID],
+            service_period=window.service_period,
+        ).exclude(invoice=invoice)
+        for other in others.select_related("invoice"):
+            starts_before_end = other.received_from is None or other.received_from < (
+                window.received_before
+            )
+            ends_after_start = (
+                window.received_from is None or other.received_before > window.received_from
+            )
+            if starts_before_end and ends_after_start:
+                raise ConflictError(
+                    "The draft is out of date: generate it again before issuing.",
+                    details={
+                        "status": [
+                            f"Calls of {window.service_period:%Y-%m} it bills are already on "
+                            f"{other.invoice}."
+                        ]
+                    },
+                )
+
+
+@transaction.atomic
+def invoice_issue(*, invoice: Invoice) -> Invoice:
+    """Give the draft its number and freeze it."""
+    lock_client(invoice.client_id)
+    invoice = _locked(invoice)
+    _check_transition(invoice, Invoice.Status.ISSUED)
+    _check_not_billed_elsewhere(invoice)
+    issued_at = timezone.now()
+    invoice.number = _next_number(issued_at.astimezone(numbering_timezone()).year)
+    invoice.status = Invoice.Status.ISSUED
+    invoice.issued_at = issued_at
+    invoice.save(update_fields=["number", "status", "issued_at"])
+    return invoice
+
+
+@transaction.atomic
+def invoice_pay(*, invoice: Invoice) -> Invoice:
+    invoice = _locked(invoice)
+    _check_transition(invoice, Invoice.Status.PAID)
+    invoice.status = Invoice.Status.PAID
+    invoice.paid_at = timezone.now()
+    invoice.save(update_fields=["status", "paid_at"])
+    return invoice
+
+
+@transaction.atomic
+def invoice_void(*, invoice: Invoice) -> Invoice:
+    """Cancel an issued invoice; it keeps its number and its calls become billable again
+    (a replacement for the period can be generated)."""
+    invoice = _locked(invoice)
+    _check_transition(invoice, Invoice.Status.VOID)
+    invoice.status = Invoice.Status.VOID
+    invoice.voided_at = timezone.now()
+    invoice.save(update_fields=["status", "voided_at"])
+    return invoice

@@ -1,0 +1,657 @@
+"""Monthly invoice generation (SPEC section 7): which calls an invoice bills, their totals in
+one SQL ``GROUP BY``, lines, the monthly minimum and VAT. Drafts are rebuilt, issued
+invoices left alone. The rules, the time zones and the late calls are in docs/billing.md.
+
+The calls an invoice bills are described by *slices*: one project, one service month (the
+project's local month), one window of ``received_at``, under one tariff. Tariff validity is
+turned into UTC instants here, so the database compares plain timestamps; only the band
+needs the local wall-clock time of ``answered_at``. ``usage_python`` rates the same slices
+call by call with ``billing.rating``: the reference the SQL must agree with to the kopeck.
+"""
+
+import dataclasses
+import datetime as dt
+import logging
+from collections import defaultdict
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from billing import rating
+from billing.models import Invoice, InvoiceCoverage, InvoiceLine, Tariff
+from calls.models import Call
+from contactcenter.errors import DomainError
+from projects.models import Client, Project, VatRate
+
+logger = logging.getLogger(__name__)
+
+LIVE_CLOSED = (Invoice.Status.ISSUED, Invoice.Status.PAID)
+# pg_advisory_xact_lock(namespace, client id): generation and issuing of one client's
+# invoices run one at a time (coverage windows of one invoice depend on the others').
+CLIENT_LOCK_NAMESPACE = 0x42494C4C  # "BILL"
+WEEK_MICROSECONDS = 7 * rating.DAY_MICROSECONDS
+MONTHS_RU = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
+
+
+def received_settle() -> dt.timedelta:
+    """How old a call's ``received_at`` must be before an invoice counts it.
+
+    Ingestion stamps ``received_at`` before its transaction commits, and the longest one
+    (a queue_log import, one transaction, hard limit 1900 s) commits well within an hour.
+    A call stamped before the cut but committed after it would otherwise be missed both by
+    this invoice and, as it is not "received after", by the next.
+    """
+    return dt.timedelta(seconds=getattr(settings, "BILLING_RECEIVED_SETTLE_SECONDS", 3600))
+
+
+def late_calls_lookback_months() -> int:
+    """How many months back an invoice looks for late calls of issued months."""
+    return getattr(settings, "BILLING_LATE_CALLS_LOOKBACK_MONTHS", 3)
+
+
+@dataclasses.dataclass(frozen=True)
+class Slice:
+    """Calls of one project offered in [offered_from, offered_to) and received in
+    [received_from, received_before), all rated by ``tariff`` (None: no tariff in force)."""
+
+    project: Project
+    service_period: dt.date
+    offered_from: dt.datetime
+    offered_to: dt.datetime
+    received_from: dt.datetime | None
+    received_before: dt.datetime
+    tariff: Tariff | None
+
+
+@dataclasses.dataclass
+class UsageTotal:
+    calls: int = 0
+    billed_seconds: int = 0
+
+
+# Line key: (project id, service period, band name or '', rate per minute).
+LineKey = tuple[int, dt.date, str, Decimal]
+
+
+# --- Which calls -----------------------------------------------------------------------
+
+
+def _subtract(intervals, start, end):
+    """Intervals (None = no lower bound) minus [start, end)."""
+    kept = []
+    for low, high in intervals:
+        if start is not None and (low is None or start > low):
+            kept.append((low, min(high, start)))
+        if end < high:
+            kept.append((end if low is None else max(low, end), high))
+    return [(low, high) for low, high in kept if low is None or low < high]
+
+
+def _billed_windows(client_id, periods):
+    """{period: [(from, before)]} already billed by the client's issued or paid invoices."""
+    windows = defaultdict(list)
+    rows = InvoiceCoverage.objects.filter(
+        invoice__client_id=client_id,
+        invoice__status__in=LIVE_CLOSED,
+        service_period__in=periods,
+    ).values_list("service_period", "received_from", "received_before")
+    for period, received_from, received_before in rows:
+        windows[period].append((received_from, received_before))
+    return windows
+
+
+def coverage_for(*, client_id: int, period: dt.date, cut: dt.datetime):
+    """The windows a new invoice of ``period`` bills: {service period: [(from, before)]}.
+
+    Its own month: everything received before ``cut`` that no issued or paid invoice bills
+    already. Each earlier month (within the lookback) whose live invoice is issued or paid:
+    the calls received before ``cut`` that no issued or paid invoice bills - its late calls.
+    """
+    earlier = [period]
+    for _ in range(late_calls_lookback_months()):
+        earlier.append(rating.previous_month(earlier[-1]))
+    closed = set(
+        Invoice.objects.filter(
+            client_id=client_id, period__in=earlier[1:], status__in=LIVE_CLOSED
+        ).values_list("period", flat=True)
+    )
+    periods = [period, *sorted(closed)]
+    billed = _billed_windows(client_id, periods)
+    coverage = {}
+    for service_period in periods:
+        free = [(None, cut)]
+        for start, end in billed.get(service_period, ()):
+            free = _subtract(free, start, end)
+        if free:
+            coverage[service_period] = free
+    return coverage
+
+
+def _tariff_ranges(project, tariffs):
+    """[(from, to, tariff or None)] in UTC covering all time, by the project's local dates."""
+    bounds = [
+        (rating.local_midnight(tariff.valid_from, project.timezone), tariff) for tariff in tariffs
+    ]
+    ranges = []
+    if bounds:
+        ranges.append((None, bounds[0][0], None))
+    for index, (start, tariff) in enumerate(bounds):
+        end = bounds[index + 1][0] if index + 1 < len(bounds) else None
+        ranges.append((start, end, tariff))
+    return ranges or [(None, None, None)]
+
+
+def _tariffs_by_project(project_ids):
+    tariffs = defaultdict(list)
+    queryset = (
+        Tariff.objects.filter(project_id__in=project_ids)
+        .prefetch_related("bands")
+        .order_by("project_id", "valid_from")
+    )
+    for tariff in queryset:
+        tariffs[tariff.project_id].append(tariff)
+    return tariffs
+
+
+def slices_for(*, projects, coverage) -> list[Slice]:
+    """Cut the coverage windows of each project by month and tariff validity."""
+    tariffs = _tariffs_by_project([project.id for project in projects])
+    slices = []
+    for project in projects:
+        ranges = _tariff_ranges(project, tariffs.get(project.id, []))
+        for service_period, windows in sorted(coverage.items()):
+            month_from, month_to = rating.month_window(service_period, project.timezone)
+            for start, end, tariff in ranges:
+                offered_from = month_from if start is None else max(month_from, start)
+                offered_to = month_to if end is None else min(month_to, end)
+                if offered_from >= offered_to:
+                    continue
+                for received_from, received_before in windows:
+                    slices.append(
+                        Slice(
+                            project=project,
+                            service_period=service_period,
+                            offered_from=offered_from,
+                            offered_to=offered_to,
+                            received_from=received_from,
+                            received_before=received_before,
+                            tariff=tariff,
+                        )
+                    )
+    return slices
+
+
+# --- Rating in SQL ---------------------------------------------------------------------
+
+
+def _week_ranges(band):
+    """A band as [from, to) ranges of microseconds since Monday 00:00 local, merged."""
+    start = rating._time_of_day(band.start)
+    end = rating.DAY_MICROSECONDS if band.end == rating.MIDNIGHT else rating._time_of_day(band.end)
+    if end <= start:
+        end += rating.DAY_MICROSECONDS  # crosses midnight: belongs to the day it starts on
+    ranges = []
+    for weekday in sorted(set(band.weekdays)):
+        day = weekday * rating.DAY_MICROSECONDS
+        low, high = day + start, day + end
+        if high > WEEK_MICROSECONDS:  # Sunday night runs into Monday morning
+            ranges.append((0, high - WEEK_MICROSECONDS))
+            high = WEEK_MICROSECONDS
+        ranges.append((low, high))
+    merged = []
+    for low, high in sorted(ranges):
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def _band_case(slices):
+    """SQL for the index of the first band holding the call's local answer time, else -1."""
+    whens, params = [], []
+    tariffs = {s.tariff.id: s.tariff for s in slices if s.tariff is not None}
+    for tariff_id, tariff in sorted(tariffs.items()):
+        for index, band in enumerate(tariff.bands.all()):
+            tests = " OR ".join("(r.us >= %s AND r.us < %s)" for _ in _week_ranges(band))
+            whens.append(f"WHEN r.tariff_id = %s AND ({tests}) THEN {index}")
+            params.append(tariff_id)
+            for low, high in _week_ranges(band):
+                params.extend([low, high])
+    if not whens:
+        return "-1", [], False
+    return "CASE " + " ".join(whens) + " ELSE -1 END", params, True
+
+
+def rated_calls_sql(slices, *, detail=False):
+    """One row per answered call of ``slices``: slice_no, band_index, billed (and, with
+    ``detail``, what a call-by-call listing shows). Billed is NULL without a tariff."""
+    values, params = [], []
+    for number, s in enumerate(slices):
+        values.append(
+            "(%s::int, %s::bigint, %s::text, %s::timestamptz, %s::timestamptz, %s::timestamptz,"
+            " %s::timestamptz, %s::bigint, %s::text, %s::int, %s::int, %s::int, %s::int)"
+        )
+        tariff = s.tariff
+        params.extend(
+            [
+                number,
+                s.project.id,
+                s.project.timezone,
+                s.offered_from,
+                s.offered_to,
+                s.received_from,
+                s.received_before,
+                tariff.id if tariff else None,
+                tariff.billable if tariff else None,
+                tariff.wrap_cap_seconds if tariff else None,
+                tariff.free_seconds if tariff else None,
+                tariff.first_increment_seconds if tariff else None,
+                tariff.next_increment_seconds if tariff else None,
+            ]
+        )
+    band_case, band_params, uses_bands = _band_case(slices)
+    # Microseconds since Monday 00:00 of the local week (wall clock, so DST-proof): the
+    # bands become plain bigint ranges. date_part is float8, far cheaper than numeric.
+    week = (
+        ", (date_part('epoch', (c.answered_at AT TIME ZONE s.tz)"
+        " - date_trunc('week', c.answered_at AT TIME ZONE s.tz)) * 1000000)::bigint AS us"
+        if uses_bands
+        else ""
+    )
+    detail_inner = (
+        ", c.external_id, c.offered_at, c.answered_at,"
+        " (c.offered_at AT TIME ZONE s.tz)::date AS local_date"
+        if detail
+        else ""
+    )
+    detail_outer = (
+        ", r.external_id, r.offered_at, r.answered_at, r.local_date, r.billable" if detail else ""
+    )
+    # Only placeholders and integers are interpolated (S608): every value is a parameter.
+    # OFFSET 0 keeps the inner query a subquery, so each call's local week time is computed
+    # once rather than once per band range it is compared with.
+    sql = f"""
+        SELECT r.slice_no, r.call_id, {band_case} AS band_index,
+            CASE WHEN r.billable <= 0 OR r.billable <= r.free THEN 0
+                 WHEN r.billable <= r.first THEN r.first
+                 ELSE r.first + ((r.billable - r.first + r.next - 1) / r.next) * r.next
+            END AS billed{detail_outer}
+        FROM (
+            SELECT s.slice_no, s.tariff_id, s.free, s.first, s.next, c.id AS call_id,
+                CASE s.basis
+                    WHEN 'talk' THEN c.talk_seconds
+                    WHEN 'connected' THEN c.connected_seconds
+                    ELSE c.connected_seconds
+                        + LEAST(c.wrap_seconds, COALESCE(s.wrap_cap, c.wrap_seconds))
+                END AS billable{week}{detail_inner}
+            FROM (VALUES {", ".join(values)}) AS s(slice_no, project_id, tz, offered_from,
+                offered_to, received_from, received_before, tariff_id, basis, wrap_cap, free,
+                first, next)
+            JOIN calls_call c
+              ON c.project_id = s.project_id
+             AND c.offered_at >= s.offered_from AND c.offered_at < s.offered_to
+             AND c.received_at < s.received_before
+             AND (s.received_from IS NULL OR c.received_at >= s.received_from)
+            WHERE c.answered_at IS NOT NULL
+            OFFSET 0
+        ) r
+    """  # noqa: S608
+    return sql, [*band_params, *params]
+
+
+def _band_of(slice_, band_index):
+    if slice_.tariff is None or band_index < 0:
+        return None
+    return list(slice_.tariff.bands.all())[band_index]
+
+
+def _line_key(slice_, band):
+    rate = band.rate_per_minute if band else slice_.tariff.rate_per_minute
+    return (slice_.project.id, slice_.service_period, band.name if band else "", rate)
+
+
+def _missing_tariff(slice_, calls):
+    raise DomainError(
+        "Calls without a tariff in force.",
+        details={
+            "tariff": [
+                f"Project '{slice_.project.code}' has {calls} answered call(s) in "
+                f"{slice_.service_period:%Y-%m} before its first tariff."
+            ]
+        },
+    )
+
+
+def usage_sql(slices) -> dict[LineKey, UsageTotal]:
+    """Calls and billed seconds per line key: one GROUP BY over the calls in PostgreSQL."""
+    if not slices:
+        return {}
+    inner, params = rated_calls_sql(slices)
+    # The inner query's text is ours, its values parameters (S608).
+    sql = f"""
+        SELECT slice_no, band_index, count(*), sum(billed)
+        FROM ({inner}) rated GROUP BY slice_no, band_index
+    """  # noqa: S608
+    totals = defaultdict(UsageTotal)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for slice_no, band_index, calls, billed in rows:
+        slice_ = slices[slice_no]
+        if slice_.tariff is None:
+            _missing_tariff(slice_, calls)
+        total = totals[_line_key(slice_, _band_of(slice_, band_index))]
+        total.calls += calls
+        total.billed_seconds += int(billed)
+    return dict(totals)
+
+
+def usage_python(slices) -> dict[LineKey, UsageTotal]:
+    """The same totals, rating each call in Python with ``billing.rating`` (the reference:
+    it finds the tariff by the local date and the band by the local wall-clock time)."""
+    totals = defaultdict(UsageTotal)
+    tariffs = _tariffs_by_project({s.project.id for s in slices})
+    for slice_ in slices:
+        calls = Call.objects.filter(
+            project_id=slice_.project.id,
+            offered_at__gte=slice_.offered_from,
+            offered_at__lt=slice_.offered_to,
+            received_at__lt=slice_.received_before,
+            answered_at__isnull=False,
+        )
+        if slice_.received_from is not None:
+            calls = calls.filter(received_at__gte=slice_.received_from)
+        fields = ("offered_at", "answered_at", "connected_seconds", "hold_seconds", "wrap_seconds")
+        for offered_at, answered_at, connected, hold, wrap in calls.values_list(*fields):
+            local_day = rating.local(offered_at, slice_.project.timezone).date()
+            tariff = rating.tariff_in_force(tariffs[slice_.project.id], local_day)
+            if tariff is None:
+                _missing_tariff(slice_, 1)
+            bands = list(tariff.bands.all())
+            index = rating.band_index(bands, rating.local(answered_at, slice_.project.timezone))
+            band = None if index is None else bands[index]
+            rate = band.rate_per_minute if band else tariff.rate_per_minute
+            key = (slice_.project.id, slice_.service_period, band.name if band else "", rate)
+            total = totals[key]
+            total.calls += 1
+            total.billed_seconds += rating.call_billed_seconds(
+                tariff, connected=connected, hold=hold, wrap=wrap
+            )
+    return dict(totals)
+
+
+# --- Lines and totals ------------------------------------------------------------------
+
+
+def _period_label(period):
+    return f"{MONTHS_RU[period.month - 1]} {period.year}"
+
+
+def _usage_description(project, band, service_period, invoice_period):
+    text = f"{project.name}: минуты разговора"
+    if band:
+        text += f", тариф «{band}»"
+    text += f", {_period_label(service_period)}"
+    if service_period != invoice_period:
+        text += " (звонки, поступившие после выставления счёта)"
+    return text
+
+
+def build_lines(*, period, projects, usage, tariffs) -> list[InvoiceLine]:
+    """Usage lines per project, service month, band and rate; then the minimum top-ups.
+
+    Minimum: the ``monthly_minimum`` of the tariff in force on the period's first local
+    day, compared with the project's usage of that month (late lines of earlier months do
+    not count). A project with no tariff on that day (it started mid-month) has none.
+    """
+    by_id = {project.id: project for project in projects}
+    lines = []
+    usage_of_period = defaultdict(Decimal)
+    for key in sorted(usage, key=lambda k: (by_id[k[0]].code, k[1], k[2] != "", k[2], k[3])):
+        project_id, service_period, band, rate = key
+        total = usage[key]
+        amount = rating.line_amount(total.billed_seconds, rate)
+        if service_period == period:
+            usage_of_period[project_id] += amount
+        lines.append(
+            InvoiceLine(
+                project_id=project_id,
+                kind=InvoiceLine.Kind.USAGE,
+                band=band,
+                service_period=service_period,
+                description=_usage_description(by_id[project_id], band, service_period, period),
+                calls=total.calls,
+                billed_seconds=total.billed_seconds,
+                rate_per_minute=rate,
+                amount=amount,
+            )
+        )
+    for project in sorted(projects, key=lambda p: p.code):
+        tariff = rating.tariff_in_force(tariffs.get(project.id, []), period)
+        if tariff is None or tariff.monthly_minimum <= 0:
+            continue
+        if not project.is_active and project.id not in usage_of_period:
+            continue
+        shortfall = tariff.monthly_minimum - usage_of_period[project.id]
+        if shortfall > 0:
+            lines.append(
+                InvoiceLine(
+                    project_id=project.id,
+                    kind=InvoiceLine.Kind.MINIMUM_TOPUP,
+                    band="",
+                    service_period=period,
+                    description=(
+                        f"{project.name}: доплата до месячного минимума "
+                        f"{tariff.monthly_minimum} за {_period_label(period)}"
+                    ),
+                    rate_per_minute=Decimal("0"),
+                    amount=rating.money(shortfall),
+                )
+            )
+    lines.sort(key=lambda line: (by_id[line.project_id].code, line.service_period))
+    for position, line in enumerate(lines):
+        line.position = position
+    return lines
+
+
+def invoice_totals(*, amounts, vat_rate, vat_included) -> dict[str, Decimal]:
+    """subtotal, vat and total of line amounts (SPEC: on top or included)."""
+    lines_sum = rating.money(sum(amounts, Decimal("0")))
+    if vat_included:
+        return {
+            "subtotal": lines_sum,
+            "vat": rating.vat_included_in(lines_sum, vat_rate),
+            "total": lines_sum,
+        }
+    vat = rating.vat_on_top(lines_sum, vat_rate)
+    return {"subtotal": lines_sum, "vat": vat, "total": lines_sum + vat}
+
+
+def vat_rate_of(client, period) -> Decimal:
+    rates = VatRate.objects.filter(client=client).values_list("valid_from", "rate")
+    return rating.vat_rate_for_period(rates, period)
+
+
+# --- Generation ------------------------------------------------------------------------
+
+
+def lock_client(client_id):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CLIENT_LOCK_NAMESPACE, client_id])
+
+
+def _check_currency(client, usage, slices):
+    others = sorted({s.tariff.currency for s in slices if s.tariff is not None} - {client.currency})
+    used = {key[0] for key in usage}
+    wrong = sorted(
+        {
+            s.project.code
+            for s in slices
+            if s.tariff is not None
+            and s.project.id in used
+            and s.tariff.currency != client.currency
+        }
+    )
+    if wrong:
+        raise DomainError(
+            "Tariff currency differs from the client's.",
+            details={
+                "currency": [
+                    f"Client '{client.code}' is billed in {client.currency}; tariffs of "
+                    f"{', '.join(wrong)} are in {', '.join(others)}."
+                ]
+            },
+        )
+
+
+@transaction.atomic
+def invoice_generate_client(*, client: Client, period: dt.date) -> Invoice | None:
+    """Build (or rebuild) the client's draft of ``period``; an issued or paid one is left
+    alone and returned as is. Nothing to bill: no invoice (a stale draft is deleted)."""
+    lock_client(client.id)
+    live = (
+        Invoice.objects.select_for_update()
+        .filter(client=client, period=period)
+        .exclude(status=Invoice.Status.VOID)
+        .first()
+    )
+    if live is not None and live.status != Invoice.Status.DRAFT:
+        return live
+    now = timezone.now()
+    cut = now - received_settle()
+    projects = list(Project.objects.filter(client=client).order_by("code"))
+    coverage = coverage_for(client_id=client.id, period=period, cut=cut)
+    slices = slices_for(projects=projects, coverage=coverage)
+    usage = usage_sql(slices)
+    _check_currency(client, usage, slices)
+    tariffs = _tariffs_by_project([project.id for project in projects])
+    lines = build_lines(period=period, projects=projects, usage=usage, tariffs=tariffs)
+    if not lines:
+        if live is not None:
+            live.delete()
+        return None
+    vat_rate = vat_rate_of(client, period)
+    fields = {
+        "currency": client.currency,
+        "vat_included": client.vat_included,
+        "vat_rate": vat_rate,
+        "calls_received_before": cut,
+        **invoice_totals(
+            amounts=[line.amount for line in lines],
+            vat_rate=vat_rate,
+            vat_included=client.vat_included,
+        ),
+    }
+    if live is None:
+        invoice = Invoice.objects.create(client=client, period=period, **fields)
+    else:
+        invoice = live
+        invoice.lines.all().delete()
+        invoice.coverage.all().delete()
+        for name, value in fields.items():
+            setattr(invoice, name, value)
+        invoice.generated_at = now
+        invoice.save()
+    for line in lines:
+        line.invoice = invoice
+    InvoiceLine.objects.bulk_create(lines)
+    InvoiceCoverage.objects.bulk_create(
+        InvoiceCoverage(
+            invoice=invoice,
+            service_period=service_period,
+            received_from=received_from,
+            received_before=received_before,
+        )
+        for service_period, windows in sorted(coverage.items())
+        for received_from, received_before in windows
+    )
+    return invoice
+
+
+def invoice_generate(*, period: dt.date, client_code: str | None = None) -> list[Invoice]:
+    """Generate every client's invoice of ``period`` (or one client's), each client in its
+    own transaction. Returns the invoices of the period, drafts and untouched issued ones.
+
+    With several clients, one client's refusal (say, calls without a tariff) does not stop
+    the others; the refusals are raised together at the end.
+    """
+    if not isinstance(period, dt.date) or period.day != 1:
+        raise DomainError(
+            "Invalid period.", details={"period": ["A period is the first day of a month."]}
+        )
+    if client_code is not None:
+        client = Client.objects.filter(code=client_code).first()
+        if client is None:
+            raise DomainError(
+                "Unknown client.",
+                details={"client": [f"No client '{client_code}'."]},
+                status=404,
+                code="not_found",
+            )
+        invoice = invoice_generate_client(client=client, period=period)
+        return [invoice] if invoice else []
+    invoices, errors = [], {}
+    clients = Client.objects.filter(projects__isnull=False).distinct().order_by("code")
+    for client in clients:
+        try:
+            invoice = invoice_generate_client(client=client, period=period)
+        except DomainError as error:
+            logger.error("Invoice of %s for %s refused: %s", client.code, period, error.details)
+            errors[client.code] = error.details or error.message
+            continue
+        if invoice:
+            invoices.append(invoice)
+    if errors:
+        raise DomainError(
+            f"{len(errors)} client(s) could not be invoiced; the others were.",
+            details={"clients": errors},
+        )
+    return invoices
+
+
+def last_closed_period(client: Client, *, now: dt.datetime) -> dt.date:
+    """The latest month that has ended both in the client's time zone and in every one of
+    its projects' (a call of the month can still be offered until the last one ends)."""
+    zones = {client.timezone, *client.projects.values_list("timezone", flat=True)}
+    return min(
+        rating.previous_month(rating.local(now, zone).date().replace(day=1)) for zone in zones
+    )
+
+
+def invoice_generate_closed_months(*, now: dt.datetime | None = None) -> list[Invoice]:
+    """The daily job: each client's latest closed month, generated again (idempotent:
+    drafts are rebuilt with what has arrived since, issued invoices are skipped)."""
+    now = now or timezone.now()
+    invoices, errors = [], {}
+    for client in Client.objects.filter(projects__isnull=False).distinct().order_by("code"):
+        period = last_closed_period(client, now=now)
+        try:
+            invoice = invoice_generate_client(client=client, period=period)
+        except DomainError as error:
+            logger.error("Invoice of %s for %s refused: %s", client.code, period, error.details)
+            errors[client.code] = error.details or error.message
+            continue
+        if invoice:
+            invoices.append(invoice)
+    if errors:
+        raise DomainError(
+            f"{len(errors)} client(s) could not be invoiced; the others were.",
+            details={"clients": errors},
+        )
+    return invoices

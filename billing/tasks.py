@@ -1,0 +1,50 @@
+"""Celery tasks of billing: thin wrappers over billing.invoicing, JSON in and out."""
+
+import datetime as dt
+
+from celery import shared_task
+
+from billing.invoicing import invoice_generate, invoice_generate_closed_months
+
+
+def parse_period(value):
+    """'YYYY-MM' (or an ISO date of the month's first day) -> the month's first day."""
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(f"{value}-01" if len(value) == 7 else value)
+
+
+def summary(invoices):
+    return [
+        {
+            "client": invoice.client.code,
+            "period": f"{invoice.period:%Y-%m}",
+            "status": invoice.status,
+            "number": invoice.number,
+            "total": str(invoice.total),
+            "currency": invoice.currency,
+        }
+        for invoice in invoices
+    ]
+
+
+@shared_task(
+    name="billing.generate_invoices",
+    acks_late=True,  # idempotent: drafts are rebuilt, issued invoices skipped
+    soft_time_limit=1800,
+    time_limit=1900,
+)
+def generate_invoices(period, client_code=None):
+    """Generate the invoices of ``period`` ('YYYY-MM'), of all clients or of one."""
+    return summary(invoice_generate(period=parse_period(period), client_code=client_code))
+
+
+@shared_task(
+    name="billing.generate_closed_months",
+    acks_late=True,  # idempotent, as above
+    soft_time_limit=3000,
+    time_limit=3300,
+)
+def generate_closed_months():
+    """Beat entry point (daily): every client's latest month closed in its time zones."""
+    return summary(invoice_generate_closed_months())
