@@ -18,6 +18,7 @@ urlpatterns = [
     # The KPI dashboard, an admin page of the calls app; named by string so this package
     # imports no app, and before admin.site.urls so the admin's catch-all does not take it.
     path("admin/dashboard/", include("calls.dashboard_urls")),
+    path("admin/staffing/", include("agents.staffing_urls")),  # the Erlang calculator, likewise
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

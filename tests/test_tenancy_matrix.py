@@ -76,6 +76,8 @@ UNSCOPED_VIEWS = {
         "a write-only upload with no queryset: it passes visible_projects(user) as "
         "allowed_project_ids to calls.csv_import, the same cut as calls/ POST"
     ),
+    "agents.api.staffing_views.ErlangCView": "pure calculation, no tenant data",
+    "agents.api.staffing_views.ErlangAView": "pure calculation, no tenant data",
 }
 
 # HEAD is GET without the body and OPTIONS describes the route without rows; DRF sends both
@@ -551,6 +553,41 @@ class ReportRoute(ListRoute):
         assert got == sorted(self.key_of(world[s]) for s in self.sees[role])
 
 
+@dataclass(frozen=True)
+class CalculationRoute:
+    """POST of a pure calculation (the Erlang calculators): no rows read or written, the
+    same answer for every authenticated role."""
+
+    body: Mapping
+    answer: Mapping  # fields the answer must hold, exactly
+    shared_pool: tuple[str, ...] = ()
+    format: str = "json"
+    sides = (NEW,)
+
+    def expected(self, role, side):
+        return 200
+
+    def refused_field(self, side):
+        return None
+
+    def prepare(self, world, side):
+        return None, dict(self.body)
+
+    def check(self, response, world, side, role, lookup):
+        body = response.json()
+        assert {key: body[key] for key in self.answer} == dict(self.answer)
+
+
+ERLANG_CASE = {  # callcentrehelper's worked example: 14 agents, 20 with 30 % shrinkage
+    "calls": 100,
+    "interval_seconds": 1800,
+    "aht_seconds": 180,
+    "threshold_seconds": 20,
+    "target_service_level": 0.8,
+    "shrinkage": 0.3,
+}
+
+
 # --- The matrix ----------------------------------------------------------------------------
 
 EVERYONE_SEES_OURS = {SUPERUSER: (OURS, THEIRS), PM: (OURS,), INTEGRATION: (OURS,)}
@@ -872,6 +909,13 @@ MATRIX = {
         sees=EVERYONE_SEES_OURS,
         query=hours_query,
         found=lambda body: [row["project"] for row in body["projects"]],
+    ),
+    # Erlang calculators (agents.api.staffing_views): arithmetic on the numbers sent.
+    ("staffing/erlang-c/", "POST"): CalculationRoute(
+        body=ERLANG_CASE, answer={"agents": 14, "scheduled_agents": 20}
+    ),
+    ("staffing/erlang-a/", "POST"): CalculationRoute(
+        body={**ERLANG_CASE, "patience_seconds": 120}, answer={"traffic_erlangs": 10.0}
     ),
 }
 

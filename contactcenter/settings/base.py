@@ -143,6 +143,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
+# KPI rollups and alerts (calls.rollups, calls.alerts).
+KPI_ROLLUP_LATE_COMMIT_SECONDS = env.int("KPI_ROLLUP_LATE_COMMIT_SECONDS", default=600)
+KPI_ALERT_MIN_OFFERED = env.int("KPI_ALERT_MIN_OFFERED", default=10)
+KPI_ALERT_LOOKBACK_HOURS = env.int("KPI_ALERT_LOOKBACK_HOURS", default=48)
+
+# Billing (billing.invoicing, billing.invoices).
+BILLING_NUMBERING_TIMEZONE = env("BILLING_NUMBERING_TIMEZONE", default="Europe/Moscow")
+BILLING_RECEIVED_SETTLE_SECONDS = env.int("BILLING_RECEIVED_SETTLE_SECONDS", default=3600)
+BILLING_LATE_CALLS_LOOKBACK_MONTHS = env.int("BILLING_LATE_CALLS_LOOKBACK_MONTHS", default=3)
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@contactcenter.local")
 

@@ -1,0 +1,14 @@
+"""The Erlang calculator's URL, included by the URL root under ``admin/staffing/``.
+
+Named by string in the root so ``contactcenter`` imports no app; ``admin_view`` makes it
+an admin page like any other: login required, staff only.
+"""
+
+from django.contrib import admin
+from django.urls import path
+
+from agents.staffing_admin import erlang_view
+
+urlpatterns = [
+    path("erlang/", admin.site.admin_view(erlang_view), name="erlang_calculator"),
+]
