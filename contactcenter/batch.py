@@ -7,8 +7,10 @@ one COPY straight into the table. Each parser takes the raw value (``MISSING`` w
 is absent) and returns the clean one or raises ``Invalid`` with the message for that field.
 """
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,7 +40,7 @@ BAD_URL = "Enter a valid URL."
 NOT_AN_OBJECT = "Expected an object with the row's fields."
 
 # Instants that survive conversion to UTC both ways (year 1 with a positive offset does not).
-_EDGE_YEARS = frozenset({1, 9999})
+EDGE_YEARS = frozenset({1, 9999})
 _EARLIEST = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
 _LATEST = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
 _fromisoformat = dt.datetime.fromisoformat
@@ -96,7 +98,7 @@ def parse_instant(value):
             raise Invalid(NAIVE_INSTANT)
     else:
         raise Invalid(_absent(value, BAD_INSTANT))
-    if value.year in _EDGE_YEARS and not _EARLIEST <= value <= _LATEST:
+    if value.year in EDGE_YEARS and not _EARLIEST <= value <= _LATEST:
         raise Invalid("Datetime out of range.")
     return value
 
@@ -183,14 +185,19 @@ def parse_optional_reference(value, ids_by_code, label):
 def parse_url(value, max_length):
     """An http(s)/ftp(s) URL as Django's URLField accepts it; absent or null is ``""``."""
     value = parse_text(value, max_length)
-    if value:
-        plain = _PLAIN_URL.match(value)
-        if plain is None or not _is_plain_host(plain[1]):
-            try:
-                _validate_url(value)
-            except ValidationError:
-                raise Invalid(BAD_URL) from None
+    if value and not is_plain_url(value):
+        try:
+            _validate_url(value)
+        except ValidationError:
+            raise Invalid(BAD_URL) from None
     return value
+
+
+def is_plain_url(value):
+    """Whether ``value`` is a URL of the plain form (a plain host name and a path) that
+    Django's URLValidator would accept; ``False`` says nothing, the validator decides then."""
+    plain = _PLAIN_URL.match(value)
+    return plain is not None and _is_plain_host(plain[1])
 
 
 @functools.lru_cache(maxsize=1024)
@@ -227,6 +234,27 @@ def add_error(errors, name, message):
 # --- The batch ----------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector while a batch is decoded, checked and stored.
+
+    A 10,000-row batch is tens of thousands of containers (the decoded rows, their checked
+    values) that all live until the batch is stored, so the collector runs dozens of times
+    for nothing, and about once a batch over the whole heap: 80-100 ms of a 10,000-call
+    batch, a third of its Python time. Reference counting still frees the batch; cycles made
+    meanwhile wait for the next collection. Nested or concurrent pauses are harmless: the
+    collector is enabled again by whichever pause found it enabled.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def check_batch_size(rows):
     if not isinstance(rows, list):
         raise DomainError("Expected a list of rows.")
@@ -249,14 +277,9 @@ def raise_if_invalid(errors, total):
 
 def ids_by_code(queryset, rows, field):
     """``{code: id}`` of the objects of ``queryset`` that the rows name in ``field``; one query."""
-    codes = {
-        code
-        for row in rows
-        if isinstance(row, dict)
-        and type(code := row.get(field)) is str
-        and "\x00" not in code  # PostgreSQL refuses such a parameter; no code holds one
-        and code.isascii()
-    }
+    named = {code for row in rows if isinstance(row, dict) and type(code := row.get(field)) is str}
+    # PostgreSQL refuses a parameter holding NUL, and no code holds one or a non-ASCII letter.
+    codes = {code for code in named if "\x00" not in code and code.isascii()}
     if not codes:
         return {}
     return dict(queryset.filter(code__in=codes).values_list("code", "id"))

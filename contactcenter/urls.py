@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from contactcenter import health
+
 api_v1 = [
     path("", include("projects.api.urls")),
     path("", include("agents.api.urls")),
@@ -15,6 +17,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("healthz/", health.live, name="health-live"),
+    path("readyz/", health.ready, name="health-ready"),
     # The KPI dashboard, an admin page of the calls app; named by string so this package
     # imports no app, and before admin.site.urls so the admin's catch-all does not take it.
     path("admin/dashboard/", include("calls.dashboard_urls")),
