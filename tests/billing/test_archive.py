@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import time_machine
 
 from billing.archive import invoice_archive
-from billing.archive_tasks import build_invoice_archive
+from billing.archive_tasks import build_invoice_archive, build_last_month_archive
 from billing.models import Invoice
 from tests.billing.invoice_samples import generated_invoice, issue, sample_invoice, volga_client
 
@@ -90,6 +91,15 @@ def test_the_celery_task_builds_the_full_archive(invoices, media):
     path = build_invoice_archive.delay("2026-10").get()
     with zipfile.ZipFile(path) as archive:
         assert len([name for name in archive.namelist() if name.endswith(".pdf")]) == 2
+
+
+def test_the_daily_job_builds_last_months_archive(invoices, media):
+    with time_machine.travel(dt.datetime(2026, 11, 2, 6, tzinfo=dt.UTC), tick=False):
+        path = build_last_month_archive.delay().get()
+
+    assert path.endswith(".zip")
+    with zipfile.ZipFile(path) as archive:
+        assert "registry-2026-10.xlsx" in archive.namelist()
 
 
 def test_an_empty_month_gives_a_registry_alone(db):
