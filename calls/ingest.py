@@ -8,6 +8,7 @@ straight into ``calls_call``. A row identical to a stored call is a duplicate; t
 ``external_id`` with different data is a conflict (409) and nothing is stored.
 """
 
+import datetime as dt
 import re
 
 from django.db import connection, transaction
@@ -17,6 +18,8 @@ from psycopg import sql
 from agents.models import Operator
 from calls.models import E164_REGEX, Call, Contact
 from contactcenter.batch import (
+    EDGE_YEARS,
+    INT4_MAX,
     MAX_BATCH,
     NOT_AN_OBJECT,
     Field,
@@ -25,7 +28,9 @@ from contactcenter.batch import (
     add_error,
     check_batch_size,
     copy_new_rows,
+    gc_paused,
     ids_by_code,
+    is_plain_url,
     parse_choice,
     parse_instant,
     parse_optional_instant,
@@ -82,12 +87,13 @@ def calls_ingest(*, rows: list[dict], allowed_project_ids: set[int] | None = Non
     projects = Project.objects.all()
     if allowed_project_ids is not None:
         projects = projects.filter(pk__in=allowed_project_ids)
-    calls = _valid_calls(
-        rows,
-        project_ids=ids_by_code(projects, rows, "project"),
-        operator_ids=ids_by_code(Operator.objects.all(), rows, "operator"),
-    )
-    created = _store(calls) if calls else 0
+    with gc_paused():
+        calls = _valid_calls(
+            rows,
+            project_ids=ids_by_code(projects, rows, "project"),
+            operator_ids=ids_by_code(Operator.objects.all(), rows, "operator"),
+        )
+        created = _store(calls) if calls else 0
     return IngestResult(created=created, duplicates=len(rows) - created)
 
 
@@ -98,12 +104,15 @@ def _valid_calls(rows, *, project_ids, operator_ids):
     """``{key: (index, values)}`` of the batch's distinct calls; ``DomainError`` if any row
     is invalid. An exact repeat of an earlier row is dropped (a duplicate)."""
     fields = _call_fields(project_ids, operator_ids)
+    read_plain = _plain_call_reader(project_ids, operator_ids)
     calls, errors = {}, {}
     for index, row in enumerate(rows):
-        values, row_errors = _parse_call(row, fields)
-        if row_errors:
-            errors[str(index)] = row_errors
-            continue
+        values = read_plain(row)
+        if values is None:  # something unusual: the field parsers judge the row
+            values, row_errors = _parse_call(row, fields)
+            if row_errors:
+                errors[str(index)] = row_errors
+                continue
         first_index, first_values = calls.setdefault((values[0], values[1]), (index, values))
         if first_values is not values and first_values != values:
             errors[str(index)] = {
@@ -133,6 +142,140 @@ def _call_fields(project_ids, operator_ids):
     )
 
 
+def _plain_call_reader(project_ids, operator_ids):
+    """``read(row)``: the values ``_parse_call`` gives a valid row of the usual shape, or
+    ``None`` for any row out of the ordinary (which ``_parse_call`` then judges).
+
+    The field parsers cost a call, an argument tuple and a ``try`` per field, 6-8 µs a
+    row: the largest part of the service's Python time on a 10,000-call batch. Nearly every
+    row is valid and plain (UTF-8 text, ISO 8601 strings with an offset, whole seconds, a
+    plain recording URL), and this reads such a row inline in about 3 µs. It accepts only
+    rows the parsers accept and returns equal values (a list, as ``read_fields`` does), so a
+    batch is stored or refused exactly as before; it only decides how quickly.
+    """
+    project_id_of, operator_id_of = project_ids.get, operator_ids.get
+    directions, inbound = _DIRECTIONS, Call.Direction.INBOUND.value
+    e164_match, fromisoformat = _E164.fullmatch, dt.datetime.fromisoformat
+    external_id_length, disposition_length = _EXTERNAL_ID_LENGTH, _DISPOSITION_LENGTH
+    url_length, edge_years, int4_max = _URL_LENGTH, EDGE_YEARS, INT4_MAX
+
+    def read(row):
+        if type(row) is not dict:
+            return None
+        get = row.get
+        try:
+            project = get("project")
+            if type(project) is not str or (project_id := project_id_of(project)) is None:
+                return None
+            external_id = get("external_id")
+            if (
+                type(external_id) is not str
+                or not 0 < len(external_id) <= external_id_length
+                or "\x00" in external_id
+            ):
+                return None
+            if not external_id.isascii():
+                external_id.encode()  # a lone surrogate raises (a ValueError): the parsers say so
+            direction = get("direction", inbound)
+            if type(direction) is not str or direction not in directions:
+                return None
+            caller = get("caller")
+            if caller is None:
+                caller = ""
+            elif type(caller) is not str or (
+                caller and (len(caller) > 16 or e164_match(caller) is None)
+            ):
+                return None
+            operator = get("operator")
+            operator_id = None
+            if operator is not None and (
+                type(operator) is not str or (operator_id := operator_id_of(operator)) is None
+            ):
+                return None
+            offered_at = get("offered_at")
+            answered_at = get("answered_at")
+            ended_at = get("ended_at")
+            if type(offered_at) is not str or type(ended_at) is not str:
+                return None
+            offered_at, ended_at = fromisoformat(offered_at), fromisoformat(ended_at)
+            if (
+                offered_at.tzinfo is None
+                or ended_at.tzinfo is None
+                or offered_at.year in edge_years
+                or ended_at.year in edge_years
+            ):
+                return None
+            hold_seconds = get("hold_seconds", 0)
+            wrap_seconds = get("wrap_seconds", 0)
+            if (
+                type(hold_seconds) is not int
+                or type(wrap_seconds) is not int
+                or not 0 <= hold_seconds <= int4_max
+                or not 0 <= wrap_seconds <= int4_max
+            ):
+                return None
+            if answered_at is None:
+                if operator_id is not None or ended_at < offered_at or hold_seconds:
+                    return None
+            else:
+                if type(answered_at) is not str:
+                    return None
+                answered_at = fromisoformat(answered_at)
+                if (
+                    answered_at.tzinfo is None
+                    or answered_at.year in edge_years
+                    or answered_at < offered_at
+                    or ended_at < answered_at
+                    or (hold_seconds and hold_seconds > _whole_seconds(ended_at - answered_at))
+                ):
+                    return None
+            disposition = get("disposition")
+            if disposition is None:
+                disposition = ""
+            elif (
+                type(disposition) is not str
+                or len(disposition) > disposition_length
+                or "\x00" in disposition
+            ):
+                return None
+            elif not disposition.isascii():
+                disposition.encode()
+            recording_url = get("recording_url")
+            if recording_url is None:
+                recording_url = ""
+            elif (
+                type(recording_url) is not str
+                or len(recording_url) > url_length
+                or (
+                    recording_url
+                    and not (
+                        recording_url.isascii()
+                        and "\x00" not in recording_url
+                        and is_plain_url(recording_url)
+                    )
+                )
+            ):
+                return None
+        except ValueError:  # a malformed instant or text: the parsers word the error
+            return None
+        return [
+            project_id,
+            external_id,
+            direction,
+            caller,
+            operator_id,
+            offered_at,
+            answered_at,
+            ended_at,
+            hold_seconds,
+            wrap_seconds,
+            disposition,
+            recording_url,
+        ]
+
+    return read
+
+
 def _parse_call(row, fields):
     """``(values in CALL_COLUMNS order, errors)``; the values count only without errors."""
     if not isinstance(row, dict):
@@ -144,7 +287,7 @@ def _parse_call(row, fields):
 
 def _parse_caller(value):
     caller = parse_text(value, 16)
-    if caller and not _E164.match(caller):
+    if caller and not _E164.fullmatch(caller):
         raise Invalid("Not an E.164 number, such as +74951234567.")
     return caller
 
@@ -190,13 +333,13 @@ def _whole_seconds(delta):
 def _store(calls):
     """Create the missing contacts, then COPY the calls not stored yet; return how many."""
     received_at = timezone.now()
-    contact_ids = _contact_ids(calls.values(), now=received_at)
-    pending = []
+    contact_id = _contact_ids(calls.values(), now=received_at).get
+    # Each row's values list becomes its COPY row in place (_COPY_COLUMNS order): a new
+    # tuple per row would cost more than the rest of this function.
+    for _, values in calls.values():
+        values += (contact_id((values[0], values[3])), received_at)
     # One key order for every batch, so two batches storing the same calls never deadlock.
-    for key in sorted(calls):
-        index, values = calls[key]
-        contact_id = contact_ids.get((values[0], values[3]))
-        pending.append((index, (*values, contact_id, received_at)))
+    pending = [calls[key] for key in sorted(calls)]
     return copy_new_rows(
         model=Call,
         columns=_COPY_COLUMNS,
@@ -212,15 +355,15 @@ def _drop_stored(pending):
         model=Call,
         key_columns=_KEY_COLUMNS,
         columns=CALL_COLUMNS,
-        keys=[row[:2] for _, row in pending],
+        keys=[tuple(row[:2]) for _, row in pending],
     )
     fresh, conflicts = [], {}
     sent = len(CALL_COLUMNS)
     for index, row in pending:
-        current = stored.get(row[:2])
+        current = stored.get(tuple(row[:2]))
         if current is None:
             fresh.append((index, row))
-        elif current != row[:sent]:
+        elif current != tuple(row[:sent]):
             conflicts[str(index)] = {"external_id": [_conflict_message(current, row)]}
     if conflicts:
         raise ConflictError(
@@ -246,25 +389,37 @@ def _contact_ids(calls, *, now):
     concurrent batch commits meanwhile is invisible to that statement's snapshot, so the
     few still missing are asked for once more.
     """
-    wanted = sorted({(values[0], values[3]) for _, values in calls if values[3]})
+    phones = {}
+    for _, values in calls:
+        if values[3]:
+            phones.setdefault(values[0], set()).add(values[3])
+    wanted = {project_id: sorted(numbers) for project_id, numbers in sorted(phones.items())}
     found = _find_or_create_contacts(wanted, now=now)
-    missing = [pair for pair in wanted if pair not in found]
+    missing = {
+        project_id: left
+        for project_id, numbers in wanted.items()
+        if (left := [phone for phone in numbers if (project_id, phone) not in found])
+    }
     if missing:
         found.update(_find_or_create_contacts(missing, now=now))
     return found
 
 
-def _find_or_create_contacts(pairs, *, now):
-    if not pairs:
+def _find_or_create_contacts(phones, *, now):
+    """``phones``: ``{project_id: [phone, ...]}``, in one order for every batch."""
+    if not phones:
         return {}
-    # The LIMIT 1 lateral lookup pins one index probe per caller whatever the statistics
-    # say; only the callers not found reach the INSERT, whose ON CONFLICT covers a race.
+    # Each project's numbers travel as one comma-separated text (an E.164 number holds no
+    # comma): a third of the Python time of two 10,000-element array parameters. The LIMIT 1
+    # lateral lookup pins one index probe per caller whatever the statistics say; only the
+    # callers not found reach the INSERT, whose ON CONFLICT covers a race.
     statement = sql.SQL(
         "WITH wanted AS ("
-        "  SELECT w.project_id, w.phone, c.id"
-        "  FROM unnest(%s::bigint[], %s::text[]) AS w(project_id, phone)"
+        "  SELECT g.project_id, w.phone, c.id"
+        "  FROM unnest(%s::bigint[], %s::text[]) AS g(project_id, phones)"
+        "  CROSS JOIN LATERAL unnest(string_to_array(g.phones, ',')) AS w(phone)"
         "  LEFT JOIN LATERAL (SELECT id FROM {table} AS c"
-        "    WHERE c.project_id = w.project_id AND c.phone = w.phone LIMIT 1) AS c ON true),"
+        "    WHERE c.project_id = g.project_id AND c.phone = w.phone LIMIT 1) AS c ON true),"
         " inserted AS ("
         "  INSERT INTO {table} (project_id, phone, name, notes, created_at, updated_at)"
         "  SELECT project_id, phone, '', '', %s, %s FROM wanted WHERE id IS NULL"
@@ -274,9 +429,7 @@ def _find_or_create_contacts(pairs, *, now):
         " SELECT project_id, phone, id FROM wanted WHERE id IS NOT NULL"
         " UNION ALL SELECT project_id, phone, id FROM inserted"
     ).format(table=sql.Identifier(Contact._meta.db_table))
-    project_ids, phones = zip(*pairs, strict=True)
+    parameters = [list(phones), [",".join(numbers) for numbers in phones.values()], now, now]
     with connection.cursor() as cursor:
-        cursor.execute(
-            statement.as_string(cursor.cursor), [list(project_ids), list(phones), now, now]
-        )
+        cursor.execute(statement.as_string(cursor.cursor), parameters)
         return {(project_id, phone): id_ for project_id, phone, id_ in cursor.fetchall()}

@@ -205,7 +205,7 @@ def normalize_caller(callerid):
     number = _CALLER_SEPARATORS_RE.sub("", callerid or "")
     if number.isdigit() and len(number) == 11 and number[0] in "78":
         return "+7" + number[1:]
-    if _E164_RE.match(number):
+    if _E164_RE.fullmatch(number):
         return number
     return ""
 

@@ -375,6 +375,7 @@ INVALID_ROWS = [
         '"sideways" is not a valid choice; use one of: inbound, outbound.',
     ),
     ({"caller": "84951234567"}, "caller", "Not an E.164 number, such as +74951234567."),
+    ({"caller": "+74951234567\n"}, "caller", "Not an E.164 number, such as +74951234567."),
     ({"operator": "op-nobody"}, "operator", "Unknown operator 'op-nobody'."),
     (
         {"answered_at": None, "hold_seconds": 0},
