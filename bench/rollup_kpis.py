@@ -1,4 +1,4 @@
-"""KPI rollup benchmark: the full rollup of a month beside one hand-written GROUP BY.
+"""KPI rollup benchmark: the full rollup of a month beside hand-written GROUP BYs.
 
     .venv/bin/python bench/rollup_kpis.py                 # 1,000,000 calls, October 2026
     .venv/bin/python bench/rollup_kpis.py --calls 200000 --runs 3
@@ -11,12 +11,21 @@ around 14:00 local, answered by 498 operators on three 8-hour shifts, and the ma
 agent events (ready, a 30-minute break, ready, offline, every day). Then, in one run:
 
 1. ``GROUP BY``: one hand-written ``SELECT ... GROUP BY project, interval`` of the project
-   counters (SPEC section 4) over the same calls: the floor (best of ``--runs``).
-2. ``rollup``: ``calls.rollups.rollup_kpis`` from empty rollup tables, as the first beat
+   counters (SPEC section 4) over the same calls: the floor of the project counters (best
+   of ``--runs``).
+2. ``hand-written SQL, all tables``: the same three result tables computed by three plain
+   ``INSERT ... SELECT ... GROUP BY`` statements over all the rows at once (no windows, no
+   fill state, no marking) into scratch tables built ``LIKE`` the real ones (same primary
+   keys, indexes and checks, logged), with the fill's session settings: the floor of the
+   whole rollup (median of ``--runs``).
+3. ``rollup``: ``calls.rollups.rollup_kpis`` from empty rollup tables, as the first beat
    run after a bulk import would do it: marking, and filling every table (project counters,
    operator-project handle, operator staffed/break/handle) in one-week windows (median of
-   ``--runs``), with the time per statement kind.
-3. ``API``: ``GET /api/v1/projects/{code}/kpis/`` for the month at hourly granularity
+   ``--runs``), with the time per statement kind. Runs alternate with 2. so both see the
+   same machine.
+4. The rollup's rows and the hand-written rows are compared: row counts, sums of every
+   counter, and ``EXCEPT ALL`` both ways; the script fails if they differ.
+5. ``API``: ``GET /api/v1/projects/{code}/kpis/`` for the month at hourly granularity
    through the Django test client with a token (median of 20).
 
 bench/README.md says what was measured.
@@ -45,7 +54,7 @@ import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
@@ -65,6 +74,7 @@ PROJECTS = [
 ]
 OPERATORS_PER_SHIFT = 166
 SHIFTS = 3  # 00-08, 08-16, 16-24 UTC
+FILL_SETTINGS = rollups.FILL_SETTINGS  # the baseline runs with the engine's fill settings
 ROLLUP_TABLES = (
     "calls_projectinterval",
     "calls_operatorprojectinterval",
@@ -94,6 +104,92 @@ BASELINE = """
     WHERE c.direction = 'inbound' AND c.offered_at >= %(start)s AND c.offered_at < %(end)s
     GROUP BY 1, 2
 """
+
+# The whole rollup written by hand: the same three tables, one statement each, over every
+# row at once. Same definitions as SPEC sections 4-5 and calls.rollups (whole seconds from
+# the truncated instants; a state lasts until the operator's next event, or the run's
+# clock), but none of the engine's machinery. Each inserts in primary-key order (the
+# ORDER BY): without it the rows reach the keyed tables in hash order and the same
+# statements took 1.2-1.6x longer (``UNORDERED``, timed once): a baseline too easy to beat.
+SCRATCH = {
+    "calls_projectinterval": "bench_full_projectinterval",
+    "calls_operatorprojectinterval": "bench_full_operatorprojectinterval",
+    "calls_operatorinterval": "bench_full_operatorinterval",
+}
+EPOCH = "floor(date_part('epoch', {}))::bigint"
+FULL_BASELINE = [
+    (
+        "project counters",
+        """
+        INSERT INTO bench_full_projectinterval
+        SELECT c.project_id,
+               date_bin('15 minutes', c.offered_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'),
+               count(*),
+               count(c.answered_at),
+               count(*) FILTER (WHERE c.answered_at IS NULL),
+               count(*) FILTER (WHERE c.answered_at IS NULL
+                                  AND c.wait_seconds < p.short_abandon_seconds),
+               count(*) FILTER (WHERE c.answered_at IS NOT NULL
+                                  AND c.wait_seconds <= p.sl_threshold_seconds),
+               count(*) FILTER (WHERE c.answered_at IS NULL
+                                  AND c.wait_seconds <= p.sl_threshold_seconds),
+               coalesce(sum(c.wait_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0),
+               coalesce(sum(c.talk_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0),
+               coalesce(sum(c.hold_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0),
+               coalesce(sum(c.wrap_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0)
+        FROM calls_call c JOIN projects_project p ON p.id = c.project_id
+        WHERE c.direction = 'inbound'
+        GROUP BY 1, 2
+        ORDER BY 1, 2
+        """,
+    ),
+    (
+        "operator-project handle",
+        f"""
+        INSERT INTO bench_full_operatorprojectinterval
+        SELECT operator_id, project_id, to_timestamp(b), sum(LEAST(e, b + 900) - GREATEST(s, b))
+        FROM (
+            SELECT operator_id, project_id, {EPOCH.format("answered_at")} AS s,
+                   {EPOCH.format("answered_at")} + handle_seconds AS e
+            FROM calls_call
+            WHERE operator_id IS NOT NULL AND handle_seconds > 0
+        ) c
+        CROSS JOIN generate_series(s / 900 * 900, e - 1, 900) AS b
+        GROUP BY operator_id, project_id, b
+        ORDER BY operator_id, project_id, b
+        """,
+    ),
+    (
+        "operator staffed/break/handle",
+        f"""
+        INSERT INTO bench_full_operatorinterval
+        SELECT operator_id, to_timestamp(b), sum(staffed), sum(break), sum(handle)
+        FROM (
+            SELECT operator_id, b,
+                   CASE WHEN state = 'ready' THEN LEAST(e, b + 900) - GREATEST(s, b) ELSE 0
+                   END AS staffed,
+                   CASE WHEN state = 'break' THEN LEAST(e, b + 900) - GREATEST(s, b) ELSE 0
+                   END AS break,
+                   0 AS handle
+            FROM (
+                SELECT operator_id, state, {EPOCH.format("at")} AS s,
+                       {EPOCH.format("LEAST(coalesce(lead(at) OVER next_event, %(now)s), %(now)s)")}
+                           AS e
+                FROM agents_agentstateevent
+                WINDOW next_event AS (PARTITION BY operator_id ORDER BY at)
+            ) spans
+            CROSS JOIN generate_series(s / 900 * 900, e - 1, 900) AS b
+            WHERE state IN ('ready', 'break') AND e > s
+            UNION ALL
+            SELECT operator_id, {EPOCH.format("interval_start")}, 0, 0, handle_seconds
+            FROM bench_full_operatorprojectinterval
+        ) parts
+        GROUP BY operator_id, b
+        ORDER BY operator_id, b
+        """,
+    ),
+]
+UNORDERED = [(name, sql.rsplit("ORDER BY", 1)[0]) for name, sql in FULL_BASELINE]
 
 GENERATE_CALLS = """
     WITH raw AS (
@@ -173,13 +269,25 @@ def main():
     # parallel workers. The same GROUP BY on one core, for comparison:
     serial = min(timed_sql(BASELINE, serial=True) for _ in range(args.runs))
 
-    rollup_times, phases = [], None
+    # The whole rollup by hand and by the engine, alternating, so that both meet the same
+    # load on a shared machine.
+    create_scratch_tables()
+    full_times, full_parts, rollup_times, phase_runs = [], [], [], []
     for _ in range(args.runs):
+        seconds, parts = timed_full_baseline()
+        full_times.append(seconds)
+        full_parts.append(parts)
         empty_rollups()
         seconds, breakdown = timed_rollup()
         rollup_times.append(seconds)
-        phases = breakdown
+        phase_runs.append(breakdown)
+    unordered, _ = timed_full_baseline(UNORDERED)
+    timed_full_baseline()  # leave the ordered rows for the comparison
+    full = statistics.median(full_times)
     rollup = statistics.median(rollup_times)
+    phases = {name: statistics.median(run[name] for run in phase_runs) for name in phase_runs[0]}
+    parts = {name: statistics.median(run[name] for run in full_parts) for name in full_parts[0]}
+    compared = compare_with_baseline()
 
     api_ms = time_api(projects[0])
 
@@ -190,23 +298,33 @@ def main():
         f"rollup rows: project {rows['project']:,}, operator {rows['operator']:,}, "
         f"operator-project {rows['split']:,}, intervals {rows['intervals']:,}"
     )
+    for line in compared:
+        print(line)
     print()
-    print(f"{'what':<46}{'seconds':>10}")
-    print(f"{'hand-written GROUP BY (project counters), best':<46}{baseline:>10.3f}")
-    print(f"{'the same GROUP BY without parallel workers':<46}{serial:>10.3f}")
-    print(f"{'full rollup_kpis (all tables), median':<46}{rollup:>10.3f}")
-    for name, seconds in phases.most_common():
-        print(f"{'  ' + name:<46}{seconds:>10.3f}")
+    print(f"{'what':<52}{'seconds':>10}")
+    print(f"{'hand-written GROUP BY (project counters), best':<52}{baseline:>10.3f}")
+    print(f"{'the same GROUP BY without parallel workers':<52}{serial:>10.3f}")
+    print(f"{'hand-written SQL, all three tables, median':<52}{full:>10.3f}")
+    for name, seconds in sorted(parts.items(), key=lambda item: -item[1]):
+        print(f"{'  ' + name:<52}{seconds:>10.3f}")
+    print(f"{'the same without ORDER BY (hash order), once':<52}{unordered:>10.3f}")
+    print(f"{'full rollup_kpis (all tables), median':<52}{rollup:>10.3f}")
+    for name, seconds in sorted(phases.items(), key=lambda item: -item[1]):
+        print(f"{'  ' + name:<52}{seconds:>10.3f}")
     print()
-    print(f"full rollup / GROUP BY: {rollup / baseline:.2f}x (target: within 2x)")
     project_fill = phases["fill project counters"]
-    print(f"project counters fill / GROUP BY: {project_fill / baseline:.2f}x")
-    print(f"full rollup / one-core GROUP BY: {rollup / serial:.2f}x")
+    print(f"project counters fill / GROUP BY: {project_fill / baseline:.2f}x (target: within 2x)")
+    print(f"full rollup / hand-written SQL of all tables: {rollup / full:.2f}x (target: within 2x)")
+    print(f"full rollup / the same without ORDER BY: {rollup / unordered:.2f}x")
+    print(f"full rollup / the project-counter GROUP BY alone: {rollup / baseline:.2f}x")
     print(
         f"GET /api/v1/projects/{projects[0].code}/kpis/ (month, hour): median {api_ms:.1f} ms "
         "over 20 requests (target: under 100 ms)"
     )
-    print(f"runs: GROUP BY {fmt(baseline_times)}; rollup {fmt(rollup_times)}")
+    print(
+        f"runs: GROUP BY {fmt(baseline_times)}; hand-written all tables {fmt(full_times)}; "
+        f"rollup {fmt(rollup_times)}"
+    )
 
 
 def fmt(values):
@@ -310,17 +428,74 @@ def timed_sql(sql, *, serial=False):
         return time.perf_counter() - started
 
 
+def create_scratch_tables():
+    """The hand-written baseline's tables: copies of the rollup tables (same primary keys,
+    indexes and checks; logged like them), so both write the same rows the same way."""
+    with connection.cursor() as cursor:
+        for table, scratch in SCRATCH.items():
+            cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+            cursor.execute(f"CREATE TABLE {scratch} (LIKE {table} INCLUDING ALL)")
+
+
+def timed_full_baseline(statements=FULL_BASELINE):
+    """The three hand-written statements in one transaction, with the fill's settings."""
+    parts = {}
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE " + ", ".join(SCRATCH.values()))
+        started = time.perf_counter()
+        with transaction.atomic():
+            for setting in FILL_SETTINGS:
+                cursor.execute(setting)
+            for name, sql in statements:
+                statement_started = time.perf_counter()
+                cursor.execute(sql, {"now": MONTH_END})
+                parts[name] = time.perf_counter() - statement_started
+        return time.perf_counter() - started, parts
+
+
+def compare_with_baseline():
+    """Row counts, counter sums and EXCEPT ALL both ways, rollup tables vs scratch tables."""
+    lines = []
+    with connection.cursor() as cursor:
+        for table, scratch in SCRATCH.items():
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = %s AND data_type = 'integer' ORDER BY ordinal_position",
+                [table],
+            )
+            counters = [name for (name,) in cursor.fetchall()]
+            totals = ", ".join(f"sum({name})" for name in counters)
+            figures = []
+            for name in (table, scratch):
+                cursor.execute(f"SELECT count(*), {totals} FROM {name}")
+                figures.append(cursor.fetchone())
+            cursor.execute(
+                f"SELECT (SELECT count(*) FROM (TABLE {table} EXCEPT ALL TABLE {scratch}) a), "
+                f"(SELECT count(*) FROM (TABLE {scratch} EXCEPT ALL TABLE {table}) b)"
+            )
+            only_rollup, only_baseline = cursor.fetchone()
+            same = figures[0] == figures[1] and only_rollup == only_baseline == 0
+            lines.append(
+                f"{table}: {figures[0][0]:,} rows, sums {list(figures[0][1:])}; hand-written "
+                f"{figures[1][0]:,} rows, sums {list(figures[1][1:])}; rows only in one: "
+                f"{only_rollup} / {only_baseline}: {'identical' if same else 'DIFFERENT'}"
+            )
+            if not same:
+                print("\n".join(lines))
+                sys.exit(f"{table} differs from the hand-written baseline")
+    return lines
+
+
 PHASES = [
     ("INSERT INTO calls_projectinterval", "fill project counters"),
-    ("INSERT INTO calls_operatorprojectinterval", "fill operator-project handle"),
-    ("WITH events AS", "fill operator staffed/break/handle"),
+    ("WITH pieces AS", "fill operator-project handle + operator rows"),
     ("DELETE FROM calls_", "delete the windows' rows"),
 ]
 
 
 def timed_rollup():
     """The whole run, with the time of each kind of statement (execute_wrapper)."""
-    spent = collections.Counter()
+    spent = collections.Counter({name: 0.0 for _, name in PHASES} | {"marking, state": 0.0})
 
     def clock(execute, sql, params, many, context):
         started = time.perf_counter()
