@@ -1,9 +1,13 @@
 """Admin of the operator pool: operators, certifications, shifts, absences and state events."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import F
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 
-from agents.models import Absence, AgentStateEvent, Certification, Operator, Shift
+from agents import replacements
+from agents.models import Absence, AgentStateEvent, Certification, Operator, Shift, ShiftTemplate
+from contactcenter.errors import DomainError
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
 from projects.admin_scoping import ScopedAdminMixin
 
@@ -77,6 +81,62 @@ class AbsenceAdmin(admin.ModelAdmin):
     @admin.display(ordering=F("ends_on") - F("starts_on"))
     def days(self, absence):
         return (absence.ends_on - absence.starts_on).days + 1
+
+    # The change page lists who can take the absent operator's shifts, with an Assign
+    # button per shift (templates/admin/agents/absence/change_form.html).
+    change_form_template = "admin/agents/absence/change_form.html"
+
+    def get_urls(self):
+        assign = self.admin_site.admin_view(self.assign_view)
+        return [
+            path("<int:absence_id>/assign/", assign, name="agents_absence_assign"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        absence = self.get_object(request, object_id)
+        if absence is not None:
+            extra_context["absent_shifts"] = replacements.absence_shifts(absence)
+            extra_context["replacement_candidates"] = replacements.replacement_candidates(
+                absence=absence
+            )
+            extra_context["assign_url"] = reverse("admin:agents_absence_assign", args=[absence.pk])
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def assign_view(self, request, absence_id):
+        absence = get_object_or_404(Absence, pk=absence_id)
+        back = redirect("admin:agents_absence_change", absence.pk)
+        if request.method != "POST" or not self.has_change_permission(request, absence):
+            return back
+        shift = next(
+            (
+                s
+                for s in replacements.absence_shifts(absence)
+                if str(s.pk) == request.POST.get("shift")
+            ),
+            None,
+        )
+        operator = Operator.objects.filter(code=request.POST.get("operator", "")).first()
+        if shift is None or operator is None:
+            messages.error(request, "Pick a shift of this absence and an operator.")
+            return back
+        try:
+            replacements.replacement_assign(shift=shift, operator=operator)
+        except DomainError as exc:
+            reasons = "; ".join(str(m) for ms in exc.details.values() for m in ms)
+            messages.error(request, f"{exc.message} {reasons}")
+        else:
+            messages.success(request, f"{operator.code} now works {shift}.")
+        return back
+
+
+@admin.register(ShiftTemplate)
+class ShiftTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "start_time", "duration_minutes", "break_minutes", "is_active"]
+    list_filter = ["is_active"]
+    list_editable = ["is_active"]
+    search_fields = ["name"]
 
 
 @admin.register(AgentStateEvent)

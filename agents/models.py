@@ -209,3 +209,38 @@ class AgentStateEvent(models.Model):
 
     def __str__(self):
         return f"{self.operator.code} {self.state} at {self.at:%Y-%m-%d %H:%M:%S} UTC"
+
+
+class ShiftTemplate(models.Model):
+    """A shift the scheduler may hand out: starts at a UTC time of day, lasts a duration.
+
+    The break is unpaid and unplaced: it lowers the hours a shift counts towards the weekly
+    maximum, while the operator counts as present for the whole shift (shrinkage belongs
+    in the requirement sent to the scheduler).
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    start_time = models.TimeField(help_text="UTC time of day the shift starts.")
+    duration_minutes = models.PositiveSmallIntegerField(help_text="From 60 to 720.")
+    break_minutes = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["start_time", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=60) & Q(duration_minutes__lte=720),
+                name="shift_template_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(break_minutes__gte=0) & Q(break_minutes__lt=F("duration_minutes")),
+                name="shift_template_break_shorter",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.start_time:%H:%M} UTC, {self.duration_minutes} min)"
+
+    @property
+    def paid_minutes(self):
+        return self.duration_minutes - self.break_minutes

@@ -23,6 +23,7 @@ urlpatterns = [
     # imports no app, and before admin.site.urls so the admin's catch-all does not take it.
     path("admin/dashboard/", include("calls.dashboard_urls")),
     path("admin/staffing/", include("agents.staffing_urls")),  # the Erlang calculator, likewise
+    path("admin/staffing-plan/", include("calls.staffing_urls")),  # the pooling gain, likewise
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

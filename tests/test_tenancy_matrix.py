@@ -38,13 +38,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from agents.models import AgentStateEvent, Certification, Operator
+from agents import insourcing
+from agents.models import AgentStateEvent, Certification, Operator, Shift, ShiftTemplate
 from billing.models import Invoice, Tariff
 from calls.models import Call
 from projects.api.scoping import ScopedViewSetMixin
 from projects.models import Client, Project
 from tests.factories import (
     T0,
+    AbsenceFactory,
     AgentStateEventFactory,
     CallFactory,
     CertificationFactory,
@@ -54,6 +56,7 @@ from tests.factories import (
     InvoiceLineFactory,
     OperatorFactory,
     ProjectFactory,
+    ShiftFactory,
     TariffFactory,
     TokenFactory,
     UserFactory,
@@ -78,6 +81,7 @@ UNSCOPED_VIEWS = {
     ),
     "agents.api.staffing_views.ErlangCView": "pure calculation, no tenant data",
     "agents.api.staffing_views.ErlangAView": "pure calculation, no tenant data",
+    "agents.api.insourcing_views.InHouseVsOutsourcingView": "pure calculation, no tenant data",
 }
 
 # HEAD is GET without the body and OPTIONS describes the route without rows; DRF sends both
@@ -587,6 +591,56 @@ ERLANG_CASE = {  # callcentrehelper's worked example: 14 agents, 20 with 30 % sh
     "shrinkage": 0.3,
 }
 
+# The calculator's defaults are examples that may change: the figures are tested in
+# tests/agents/test_insourcing.py; here, only that every role gets the same answer.
+INSOURCING_DEFAULT_VERDICT = insourcing.compare(insourcing.Inputs()).verdict
+
+
+# Schedules and replacements (agents.api.scheduling_views): staff only, over the shared pool.
+SCHEDULE_START = dt.date(2026, 10, 12)  # a Monday after the world's rows
+
+
+def schedule_body(world, side):
+    # One agent on the side's project for Monday 09:00-17:00: its operator is the only one
+    # certified there, so the published shift is theirs.
+    need = [1 if 36 <= index < 68 else 0 for index in range(672)]
+    ShiftTemplate.objects.get_or_create(
+        name="day", defaults={"start_time": dt.time(9), "duration_minutes": 480}
+    )
+    return {
+        "start": SCHEDULE_START.isoformat(),
+        "requirements": {world[side].project.code: need},
+        "publish": True,
+        "time_limit_seconds": 5,
+    }
+
+
+def schedule_published(world, side):
+    return Shift.objects.filter(
+        operator=world[side].operator, starts_at__date=SCHEDULE_START
+    ).exists()
+
+
+def side_absence(world, side):
+    """The side's operator is sick on a day with a shift; a colleague certified alike."""
+    operator = world[side].operator
+    day = SCHEDULE_START + dt.timedelta(days=1)
+    absence = AbsenceFactory(operator=operator, starts_on=day, ends_on=day)
+    starts_at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+    ShiftFactory(operator=operator, starts_at=starts_at)
+    substitute = OperatorFactory(code=f"sub-op-{side}")
+    CertificationFactory(operator=substitute, project=world[side].project)
+    return absence.pk
+
+
+def assign_body(world, side):
+    shift = Shift.objects.get(operator=world[side].operator, starts_at__date__gt=SCHEDULE_START)
+    return {"shift": shift.pk, "operator": f"sub-op-{side}"}
+
+
+def assigned(world, side, role, lookup):
+    return Shift.objects.filter(operator__code=f"sub-op-{side}").exists()
+
 
 # --- The matrix ----------------------------------------------------------------------------
 
@@ -916,6 +970,46 @@ MATRIX = {
     ),
     ("staffing/erlang-a/", "POST"): CalculationRoute(
         body={**ERLANG_CASE, "patience_seconds": 120}, answer={"traffic_erlangs": 10.0}
+    ),
+    # The in-house vs outsourcing calculator (agents.api.insourcing_views), defaults only.
+    ("staffing/in-house-vs-outsourcing/", "POST"): CalculationRoute(
+        body={}, answer={"verdict": INSOURCING_DEFAULT_VERDICT}
+    ),
+    # Workforce planning (calls.api.staffing_views): a project's forecast follows the
+    # project's scope; the staffing plan names its projects, B's being an unknown project.
+    ("projects/{code}/forecast/", "GET"): DetailRoute(
+        target=lambda w, side: w[side].project.code,
+        key="project",
+        body=lambda w, side: {"from": "2026-10-12"},
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
+    ),
+    ("staffing/plan/", "POST"): CreateRoute(
+        body=lambda w, side: {"projects": [w[side].project.code], "from": "2026-10-12", "days": 1},
+        field="projects",
+        expect={SUPERUSER: 200, PM: (200, 400), INTEGRATION: (200, 400)},
+        stored=lambda w, side: True,  # a calculation: nothing is stored
+    ),
+    # Schedules and absence replacements (agents.api.scheduling_views): staff only, an
+    # integration gets a 403 before any lookup. The pool is shared: a PM schedules and
+    # covers every operator, but names only the projects they see in a requirement.
+    ("schedules/generate/", "POST"): CreateRoute(
+        body=schedule_body,
+        field="requirements",
+        expect={SUPERUSER: 200, PM: (200, 400), INTEGRATION: 403},
+        stored=schedule_published,
+    ),
+    ("absences/{id}/replacements/", "GET"): DetailRoute(
+        target=side_absence,
+        key="absence",
+        expect={SUPERUSER: 200, PM: 200, INTEGRATION: 403},
+        shared_pool=(PM,),
+    ),
+    ("absences/{id}/assign/", "POST"): DetailRoute(
+        target=side_absence,
+        body=assign_body,
+        expect={SUPERUSER: 200, PM: 200, INTEGRATION: 403},
+        applied=assigned,
+        shared_pool=(PM,),
     ),
 }
 

@@ -11,6 +11,7 @@ from calls.api.kpi_views import (
     ProjectKpisView,
     ProjectPeakHoursView,
 )
+from calls.api.staffing_views import ProjectForecastView, StaffingPlanView
 from calls.api.views import CallViewSet
 
 router = SimpleRouter(trailing_slash=True)
@@ -32,4 +33,7 @@ urlpatterns = [
     ),
     path("pool/occupancy/", PoolOccupancyView.as_view(), name="pool-occupancy"),
     path("pool/peak-hours/", PoolPeakHoursView.as_view(), name="pool-peak-hours"),
+    # Workforce planning: a project's forecast and the pooled staffing plan.
+    path("projects/<str:code>/forecast/", ProjectForecastView.as_view(), name="project-forecast"),
+    path("staffing/plan/", StaffingPlanView.as_view(), name="staffing-plan"),
 ]
