@@ -1,24 +1,30 @@
-"""A small but believable demo: clients in four time zones, a shared pool, a few days of calls.
+"""The demo: clients in four time zones, a shared pool and a month of simulated calls.
 
-It lives in billing because billing is the top layer and may use every app. The data is
-deterministic for a given seed and day, and loading it again adds nothing twice.
+It lives in billing because billing is the top layer and may use every app. The catalogue
+(clients, VAT rates, projects, tariffs) and the users are set here; operators, their
+certifications, shifts, sick days, calls and agent events come from the simulator running
+``scenarios/demo_month.json`` (docs/simulation.md) over the last full month, stored through
+the ingestion services, then rolled up so the dashboard shows it at once. Deterministic
+for a seed and a month; loading it again adds nothing twice.
 """
 
+import calendar
 import datetime as dt
-import math
 import random
-import zoneinfo
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from agents.models import AgentStateEvent, Certification, Operator
+from agents.models import Operator
 from billing.models import Tariff, TariffBand
-from calls.contacts import contacts_link_calls
-from calls.models import Call
+from calls.rollups import rollup_kpis
+from calls.simulation.engine import simulate, summarise
+from calls.simulation.load import simulation_store
+from calls.simulation.scenario import scenario_load
 from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
 from projects.roles import PROJECT_MANAGERS, roles_setup
 
@@ -49,6 +55,14 @@ CLIENTS = [
         "390601001",
         True,
         "236022, г. Калининград, Ленинский проспект, д. 30",
+    ),
+    (
+        "vostok-express",
+        "ООО «Восток Экспресс»",
+        "2536123456",
+        "253601001",
+        False,
+        "690001, г. Владивосток, ул. Алеутская, д. 45",
     ),
     (
         "dv-avia",
@@ -122,6 +136,17 @@ PROJECTS = [
         "15.5000",
         "18.6000",
     ),
+    (
+        "vostok-delivery",
+        "Доставка Восток Экспресс",
+        "vostok-express",
+        "Asia/Vladivostok",
+        "full",
+        OFFICE_DAY,
+        150,
+        "11.8000",
+        None,
+    ),
 ]
 
 FIRST_NAMES = [
@@ -159,23 +184,15 @@ LAST_NAMES = [
     "Фёдоров",
 ]
 
-POOL_SIZE = 36
 DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"  # noqa: S105 - the variable name, not a secret
 
 
-def _poisson(rng, mean):
-    """Knuth's method; means here are small (calls per hour per project)."""
-    limit, k, p = math.exp(-mean), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
+DEMO_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "demo_month.json"
 
 
 @transaction.atomic
 def demo_catalogue():
-    """Clients, projects, VAT rates, tariffs, operators and certifications (idempotent)."""
+    """Clients, VAT rates, projects and tariffs (idempotent); operators come from the scenario."""
     clients = {}
     for code, legal_name, inn, kpp, vat_included, address in CLIENTS:
         client, _ = Client.objects.update_or_create(
@@ -240,118 +257,42 @@ def demo_catalogue():
                 rate_per_minute=Decimal(night_rate),
             )
 
+    return clients, projects
+
+
+def demo_period(*, today=None, days=None):
+    """``(first day, days)``: the last full calendar month before ``today`` (UTC), or with
+    ``days`` the ``days`` full days before it."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    if days is not None:
+        return today - dt.timedelta(days=days), days
+    last_month_end = today.replace(day=1) - dt.timedelta(days=1)
+    first = last_month_end.replace(day=1)
+    return first, calendar.monthrange(first.year, first.month)[1]
+
+
+def demo_simulate(*, days=None, seed=None, today=None, scenario_path=DEMO_SCENARIO):
+    """Simulate the demo scenario over ``demo_period``, store it through ingestion, name
+    the operators and fill the KPI rollups. Returns ``(summary, LoadResult, rollup result)``."""
+    scenario = scenario_load(scenario_path)
+    start, days = demo_period(today=today, days=days)
+    scenario = scenario.with_days(days, start=start)
+    if seed is not None:
+        scenario = scenario.__class__(**{**scenario.__dict__, "seed": seed})
+    result = simulate(scenario)
+    loaded = simulation_store(result)
+    _name_operators(result.operator_codes)
+    return summarise(result), loaded, rollup_kpis()
+
+
+def _name_operators(codes):
+    """Believable names for the operators the simulator created as "Operator <code>"."""
     rng = random.Random(7)
-    project_codes = list(projects)
-    operators = []
-    for number in range(1, POOL_SIZE + 1):
-        operator, _ = Operator.objects.update_or_create(
-            code=f"op{number:03d}",
-            defaults={
-                "full_name": f"{rng.choice(LAST_NAMES)} {rng.choice(FIRST_NAMES)}",
-                "status": Operator.Status.ACTIVE,
-                "hired_on": dt.date(2024, 1, 15) + dt.timedelta(days=number * 11),
-                "hourly_cost": Decimal("420.00") + Decimal(number % 5) * 20,
-            },
-        )
-        operators.append(operator)
-        for code in rng.sample(project_codes, rng.randint(2, 4)):
-            Certification.objects.get_or_create(
-                operator=operator,
-                project=projects[code],
-                defaults={
-                    "level": rng.randint(1, 3),
-                    "certified_on": operator.hired_on + dt.timedelta(days=21),
-                },
-            )
-    return clients, projects, operators
-
-
-def demo_calls(*, projects, operators, days, seed=1, today=None):
-    """Calls of the ``days`` full UTC days before ``today``; returns how many were new."""
-    today = today or dt.datetime.now(UTC).date()
-    rng = random.Random(seed)
-    certified = {code: [] for code in projects}
-    for cert in Certification.objects.select_related("operator", "project"):
-        if cert.project.code in certified:
-            certified[cert.project.code].append(cert.operator_id)
-
-    rows = []
-    start_day = today - dt.timedelta(days=days)
-    for spec in PROJECTS:
-        code, _name, _client, tz_name, _mode, profile, aht = spec[:7]
-        project, tz = projects[code], zoneinfo.ZoneInfo(tz_name)
-        for hour in range(days * 24):
-            hour_start = dt.datetime.combine(start_day, dt.time(), UTC) + dt.timedelta(hours=hour)
-            local = hour_start.astimezone(tz)
-            if (
-                _mode == Project.ServiceMode.RESERVE
-                and local.weekday() < 5
-                and 9 <= local.hour < 21
-            ):
-                continue  # the client's own team answers in its business hours
-            local_hour = local.hour
-            for n in range(_poisson(rng, profile[local_hour] * 2.5)):
-                rows.append(_demo_call(rng, project, hour_start, n, aht, certified[code]))
-    before = Call.objects.count()
-    Call.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-    created = Call.objects.count() - before
-    for project in projects.values():
-        contacts_link_calls(project_id=project.id)
-    _demo_agent_states(operators, start_day, days)
-    return created
-
-
-def _demo_call(rng, project, hour_start, n, aht, operator_ids):
-    offered = hour_start + dt.timedelta(seconds=rng.uniform(0, 3600))
-    patience = rng.expovariate(1 / 90)
-    wait = rng.expovariate(1 / 14)
-    answered = wait <= patience and operator_ids
-    talk = max(8.0, rng.lognormvariate(math.log(aht) - 0.18, 0.6))
-    caller = f"+79{rng.randint(10**8, 10**9 - 1)}"
-    base = {
-        "project": project,
-        "external_id": f"demo-{offered:%Y%m%d%H}-{n:04d}",
-        "caller": caller if rng.random() > 0.03 else "",
-        "offered_at": offered,
-    }
-    if not answered:
-        return Call(**base, ended_at=offered + dt.timedelta(seconds=patience))
-    answered_at = offered + dt.timedelta(seconds=wait)
-    hold = rng.choice([0, 0, 0, 0, 15, 30, 45])
-    return Call(
-        **base,
-        operator_id=rng.choice(operator_ids),
-        answered_at=answered_at,
-        ended_at=answered_at + dt.timedelta(seconds=talk + hold),
-        hold_seconds=hold,
-        wrap_seconds=rng.randint(5, 40),
-        disposition=rng.choice(["resolved", "resolved", "resolved", "callback", "escalated"]),
-    )
-
-
-def _demo_agent_states(operators, start_day, days):
-    """Staggered 9-hour shifts over the clock: ready, a lunch break, ready, offline."""
-    events = []
-    for index, operator in enumerate(operators):
-        for day in range(days):
-            start = dt.datetime.combine(start_day + dt.timedelta(days=day), dt.time(), UTC)
-            start += dt.timedelta(hours=(index * 2) % 24)
-            events += [
-                AgentStateEvent(operator=operator, state="ready", at=start),
-                AgentStateEvent(
-                    operator=operator,
-                    state="break",
-                    reason="lunch",
-                    at=start + dt.timedelta(hours=4),
-                ),
-                AgentStateEvent(
-                    operator=operator, state="ready", at=start + dt.timedelta(hours=4, minutes=45)
-                ),
-                AgentStateEvent(
-                    operator=operator, state="offline", at=start + dt.timedelta(hours=9)
-                ),
-            ]
-    AgentStateEvent.objects.bulk_create(events, ignore_conflicts=True)
+    names = {code: f"{rng.choice(LAST_NAMES)} {rng.choice(FIRST_NAMES)}" for code in codes}
+    for operator in Operator.objects.filter(code__in=codes, full_name__startswith="Operator "):
+        operator.full_name = names[operator.code]
+        operator.hourly_cost = Decimal("420.00") + Decimal(sum(map(ord, operator.code)) % 5) * 20
+        operator.save(update_fields=["full_name", "hourly_cost", "updated_at"])
 
 
 def demo_users(*, projects, password):

@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/dashboard/", include("calls.dashboard_urls")),
     path("admin/staffing/", include("agents.staffing_urls")),  # the Erlang calculator, likewise
     path("admin/staffing-plan/", include("calls.staffing_urls")),  # the pooling gain, likewise
+    path("admin/simulation/", include("calls.simulation_urls")),  # what-if simulation, likewise
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]
