@@ -42,9 +42,11 @@ serve:
 	  CELERY_TASK_ALWAYS_EAGER=1 $(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
 
+# The test settings explicitly: the exported dev default above would otherwise win over
+# pytest.ini's (an environment variable beats the ini file in pytest-django).
 test: install
 	scripts/ensure_postgres.sh
-	$(VENV)/bin/pytest
+	DJANGO_SETTINGS_MODULE=contactcenter.settings.test $(VENV)/bin/pytest
 
 lint: install
 	$(VENV)/bin/ruff check .
