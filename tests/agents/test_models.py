@@ -13,6 +13,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from agents.models import Absence, AgentStateEvent, Certification, Operator, Shift
+from tests.constraints import assert_refused_on_insert_and_update
 from tests.factories import (
     T0,
     AbsenceFactory,
@@ -33,15 +34,6 @@ def at(hour):
 def day(number):
     """A day of October 2026."""
     return dt.date(2026, 10, number)
-
-
-def assert_refused_on_insert_and_update(factory, overrides, constraint):
-    """The row is refused both when inserted and when a valid row is updated into it."""
-    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
-        factory(**overrides)
-    row = factory()
-    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
-        type(row).objects.filter(pk=row.pk).update(**overrides)
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, TariffBand
+from tests.constraints import assert_refused_on_insert_and_update, assert_saved_as_given
 from tests.factories import (
     T0,
     ClientFactory,
@@ -27,15 +28,6 @@ pytestmark = pytest.mark.django_db
 
 OCTOBER = dt.date(2026, 10, 1)
 ISSUED = {"status": "issued", "number": "INV-2026-000001", "issued_at": T0}
-
-
-def assert_refused_on_insert_and_update(factory, overrides, constraint):
-    """The row is refused both when inserted and when a valid row is updated into it."""
-    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
-        factory(**overrides)
-    row = factory()
-    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
-        type(row).objects.filter(pk=row.pk).update(**overrides)
 
 
 @pytest.mark.parametrize(
@@ -53,12 +45,6 @@ def test_a_valid_factory_row_saves(factory):
 
     row.refresh_from_db()
     assert type(row).objects.filter(pk=row.pk).exists()
-
-
-def assert_saved_as_given(row, overrides):
-    row.refresh_from_db()
-    for field, value in overrides.items():
-        assert getattr(row, field) == value
 
 
 # --- Tariff -------------------------------------------------------------------------------

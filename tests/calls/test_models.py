@@ -12,6 +12,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from calls.models import Call, Contact
+from tests.constraints import assert_refused_on_insert_and_update
 from tests.factories import T0, CallFactory, ContactFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,15 +21,6 @@ pytestmark = pytest.mark.django_db
 def after(seconds):
     """The instant ``seconds`` (fractions allowed) after the tests' fixed clock."""
     return T0 + dt.timedelta(seconds=seconds)
-
-
-def assert_refused_on_insert_and_update(factory, overrides, constraint):
-    """The row is refused both when inserted and when a valid row is updated into it."""
-    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
-        factory(**overrides)
-    row = factory()
-    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
-        type(row).objects.filter(pk=row.pk).update(**overrides)
 
 
 @pytest.mark.parametrize("factory", [ContactFactory, CallFactory])

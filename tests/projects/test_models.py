@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from projects.models import BusinessHours, Client, Project, VatRate
+from tests.constraints import assert_refused_on_insert_and_update
 from tests.factories import (
     BusinessHoursFactory,
     ClientFactory,
@@ -22,15 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_refused_on_insert_and_update(factory, overrides, constraint):
-    """The row is refused both when inserted and when a valid row is updated into it."""
-    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
-        factory(**overrides)
-    row = factory()
-    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
-        type(row).objects.filter(pk=row.pk).update(**overrides)
 
 
 @pytest.mark.parametrize(
