@@ -503,3 +503,30 @@ class TestScope:
         # Another client's project reads exactly as one that does not exist.
         assert refused.json()["errors"] == {"project": ["Unknown project 'hotline'."]}
         assert list(Call.objects.values_list("project__code", flat=True)) == ["crm-line"]
+
+
+class TestMalformedRequests:
+    def test_malformed_json_is_a_400_and_stores_nothing(self, admin_api, hotline, ivan):
+        response = admin_api.generic(
+            "POST", URL, '[{"external_id": "cdr-1", "project": ', content_type="application/json"
+        )
+
+        assert response.status_code == 400
+        assert response.json()["code"] == "parse_error"
+        assert response.json()["detail"].startswith("JSON parse error")
+        assert Call.objects.count() == 0
+
+    def test_a_batch_over_10000_rows_is_a_400_and_stores_nothing(self, admin_api, hotline, ivan):
+        batch = [new_call(external_id=f"cdr-{n}") for n in range(10_001)]
+
+        response = admin_api.post(URL, batch)
+
+        assert response.status_code == 400
+        assert "10000" in response.json()["detail"].replace(",", "")
+        assert Call.objects.count() == 0
+
+    def test_neither_an_object_nor_a_list_is_a_400(self, admin_api, hotline):
+        response = admin_api.post(URL, "just a string")
+
+        assert response.status_code == 400
+        assert response.json()["errors"] == {"non_field_errors": ["Expected an object or a list."]}
