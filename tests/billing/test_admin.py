@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from billing.admin import weekday_ranges
 from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, TariffBand
+from tests.admin_pages import changelist, page, rows
 from tests.factories import (
     T0,
     ClientFactory,
@@ -24,22 +25,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def changelist(admin_client, model, **params):
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    response = admin_client.get(url, params)
-    assert response.status_code == 200
-    return response
-
-
-def rows(response):
-    return list(response.context["cl"].result_list)
-
-
-def page(admin_client, model, action, *args):
-    name = f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}"
-    return admin_client.get(reverse(name, args=args))
 
 
 def test_models_are_registered_and_lines_and_bands_live_inline():

@@ -11,25 +11,10 @@ from django.urls import reverse
 
 from calls.models import Call, Contact
 from projects.admin import EstimatedCountPaginator
+from tests.admin_pages import changelist, page, rows
 from tests.factories import T0, CallFactory, ContactFactory, OperatorFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def changelist(admin_client, model, **params):
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    response = admin_client.get(url, params)
-    assert response.status_code == 200
-    return response
-
-
-def rows(response):
-    return list(response.context["cl"].result_list)
-
-
-def page(admin_client, model, action, *args):
-    name = f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}"
-    return admin_client.get(reverse(name, args=args))
 
 
 def readonly_value(html, field):

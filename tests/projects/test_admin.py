@@ -6,10 +6,10 @@ import pytest
 from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from projects.admin import percent
 from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
+from tests.admin_pages import changelist, page, rows
 from tests.factories import (
     BusinessHoursFactory,
     ClientFactory,
@@ -20,22 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def changelist(admin_client, model, **params):
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    response = admin_client.get(url, params)
-    assert response.status_code == 200
-    return response
-
-
-def rows(response):
-    return list(response.context["cl"].result_list)
-
-
-def page(admin_client, model, action, *args):
-    name = f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}"
-    return admin_client.get(reverse(name, args=args))
 
 
 def test_every_model_of_the_app_is_registered():
