@@ -13,7 +13,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from agents.models import Absence, AgentStateEvent, Certification, Operator, Shift
-from tests.constraints import assert_refused_on_insert_and_update
+from tests.constraints import assert_refused_on_insert_and_update, assert_saved_as_given
 from tests.factories import (
     T0,
     AbsenceFactory,
@@ -109,9 +109,7 @@ def test_operator_refuses_a_bad_row(overrides, constraint):
 def test_operator_accepts_a_valid_row(overrides):
     operator = OperatorFactory(**overrides)
 
-    operator.refresh_from_db()
-    for field, value in overrides.items():
-        assert getattr(operator, field) == value
+    assert_saved_as_given(operator, overrides)
 
 
 def test_operator_code_is_unique():
@@ -262,9 +260,7 @@ def test_absence_refuses_a_bad_row(overrides, constraint):
 def test_absence_accepts_a_valid_row(overrides):
     absence = AbsenceFactory(**overrides)
 
-    absence.refresh_from_db()
-    for field, value in overrides.items():
-        assert getattr(absence, field) == value
+    assert_saved_as_given(absence, overrides)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from calls.models import Call, Contact
-from tests.constraints import assert_refused_on_insert_and_update
+from tests.constraints import assert_refused_on_insert_and_update, assert_saved_as_given
 from tests.factories import T0, CallFactory, ContactFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,9 +160,7 @@ def test_call_refuses_a_bad_row(overrides, constraint):
 def test_call_accepts_a_valid_row(overrides):
     call = CallFactory(**overrides)
 
-    call.refresh_from_db()
-    for field, value in overrides.items():
-        assert getattr(call, field) == value
+    assert_saved_as_given(call, overrides)
 
 
 def test_call_external_id_is_unique_per_project():

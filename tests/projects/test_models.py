@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from projects.models import BusinessHours, Client, Project, VatRate
-from tests.constraints import assert_refused_on_insert_and_update
+from tests.constraints import assert_refused_on_insert_and_update, assert_saved_as_given
 from tests.factories import (
     BusinessHoursFactory,
     ClientFactory,
@@ -82,9 +82,7 @@ def test_client_refuses_a_bad_row(overrides, constraint):
 def test_client_accepts_a_valid_row(overrides):
     client = ClientFactory(**overrides)
 
-    client.refresh_from_db()
-    for field, value in overrides.items():
-        assert getattr(client, field) == value
+    assert_saved_as_given(client, overrides)
 
 
 def test_client_code_is_unique():
@@ -201,9 +199,7 @@ def test_project_refuses_a_bad_row(overrides, constraint):
 def test_project_accepts_a_valid_row(overrides):
     project = ProjectFactory(**overrides)
 
-    project.refresh_from_db()
-    for field, value in overrides.items():
-        assert getattr(project, field) == value
+    assert_saved_as_given(project, overrides)
 
 
 def test_project_code_is_unique():
@@ -276,9 +272,7 @@ def test_business_hours_refuse_a_bad_row(overrides, constraint):
 def test_business_hours_accept_a_valid_window(overrides):
     window = BusinessHoursFactory(**overrides)
 
-    window.refresh_from_db()
-    for field, value in overrides.items():
-        assert getattr(window, field) == value
+    assert_saved_as_given(window, overrides)
 
 
 def test_business_hours_have_one_window_per_start():
