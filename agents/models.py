@@ -1,5 +1,6 @@
 """Operators of the shared pool, their project certifications, shifts, absences and states."""
 
+from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField, RangeOperators
 from django.db import models
@@ -42,6 +43,14 @@ class Operator(models.Model):
         max_digits=10, decimal_places=2, default=0, help_text="Fully loaded cost per paid hour."
     )
     projects = models.ManyToManyField(Project, through="Certification", related_name="operators")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervised_operators",
+        help_text="The team lead who coaches this operator and may dispute their QA scores.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -140,7 +140,7 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["client"]
     search_fields = ["code", "name", "client__code", "client__legal_name"]
     autocomplete_fields = ["client"]
-    filter_horizontal = ["managers"]
+    filter_horizontal = ["managers", "qa_evaluators", "trainers"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [BusinessHoursInline]
     fieldsets = [
@@ -157,7 +157,7 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Managers", {"fields": ["managers"]}),
+        ("Staff", {"fields": ["managers", "qa_evaluators", "trainers"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 

@@ -154,6 +154,18 @@ class Project(models.Model):
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_projects"
     )
+    qa_evaluators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="evaluated_projects",
+        help_text="QA staff who sample, score and comment this project's calls.",
+    )
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="trained_projects",
+        help_text="Trainers who run this project's training programs and record results.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -44,6 +44,7 @@ from billing.models import Invoice, Tariff
 from calls.models import Call
 from projects.api.scoping import ScopedViewSetMixin
 from projects.models import Client, Project
+from tests import tenancy_people, tenancy_quality
 from tests.factories import (
     T0,
     AbsenceFactory,
@@ -1012,6 +1013,11 @@ MATRIX = {
         shared_pool=(PM,),
     ),
 }
+
+# The people (training, lifecycle, turnover) and quality (QA) rooms keep their entries in
+# their own modules, written with this module's route kinds; they are part of MATRIX.
+MATRIX.update(tenancy_people.entries())
+MATRIX.update(tenancy_quality.entries())
 
 # Entries ready for routes that are being built, keyed like MATRIX. When such a route lands,
 # the meta-test fails and says so: move its entry into MATRIX.

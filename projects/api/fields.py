@@ -10,7 +10,7 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from projects.api.scoping import visible_clients, visible_projects
+from projects.api.scoping import MANAGER, visible_clients, visible_projects
 
 _CLOCK = re.compile(r"^(?P<hour>[01][0-9]|2[0-3]):(?P<minute>[0-5][0-9])$")
 MIDNIGHT = dt.time(0, 0)
@@ -94,8 +94,12 @@ class ProjectCodeField(CodeLookupField):
 
     noun = "project"
 
+    def __init__(self, *args, role=MANAGER, **kwargs):
+        self.role = role
+        super().__init__(*args, **kwargs)
+
     def get_queryset(self):
-        return visible_projects(self.context["request"].user)
+        return visible_projects(self.context["request"].user, self.role)
 
 
 @extend_schema_field({"type": "string", "description": "Client code.", "example": "acme"})

@@ -1,13 +1,17 @@
 """Tenancy (SPEC section 8) in one place: who sees which projects, clients and rows.
 
 A superuser sees everything. A user bound to a client by an ``IntegrationAccount`` (an
-integration token) sees that client's projects. Anyone else sees the projects they
-manage (``Project.managers``). Every API view derives its queryset from these sets
-through ``ScopedViewSetMixin``, so an object outside the caller's scope is a 404, as if
-it did not exist.
+integration token) sees that client's projects. Anyone else sees the projects they hold a
+staff role on, and which role counts depends on the room: managers (``Project.managers``)
+everywhere, QA evaluators (``Project.qa_evaluators``) only where calls and their quality
+are read, trainers (``Project.trainers``) only in training. Billing knows managers alone,
+so an evaluator or a trainer sees no invoice. Every API view derives its queryset from
+these sets through ``ScopedViewSetMixin``, so an object outside the caller's scope is a
+404, as if it did not exist.
 """
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db.models import Q
 from django.http import Http404
 from rest_framework import permissions
 
@@ -15,6 +19,17 @@ from projects.models import Client, Project
 
 # ``scope_path`` value meaning "the object is itself the project (or the client)".
 SELF = "pk"
+
+# Staff roles on a project, by the room they open. A manager holds every role on the
+# projects they manage.
+MANAGER = "manager"
+QA_EVALUATOR = "qa_evaluator"
+TRAINER = "trainer"
+ROLE_RELATIONS = {
+    MANAGER: ("managers",),
+    QA_EVALUATOR: ("managers", "qa_evaluators"),
+    TRAINER: ("managers", "trainers"),
+}
 
 
 def integration_client_id(user):
@@ -27,8 +42,8 @@ def is_integration(user):
     return integration_client_id(user) is not None
 
 
-def visible_projects(user):
-    """The projects ``user`` may see, as a lazy queryset (usable as a subquery)."""
+def visible_projects(user, role=MANAGER):
+    """The projects ``user`` may see in a room open to ``role``, as a lazy queryset."""
     if not user or not user.is_authenticated:
         return Project.objects.none()
     if user.is_superuser:
@@ -36,10 +51,14 @@ def visible_projects(user):
     client_id = integration_client_id(user)
     if client_id is not None:
         return Project.objects.filter(client_id=client_id)
-    return Project.objects.filter(managers=user)
+    assigned = Q()
+    for relation in ROLE_RELATIONS[role]:
+        through = Project._meta.get_field(relation).remote_field.through
+        assigned |= Q(pk__in=through.objects.filter(user=user).values("project_id"))
+    return Project.objects.filter(assigned)
 
 
-def visible_clients(user):
+def visible_clients(user, role=MANAGER):
     """Superuser: all; integration: its own client; others: clients of the projects they see."""
     if not user or not user.is_authenticated:
         return Client.objects.none()
@@ -48,7 +67,7 @@ def visible_clients(user):
     client_id = integration_client_id(user)
     if client_id is not None:
         return Client.objects.filter(pk=client_id)
-    return Client.objects.filter(pk__in=visible_projects(user).values("client_id"))
+    return Client.objects.filter(pk__in=visible_projects(user, role).values("client_id"))
 
 
 def _resolve_scope(model, path):
@@ -72,8 +91,9 @@ def _resolve_scope(model, path):
     return current, many
 
 
-def scope_queryset(queryset, user, path):
-    """Restrict ``queryset`` to the rows whose ``path`` leads to a project or client in scope."""
+def scope_queryset(queryset, user, path, role=MANAGER):
+    """Restrict ``queryset`` to the rows whose ``path`` leads to a project or client that
+    ``user`` sees in a room open to ``role``."""
     target, many = _resolve_scope(queryset.model, path)
     if target not in (Project, Client):
         raise ImproperlyConfigured(
@@ -82,7 +102,7 @@ def scope_queryset(queryset, user, path):
         )
     if user.is_superuser:
         return queryset
-    allowed = visible_projects(user) if target is Project else visible_clients(user)
+    allowed = visible_projects(user, role) if target is Project else visible_clients(user, role)
     condition = {f"{path}__in": allowed.values("pk")}
     if many:
         # Filter through a subquery so a row reachable by several paths is not repeated.
@@ -98,6 +118,9 @@ class ScopedViewSetMixin:
     ``Client`` (``"project"``, ``"client"``, ``"certifications__project"``), or ``SELF``
     when the model is itself a project or client. A view without one fails loudly.
     ``scope_bypass_for_staff`` lets staff users see every row (the shared operator pool).
+    ``scope_role`` names the staff role that opens the view for reading (``MANAGER``,
+    ``QA_EVALUATOR``, ``TRAINER``) and ``scope_write_role`` the one that may write: the
+    calls are read by QA evaluators but written by managers and integrations.
 
     Override ``get_base_queryset`` (usually one selector call), never ``get_queryset``:
     the scope is applied on top of it.
@@ -105,6 +128,15 @@ class ScopedViewSetMixin:
 
     scope_path = None
     scope_bypass_for_staff = False
+    scope_role = MANAGER
+    scope_write_role = MANAGER
+
+    @property
+    def request_role(self):
+        """The role this request is judged by: the reading or the writing one."""
+        if self.request.method in permissions.SAFE_METHODS:
+            return self.scope_role
+        return self.scope_write_role
 
     def get_queryset(self):
         if not self.scope_path:
@@ -115,7 +147,7 @@ class ScopedViewSetMixin:
         user = self.request.user
         if self.scope_bypass_for_staff and user.is_staff and not is_integration(user):
             return queryset
-        return scope_queryset(queryset, user, self.scope_path)
+        return scope_queryset(queryset, user, self.scope_path, self.request_role)
 
     def get_base_queryset(self):
         return super().get_queryset()
@@ -128,10 +160,10 @@ class ScopedViewSetMixin:
         return super().get_object()
 
     def visible_projects(self):
-        return visible_projects(self.request.user)
+        return visible_projects(self.request.user, self.request_role)
 
     def visible_clients(self):
-        return visible_clients(self.request.user)
+        return visible_clients(self.request.user, self.request_role)
 
 
 class CatalogPermission(permissions.BasePermission):
