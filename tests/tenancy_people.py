@@ -1,4 +1,4 @@
-"""Tenancy matrix entries for the training programs, enrolments, operator lifecycle and turnover (agents) routes.
+"""Tenancy matrix entries for the people routes: training, lifecycle and turnover (agents).
 
 ``entries()`` is called by ``tests/test_tenancy_matrix.py`` once its route kinds exist
 (``ListRoute``, ``DetailRoute``, ``CreateRoute``...), so it imports them lazily.
