@@ -1,13 +1,17 @@
-"""Staff roles as Django groups: what a project manager may do in the admin.
+"""Staff roles as Django groups: what project managers, QA evaluators and trainers may do
+in the admin.
 
-Which rows they see is the tenancy's business (``projects.admin_scoping``); which models
-and actions, this group's. Models are named by label, so no other app is imported.
+Which rows they see is the tenancy's business (``projects.admin_scoping``: the projects a
+user manages, evaluates or trains for); which models and actions, the group's. Models are
+named by label, so no other app is imported.
 """
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 PROJECT_MANAGERS = "Project managers"
+QA_EVALUATORS = "QA evaluators"
+TRAINERS = "Trainers"
 
 PROJECT_MANAGER_PERMISSIONS = {
     "projects": {
@@ -34,19 +38,36 @@ PROJECT_MANAGER_PERMISSIONS = {
 }
 
 
+# Calls of the projects they evaluate, and the operators who took them; nothing of billing.
+QA_EVALUATOR_PERMISSIONS = {
+    "agents": {"operator": ["view"]},
+    "calls": {"call": ["view"]},
+}
+
+# The shared pool's newcomers: operators to enrol, and the certifications training grants.
+TRAINER_PERMISSIONS = {
+    "agents": {"operator": ["view", "add", "change"], "certification": ["view"]},
+}
+
+ROLE_PERMISSIONS = {
+    PROJECT_MANAGERS: PROJECT_MANAGER_PERMISSIONS,
+    QA_EVALUATORS: QA_EVALUATOR_PERMISSIONS,
+    TRAINERS: TRAINER_PERMISSIONS,
+}
+
+
 @transaction.atomic
 def roles_setup():
     """Create or refresh the role groups; returns {group name: permission count}."""
-    group, _ = Group.objects.get_or_create(name=PROJECT_MANAGERS)
-    wanted = [
-        (app_label, f"{action}_{model}")
-        for app_label, models in PROJECT_MANAGER_PERMISSIONS.items()
-        for model, actions in models.items()
-        for action in actions
-    ]
-    permissions = [
-        Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        for app_label, codename in wanted
-    ]
-    group.permissions.set(permissions)
-    return {group.name: len(permissions)}
+    counts = {}
+    for name, granted in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = [
+            Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
+            for app_label, models in granted.items()
+            for model, actions in models.items()
+            for action in actions
+        ]
+        group.permissions.set(permissions)
+        counts[name] = len(permissions)
+    return counts

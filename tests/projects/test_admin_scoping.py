@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from billing.models import Tariff
-from projects.roles import PROJECT_MANAGERS, roles_setup
+from projects.roles import PROJECT_MANAGERS, QA_EVALUATORS, TRAINERS, roles_setup
 from tests.factories import (
     CallFactory,
     CertificationFactory,
@@ -42,9 +42,12 @@ def pm_client(client, pm):
     return client
 
 
+ROLE_COUNTS = {PROJECT_MANAGERS: 38, QA_EVALUATORS: 2, TRAINERS: 4}
+
+
 def test_the_role_is_created_once_with_its_permissions(db):
-    assert roles_setup() == {PROJECT_MANAGERS: 38}
-    assert roles_setup() == {PROJECT_MANAGERS: 38}
+    assert roles_setup() == ROLE_COUNTS
+    assert roles_setup() == ROLE_COUNTS
     group = Group.objects.get(name=PROJECT_MANAGERS)
     assert group.permissions.filter(codename="change_project").exists()
     assert not group.permissions.filter(codename="delete_project").exists()
@@ -117,3 +120,10 @@ def test_a_tariff_for_another_project_is_refused(pm_client, mine, theirs):
     assert response.status_code == 200
     assert "project" in response.context["adminform"].form.errors
     assert Tariff.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", [QA_EVALUATORS, TRAINERS])
+def test_evaluators_and_trainers_get_nothing_of_billing(db, role):
+    roles_setup()
+    granted = Group.objects.get(name=role).permissions
+    assert not granted.filter(content_type__app_label="billing").exists()

@@ -6,7 +6,10 @@ from projects.roles import roles_setup
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the 'Project managers' group and its admin permissions."
+    help = (
+        "Create or refresh the staff groups (project managers, QA evaluators, trainers) "
+        "and their admin permissions."
+    )
 
     def handle(self, *args, **options):
         for name, count in roles_setup().items():
