@@ -8,7 +8,7 @@ DEMO_SERVE ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint install db serve clean
+.PHONY: demo test lint install db serve clean bench bench-quick
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,14 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
+	scripts/security_checks.sh
+
+# Every benchmark, each figure beside its baseline in the same run: bench/RESULTS.md.
+bench: db
+	$(PY) bench/run_all.py
+
+bench-quick: db
+	$(PY) bench/run_all.py --quick
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -1,11 +1,16 @@
-"""Admin of the operator pool: operators, certifications, shifts, absences and state events."""
+"""Admin of the operator pool: operators, certifications, shifts, absences and state events.
+
+The people pages (lifecycle status page and history, training) are in
+``agents.people_admin``, imported here so they register with the site.
+"""
 
 from django.contrib import admin, messages
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 
-from agents import replacements
+from agents import people_admin, replacements
 from agents.models import Absence, AgentStateEvent, Certification, Operator, Shift, ShiftTemplate
 from contactcenter.errors import DomainError
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
@@ -34,11 +39,32 @@ class OperatorAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", ("projects", ProjectCodeFilter)]
     search_fields = ["code", "full_name", "email"]
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [CertificationInline]
+    inlines = [CertificationInline, people_admin.OperatorStatusChangeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("projects")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once the operator exists, status and dates move only through the lifecycle (the
+        # status page), so every change is dated and kept in the history.
+        if obj is None:
+            return ["created_at", "updated_at"]
+        return ["status", "lifecycle", "hired_on", "left_on", "created_at", "updated_at"]
+
+    @admin.display(description="change status")
+    def lifecycle(self, operator):
+        url = reverse("admin:agents_operator_status", args=[operator.pk])
+        return format_html('<a href="{}" id="operator-status-link">Change status…</a>', url)
+
+    def get_urls(self):
+        status = self.admin_site.admin_view(self.status_view)
+        return [
+            path("<int:operator_id>/status/", status, name="agents_operator_status"),
+            *super().get_urls(),
+        ]
+
+    def status_view(self, request, operator_id):
+        return people_admin.operator_status_view(self, request, operator_id)
 
     @admin.display(description="certified for")
     def certified_for(self, operator):

@@ -253,3 +253,186 @@ class ShiftTemplate(models.Model):
     @property
     def paid_minutes(self):
         return self.duration_minutes - self.break_minutes
+
+
+# --- People: lifecycle history and training (docs/people.md) --------------------------------
+
+OPERATOR_STATUSES = ["candidate", "training", "active", "dismissed"]
+
+
+class DismissalReason(models.TextChoices):
+    VOLUNTARY = "voluntary", "Left voluntarily"
+    PERFORMANCE = "performance", "Performance"
+    ATTENDANCE = "attendance", "Attendance"
+    END_OF_CONTRACT = "end_of_contract", "End of contract"
+    FAILED_TRAINING = "failed_training", "Failed training"
+    OTHER = "other", "Other"
+
+
+class OperatorStatusChange(models.Model):
+    """One dated move of an operator's lifecycle (``agents.lifecycle`` writes them).
+
+    The history is the source of the turnover figures (``agents.turnover``), so a past
+    month's figures stay exact whatever the operator's row says today.
+    """
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Operator.Status.choices)
+    to_status = models.CharField(max_length=10, choices=Operator.Status.choices)
+    effective_on = models.DateField(
+        help_text="Effective day; a dismissal's is the last day worked."
+    )
+    reason = models.CharField(
+        max_length=20,
+        choices=DismissalReason.choices,
+        blank=True,
+        help_text="Why the operator was dismissed; only on a dismissal.",
+    )
+    note = models.CharField(max_length=255, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["operator", "effective_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status__in=OPERATOR_STATUSES) & Q(to_status__in=OPERATOR_STATUSES),
+                name="status_change_statuses_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_status=F("to_status")), name="status_change_changes_status"
+            ),
+            # A dismissal has a reason, and only a dismissal has one.
+            models.CheckConstraint(
+                condition=(Q(to_status="dismissed") & Q(reason__in=DismissalReason.values))
+                | (~Q(to_status="dismissed") & Q(reason="")),
+                name="status_change_reason_iff_dismissal",
+            ),
+        ]
+        indexes = [
+            # Turnover: "moves into or out of active up to a date", all operators at once.
+            models.Index(fields=["effective_on"], name="status_change_effective_idx"),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.operator.code}: {self.from_status} -> {self.to_status} on {self.effective_on}"
+        )
+
+
+class TrainingProgram(models.Model):
+    """A project's induction course: passing it certifies the operator for the project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="training_programs")
+    name = models.CharField(max_length=120)
+    hours = models.PositiveSmallIntegerField(help_text="Classroom hours of the course.")
+    hours_per_day = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=8,
+        help_text="Training hours per weekday; sets the expected ready date.",
+    )
+    passing_score = models.PositiveSmallIntegerField(help_text="0-100: the least passing score.")
+    is_active = models.BooleanField(default=True, help_text="Open to new enrolments.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="training_program_name_once"),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0), name="training_program_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_day__gt=0) & Q(hours_per_day__lte=24),
+                name="training_program_hours_per_day_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(passing_score__gte=0) & Q(passing_score__lte=100),
+                name="training_program_passing_score_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code}: {self.name}"
+
+
+class TrainingEnrolment(models.Model):
+    """An operator on a course: enrolled until a result (passed or failed) or a withdrawal."""
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", "Enrolled"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="enrolments")
+    program = models.ForeignKey(
+        TrainingProgram, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    started_on = models.DateField()
+    expected_ready_on = models.DateField(help_text="First weekday after the last training day.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ENROLLED)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trained_enrolments",
+    )
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["expected_ready_on", "operator"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["enrolled", "passed", "failed", "withdrawn"]),
+                name="enrolment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)),
+                name="enrolment_score_range",
+            ),
+            # A result has a score; only a result has one.
+            models.CheckConstraint(
+                condition=Q(status__in=["passed", "failed"], score__isnull=False)
+                | (~Q(status__in=["passed", "failed"]) & Q(score__isnull=True)),
+                name="enrolment_score_iff_result",
+            ),
+            # Anything but "enrolled" is finished, on a day.
+            models.CheckConstraint(
+                condition=Q(status="enrolled", completed_on__isnull=True)
+                | (~Q(status="enrolled") & Q(completed_on__isnull=False)),
+                name="enrolment_completed_iff_finished",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(completed_on__gte=F("started_on")),
+                name="enrolment_completes_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_ready_on__gte=F("started_on")),
+                name="enrolment_ready_after_start",
+            ),
+            # One open enrolment per operator and course.
+            models.UniqueConstraint(
+                fields=["operator", "program"],
+                condition=Q(status="enrolled"),
+                name="enrolment_once_open_per_program",
+            ),
+        ]
+        indexes = [
+            # "Who is in training and when will they be ready": open enrolments by date.
+            models.Index(fields=["status", "expected_ready_on"], name="enrolment_status_ready_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.operator.code} in {self.program} ({self.status})"

@@ -79,8 +79,8 @@ COPY_COLUMNS = (*CALL_COLUMNS, "contact_id", "received_at")  # what calls_ingest
 WARM_UP_ROWS = 100
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     # A SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, so the finally below stops the server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     prepare_database()
@@ -121,7 +121,7 @@ def main():
         if isinstance(server, Server):
             server.stop()
 
-    report(rounds, args.batches * args.batch_size)
+    best = report(rounds, args.batches * args.batch_size)
     if len(digests) == 1:
         count = next(iter(digests))[0]
         print(f"Every phase stored the same {count:,} calls with the same contacts.")
@@ -132,9 +132,35 @@ def main():
     if profiler:
         print("\nIn-process profile (top 25 by own time):")
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    return {"rows": args.batches * args.batch_size, "best": best, "same": len(digests) == 1}
 
 
-def parse_args():
+def run(quick: bool = False) -> list[dict]:
+    """bench/run_all.py's rows: each phase's fastest round beside the fastest single-session
+    COPY of the same calls (the ratio main prints)."""
+    found = main(["--batches", "3", "--rounds", "1"] if quick else [])
+    calls, best = found["rows"], found["best"]
+    copy_rate = calls / best[0].seconds
+    rows = []
+    for result in best[1:]:
+        rate = calls / result.seconds if result.error is None and result.seconds else 0.0
+        rows.append(
+            {
+                "benchmark": "ingest_calls",
+                "measure": f"{result.label}, {calls:,} calls",
+                "value": round(rate, 1),
+                "unit": "calls/s",
+                "baseline": best[0].label,
+                "baseline_value": round(copy_rate, 1),
+                "ratio": round(copy_rate / rate, 2) if rate else 0.0,
+                "note": (result.error or "fastest round")
+                + ("" if found["same"] else "; phases stored DIFFERENT calls"),
+            }
+        )
+    return rows
+
+
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--batches", type=int, default=10, help="batches per phase (default 10)")
     parser.add_argument(
@@ -156,7 +182,7 @@ def parse_args():
         "--no-idempotency-key", action="store_true", help="POST without an Idempotency-Key"
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the in-process path")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if min(args.batches, args.batch_size, args.rounds, args.concurrency, args.workers) < 1:
         parser.error("the counts must be positive")
     return args
@@ -665,6 +691,7 @@ def report(rounds, rows):
                 f"{rows / result.seconds:,.0f}" if result.error is None else "-" for result in phase
             )
             print(f"  {phase[0].label:36}{rates}")
+    return best
 
 
 def cpu(seconds):

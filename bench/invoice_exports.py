@@ -19,6 +19,7 @@ generated once by the billing core, then:
 """
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -49,12 +50,12 @@ def rss_mb():
         return int(statm.read().split()[1]) * PAGE_SIZE / 2**20
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--detail-of", type=int, help=argparse.SUPPRESS)  # the child process
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def timed(function, invoice, repeat):
@@ -94,13 +95,18 @@ def stream_detail(invoice_id):
         f"MB; ru_maxrss +{maxrss_growth:.0f} MB); last row: {total_row}; invoice total "
         f"{invoice.total}"
     )
+    # For the parent (run()): the figures on one line of their own.
+    print(f"{DETAIL_MARK}{json.dumps({'calls': int(calls_total), 'seconds': elapsed})}")
 
 
-def main():
-    args = parse_args()
+DETAIL_MARK = "detail figures: "
+
+
+def main(argv=None):
+    args = parse_args(argv)
     if args.detail_of:
         stream_detail(args.detail_of)
-        return
+        return None
     data.prepare_database()
     projects = data.create_fixtures()
     if data.billable_calls(projects) != args.calls:
@@ -109,6 +115,7 @@ def main():
         print(f"inserted {args.calls:,} calls in {time.perf_counter() - started:.0f} s")
     started = time.perf_counter()
     [invoice] = invoice_generate(period=data.PERIOD, client_code=data.CLIENT)
+    generated = time.perf_counter() - started
     print(
         f"invoice of {sum(line.calls for line in invoice.lines.all()):,} calls, "
         f"{invoice.lines.count()} lines, total {invoice.total} {invoice.currency}, generated "
@@ -118,16 +125,65 @@ def main():
     started = time.perf_counter()
     invoice_pdf(invoice)
     print(f"first PDF (loads the fonts): {(time.perf_counter() - started) * 1000:.0f} ms")
+    formats = {}
     for name, function in (("PDF", invoice_pdf), ("XLSX", invoice_xlsx), ("CSV", invoice_csv)):
         best, median, size = timed(function, invoice, args.repeat)
+        formats[name] = median
         print(
             f"{name}: best {best * 1000:.1f} ms, median {median * 1000:.1f} ms per invoice "
             f"({size / 1024:.0f} KiB, {args.repeat} runs)"
         )
-    subprocess.run(  # noqa: S603  (our own script, our own arguments)
-        [sys.executable, __file__, "--detail-of", str(invoice.pk)], check=True, env=os.environ
+    child = subprocess.run(  # noqa: S603  (our own script, our own arguments)
+        [sys.executable, __file__, "--detail-of", str(invoice.pk)],
+        check=True,
+        env=os.environ,
+        stdout=subprocess.PIPE,
+        text=True,
     )
+    detail = None
+    for line in child.stdout.splitlines():
+        if line.startswith(DETAIL_MARK):
+            detail = json.loads(line.removeprefix(DETAIL_MARK))
+        else:
+            print(line)
+    return {"generated": generated, "formats": formats, "repeat": args.repeat, "detail": detail}
+
+
+def run(quick: bool = False) -> list[dict]:
+    """bench/run_all.py's rows: each format's median time beside the CSV export of the same
+    invoice (the plainest one), and the streamed detail beside generating the invoice."""
+    found = main(["--calls", "200000", "--repeat", "5"] if quick else [])
+    csv_ms = found["formats"]["CSV"] * 1000
+    rows = [
+        {
+            "benchmark": "invoice_exports",
+            "measure": f"{name} of the invoice",
+            "value": round(seconds * 1000, 3),
+            "unit": "ms",
+            "baseline": "CSV of the same invoice",
+            "baseline_value": round(csv_ms, 3),
+            "ratio": round(seconds * 1000 / csv_ms, 2),
+            "note": f"median of {found['repeat']}",
+        }
+        for name, seconds in found["formats"].items()
+        if name != "CSV"
+    ]
+    if found["detail"]:
+        calls, seconds = found["detail"]["calls"], found["detail"]["seconds"]
+        rows.append(
+            {
+                "benchmark": "invoice_exports",
+                "measure": f"call detail as the API streams it, {calls:,} calls",
+                "value": round(seconds, 3),
+                "unit": "s",
+                "baseline": "invoice_generate() of the same calls",
+                "baseline_value": round(found["generated"], 3),
+                "ratio": round(seconds / found["generated"], 2),
+                "note": f"{calls / seconds:,.0f} calls/s, in a child process",
+            }
+        )
+    return rows
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()  # its figures are printed; the returned dict is for run()

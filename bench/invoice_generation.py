@@ -60,8 +60,13 @@ PROJECTS = [("bench-bill-msk", "Europe/Moscow", 0.7), ("bench-bill-vvo", "Asia/V
 UNANSWERED_SHARE = 0.05  # on top of the billable calls: they must be filtered out
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    return 0 if measure(argv)["agree"] else 1
+
+
+def measure(argv=None):
+    """The whole benchmark, printed as it goes; returns its figures."""
+    args = parse_args(argv)
     prepare_database()
     projects = create_fixtures()
     if args.rebuild or billable_calls(projects) != args.calls:
@@ -112,19 +117,59 @@ def main():
         f"Invoice {invoice.status}: subtotal {invoice.subtotal}, VAT {invoice.vat}, "
         f"total {invoice.total} {invoice.currency}, {invoice.lines.count()} lines"
     )
-    if not args.skip_detail:
-        time_detail(invoice)
+    detail = None if args.skip_detail else time_detail(invoice)
     print(f"Load average at the end: {os.getloadavg()[0]:.1f} (other work on this machine)")
-    return 0 if agree else 1
+    return {
+        "calls": billable_calls(projects),
+        "service": service_times,
+        "sql": sql_times,
+        "agree": agree,
+        "detail": detail,
+    }
 
 
-def parse_args():
+def run(quick: bool = False) -> list[dict]:
+    """bench/run_all.py's rows: the service beside the hand-written GROUP BY (best of the
+    rounds, as ``main`` reports), and the streamed detail beside the service."""
+    found = measure(["--calls", "200000", "--rounds", "2"] if quick else [])
+    service, sql = min(found["service"]), min(found["sql"])
+    rows = [
+        {
+            "benchmark": "invoice_generation",
+            "measure": f"invoice_generate(), {found['calls']:,} billable calls",
+            "value": round(service, 3),
+            "unit": "s",
+            "baseline": "hand-written SQL, one GROUP BY",
+            "baseline_value": round(sql, 3),
+            "ratio": round(service / sql, 2),
+            "note": f"best of {len(found['service'])}; totals "
+            + ("identical" if found["agree"] else "DIFFERENT"),
+        }
+    ]
+    if found["detail"]:
+        streamed, seconds = found["detail"]
+        rows.append(
+            {
+                "benchmark": "invoice_generation",
+                "measure": f"call detail streamed, {streamed:,} rows",
+                "value": round(seconds, 3),
+                "unit": "s",
+                "baseline": "invoice_generate() of the same calls",
+                "baseline_value": round(service, 3),
+                "ratio": round(seconds / service, 2),
+                "note": f"{streamed / seconds:,.0f} rows/s",
+            }
+        )
+    return rows
+
+
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--calls", type=int, default=1_000_000, help="billable calls")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds (after a warm-up)")
     parser.add_argument("--rebuild", action="store_true", help="insert the calls afresh")
     parser.add_argument("--skip-detail", action="store_true", help="do not stream the detail")
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def prepare_database():
@@ -351,6 +396,7 @@ def time_detail(invoice):
         f"peak memory +{growth / 1024:.0f} MB; sums to the usage lines: "
         f"{'yes' if amount == usage else 'NO'} ({amount} vs {usage})"
     )
+    return rows, elapsed
 
 
 if __name__ == "__main__":

@@ -251,8 +251,8 @@ GENERATE_EVENTS = """
 """
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     prepare_database()
     print(f"database {settings.DATABASES['default']['NAME']}, PostgreSQL {pg_version()}")
     projects, operators = world()
@@ -325,20 +325,61 @@ def main():
         f"runs: GROUP BY {fmt(baseline_times)}; hand-written all tables {fmt(full_times)}; "
         f"rollup {fmt(rollup_times)}"
     )
+    return {
+        "calls": args.calls,
+        "runs": args.runs,
+        "group_by": baseline,
+        "full": full,
+        "rollup": rollup,
+        "project_fill": project_fill,
+        "api_ms": api_ms,
+    }
+
+
+def run(quick: bool = False) -> list[dict]:
+    """bench/run_all.py's rows, from main's figures."""
+    found = main(["--calls", "200000", "--runs", "1"] if quick else [])
+    calls, runs = found["calls"], found["runs"]
+
+    def row(measure, value, unit, baseline, baseline_value, note):
+        return {
+            "benchmark": "rollup_kpis",
+            "measure": measure,
+            "value": round(value, 3),
+            "unit": unit,
+            "baseline": baseline,
+            "baseline_value": round(baseline_value, 3),
+            "ratio": round(value / baseline_value, 2),
+            "note": note,
+        }
+
+    return [
+        row(f"full rollup_kpis, {calls:,} calls (a month)", found["rollup"], "s",
+            "hand-written SQL, all three tables", found["full"],
+            f"median of {runs}, alternating"),
+        row("project counters fill", found["project_fill"], "s",
+            "hand-written GROUP BY (project counters), best", found["group_by"],
+            "the fill writes, the GROUP BY only reads"),
+        row("full rollup_kpis", found["rollup"], "s",
+            "hand-written GROUP BY (project counters), best", found["group_by"],
+            "the rollup also writes the operator tables"),
+        row("GET projects/{code}/kpis/, month by hour", found["api_ms"], "ms",
+            "target (100 ms)", 100.0, "median of 20; target, not measured in the run"),
+    ]  # fmt: skip
 
 
 def fmt(values):
     return ", ".join(f"{v:.3f}" for v in values)
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=2, help="Rollups (and GROUP BYs) timed.")
     parser.add_argument(
         "--keep-data", action="store_true", help="Reuse the calls and events already generated."
     )
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def prepare_database():

@@ -171,12 +171,12 @@ def explain(name, ours_agents, theirs, offered, aht, threshold, target, limit=5)
     return len(diff), lines
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=20)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--pyworkforce-runs", type=int, default=3)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     offered, aht, threshold, target = synthetic(args.projects)
     ours(offered, aht, threshold, target)  # warm-up (imports, allocations)
@@ -254,6 +254,38 @@ def main():
         f"{int(plan.pooled_scheduled.sum())}: {staffing.hours(plan.gain_scheduled_intervals)} "
         "operator-hours a week"
     )
+    return {
+        "projects": args.projects,
+        "ours": timings,
+        "reference": name,
+        "theirs": their_timings,
+        "textbook": textbook_seconds,
+    }
+
+
+def run(quick: bool = False) -> list[dict]:
+    """bench/run_all.py's rows: the plan's median beside the reference's, same inputs."""
+    found = main(["--runs", "10", "--pyworkforce-runs", "1"] if quick else [])
+    ours_ms = statistics.median(found["ours"]) * 1000
+    rows = []
+    references = [(found["reference"], statistics.median(found["theirs"]) * 1000)]
+    if found["reference"] != "textbook scalar loop":
+        references.append(("textbook scalar loop", found["textbook"] * 1000))
+    for name, ms in references:
+        rows.append(
+            {
+                "benchmark": "staffing_plan",
+                "measure": f"calls.staffing.plan, {found['projects']} projects x {INTERVALS}"
+                " intervals",
+                "value": round(ours_ms, 3),
+                "unit": "ms",
+                "baseline": f"{name}, per interval",
+                "baseline_value": round(ms, 3),
+                "ratio": round(ours_ms / ms, 4),
+                "note": f"median of {len(found['ours'])}; target under 200 ms",
+            }
+        )
+    return rows
 
 
 if __name__ == "__main__":

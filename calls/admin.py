@@ -16,10 +16,12 @@ from django.utils.html import format_html
 
 from calls.csv_import import csv_import, csv_preview
 from calls.models import Call, Contact
+from calls.quality_admin import ScopedProjectFilter
 from contactcenter.errors import ConflictError, DomainError
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
 from projects.admin_scoping import ScopedAdminMixin
-from projects.api.scoping import visible_projects
+from projects.api.scoping import MANAGER, QA_EVALUATOR, visible_projects
+from projects.models import Project
 
 # The admin keeps an uploaded CSV in the session between the preview and the confirm, so
 # it is capped well below the API's 50 MB: larger files go through the API.
@@ -209,6 +211,7 @@ def _problem_rows(lines):
 @admin.register(Call)
 class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
     scope_path = "project"
+    scope_role = QA_EVALUATOR  # evaluators listen to their projects' calls (read-only perms)
     change_list_template = "admin/calls/call/change_list.html"  # adds "Import CSV"
     derived = ["outcome", "wait_seconds", "connected_seconds", "talk_seconds", "handle_seconds"]
 
@@ -226,7 +229,7 @@ class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
         "handle_seconds",
     ]
     list_display_links = ["external_id"]
-    list_filter = [OutcomeFilter, "direction", ("project", ProjectCodeFilter)]
+    list_filter = [OutcomeFilter, "direction", ("project", ScopedProjectFilter)]
     list_select_related = ["project__client", "operator"]
     search_fields = ["=external_id", "=caller", "=operator__code"]  # see get_search_results
     search_help_text = "Exact external id, caller number or operator code."
@@ -246,6 +249,13 @@ class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
     # Tens of millions of rows: no second COUNT(*), an estimated one when unfiltered.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A call is written by the project's managers: evaluators only read (scope_role).
+        if db_field.related_model is Project:
+            kwargs["queryset"] = visible_projects(request.user, MANAGER)
+            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         # Derived seconds and received_at come with the save: a new call has none to show.
@@ -275,3 +285,7 @@ class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
             and call.wait_seconds < call.project.short_abandon_seconds
         )
         return "abandoned (short)" if short else "abandoned"
+
+
+# The QA room's admin (scorecards, evaluations with the call's player, disputes, samples)
+# registers itself on import.

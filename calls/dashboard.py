@@ -18,7 +18,7 @@ from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder
 
 from agents.models import Certification, Operator
-from calls import selectors
+from calls import quality_selectors, selectors
 from calls.templatetags.kpi_charts import (
     CALLS,
     RATIO,
@@ -226,8 +226,10 @@ def dashboard_context(*, user, project, first, last, granularity, projects):
         peaks, peaks_refused = None, error.message
     else:
         peaks_refused = None
+    qa = as_api_json(quality_selectors.project_qa(project=project, start=start, end=end))
     return {
         "project": project,
+        "qa_tile": qa_tile(qa["totals"]),
         "first_day": first,
         "last_day": last,
         "granularity": granularity,
@@ -316,6 +318,20 @@ def project_tiles(project, totals):
             f"{project.sl_threshold_seconds} s",
         },
     ]
+
+
+def qa_tile(totals):
+    """The QA score of the range, drawn beside service level: what
+    ``GET /api/v1/projects/{code}/qa/?from=&to=`` answers in ``totals`` (docs/quality.md)."""
+    count, critical = totals["evaluations"], totals["critical_failures"]
+    return {
+        "value": totals["average_score"],
+        "data": json.dumps(totals["average_score"]),
+        "evaluations": count,
+        "critical_failures": critical,
+        "note": f"{count} evaluation{'s' if count != 1 else ''} scored"
+        + (f", {critical} critical failure{'s' if critical != 1 else ''}" if critical else ""),
+    }
 
 
 def project_charts(project, kpis, *, tz, granularity):

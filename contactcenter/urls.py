@@ -25,9 +25,14 @@ urlpatterns = [
     path("admin/staffing/", include("agents.staffing_urls")),  # the Erlang calculator, likewise
     path("admin/staffing-plan/", include("calls.staffing_urls")),  # the pooling gain, likewise
     path("admin/simulation/", include("calls.simulation_urls")),  # what-if simulation, likewise
+    path("admin/people/", include("calls.people_urls")),  # turnover and bench strength, likewise
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]
+
+# JSON error bodies for URLs under /api/ that no view answers (contactcenter.api.exceptions).
+handler404 = "contactcenter.api.exceptions.page_not_found"
+handler400 = "contactcenter.api.exceptions.bad_request"
 
 admin.site.site_header = "Contact center operations"
 admin.site.site_title = "Contact center"

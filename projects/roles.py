@@ -26,8 +26,20 @@ PROJECT_MANAGER_PERMISSIONS = {
         "shift": ["view", "add", "change", "delete"],
         "absence": ["view", "add", "change", "delete"],
         "agentstateevent": ["view"],
+        "operatorstatuschange": ["view"],
+        "trainingprogram": ["view", "add", "change", "delete"],
+        "trainingenrolment": ["view", "add", "change"],
     },
-    "calls": {"call": ["view", "add"], "contact": ["view", "change"]},
+    "calls": {
+        "call": ["view", "add"],
+        "contact": ["view", "change"],
+        "scorecard": ["view", "add", "change"],
+        "scorecardcriterion": ["view", "add", "change", "delete"],
+        "evaluation": ["view", "add", "change"],
+        "evaluationanswer": ["view", "add", "change"],
+        "evaluationdispute": ["view", "change"],
+        "qasample": ["view"],
+    },
     "billing": {
         "tariff": ["view", "add", "change"],
         "tariffband": ["view", "add", "change", "delete"],
@@ -40,13 +52,31 @@ PROJECT_MANAGER_PERMISSIONS = {
 
 # Calls of the projects they evaluate, and the operators who took them; nothing of billing.
 QA_EVALUATOR_PERMISSIONS = {
+    "projects": {"project": ["view"]},
     "agents": {"operator": ["view"]},
-    "calls": {"call": ["view"]},
+    "calls": {
+        "call": ["view"],
+        "contact": ["view"],
+        "scorecard": ["view", "add", "change"],
+        "scorecardcriterion": ["view", "add", "change", "delete"],
+        "evaluation": ["view", "add", "change"],
+        "evaluationanswer": ["view", "add", "change"],
+        "evaluationdispute": ["view", "change"],
+        "qasample": ["view"],
+    },
 }
 
-# The shared pool's newcomers: operators to enrol, and the certifications training grants.
+# Training programs and enrolments of their projects; operators and certifications to read
+# (a pass certifies by itself). Moving an operator's status is for managers.
 TRAINER_PERMISSIONS = {
-    "agents": {"operator": ["view", "add", "change"], "certification": ["view"]},
+    "projects": {"project": ["view"]},
+    "agents": {
+        "operator": ["view"],
+        "certification": ["view"],
+        "operatorstatuschange": ["view"],
+        "trainingprogram": ["view", "add", "change", "delete"],
+        "trainingenrolment": ["view", "add", "change"],
+    },
 }
 
 ROLE_PERMISSIONS = {

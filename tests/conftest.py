@@ -1,6 +1,7 @@
 """Shared fixtures: an API client per role, authenticated by a real token."""
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import (
@@ -10,6 +11,13 @@ from tests.factories import (
     TokenFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with empty API rate and failed-token counters (the cache is this
+    process's memory in tests), so no test is throttled for what an earlier one did."""
+    cache.clear()
 
 
 def _client_for(user):

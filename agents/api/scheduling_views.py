@@ -22,7 +22,7 @@ from agents.api.scheduling_serializers import (
 from agents.models import Absence, Operator, ShiftTemplate
 from contactcenter.api.schema import error_responses
 from contactcenter.errors import DomainError
-from projects.api.scoping import ScopedViewSetMixin, is_integration
+from projects.api.scoping import ScopedViewSetMixin, holds_only_assigned_roles, is_integration
 
 
 class StaffOnly(permissions.BasePermission):
@@ -30,7 +30,11 @@ class StaffOnly(permissions.BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        return bool(user.is_superuser or (user.is_staff and not is_integration(user)))
+        if user.is_superuser:
+            return True
+        return bool(
+            user.is_staff and not is_integration(user) and not holds_only_assigned_roles(user)
+        )
 
 
 class ScheduleGenerateView(ScopedViewSetMixin, GenericAPIView):

@@ -45,6 +45,24 @@ class OperatorSerializer(serializers.ModelSerializer):
             "hourly_cost": {"min_value": 0},
         }
 
+    # Set when an operator is created; afterwards only the lifecycle moves them, dated and
+    # kept as history (POST operators/{code}/status/).
+    LIFECYCLE_FIELDS = ("status", "hired_on", "left_on")
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            errors = {
+                name: [
+                    f"Changed only through POST operators/{self.instance.code}/status/, "
+                    "which dates the move and keeps it in the operator's history."
+                ]
+                for name in self.LIFECYCLE_FIELDS
+                if name in attrs and attrs[name] != getattr(self.instance, name)
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().validate(attrs)
+
 
 class AgentStateEventSerializer(serializers.ModelSerializer):
     """An operator's state change as read back; also the documented shape of a posted row.

@@ -13,15 +13,19 @@ from agents.models import AgentStateEvent, Certification, Operator
 from contactcenter.api.ingest import IngestResultSerializer, ingest_response
 from contactcenter.api.pagination import TimeCursorPagination
 from contactcenter.api.schema import IDEMPOTENCY_KEY, error_responses
-from projects.api.scoping import ScopedViewSetMixin, is_integration
+from projects.api.scoping import ScopedViewSetMixin
 from projects.api.viewsets import CatalogViewSet
 
 READ_ERRORS = error_responses(401, 404)
+LIST_ERRORS = error_responses(400, 401, 404)  # 404: a page past the end, a bad cursor
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List operators", responses={200: OperatorSerializer(many=True)}),
+    list=extend_schema(
+        summary="List operators",
+        responses={200: OperatorSerializer(many=True), **LIST_ERRORS},
+    ),
     retrieve=extend_schema(
         summary="Get an operator", responses={200: OperatorSerializer, **READ_ERRORS}
     ),
@@ -83,7 +87,7 @@ class EventCursorPagination(TimeCursorPagination):
     list=extend_schema(
         summary="List agent state events, newest first",
         description="Cursor-paginated by (at, id) descending; follow `next`.",
-        responses={200: AgentStateEventSerializer(many=True), **error_responses(400, 401)},
+        responses={200: AgentStateEventSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(
         summary="Get an agent state event",
@@ -129,9 +133,8 @@ class AgentStateEventViewSet(
         return AgentStateEvent.objects.select_related("operator")
 
     def create(self, request, *args, **kwargs):
-        user = request.user
         allowed = None
-        if not (user.is_staff and not is_integration(user)):
+        if not self._sees_the_pool(request.user):
             allowed = set(
                 Operator.objects.filter(
                     certifications__project__in=self.visible_projects()

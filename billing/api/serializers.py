@@ -1,6 +1,5 @@
 """Input and output shapes of tariffs and their bands, and of invoices (SPEC section 7)."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -110,7 +109,8 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    # A decimal string, like every amount (COERCE_DECIMAL_TO_STRING), not a JSON number.
+    @extend_schema_field({"type": "string", "format": "decimal", "example": "3.0000"})
     def get_quantity(self, line):
         return str(quantity_minutes(line.billed_seconds))
 

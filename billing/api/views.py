@@ -27,15 +27,19 @@ from billing.invoicing import invoice_generate
 from billing.models import Invoice, InvoiceLine, Tariff
 from contactcenter.api.schema import error_responses
 from contactcenter.errors import DomainError
-from projects.api.scoping import CatalogPermission, ScopedViewSetMixin
+from projects.api.scoping import CatalogPermission, NoBillingForAssignedRoles, ScopedViewSetMixin
 from projects.api.viewsets import CatalogViewSet
 
-READ_ERRORS = error_responses(401, 404)
+# 403: QA evaluators and trainers, who see no billing (NoBillingForAssignedRoles).
+READ_ERRORS = error_responses(401, 403, 404)
+LIST_ERRORS = error_responses(400, 401, 403, 404)  # 404: a page past the end
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List tariffs", responses={200: TariffSerializer(many=True)}),
+    list=extend_schema(
+        summary="List tariffs", responses={200: TariffSerializer(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(
         summary="Get a tariff", responses={200: TariffSerializer, **READ_ERRORS}
     ),
@@ -59,6 +63,7 @@ class TariffViewSet(CatalogViewSet):
     """
 
     serializer_class = TariffSerializer
+    permission_classes = [IsAuthenticated, NoBillingForAssignedRoles, CatalogPermission]
     scope_path = "project"
     filterset_class = TariffFilter
     ordering_fields = ["valid_from", "id"]
@@ -94,7 +99,9 @@ def _lifecycle_schema(summary, description):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List invoices", responses={200: InvoiceSerializer(many=True)}),
+    list=extend_schema(
+        summary="List invoices", responses={200: InvoiceSerializer(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(
         summary="Get an invoice with its lines", responses={200: InvoiceSerializer, **READ_ERRORS}
     ),
@@ -110,7 +117,7 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = InvoiceSerializer
     scope_path = "client"
     lookup_value_regex = "[0-9]+"
-    permission_classes = [IsAuthenticated, CatalogPermission]
+    permission_classes = [IsAuthenticated, NoBillingForAssignedRoles, CatalogPermission]
     filterset_class = InvoiceFilter
     ordering_fields = ["period", "id", "total"]
     search_fields = []
@@ -219,6 +226,7 @@ class InvoiceArchiveView(ScopedViewSetMixin, GenericAPIView):
     """invoices/archive/?period=YYYY-MM: the month's archive of the invoices in scope."""
 
     scope_path = "client"
+    permission_classes = [IsAuthenticated, NoBillingForAssignedRoles]
     pagination_class = None
     filter_backends = []
 
@@ -239,7 +247,10 @@ class InvoiceArchiveView(ScopedViewSetMixin, GenericAPIView):
             "of the set changes."
         ),
         parameters=[OpenApiParameter("period", OpenApiTypes.STR, required=True)],
-        responses={(200, "application/zip"): OpenApiTypes.BINARY, **error_responses(400, 401)},
+        responses={
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            **error_responses(400, 401, 403),
+        },
     )
     def get(self, request):
         query = InvoiceArchiveQuerySerializer(data=request.query_params)

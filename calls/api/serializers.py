@@ -63,7 +63,9 @@ class CallSerializer(serializers.ModelSerializer):
     talk_seconds = serializers.IntegerField(read_only=True)
     handle_seconds = serializers.IntegerField(read_only=True)
     contact = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="Id of the project's contact for the caller's number."
+        read_only=True,
+        allow_null=True,
+        help_text="Id of the project's contact for the caller's number; null if withheld.",
     )
     received_at = AwareDateTimeField(read_only=True)
 

@@ -11,14 +11,14 @@ from calls.models import Call
 from contactcenter.api.ingest import IngestResultSerializer, ingest_response
 from contactcenter.api.pagination import TimeCursorPagination
 from contactcenter.api.schema import IDEMPOTENCY_KEY, error_responses
-from projects.api.scoping import ScopedViewSetMixin
+from projects.api.scoping import QA_EVALUATOR, ScopedViewSetMixin
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="List calls, newest first",
         description="Cursor-paginated by (offered_at, id) descending; follow `next`.",
-        responses={200: CallSerializer(many=True), **error_responses(400, 401)},
+        responses={200: CallSerializer(many=True), **error_responses(400, 401, 404)},
     ),
     retrieve=extend_schema(
         summary="Get a call", responses={200: CallSerializer, **error_responses(401, 404)}
@@ -63,6 +63,9 @@ class CallViewSet(
 
     serializer_class = CallSerializer
     scope_path = "project"
+    # QA evaluators read their projects' calls; only managers (and integrations) send them:
+    # create() cuts to self.visible_projects(), which follows the writing role.
+    scope_role = QA_EVALUATOR
     pagination_class = TimeCursorPagination
     # Only the filterset: the cursor fixes the order, so no ordering or search params.
     filter_backends = [DjangoFilterBackend]

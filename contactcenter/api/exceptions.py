@@ -1,7 +1,9 @@
 """One exception handler for the whole API: every refusal is a JSON 4xx that names the field."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -21,6 +23,21 @@ def exception_handler(exc, context):
             {"detail": "Invalid input.", "code": "invalid", "errors": errors},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database connection failed mid-request (a restart, a failover, a cut
+        # connection): the transaction rolled back, and the same request may be sent
+        # again. A 4xx would tell the sender to drop data that is valid; a bare 500 says
+        # nothing. 503 with Retry-After is the usual "retry" signal.
+        response = Response(
+            {
+                "detail": "The database connection failed before this request completed. "
+                "Send it again: what is already stored is counted as duplicates.",
+                "code": "database_unavailable",
+            },
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = "5"
+        return response
     if isinstance(exc, IntegrityError):
         # A database constraint refused the write: the request broke an invariant
         # the serializers did not catch first. Still the client's input, so 409.
@@ -38,3 +55,22 @@ def exception_handler(exc, context):
     else:
         response.data = {"detail": "Invalid input.", "code": "invalid", "errors": data}
     return response
+
+
+# Django answers a URL no view matches (a non-integer invoice id) and a request it refuses
+# before any view runs (too many form fields) with its HTML pages; under /api/ the answer
+# is the API's JSON error body instead, as the schema documents.
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
+    return defaults.bad_request(request, exception)

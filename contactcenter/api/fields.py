@@ -1,5 +1,6 @@
 """Field types shared by every app's serializers and filters: aware instants only."""
 
+import datetime as dt
 import re
 
 import django_filters
@@ -41,12 +42,19 @@ class AwareIsoDateTimeField(forms.DateTimeField):
         if value in self.empty_values:
             return None
         text = str(value).strip()
-        parsed = parse_datetime(text) or parse_datetime(_OFFSET_AFTER_SPACE.sub(r"+\1", text))
+        try:
+            parsed = parse_datetime(text) or parse_datetime(_OFFSET_AFTER_SPACE.sub(r"+\1", text))
+        except ValueError:  # well formed but impossible: month 13, offset +99:00
+            parsed = None
         if parsed is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         if timezone.is_naive(parsed):
             raise forms.ValidationError(self.error_messages["naive"], code="naive")
-        return parsed
+        # In UTC: PostgreSQL refuses offsets past +-15:59 that Python accepts (up to 24 h).
+        try:
+            return parsed.astimezone(dt.UTC)
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

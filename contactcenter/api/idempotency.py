@@ -3,7 +3,9 @@
 The first request with a key runs and its answer is stored; a retry with the same key and
 the same request gets that answer again (header ``Idempotent-Replayed: true``); the same key
 with another request, or while the first is still running, is a 409. A 5xx is not stored, so
-the client may retry it. Keys are scoped to the user and kept for 24 hours.
+the client may retry it. A request that died without letting go of its key (its process
+killed, the database unreachable) leaves it "in progress"; after ``IN_PROGRESS_LEASE`` a
+retry of the same request takes it over. Keys are scoped to the user and kept for 24 hours.
 """
 
 import datetime as dt
@@ -19,6 +21,10 @@ from contactcenter.models import IdempotencyRecord
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 KEEP_FOR = dt.timedelta(hours=24)
+# A key still "in progress" this long after its claim belongs to a request that died (its
+# process killed, or the database gone before it could let go): longer than any request
+# runs, so a retry may take the key over.
+IN_PROGRESS_LEASE = dt.timedelta(minutes=10)
 
 
 def _request_hash(request):
@@ -56,9 +62,21 @@ def idempotent(request, handler):
         _release(request.user, key)
     else:
         IdempotencyRecord.objects.filter(user=request.user, key=key).update(
-            status_code=response.status_code, response_body=response.data
+            status_code=response.status_code, response_body=_storable(response.data)
         )
     return response
+
+
+def _storable(data):
+    """``data`` with U+0000 replaced: jsonb cannot hold it, and a 400 may echo it back
+    from hostile input (an unknown CSV column named "\\x00")."""
+    if isinstance(data, str):
+        return data.replace("\x00", "\ufffd")
+    if isinstance(data, dict):
+        return {_storable(key): _storable(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_storable(value) for value in data]
+    return data
 
 
 def _claim(user, key, request_hash):
@@ -70,6 +88,18 @@ def _claim(user, key, request_hash):
         with transaction.atomic():
             IdempotencyRecord.objects.create(user=user, key=key, request_hash=request_hash)
     except IntegrityError:
+        # Claimed already. A claim of the same request left in progress past the lease is
+        # taken over (one retry wins the UPDATE); anything else is answered from the record.
+        now = timezone.now()
+        taken = IdempotencyRecord.objects.filter(
+            user=user,
+            key=key,
+            request_hash=request_hash,
+            status_code__isnull=True,
+            created_at__lt=now - IN_PROGRESS_LEASE,
+        ).update(created_at=now)
+        if taken:
+            return None
         return IdempotencyRecord.objects.get(user=user, key=key)
     return None
 

@@ -21,7 +21,7 @@ _DESCRIPTIONS = {
     400: "Invalid input; `errors` names each field.",
     401: "No or invalid token.",
     403: "The token may not do this.",
-    404: "No such object in the caller's scope.",
+    404: "No such object in the caller's scope (for a list: no such page or cursor).",
     409: "Conflicts with stored data.",
 }
 

@@ -1,5 +1,6 @@
 """Settings shared by every environment; values come from the environment (12-factor)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -27,6 +28,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
+    "auditlog",
     "contactcenter.apps.ContactcenterConfig",
     "projects",
     "agents",
@@ -35,6 +38,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: times the whole request, logs it once, and gives it an id (X-Request-ID).
+    "contactcenter.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (admin, API docs, dashboard CSS) served by the app server itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -44,6 +49,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The audit trail's actor: the session user, or the API token's user once DRF has
+    # authenticated it (contactcenter.audit).
+    "contactcenter.audit.AuditActorMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out username+address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "contactcenter.urls"
@@ -93,12 +109,47 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# The cache holds the API's rate and failed-token counters: Redis in production (shared by
+# every worker process), this process's memory where CACHE_URL is not set (dev, tests).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Proxies in front of the app whose X-Forwarded-For entries are trusted (0: use the
+# connection's address; 1 behind one reverse proxy). A client cannot forge its address
+# past this count, so it cannot dodge the login and token lockouts (contactcenter.throttling).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Admin login throttling (django-axes, attempts stored in the database): the Nth failed
+# login of one username from one address locks that pair out for the cool-off.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "contactcenter.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "contactcenter.throttling.admin_lockout_response"
+
+# API token throttling (contactcenter.throttling): the Nth request with a wrong token from
+# one address within the window locks that address out of token authentication for the
+# lockout time (429 with Retry-After), good tokens included, so guessing learns nothing.
+API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=10)
+API_AUTH_FAILURE_WINDOW_SECONDS = env.int("API_AUTH_FAILURE_WINDOW_SECONDS", default=900)
+API_AUTH_LOCKOUT_SECONDS = env.int("API_AUTH_LOCKOUT_SECONDS", default=900)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "contactcenter.throttling.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "contactcenter.throttling.AnonRateThrottle",
+        "contactcenter.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="120/minute"),
+        # An integration posting 10,000-call batches needs few requests; a dashboard
+        # or a load test many more: per user, generous.
+        "user": env("API_THROTTLE_USER", default="6000/minute"),
+    },
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -142,6 +193,19 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="contactcenter")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A lost worker (SIGKILL, OOM, a lost host) never acknowledges the task it ran, and the
+# idempotent tasks are acknowledged only after they ran (acks_late), so Redis hands the
+# task out again after this many seconds. It must stay above the longest task time limit
+# (3300 s), or a task still running would be given to a second worker. The fault tests
+# shorten it for their own workers (tests/faults/).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600),
+}
+# When only a pool process dies (the OOM killer, a SIGKILL), the worker itself would
+# acknowledge its acks_late task as failed and the job would be lost; this puts it back in
+# the queue instead, to run again at once. Only acks_late tasks are affected, and those are
+# the idempotent ones.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
@@ -158,15 +222,55 @@ BILLING_LATE_CALLS_LOOKBACK_MONTHS = env.int("BILLING_LATE_CALLS_LOOKBACK_MONTHS
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@contactcenter.local")
 
+# Logs: one line per request (contactcenter.request_log) and per task event, each record
+# carrying the request id or the Celery task's name and id. Human-readable by default;
+# production writes JSON (LOG_FORMAT=json, python-json-logger).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"context": {"()": "contactcenter.request_log.LogContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(context)s] %(message)s",
+        },
+        "json": {
+            "()": "contactcenter.request_log.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # The request line of contactcenter.request_log says it once, with the duration.
+        "django.server": {"level": "WARNING"},
+    },
 }
+# The worker and beat log through the LOGGING above instead of replacing the root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Audit trail (django-auditlog): who changed prices, invoices and project settings, with
+# the old and new value of each field. Registered here by label, so no app imports it;
+# the actor comes from contactcenter.audit.AuditActorMiddleware.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "projects.Client", "exclude_fields": ["updated_at"]},
+    "projects.VatRate",
+    {"model": "projects.Project", "exclude_fields": ["updated_at"], "m2m_fields": ["managers"]},
+    "projects.BusinessHours",
+    "billing.Tariff",
+    "billing.TariffBand",
+    "billing.Invoice",
+)
+# Each entry's correlation id is the request's X-Request-ID (contactcenter.request_log).
+AUDITLOG_CID_GETTER = "contactcenter.request_log.current_request_id"
 
 # The seller on invoices (our company), printed on the PDF and XLSX exports. The defaults
 # are a demo company; production sets every one from the environment.

@@ -17,6 +17,12 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Counters of the API's throttles and token lockouts, shared by every worker process.
+CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1")}
+
+# One JSON object per line for the log collector (contactcenter.request_log).
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")  # noqa: F405
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed static files with far-future cache headers (whitenoise).

@@ -9,6 +9,15 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# This process's memory, whatever CACHE_URL says: the rate and lockout counters of one test
+# run never meet another's (tests/conftest.py empties the cache before each test).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The fuzz and load tests send thousands of requests a minute as one user; the throttle
+# tests (tests/contactcenter/test_login_throttling.py) set the rates they check.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -42,6 +42,19 @@ def is_integration(user):
     return integration_client_id(user) is not None
 
 
+def holds_only_assigned_roles(user):
+    """A QA evaluator or trainer who manages no project: staff who read the shared pool
+    but change nothing a manager changes (operators, schedules, the catalogue)."""
+    if not user or not user.is_authenticated or user.is_superuser:
+        return False
+    if Project.managers.through.objects.filter(user=user).exists():
+        return False
+    return (
+        Project.qa_evaluators.through.objects.filter(user=user).exists()
+        or Project.trainers.through.objects.filter(user=user).exists()
+    )
+
+
 def visible_projects(user, role=MANAGER):
     """The projects ``user`` may see in a room open to ``role``, as a lazy queryset."""
     if not user or not user.is_authenticated:
@@ -145,12 +158,20 @@ class ScopedViewSetMixin:
             )
         queryset = self.get_base_queryset()
         user = self.request.user
-        if self.scope_bypass_for_staff and user.is_staff and not is_integration(user):
+        if self.scope_bypass_for_staff and self._sees_the_pool(user):
             return queryset
         return scope_queryset(queryset, user, self.scope_path, self.request_role)
 
     def get_base_queryset(self):
         return super().get_queryset()
+
+    def _sees_the_pool(self, user):
+        """Staff read the whole pool; evaluators and trainers do not write to it."""
+        if not user.is_staff or is_integration(user):
+            return False
+        return self.request.method in permissions.SAFE_METHODS or not holds_only_assigned_roles(
+            user
+        )
 
     def get_object(self):
         # PostgreSQL refuses NUL in text, and a code holding one cannot exist: 404, not 500.
@@ -185,4 +206,16 @@ class CatalogPermission(permissions.BasePermission):
         if getattr(view, "action", None) in getattr(view, "superuser_only_actions", ()):
             self.message = "Only administrators may do this."
             return False
-        return bool(user.is_staff and not is_integration(user))
+        return bool(
+            user.is_staff and not is_integration(user) and not holds_only_assigned_roles(user)
+        )
+
+
+class NoBillingForAssignedRoles(permissions.BasePermission):
+    """Billing is for managers, administrators and the client's integration: a QA
+    evaluator or a trainer who manages nothing gets a 403, reads included."""
+
+    message = "QA evaluators and trainers have no access to billing."
+
+    def has_permission(self, request, view):
+        return not holds_only_assigned_roles(request.user)

@@ -10,11 +10,14 @@ from projects.api.serializers import ClientSerializer, ProjectSerializer
 from projects.api.viewsets import CatalogViewSet
 
 READ_ERRORS = error_responses(401, 404)
+LIST_ERRORS = error_responses(400, 401, 404)  # 404: a page past the end
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List clients", responses={200: ClientSerializer(many=True)}),
+    list=extend_schema(
+        summary="List clients", responses={200: ClientSerializer(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(
         summary="Get a client", responses={200: ClientSerializer, **READ_ERRORS}
     ),
@@ -62,7 +65,9 @@ class ClientViewSet(CatalogViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List projects", responses={200: ProjectSerializer(many=True)}),
+    list=extend_schema(
+        summary="List projects", responses={200: ProjectSerializer(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(
         summary="Get a project", responses={200: ProjectSerializer, **READ_ERRORS}
     ),

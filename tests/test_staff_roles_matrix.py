@@ -1,0 +1,97 @@
+"""Every API endpoint, called by a QA evaluator and by a trainer of A's project.
+
+The tenancy matrix (``tests/test_tenancy_matrix.py``) proves the scope of managers and
+integrations; this walks the same routes, with the same prepared requests, for the two
+roles that hold a project without managing it. What they may do is narrow:
+
+- an evaluator reads A's calls and A's quality, and writes quality; a trainer reads and
+  writes A's training; both read the shared operator pool, as every staff user does;
+- neither ever gets an invoice, a tariff or any other billing row: every billing route
+  answers 403, reads included;
+- neither sees B's client, project or call in any answer;
+- outside their room, neither changes anything: every write elsewhere leaves every stored
+  row as it was.
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import TokenFactory, UserFactory
+from tests.test_tenancy_matrix import (
+    ALL,
+    API_ROOT,
+    DISCOVERED,
+    MATRIX,
+    NEW,
+    _body,
+    _path,
+    _send,
+    database_state,
+    world,  # noqa: F401 - the matrix's world, as a fixture here too
+)
+
+EVALUATOR, TRAINER = "qa-evaluator", "trainer"
+
+# The views each role writes through: quality for evaluators, training for trainers.
+ROOMS = {
+    EVALUATOR: ("calls.api.quality_views.",),
+    TRAINER: ("agents.api.people_views.Training",),
+}
+
+
+@pytest.fixture
+def staff_apis(world):  # noqa: F811 - the imported fixture, used here
+    clients = {}
+    for role, relation in ((EVALUATOR, "qa_evaluators"), (TRAINER, "trainers")):
+        user = UserFactory(username=f"matrix-{role}", is_staff=True)
+        getattr(world.ours.project, relation).add(user)
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {TokenFactory(user=user).key}")
+        clients[role] = api
+    return clients
+
+
+def _label(view):
+    return f"{view.__module__}.{view.__qualname__}"
+
+
+def _in_room(role, view):
+    return _label(view).startswith(ROOMS[role])
+
+
+def _cases():
+    for (template, method), spec in MATRIX.items():
+        for role in (EVALUATOR, TRAINER):
+            for side in spec.sides:
+                on = "" if side in (ALL, NEW) else f" on {side}"
+                yield pytest.param(
+                    (template, method), role, side, id=f"{method} {template} as {role}{on}"
+                )
+
+
+@pytest.mark.parametrize(("endpoint", "role", "side"), list(_cases()))
+def test_evaluators_and_trainers_stay_in_their_room(endpoint, role, side, world, staff_apis):  # noqa: F811
+    template, method = endpoint
+    spec = MATRIX[endpoint]
+    view = DISCOVERED[endpoint]
+    lookup, body = spec.prepare(world, side)
+    before = database_state()
+
+    response = _send(staff_apis[role], method, _path(template, lookup), body, spec.format)
+
+    status = response.status_code
+    assert status < 500, _body(response)[:500]
+    success = 200 <= status < 300
+    if _label(view).startswith("billing."):
+        assert status == 403, (
+            f"{role} got {status} from {method} {API_ROOT}{template}: billing is for managers"
+        )
+        assert response.json()["detail"] == "QA evaluators and trainers have no access to billing."
+    if method != "GET" and not _in_room(role, view):
+        assert database_state() == before, f"{role} changed rows through {method} {template}"
+    if success:
+        text = _body(response).decode(errors="replace")
+        theirs = world.theirs
+        hidden = [theirs.client.code, theirs.project.code, theirs.call.external_id]
+        leaked = [code for code in hidden if code in text]
+        assert not leaked, f"{role} reads B's {leaked}"
