@@ -24,7 +24,7 @@ Then it checks in the database that every call acknowledged by a 2xx is stored e
 and as sent, that nothing rejected or unacknowledged is stored, and that no request got a
 5xx; and it times PostgreSQL's own ``COPY`` of the very rows the API stored, in batches of
 the same size, into the same table: the floor the API's calls/s is compared with.
-The Load section of bench/README.md (bench/LOAD.md) says what each figure means and what
+The Load section of bench/README.md says what each figure means and what
 was measured.
 """
 
