@@ -1,10 +1,10 @@
 """factory_boy factories of the QA models (calls): scorecards, criteria, evaluations,
-answers, disputes, samples; and the "QA evaluators" group as the report proposes it."""
+answers, disputes, samples; and the "QA evaluators" group."""
 
 import datetime as dt
 
 import factory
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
 from calls.models import (
     Evaluation,
@@ -14,38 +14,14 @@ from calls.models import (
     Scorecard,
     ScorecardCriterion,
 )
+from projects.roles import QA_EVALUATORS, roles_setup
 from tests.factories import CallFactory, OperatorFactory, ProjectFactory, UserFactory
-
-# The permissions of the "QA evaluators" group (projects.roles will hold it): they read
-# their projects' calls and contacts, write scorecards and evaluations, resolve disputes
-# and read the samples; nothing of billing, nothing of the catalogue beyond reading.
-QA_EVALUATOR_PERMISSIONS = {
-    "projects": {"project": ["view"]},
-    "agents": {"operator": ["view"]},
-    "calls": {
-        "call": ["view"],
-        "contact": ["view"],
-        "scorecard": ["view", "add", "change"],
-        "scorecardcriterion": ["view", "add", "change", "delete"],
-        "evaluation": ["view", "add", "change"],
-        "evaluationanswer": ["view", "add", "change"],
-        "evaluationdispute": ["view", "change"],
-        "qasample": ["view"],
-    },
-}
 
 
 def qa_evaluators_group():
-    group, _ = Group.objects.get_or_create(name="QA evaluators")
-    group.permissions.set(
-        [
-            Permission.objects.get(content_type__app_label=app, codename=f"{action}_{model}")
-            for app, models in QA_EVALUATOR_PERMISSIONS.items()
-            for model, actions in models.items()
-            for action in actions
-        ]
-    )
-    return group
+    """The "QA evaluators" group as ``manage.py setup_roles`` makes it."""
+    roles_setup()
+    return Group.objects.get(name=QA_EVALUATORS)
 
 
 class ScorecardFactory(factory.django.DjangoModelFactory):
