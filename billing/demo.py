@@ -20,6 +20,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from agents.models import Operator
+from billing.demo_people import demo_people
 from billing.models import Tariff, TariffBand
 from calls.rollups import rollup_kpis
 from calls.simulation.engine import simulate, summarise
@@ -296,7 +297,8 @@ def _name_operators(codes):
 
 
 def demo_users(*, projects, password):
-    """A superuser, a project manager and an integration user, each with an API token."""
+    """A superuser, a project manager and an integration user, each with an API token; then
+    the people and quality part of the demo, with its QA evaluator, trainer and team lead."""
     User = get_user_model()
     admin, _ = User.objects.get_or_create(
         username="admin",
@@ -317,6 +319,9 @@ def demo_users(*, projects, password):
     IntegrationAccount.objects.get_or_create(
         user=bot, defaults={"client": projects["volga-hotline"].client}
     )
-    return {
+    tokens = {
         user.username: Token.objects.get_or_create(user=user)[0].key for user in (admin, pm, bot)
     }
+    # QA evaluator, trainer and team lead; scorecards, sampled and scored calls, training,
+    # hires and leavers over the stored month (billing/demo_people.py).
+    return tokens | demo_people(projects=projects, password=password)

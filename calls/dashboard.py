@@ -103,12 +103,14 @@ def presets(today):
     day, and today, still running, is one click away.
     """
     yesterday = today - dt.timedelta(days=1)
+    last_month_start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     return [
         ("Last 3 days", today - dt.timedelta(days=3), yesterday, "hour"),
         ("Today", today, today, "15min"),
         ("Yesterday", yesterday, yesterday, "15min"),
         ("Last 7 days", today - dt.timedelta(days=7), yesterday, "hour"),
         ("This month", today.replace(day=1), today, "day"),
+        ("Last month", last_month_start, today.replace(day=1) - dt.timedelta(days=1), "day"),
     ]
 
 
