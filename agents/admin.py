@@ -5,6 +5,7 @@ The people pages (lifecycle status page and history, training) are in
 """
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -37,12 +38,21 @@ class OperatorAdmin(admin.ModelAdmin):
         "left_on",
         "hourly_cost",
     ]
-    list_filter = ["status", ("projects", ProjectCodeFilter)]
+    list_filter = [
+        "status",
+        ("projects", ProjectCodeFilter),
+        ("supervisor", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["code", "full_name", "email"]
     inlines = [CertificationInline, people_admin.OperatorStatusChangeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("projects")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "supervisor":  # team leads are staff who log in to the admin
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         # Once the operator exists, status and dates move only through the lifecycle (the

@@ -7,7 +7,7 @@ from contactcenter.errors import DomainError
 from projects.services import assign_fields, delete_or_conflict
 
 OPERATOR_FIELDS = frozenset(
-    {"code", "full_name", "email", "status", "hired_on", "left_on", "hourly_cost"}
+    {"code", "full_name", "email", "status", "hired_on", "left_on", "hourly_cost", "supervisor"}
 )
 
 

@@ -1,10 +1,12 @@
 """Input and output shapes of operators and their certifications."""
 
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from agents.models import AgentStateEvent, Certification, Operator
 from contactcenter.api.fields import AwareDateTimeField
 from projects.api.fields import ProjectCodeField
+from projects.api.scoping import is_integration
 from projects.api.serializers import code_validators
 
 
@@ -19,6 +21,13 @@ class CertificationSerializer(serializers.Serializer):
 
 
 class OperatorSerializer(serializers.ModelSerializer):
+    supervisor = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="Username of the team lead (a staff user) who may dispute their QA scores.",
+    )
     certifications = CertificationSerializer(
         many=True,
         required=False,
@@ -38,12 +47,20 @@ class OperatorSerializer(serializers.ModelSerializer):
             "hired_on",
             "left_on",
             "hourly_cost",
+            "supervisor",
             "certifications",
         ]
         extra_kwargs = {
             "code": {"validators": code_validators(Operator, "operator")},
             "hourly_cost": {"min_value": 0},
         }
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and is_integration(request.user):
+            data["supervisor"] = None  # our staff's logins are not the client's business
+        return data
 
     # Set when an operator is created; afterwards only the lifecycle moves them, dated and
     # kept as history (POST operators/{code}/status/).

@@ -66,7 +66,9 @@ class OperatorViewSet(CatalogViewSet):
         certifications = Certification.objects.filter(
             project__in=self.visible_projects()
         ).select_related("project")
-        return Operator.objects.prefetch_related(Prefetch("certifications", certifications))
+        return Operator.objects.select_related("supervisor").prefetch_related(
+            Prefetch("certifications", certifications)
+        )
 
     def create_object(self, data):
         return services.operator_create(**data)

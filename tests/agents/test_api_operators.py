@@ -10,6 +10,7 @@ from tests.factories import (
     CertificationFactory,
     OperatorFactory,
     ProjectFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,7 @@ IVAN = {
     "hired_on": "2025-01-10",
     "left_on": None,
     "hourly_cost": "450.00",
+    "supervisor": None,
     "certifications": [{"project": "hotline", "level": 3, "certified_on": "2025-02-01"}],
 }
 
@@ -104,6 +106,7 @@ class TestCreate:
             "hired_on": None,
             "left_on": None,
             "hourly_cost": "380.50",
+            "supervisor": None,
             "certifications": [{"project": "hotline", "level": 2, "certified_on": "2026-09-01"}],
         }
         assert stored_certifications("olga") == [("hotline", 2, dt.date(2026, 9, 1))]
@@ -113,6 +116,7 @@ class TestCreate:
         [
             ({"code": "Olga!"}, "code"),
             ({"hourly_cost": "-1"}, "hourly_cost"),
+            ({"supervisor": "nobody"}, "supervisor"),
             ({"status": "retired"}, "status"),
             ({"status": "active"}, "hired_on"),
             ({"status": "dismissed", "hired_on": "2025-01-01"}, "left_on"),
@@ -282,6 +286,15 @@ class TestIntegration:
         ]
         assert integration_api.get(detail("ivan")).status_code == 404
 
+    def test_does_not_see_our_team_leads(self, integration_api, integration_client, ivan):
+        CertificationFactory(
+            operator=ivan, project=ProjectFactory(client=integration_client, code="crm-line")
+        )
+        ivan.supervisor = UserFactory(username="lead", is_staff=True)
+        ivan.save()
+
+        assert integration_api.get(detail("ivan")).json()["supervisor"] is None
+
     def test_may_not_change_operators(self, integration_api, integration_client, ivan):
         crm_line = ProjectFactory(client=integration_client, code="crm-line")
         CertificationFactory(operator=ivan, project=crm_line)
@@ -303,3 +316,25 @@ class TestListQuery:
         assert codes("status=training") == ["zoya"]
         assert codes("search=smirnova") == ["zoya"]
         assert codes("ordering=-code") == ["zoya", "ivan"]
+
+
+def test_a_team_lead_is_named_by_username(admin_api, ivan):
+    lead = UserFactory(username="lead", is_staff=True)
+
+    response = admin_api.patch(detail("ivan"), {"supervisor": "lead"})
+
+    assert response.status_code == 200
+    assert response.json()["supervisor"] == "lead"
+    ivan.refresh_from_db()
+    assert ivan.supervisor == lead
+
+
+def test_a_team_lead_must_be_staff(admin_api, ivan):
+    UserFactory(username="outsider", is_staff=False)
+
+    response = admin_api.patch(detail("ivan"), {"supervisor": "outsider"})
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["supervisor"]
+    ivan.refresh_from_db()
+    assert ivan.supervisor is None
