@@ -21,6 +21,7 @@ scorecard: the sample waits in the queue without one).
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from agents.models import Operator
 from calls.models import Call, Evaluation, QaSample
 from calls.quality_services import scorecard_for_call
 from projects.models import Project
@@ -119,9 +121,24 @@ def _id(call):
     return call.id
 
 
+class Candidate(NamedTuple):
+    """One answered call that may be sampled: what the picking and the scorecard read."""
+
+    id: int
+    talk_seconds: int
+    offered_at: dt.datetime
+    direction: str
+    project_id: int
+    project: Project
+
+
 def _candidates(project, start, end):
     """The project's answered calls of the window with an operator, never sampled or
-    evaluated, grouped by operator (ordered by operator code)."""
+    evaluated, grouped by operator (ordered by operator code).
+
+    Plain rows, not model instances: a busy line's week holds hundreds of thousands of
+    calls. Measured on the demo's busiest line (36,162 candidates): 1.14-1.24 s as ``Call``
+    instances with their operator and project, 0.28-0.36 s as these rows."""
     rows = (
         Call.objects.filter(
             project=project,
@@ -132,22 +149,16 @@ def _candidates(project, start, end):
         )
         .exclude(Exists(QaSample.objects.filter(call=OuterRef("pk"))))
         .exclude(Exists(Evaluation.objects.filter(call=OuterRef("pk"))))
-        .select_related("operator", "project")
-        .only(
-            "id",
-            "talk_seconds",
-            "offered_at",
-            "direction",
-            "operator__code",
-            "project__code",
-            "project__timezone",
-        )
-        .order_by("operator__code", "id")
+        .order_by("operator_id", "id")
+        .values_list("operator_id", "id", "talk_seconds", "offered_at", "direction")
     )
-    grouped = {}
-    for call in rows:
-        grouped.setdefault(call.operator, []).append(call)
-    return grouped
+    by_operator = {}
+    for operator_id, *fields in rows.iterator(chunk_size=10_000):
+        by_operator.setdefault(operator_id, []).append(
+            Candidate(*fields, project_id=project.pk, project=project)
+        )
+    operators = Operator.objects.filter(pk__in=by_operator).order_by("code")
+    return {operator: by_operator[operator.pk] for operator in operators}
 
 
 @transaction.atomic
@@ -179,12 +190,14 @@ def qa_sample_week(*, week=None, seed="0", projects=None, quotas=None, now=None)
                 turn += 1
                 scorecard = scorecard_for_call(call)
                 evaluation = (
-                    Evaluation.objects.create(call=call, scorecard=scorecard, evaluator=assignee)
+                    Evaluation.objects.create(
+                        call_id=call.id, scorecard=scorecard, evaluator=assignee
+                    )
                     if scorecard
                     else None
                 )
                 QaSample.objects.create(
-                    call=call,
+                    call_id=call.id,
                     project=project,
                     operator=operator,
                     week_start=monday,
