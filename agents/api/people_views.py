@@ -32,18 +32,17 @@ from agents.api.people_serializers import (
 )
 from agents.models import Operator, TrainingEnrolment, TrainingProgram
 from contactcenter.api.schema import error_responses
-from projects.api.scoping import TRAINER, ScopedViewSetMixin, is_integration, visible_projects
+from projects.api.scoping import (
+    TRAINER,
+    ScopedViewSetMixin,
+    StaffOnly,
+    visible_projects,
+)
 from projects.api.viewsets import CatalogViewSet
 
 
-class PeopleStaffOnly(permissions.BasePermission):
-    """Superusers and staff users; never an integration token, even one flagged staff."""
-
+class PeopleStaffOnly(StaffOnly):
     message = "Only staff may read or change people data."
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user.is_superuser or (user.is_staff and not is_integration(user)))
 
 
 STAFF_ONLY = [permissions.IsAuthenticated, PeopleStaffOnly]

@@ -22,23 +22,16 @@ from agents.api.scheduling_serializers import (
 from agents.models import Absence, Operator, ShiftTemplate
 from contactcenter.api.schema import error_responses
 from contactcenter.errors import DomainError
-from projects.api.scoping import ScopedViewSetMixin, holds_only_assigned_roles, is_integration
+from projects.api.scoping import ScopedViewSetMixin, StaffOnly
 
 
-class StaffOnly(permissions.BasePermission):
+class PlanningStaffOnly(StaffOnly):
     message = "Only administrators and project managers may plan the operator pool."
-
-    def has_permission(self, request, view):
-        user = request.user
-        if user.is_superuser:
-            return True
-        return bool(
-            user.is_staff and not is_integration(user) and not holds_only_assigned_roles(user)
-        )
+    managers_only = True
 
 
 class ScheduleGenerateView(ScopedViewSetMixin, GenericAPIView):
-    permission_classes = [permissions.IsAuthenticated, StaffOnly]
+    permission_classes = [permissions.IsAuthenticated, PlanningStaffOnly]
     serializer_class = ScheduleGenerateInputSerializer
     scope_path = "certifications__project"
     scope_bypass_for_staff = True  # the shared pool: staff schedule every operator
@@ -113,7 +106,7 @@ class ScheduleGenerateView(ScopedViewSetMixin, GenericAPIView):
 
 
 class _AbsenceView(ScopedViewSetMixin, GenericAPIView):
-    permission_classes = [permissions.IsAuthenticated, StaffOnly]
+    permission_classes = [permissions.IsAuthenticated, PlanningStaffOnly]
     scope_path = "operator__certifications__project"
     scope_bypass_for_staff = True
     lookup_url_kwarg = "id"

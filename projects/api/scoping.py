@@ -219,3 +219,19 @@ class NoBillingForAssignedRoles(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return not holds_only_assigned_roles(request.user)
+
+
+class StaffOnly(permissions.BasePermission):
+    """Superusers and staff users, never an integration token (even one flagged staff).
+    With ``managers_only``, not the QA evaluators and trainers who manage nothing either."""
+
+    message = "Only staff may do this."
+    managers_only = False
+
+    def has_permission(self, request, view):
+        user = request.user
+        if user.is_superuser:
+            return True
+        if not user.is_staff or is_integration(user):
+            return False
+        return not (self.managers_only and holds_only_assigned_roles(user))
