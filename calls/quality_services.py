@@ -200,12 +200,21 @@ def _write_answers(evaluation, answers):
         rows[criterion_id] = row
     if errors:
         raise DomainError("Invalid answers.", details={"answers": errors})
-    for criterion_id, row in rows.items():
-        EvaluationAnswer.objects.update_or_create(
-            evaluation=evaluation,
-            criterion_id=criterion_id,
-            defaults={"answer": row["answer"], "comment": row.get("comment", "")},
-        )
+    # One upsert for the lot (the database's "answered once" constraint is the key).
+    EvaluationAnswer.objects.bulk_create(
+        [
+            EvaluationAnswer(
+                evaluation=evaluation,
+                criterion_id=criterion_id,
+                answer=row["answer"],
+                comment=row.get("comment", ""),
+            )
+            for criterion_id, row in rows.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["evaluation", "criterion"],
+        update_fields=["answer", "comment"],
+    )
 
 
 @transaction.atomic
