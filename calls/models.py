@@ -152,6 +152,15 @@ class Call(models.Model):
             # The rollup's dirty detection, every minute: "calls received since the
             # watermark" (calls.rollups).
             models.Index(fields=["received_at"], name="call_received_idx"),
+            # Contact linking, every 5 minutes: "a project's calls with a caller and no
+            # contact yet" (calls.contacts). Ingestion links contacts as it stores, so this
+            # holds next to nothing: 8 KB and 0.3 ms, against 9-12 ms for the plain indexes'
+            # bitmap of a 200,000-call project with 5% withheld callers (docs/scale.md).
+            models.Index(
+                fields=["project"],
+                name="call_unlinked_idx",
+                condition=Q(contact__isnull=True) & ~Q(caller=""),
+            ),
         ]
 
     def __str__(self):
