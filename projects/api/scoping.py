@@ -44,8 +44,12 @@ def is_integration(user):
 
 def holds_only_assigned_roles(user):
     """A QA evaluator or trainer who manages no project: staff who read the shared pool
-    but change nothing a manager changes (operators, schedules, the catalogue)."""
-    if not user or not user.is_authenticated or user.is_superuser:
+    but change nothing a manager changes (operators, schedules, the catalogue).
+
+    Non-staff users (integration tokens above all, on every billing request) answer without
+    a query: every rule this feeds already stops at ``is_staff``, and a non-staff user's
+    manager-role scope is empty anyway."""
+    if not user or not user.is_authenticated or user.is_superuser or not user.is_staff:
         return False
     if Project.managers.through.objects.filter(user=user).exists():
         return False
@@ -212,8 +216,9 @@ class CatalogPermission(permissions.BasePermission):
 
 
 class NoBillingForAssignedRoles(permissions.BasePermission):
-    """Billing is for managers, administrators and the client's integration: a QA
-    evaluator or a trainer who manages nothing gets a 403, reads included."""
+    """Billing is for managers, administrators and the client's integration: a staff QA
+    evaluator or trainer who manages nothing gets a 403, reads included (any other user
+    without a managed project sees no billing row through the scope)."""
 
     message = "QA evaluators and trainers have no access to billing."
 

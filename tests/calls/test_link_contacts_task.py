@@ -1,8 +1,5 @@
 """The contact-linking job: the service, and the task through a real worker on the real broker."""
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 
@@ -14,6 +11,7 @@ from calls.contacts import contacts_link_calls
 from calls.models import Call, Contact
 from calls.tasks import link_contacts
 from contactcenter.celery import app
+from tests.celery_worker import Worker
 from tests.factories import CallFactory, ContactFactory, ProjectFactory
 
 
@@ -38,49 +36,22 @@ def test_links_calls_to_existing_and_new_contacts_once():
 
 
 @pytest.fixture
-def celery_worker_process():
-    """A real Celery worker on the real broker, reading the test database, on its own queue."""
+def celery_worker_process(tmp_path):
+    """A real Celery worker on the real broker, reading the test database, on its own queue;
+    the test gets its process."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "contactcenter.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-    }
-    worker = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "contactcenter",
-            "worker",
-            "-Q",
-            queue,
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "warning",
-        ],
-        env=env,
-        cwd=settings.BASE_DIR,
-    )
+    worker = Worker(
+        queue=queue, broker_url=settings.CELERY_BROKER_URL, log_dir=tmp_path, name="worker"
+    ).start()
     eager, default_queue = app.conf.task_always_eager, app.conf.task_default_queue
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     try:
-        yield worker
+        yield worker.process
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = eager, default_queue
-        worker.terminate()
-        worker.wait(timeout=30)
+        worker.process.terminate()
+        worker.process.wait(timeout=30)
 
 
 @pytest.mark.celery_worker
