@@ -649,9 +649,9 @@ EVERYONE_SEES_OURS = {SUPERUSER: (OURS, THEIRS), PM: (OURS,), INTEGRATION: (OURS
 
 MATRIX = {
     # Clients. A PM sees the clients of the projects they manage and edits only their
-    # non-billing fields (legal name, INN, VAT... need the billing right, projects.roles); creating and
-    # deleting a client is for administrators (ClientViewSet.superuser_only_actions); an
-    # integration never changes the catalogue (CatalogPermission).
+    # non-billing fields (legal name, INN, VAT... need the billing right, projects.roles);
+    # creating and deleting a client is for administrators
+    # (ClientViewSet.superuser_only_actions); an integration never changes the catalogue.
     ("clients/", "GET"): ListRoute(
         key="code", key_of=lambda t: t.client.code, sees=EVERYONE_SEES_OURS
     ),
