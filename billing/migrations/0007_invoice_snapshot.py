@@ -21,6 +21,8 @@ def fill_snapshots(apps, schema_editor):
     if not issued.exists():
         return
     with schema_editor.connection.cursor() as cursor:
+        # ALTER TABLE refuses while deferred (foreign key) checks are pending: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("ALTER TABLE billing_invoice DISABLE TRIGGER billing_invoice_guard")
     for invoice in issued.select_related("client").order_by("id"):
         months = set(invoice.coverage.values_list("service_period", flat=True))

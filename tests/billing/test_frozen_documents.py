@@ -4,18 +4,23 @@ billing right (docs/billing.md "Frozen documents", docs/exports.md "Safe CSV")."
 
 import csv
 import datetime as dt
+import importlib
 import io
 import re
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from billing.archive import invoice_archive
+from billing.frozen import invoice_snapshot
 from billing.invoices import invoice_issue
 from billing.invoicing import invoice_generate
 from billing.models import Invoice, Tariff, TariffBand
@@ -452,3 +457,25 @@ def test_every_csv_writer_of_the_project_is_the_safe_one():
     ]
 
     assert offenders == []
+
+
+def test_the_migration_fills_the_snapshot_of_invoices_issued_before_it(volga, hotline, rated):
+    """0007's data step, run on an issued invoice without a snapshot (as before 0007):
+    it gets today's data, and the issued-invoice guard is on again afterwards."""
+    migration = importlib.import_module("billing.migrations.0007_invoice_snapshot")
+    answered_call(hotline, local_dt("2026-10-05 10:00"), connected=100)
+    with clock("2026-11-05T12:00"):
+        [draft] = invoice_generate(period=OCTOBER, client_code=volga.code)
+    Invoice.objects.filter(pk=draft.pk).update(
+        status="issued", number="INV-2026-000007", issued_at=dt.datetime(2026, 11, 5, tzinfo=dt.UTC)
+    )
+    assert Invoice.objects.get(pk=draft.pk).snapshot is None
+
+    migration.fill_snapshots(django_apps, SimpleNamespace(connection=connection))
+
+    stored = Invoice.objects.get(pk=draft.pk)
+    assert stored.snapshot == invoice_snapshot(stored)
+    assert stored.snapshot["buyer"]["inn"] == "7701234567"
+    assert [t["id"] for t in stored.snapshot["projects"][0]["tariffs"]] == [rated.pk]
+    with pytest.raises(IntegrityError, match="is issued"), transaction.atomic():
+        Invoice.objects.filter(pk=draft.pk).update(snapshot=None)
