@@ -13,10 +13,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from billing.archive import archive_download_name, invoice_archive
 from billing.exports.common import parse_month
 from billing.exports.formats import FORMAT_NAMES, FORMATS, export_response
+from billing.frozen import check_tariff_start_free, invoices_rated_by
 from billing.invoices import invoice_issue, invoice_pay, invoice_void
 from billing.invoicing import invoice_generate
 from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, TariffBand
@@ -43,9 +45,30 @@ def weekday_ranges(weekdays):
     )
 
 
+def rated_numbers(tariff):
+    """Numbers of the issued invoices ``tariff`` rated ('' if none), once per request."""
+    if tariff is None or tariff.pk is None:
+        return ""
+    if not hasattr(tariff, "_rated_numbers"):
+        tariff._rated_numbers = ", ".join(i.number for i in invoices_rated_by(tariff))
+    return tariff._rated_numbers
+
+
 class TariffBandInline(admin.TabularInline):
+    """Bands of a tariff; read-only, none added or deleted, once it rated an issued invoice."""
+
     model = TariffBand
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return not rated_numbers(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not rated_numbers(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not rated_numbers(obj) and super().has_delete_permission(request, obj)
+
     fields = ["position", "name", "weekdays", "start", "end", "rate_per_minute", "window"]
     readonly_fields = ["window"]
 
@@ -59,8 +82,44 @@ class TariffBandInline(admin.TabularInline):
         return f"{window} (ends next day)" if crosses else window
 
 
+class TariffForm(forms.ModelForm):
+    """A new tariff, or a moved one, may not start inside a month an issued invoice billed."""
+
+    class Meta:
+        model = Tariff
+        fields = [
+            "project",
+            "valid_from",
+            "currency",
+            "rate_per_minute",
+            "first_increment_seconds",
+            "next_increment_seconds",
+            "free_seconds",
+            "billable",
+            "wrap_cap_seconds",
+            "monthly_minimum",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        project, valid_from = cleaned.get("project"), cleaned.get("valid_from")
+        if project is not None and valid_from is not None:
+            candidate = Tariff(pk=self.instance.pk, project=project, valid_from=valid_from)
+            try:
+                check_tariff_start_free(candidate)
+            except DomainError as error:
+                raise forms.ValidationError(
+                    {"valid_from": error.details.get("valid_from", [error.message])}
+                ) from error
+        return cleaned
+
+
 @admin.register(Tariff)
 class TariffAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Tariffs; one that rated an issued or paid invoice is read-only and cannot be
+    deleted (billing.frozen): a new tariff from a later date replaces it."""
+
+    form = TariffForm
     scope_path = "project"
     list_display = [
         "project",
@@ -81,6 +140,25 @@ class TariffAdmin(ScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "valid_from"
     readonly_fields = ["created_at"]
     inlines = [TariffBandInline]
+    frozen_message = _(
+        "This tariff rated issued invoice %(numbers)s, so it cannot be changed or deleted. "
+        "Create a new tariff from a later date instead."
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        if rated_numbers(obj):
+            return [field.name for field in Tariff._meta.fields if field.name != "id"]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not rated_numbers(obj) and super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        tariff = self.get_object(request, object_id)
+        numbers = rated_numbers(tariff)
+        if numbers and request.method == "GET":
+            messages.warning(request, self.frozen_message % {"numbers": numbers})
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         next_tariff = Tariff.objects.filter(

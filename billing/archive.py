@@ -9,6 +9,7 @@ archive is built and nobody downloads a stale one. A caller who sees some client
 PM, an integration) asks with their scoped queryset and gets an archive of those alone.
 """
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
-from billing.exports.common import file_stem, month_label
+from billing.exports.common import buyer, file_stem, month_label, seller
 from billing.exports.detail_csv import invoice_detail_chunks
 from billing.exports.pdf import invoice_pdf
 from billing.exports.xlsx import invoice_xlsx, registry_xlsx
@@ -33,19 +34,7 @@ logger = logging.getLogger(__name__)
 
 ARCHIVE_DIR = "invoice-archives"
 # Bump when the archive's layout or any export changes, so stored archives are rebuilt.
-ARCHIVE_LAYOUT = 1
-SELLER_SETTINGS = (
-    "SELLER_NAME",
-    "SELLER_INN",
-    "SELLER_KPP",
-    "SELLER_ADDRESS",
-    "SELLER_BANK",
-    "SELLER_BIK",
-    "SELLER_ACCOUNT",
-    "SELLER_CORRESPONDENT_ACCOUNT",
-    "SELLER_DIRECTOR",
-    "SELLER_ACCOUNTANT",
-)
+ARCHIVE_LAYOUT = 2
 
 
 def archive_dir():
@@ -93,12 +82,10 @@ def _fingerprint(invoices):
                     invoice.voided_at,
                 )
             ),
-            invoice.client.code,
-            invoice.client.legal_name,
-            invoice.client.tax_id,
-            invoice.client.kpp,
-            invoice.client.address,
-            invoice.client.timezone,
+            # Parties as the documents show them: the snapshot once issued (a client's
+            # later edit neither changes nor rebuilds an issued invoice's files).
+            dataclasses.astuple(buyer(invoice)),
+            dataclasses.astuple(seller(invoice)),
             invoice.line_count,
             invoice.line_seconds,
             str(invoice.line_amount),
@@ -106,8 +93,7 @@ def _fingerprint(invoices):
         ]
         for invoice in invoices
     ]
-    seller = [getattr(settings, name, "") for name in SELLER_SETTINGS]
-    text = json.dumps([ARCHIVE_LAYOUT, seller, state], ensure_ascii=False)
+    text = json.dumps([ARCHIVE_LAYOUT, state], ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 

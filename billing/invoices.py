@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from billing.frozen import invoice_snapshot
 from billing.invoicing import lock_client
 from billing.models import Invoice, InvoiceCoverage
 from contactcenter.errors import ConflictError, DomainError
@@ -95,7 +96,8 @@ def _check_not_billed_elsewhere(invoice):
 
 @transaction.atomic
 def invoice_issue(*, invoice: Invoice) -> Invoice:
-    """Give the draft its number and freeze it."""
+    """Give the draft its number and freeze it, with a snapshot of both parties, its VAT
+    and its tariffs as rated (billing.frozen)."""
     lock_client(invoice.client_id)
     invoice = _locked(invoice)
     _check_transition(invoice, Invoice.Status.ISSUED)
@@ -104,7 +106,8 @@ def invoice_issue(*, invoice: Invoice) -> Invoice:
     invoice.number = _next_number(issued_at.astimezone(numbering_timezone()).year)
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_at = issued_at
-    invoice.save(update_fields=["number", "status", "issued_at"])
+    invoice.snapshot = invoice_snapshot(invoice)  # what its documents show, forever
+    invoice.save(update_fields=["number", "status", "issued_at", "snapshot"])
     return invoice
 
 

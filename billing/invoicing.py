@@ -168,9 +168,12 @@ def _tariffs_by_project(project_ids):
     return tariffs
 
 
-def slices_for(*, projects, coverage) -> list[Slice]:
-    """Cut the coverage windows of each project by month and tariff validity."""
-    tariffs = _tariffs_by_project([project.id for project in projects])
+def slices_for(*, projects, coverage, tariffs=None) -> list[Slice]:
+    """Cut the coverage windows of each project by month and tariff validity; ``tariffs``
+    ({project id: tariffs by valid_from}) defaults to the stored ones (an issued invoice's
+    detail passes those of its snapshot)."""
+    if tariffs is None:
+        tariffs = _tariffs_by_project([project.id for project in projects])
     slices = []
     for project in projects:
         ranges = _tariff_ranges(project, tariffs.get(project.id, []))

@@ -129,6 +129,13 @@ class Invoice(models.Model):
         help_text="Watermark: the invoice bills calls received before this instant; a call "
         "of its period received later is billed on a later invoice (docs/billing.md).",
     )
+    snapshot = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Taken at issue: both parties, VAT, projects and tariffs as rated; every "
+        "export of an issued invoice reads it (docs/billing.md, 'Frozen documents').",
+    )
 
     class Meta:
         ordering = ["-period", "client"]

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import connection
 
+from billing.frozen import frozen_projects, frozen_tariffs
 from billing.invoicing import rated_calls_sql, slices_for, usage_sql
 from billing.models import Invoice, InvoiceLine
 from contactcenter.errors import ConflictError
@@ -36,12 +37,19 @@ def _usage_lines(invoice):
 
 
 def _slices(invoice, lines):
+    """The slices the invoice was rated on: an issued invoice's projects and tariffs as its
+    snapshot holds them (a later edit changes nothing), a draft's as stored now."""
     coverage = {}
     for window in invoice.coverage.order_by("service_period", "received_from"):
         coverage.setdefault(window.service_period, []).append(
             (window.received_from, window.received_before)
         )
-    projects = list(Project.objects.filter(id__in={key[0] for key in lines}).order_by("code"))
+    ids = {key[0] for key in lines}
+    if invoice.snapshot:
+        projects = [p for p in frozen_projects(invoice.snapshot) if p.id in ids]
+        tariffs = frozen_tariffs(invoice.snapshot)
+        return slices_for(projects=projects, coverage=coverage, tariffs=tariffs)
+    projects = list(Project.objects.filter(id__in=ids).order_by("code"))
     return slices_for(projects=projects, coverage=coverage)
 
 

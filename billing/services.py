@@ -1,7 +1,14 @@
-"""Writes on tariffs and their time-of-day bands (SPEC section 7)."""
+"""Writes on tariffs and their time-of-day bands (SPEC section 7).
+
+A tariff that rated an issued or paid invoice is frozen: changing or deleting it, or
+starting a tariff inside a month such an invoice billed, is a 409 naming the invoice
+(``billing.frozen``); a new tariff from a later date replaces it.
+"""
 
 from django.db import transaction
 
+from billing.frozen import check_tariff_start_free, check_tariff_unfrozen
+from billing.invoicing import lock_client
 from billing.models import Tariff, TariffBand
 from contactcenter.errors import DomainError
 from projects.services import assign_fields, delete_or_conflict
@@ -69,10 +76,17 @@ def _save(tariff):
     tariff.save()
 
 
+def _lock(tariff):
+    """Issuing an invoice of the project's client waits for this write, and the reverse."""
+    lock_client(tariff.project.client_id)
+
+
 @transaction.atomic
 def tariff_create(*, bands=(), **fields):
     tariff = Tariff()
     assign_fields(tariff, fields, TARIFF_FIELDS)
+    _lock(tariff)
+    check_tariff_start_free(tariff)
     _save(tariff)
     _bands_replace(tariff=tariff, bands=list(bands))
     return tariff
@@ -80,8 +94,13 @@ def tariff_create(*, bands=(), **fields):
 
 @transaction.atomic
 def tariff_update(*, tariff, bands=None, **fields):
-    """Update a tariff; ``bands``, when given, replaces the stored bands."""
+    """Update a tariff; ``bands``, when given, replaces the stored bands. A tariff that
+    rated an issued invoice is refused (409), as is a move into a month one billed."""
+    _lock(tariff)
+    check_tariff_unfrozen(tariff)
     assign_fields(tariff, fields, TARIFF_FIELDS)
+    _lock(tariff)
+    check_tariff_start_free(tariff)
     _save(tariff)
     if bands is not None:
         _bands_replace(tariff=tariff, bands=list(bands))
@@ -90,4 +109,6 @@ def tariff_update(*, tariff, bands=None, **fields):
 
 @transaction.atomic
 def tariff_delete(*, tariff):
+    _lock(tariff)
+    check_tariff_unfrozen(tariff, what="Deleting this tariff")
     delete_or_conflict(tariff, what="tariff")

@@ -9,6 +9,21 @@ named by label, so no other app is imported.
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+# The billing right: who may change a client's legal and billing details and its VAT, in the
+# admin and the API alike. Superusers hold it; the roles below do not (PMs view clients).
+BILLING_RIGHT = "projects.change_client"
+# Fields of a client that reach its invoices ("vat_rate" is the API's VAT shortcut).
+CLIENT_BILLING_FIELDS = (
+    "legal_name",
+    "tax_id",
+    "kpp",
+    "address",
+    "billing_email",
+    "currency",
+    "vat_included",
+    "vat_rate",
+)
+
 PROJECT_MANAGERS = "Project managers"
 QA_EVALUATORS = "QA evaluators"
 TRAINERS = "Trainers"
@@ -101,3 +116,8 @@ def roles_setup():
         group.permissions.set(permissions)
         counts[name] = len(permissions)
     return counts
+
+
+def holds_billing_right(user) -> bool:
+    """May ``user`` change clients' billing details (``BILLING_RIGHT``)?"""
+    return bool(user.is_active and user.has_perm(BILLING_RIGHT))

@@ -13,6 +13,7 @@ from django.db.models import ProtectedError
 
 from contactcenter.errors import ConflictError, DomainError
 from projects.models import BusinessHours, Client, Project, VatRate
+from projects.roles import CLIENT_BILLING_FIELDS
 
 # "From the beginning of time": the date a rate set through the ``vat_rate`` shortcut
 # starts on. Any real billing period is later, so it applies until a dated rate follows.
@@ -95,6 +96,25 @@ def client_update(*, client, vat_rate=None, **fields):
     if vat_rate is not None:
         client_vat_rate_set(client=client, rate=vat_rate)
     return client
+
+
+def client_billing_changes(*, client, fields) -> list[str]:
+    """Which billing fields (``roles.CLIENT_BILLING_FIELDS``) ``fields`` would change."""
+    changed = []
+    for name in CLIENT_BILLING_FIELDS:
+        if name not in fields:
+            continue
+        if name == "vat_rate":
+            stored = (
+                VatRate.objects.filter(client=client, valid_from=BEGINNING_OF_TIME)
+                .values_list("rate", flat=True)
+                .first()
+            )
+            if stored is None or stored != fields[name]:
+                changed.append(name)
+        elif getattr(client, name) != fields[name]:
+            changed.append(name)
+    return changed
 
 
 @transaction.atomic

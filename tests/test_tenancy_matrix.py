@@ -648,9 +648,10 @@ def assigned(world, side, role, lookup):
 EVERYONE_SEES_OURS = {SUPERUSER: (OURS, THEIRS), PM: (OURS,), INTEGRATION: (OURS,)}
 
 MATRIX = {
-    # Clients. A PM sees and edits the clients of the projects they manage; creating and
-    # deleting a client is for administrators (ClientViewSet.superuser_only_actions); an
-    # integration never changes the catalogue (CatalogPermission).
+    # Clients. A PM sees the clients of the projects they manage and edits only their
+    # non-billing fields (legal name, INN, VAT... need the billing right, projects.roles);
+    # creating and deleting a client is for administrators
+    # (ClientViewSet.superuser_only_actions); an integration never changes the catalogue.
     ("clients/", "GET"): ListRoute(
         key="code", key_of=lambda t: t.client.code, sees=EVERYONE_SEES_OURS
     ),
@@ -667,13 +668,14 @@ MATRIX = {
     ("clients/{code}/", "PUT"): DetailRoute(
         target=lambda w, side: w[side].client.code,
         body=client_put,
-        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: 403},
+        # The body renames the client: a billing field, for the billing right only (403).
+        expect={SUPERUSER: 200, PM: (403, 404), INTEGRATION: 403},
         applied=renamed(Client, "legal_name", "code"),
     ),
     ("clients/{code}/", "PATCH"): DetailRoute(
         target=lambda w, side: w[side].client.code,
         body=lambda w, side: {"legal_name": "Renamed"},
-        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: 403},
+        expect={SUPERUSER: 200, PM: (403, 404), INTEGRATION: 403},
         applied=renamed(Client, "legal_name", "code"),
     ),
     ("clients/{code}/", "DELETE"): DetailRoute(

@@ -59,7 +59,9 @@ class TariffViewSet(CatalogViewSet):
 
     Everyone sees the tariffs of the projects in their scope; superusers and the PMs of
     the project change them. ``bands``, when sent, replaces the stored bands in the
-    listed order.
+    listed order. A tariff that rated an issued or paid invoice cannot be changed or
+    deleted, and no tariff may start inside a month such an invoice billed: 409 naming the
+    invoice (docs/billing.md, "Frozen documents"); a tariff from a later date replaces it.
     """
 
     serializer_class = TariffSerializer

@@ -5,9 +5,9 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.utils import timezone
 
+from billing.frozen import SELLER_SETTINGS, client_details, seller_details
 from billing.models import Invoice
 
 CENT = Decimal("0.01")
@@ -110,24 +110,37 @@ class Seller(Party):
     accountant: str
 
 
-def seller():
-    """Our company, from the SELLER_* settings."""
-    return Seller(
-        name=settings.SELLER_NAME,
-        inn=settings.SELLER_INN,
-        kpp=settings.SELLER_KPP,
-        address=settings.SELLER_ADDRESS,
-        bank=settings.SELLER_BANK,
-        bik=settings.SELLER_BIK,
-        account=settings.SELLER_ACCOUNT,
-        correspondent_account=settings.SELLER_CORRESPONDENT_ACCOUNT,
-        director=settings.SELLER_DIRECTOR,
-        accountant=settings.SELLER_ACCOUNTANT,
+@dataclass(frozen=True)
+class Buyer(Party):
+    code: str
+    timezone: str
+
+
+def seller(invoice=None):
+    """Our company: as the issued invoice's snapshot holds it, else the SELLER_* settings."""
+    snapshot = getattr(invoice, "snapshot", None)
+    details = snapshot["seller"] if snapshot else seller_details()
+    return Seller(**{name: details.get(name, "") for name in SELLER_SETTINGS})
+
+
+def buyer(invoice):
+    """The client as the issued invoice's snapshot holds it; a draft's, as it is now."""
+    details = invoice.snapshot["buyer"] if invoice.snapshot else client_details(invoice.client)
+    return Buyer(
+        name=details["name"],
+        inn=details["inn"],
+        kpp=details["kpp"],
+        address=details["address"],
+        code=details["code"],
+        timezone=details["timezone"],
     )
 
 
-def buyer(client):
-    return Party(name=client.legal_name, inn=client.tax_id, kpp=client.kpp, address=client.address)
+def project_codes(invoice):
+    """{project id: code} of the invoice's projects (from the snapshot once issued)."""
+    if invoice.snapshot:
+        return {row["id"]: row["code"] for row in invoice.snapshot["projects"]}
+    return {line.project_id: line.project.code for line in invoice.lines.all()}
 
 
 def invoice_with_lines(invoice):
@@ -145,7 +158,7 @@ def invoice_date(invoice):
     A draft has none yet: it shows the day it was generated.
     """
     instant = invoice.issued_at or invoice.generated_at or timezone.now()
-    return instant.astimezone(zoneinfo.ZoneInfo(invoice.client.timezone)).date()
+    return instant.astimezone(zoneinfo.ZoneInfo(buyer(invoice).timezone)).date()
 
 
 def invoice_heading(invoice):

@@ -7,13 +7,13 @@ Same conventions as the invoice CSV: UTF-8 without BOM, comma separated, '.' dec
 instants in UTC ISO 8601 with 'Z', ``local_date`` in the project's time zone.
 """
 
-import csv
 import io
 import itertools
 from decimal import Decimal
 
-from billing.exports.common import aware_iso, invoice_with_lines, money
+from billing.exports.common import aware_iso, invoice_with_lines, money, project_codes
 from billing.selectors import invoice_call_details
+from contactcenter.csv_safety import safe_csv_writer
 
 HEADER = [
     "project",
@@ -37,7 +37,7 @@ def _trailer_row(label, *, amount, calls="", billable="", billed=""):
     row[1] = calls
     row[HEADER.index("billable_seconds")] = billable
     row[HEADER.index("billed_seconds")] = billed
-    row[HEADER.index("amount")] = str(money(amount))
+    row[HEADER.index("amount")] = money(amount)
     return row
 
 
@@ -59,7 +59,7 @@ def invoice_detail_chunks(invoice, *, rows=None):
 
 def _chunks(invoice, rows):
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
+    writer = safe_csv_writer(buffer)
     writerow = writer.writerow
     writerow(HEADER)
     calls = billable_total = billed_total = 0
@@ -93,15 +93,17 @@ def _chunks(invoice, rows):
     trailer = [
         _trailer_row(
             "calls total",
-            calls=str(calls),
-            billable=str(billable_total),
-            billed=str(billed_total),
+            calls=calls,
+            billable=billable_total,
+            billed=billed_total,
             amount=amount_total,
         )
     ]
+    codes = project_codes(invoice)
     for line in invoice.lines.all():
         if line.kind == line.Kind.MINIMUM_TOPUP:
-            trailer.append(_trailer_row(f"minimum top-up {line.project.code}", amount=line.amount))
+            label = f"minimum top-up {codes[line.project_id]}"
+            trailer.append(_trailer_row(label, amount=line.amount))
     rate = f"{invoice.vat_rate.normalize():f}"
     vat_label = f"vat {rate} included" if invoice.vat_included else f"vat {rate} on top"
     trailer += [

@@ -4,15 +4,17 @@ RFC 4180, UTF-8 without BOM, comma separated, '.' decimals: made for machines (t
 the file for people). Quantities have 4 places; amounts are the stored ones, to the kopeck.
 """
 
-import csv
 import io
 
 from billing.exports.common import (
+    buyer,
     invoice_with_lines,
     money,
     month_label,
+    project_codes,
     quantity_minutes,
 )
+from contactcenter.csv_safety import safe_csv_writer
 
 HEADER = [
     "invoice",
@@ -35,24 +37,26 @@ HEADER = [
 
 
 def invoice_csv_rows(invoice):
-    """The rows of the CSV, header first, as lists of strings."""
+    """The rows of the CSV, header first: text as ``str``, numbers as ``int``/``Decimal``
+    (so the writer neutralizes text cells only, docs/exports.md "Safe CSV")."""
     invoice = invoice_with_lines(invoice)
-    head = [invoice.number or "", invoice.client.code, month_label(invoice.period), invoice.status]
+    codes = project_codes(invoice)
+    head = [invoice.number or "", buyer(invoice).code, month_label(invoice.period), invoice.status]
     yield HEADER
     for line in invoice.lines.all():
         yield [
             *head,
-            str(line.position),
-            line.project.code,
+            line.position,
+            codes[line.project_id],
             line.kind,
             line.band,
             month_label(line.service_period),
             line.description,
-            str(line.calls),
-            str(line.billed_seconds),
-            str(quantity_minutes(line.billed_seconds)),
-            str(line.rate_per_minute),
-            str(money(line.amount)),
+            line.calls,
+            line.billed_seconds,
+            quantity_minutes(line.billed_seconds),
+            line.rate_per_minute,
+            money(line.amount),
             invoice.currency,
         ]
     vat_label = f"vat {invoice.vat_rate.normalize():f} " + (
@@ -62,7 +66,7 @@ def invoice_csv_rows(invoice):
     for label, amount in summary:
         row = [*head] + [""] * (len(HEADER) - len(head))
         row[HEADER.index("description")] = label
-        row[HEADER.index("amount")] = str(money(amount))
+        row[HEADER.index("amount")] = money(amount)
         row[HEADER.index("currency")] = invoice.currency
         yield row
 
@@ -70,5 +74,5 @@ def invoice_csv_rows(invoice):
 def invoice_csv(invoice):
     """The CSV file as bytes (small: one row per line)."""
     buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(invoice_csv_rows(invoice))
+    safe_csv_writer(buffer).writerows(invoice_csv_rows(invoice))
     return buffer.getvalue().encode("utf-8")

@@ -268,7 +268,8 @@ def invoice_pdf(invoice):
     register_fonts()
     invoice = invoice_with_lines(invoice)
     styles = _styles()
-    company = seller()
+    company = seller(invoice)
+    client = buyer(invoice)
     lines = list(invoice.lines.all())
     heading = invoice_heading(invoice)
     currency = currency_short(invoice.currency)
@@ -283,7 +284,7 @@ def invoice_pdf(invoice):
     parties = Table(
         [
             [_p("Поставщик (Исполнитель):", styles["base"]), _party(company, styles)],
-            [_p("Покупатель (Заказчик):", styles["base"]), _party(buyer(invoice.client), styles)],
+            [_p("Покупатель (Заказчик):", styles["base"]), _party(client, styles)],
             [
                 _p("Основание:", styles["base"]),
                 _p(f"Услуги контакт-центра за {month_ru(invoice.period)}", styles["base"]),
@@ -335,12 +336,12 @@ def invoice_pdf(invoice):
         bottomMargin=MARGIN,
         title=heading,
         author=company.name,
-        subject=f"{invoice.client.legal_name}, {month_ru(invoice.period)}",
+        subject=f"{client.name}, {month_ru(invoice.period)}",
         creator="contactcenter billing",
         invariant=True,
         # Else the canvas declares Helvetica, a font the reader would have to supply.
         initialFontName=FONT,
     )
-    decorate = _page_decoration(invoice, f"{heading} · {invoice.client.legal_name}")
+    decorate = _page_decoration(invoice, f"{heading} · {client.name}")
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()

@@ -4,7 +4,8 @@ XlsxWriter: pure Python, writes only (which is all we need), and about 3x faster
 openpyxl at it; ``in_memory`` keeps it off the disk for these small sheets. Amounts and
 quantities are numbers with number formats, not text, so accountants can sum them; an
 amount read back is exactly the stored one (any 2-decimal amount below 10^13 survives a
-double).
+double). Every text cell is written with ``write_string`` (``write`` would take a text
+starting with ``=`` for a formula), and ``strings_to_formulas`` is off as a second guard.
 """
 
 import io
@@ -23,6 +24,7 @@ from billing.exports.common import (
     money,
     month_label,
     month_ru,
+    project_codes,
     quantity_minutes,
     seller,
     vat_caption,
@@ -69,6 +71,7 @@ def _party_text(party):
 def invoice_xlsx(invoice):
     """The workbook as bytes: one sheet, the invoice laid out as on paper."""
     invoice = invoice_with_lines(invoice)
+    codes = project_codes(invoice)
     buffer = io.BytesIO()
     book = _workbook(buffer)
     bold = book.add_format({"bold": True})
@@ -94,24 +97,26 @@ def invoice_xlsx(invoice):
     for index, (_, width) in enumerate(LINE_COLUMNS):
         sheet.set_column(index, index, width)
 
-    sheet.write(0, 0, invoice_heading(invoice), title)
+    sheet.write_string(0, 0, invoice_heading(invoice), title)
     info = [
-        ("Поставщик:", _party_text(seller())),
-        ("Покупатель:", _party_text(buyer(invoice.client))),
+        ("Поставщик:", _party_text(seller(invoice))),
+        ("Покупатель:", _party_text(buyer(invoice))),
         ("Период:", month_ru(invoice.period)),
         ("Статус:", STATUS_NAMES_RU.get(invoice.status, invoice.status)),
         ("Валюта:", invoice.currency),
     ]
     row = 2
     for caption, text in info:
-        sheet.write(row, 0, caption, label)
-        sheet.merge_range(row, 1, row, len(LINE_COLUMNS) - 1, text, wrap)
+        sheet.write_string(row, 0, caption, label)
+        # Merged, then written as a string: a client's name is never read as a formula.
+        sheet.merge_range(row, 1, row, len(LINE_COLUMNS) - 1, "", wrap)
+        sheet.write_string(row, 1, text, wrap)
         row += 1
 
     row += 1
     table_top = row
     for column, (header, _) in enumerate(LINE_COLUMNS):
-        sheet.write(row, column, header, head)
+        sheet.write_string(row, column, header, head)
     sheet.set_row(row, 30)
     row += 1
     lines = list(invoice.lines.all())
@@ -119,7 +124,7 @@ def invoice_xlsx(invoice):
         sheet.write_number(row, 0, number, cell)
         quantity, unit, price = line_quantity(line)
         sheet.write_string(row, 1, line.description, cell_wrap)
-        sheet.write_string(row, 2, line.project.code, cell)
+        sheet.write_string(row, 2, codes[line.project_id], cell)
         kind = KIND_NAMES_RU.get(line.kind, line.kind)
         sheet.write_string(row, 3, f"{kind}, {line.band}" if line.band else kind, cell_wrap)
         sheet.write_string(row, 4, month_label(line.service_period), cell)
@@ -141,20 +146,21 @@ def invoice_xlsx(invoice):
     totals = [("Итого:", invoice.subtotal), (f"{vat_text}:", invoice.vat)]
     totals.append(("Всего к оплате:", invoice.total))
     for caption, amount in totals:
-        sheet.merge_range(row, 0, row, money_column - 1, caption, total_label)
+        sheet.merge_range(row, 0, row, money_column - 1, "", total_label)
+        sheet.write_string(row, 0, caption, total_label)
         if invoice.vat_rate or caption != f"{vat_text}:":
             sheet.write_number(row, money_column, float(money(amount)), total_money)
         else:
             sheet.write_string(row, money_column, "-", total_label)
         row += 1
     row += 1
-    sheet.write(
+    sheet.write_string(
         row,
         0,
         f"Всего наименований {len(lines)}, на сумму "
         f"{money(invoice.total)} {currency_short(invoice.currency)}",
     )
-    sheet.write(row + 1, 0, amount_in_words(invoice.total, invoice.currency), bold)
+    sheet.write_string(row + 1, 0, amount_in_words(invoice.total, invoice.currency), bold)
     book.close()
     return buffer.getvalue()
 
@@ -195,21 +201,22 @@ def registry_xlsx(invoices, *, period, built_at):
     sheet.fit_to_pages(1, 0)
     for index, (_, width) in enumerate(REGISTRY_COLUMNS):
         sheet.set_column(index, index, width)
-    sheet.write(0, 0, f"Реестр счетов за {month_ru(period)}", title)
-    sheet.write(1, 0, f"Сформирован {built_at:%d.%m.%Y %H:%M} UTC")
+    sheet.write_string(0, 0, f"Реестр счетов за {month_ru(period)}", title)
+    sheet.write_string(1, 0, f"Сформирован {built_at:%d.%m.%Y %H:%M} UTC")
     row = 3
     for column, (header, _) in enumerate(REGISTRY_COLUMNS):
-        sheet.write(row, column, header, head)
+        sheet.write_string(row, column, header, head)
     sheet.set_row(row, 30)
     top = row
     row += 1
     totals = {}
     for invoice in invoices:
+        client = buyer(invoice)
         values = [
             invoice.number or "(черновик)",
-            invoice.client.code,
-            invoice.client.legal_name,
-            invoice.client.tax_id,
+            client.code,
+            client.name,
+            client.inn,
             month_label(invoice.period),
             STATUS_NAMES_RU.get(invoice.status, invoice.status),
             invoice.currency,

@@ -3,11 +3,13 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from contactcenter.api.schema import error_responses
+from contactcenter.errors import DomainError
 from projects import selectors, services
 from projects.api.filters import ProjectFilter
 from projects.api.scoping import SELF
 from projects.api.serializers import ClientSerializer, ProjectSerializer
 from projects.api.viewsets import CatalogViewSet
+from projects.roles import holds_billing_right
 
 READ_ERRORS = error_responses(401, 404)
 LIST_ERRORS = error_responses(400, 401, 404)  # 404: a page past the end
@@ -41,7 +43,10 @@ class ClientViewSet(CatalogViewSet):
     the projects they manage (and of those clients' projects, only the managed ones).
 
     Creating and deleting a client is for administrators: a new client has no PM yet,
-    and a client is shared by all its projects' PMs. PMs may edit clients in scope.
+    and a client is shared by all its projects' PMs. PMs may edit clients in scope, but
+    their billing details (legal name, INN, KPP, address, billing email, currency, VAT)
+    only a user with the billing right (``projects.roles.BILLING_RIGHT``; superusers), as
+    in the admin: otherwise a 403 naming the fields, nothing stored.
     """
 
     serializer_class = ClientSerializer
@@ -58,6 +63,17 @@ class ClientViewSet(CatalogViewSet):
         return services.client_create(**data)
 
     def update_object(self, instance, data):
+        changed = services.client_billing_changes(client=instance, fields=data)
+        if changed and not holds_billing_right(self.request.user):
+            raise DomainError(
+                "Only users with the billing right may change a client's billing details.",
+                details={
+                    name: ["Changed only by users with the billing right (administrators)."]
+                    for name in changed
+                },
+                status=403,
+                code="permission_denied",
+            )
         return services.client_update(client=instance, **data)
 
     def delete_object(self, instance):

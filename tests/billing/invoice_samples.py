@@ -7,6 +7,7 @@ draft with its lines, then moved to ``issued`` the way the trigger allows.
 import datetime as dt
 from decimal import Decimal
 
+from billing.frozen import invoice_snapshot
 from billing.invoicing import invoice_generate
 from billing.models import Invoice, InvoiceLine
 from tests.billing.factories import answered_call, local_dt, tariff
@@ -90,8 +91,11 @@ def sample_invoice(client=None, *, vat_included=False, period=dt.date(2026, 10, 
 
 
 def issue(invoice, number="INV-2026-000001", at=ISSUED_AT):
-    """Move a draft to issued as the billing service would (the trigger allows it)."""
-    Invoice.objects.filter(pk=invoice.pk).update(status="issued", number=number, issued_at=at)
+    """Move a draft to issued as the billing service would (the trigger allows it), with
+    the snapshot its documents read from then on."""
+    Invoice.objects.filter(pk=invoice.pk).update(
+        status="issued", number=number, issued_at=at, snapshot=invoice_snapshot(invoice)
+    )
     invoice.refresh_from_db()
     return invoice
 

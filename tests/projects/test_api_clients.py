@@ -211,12 +211,17 @@ class TestProjectManager:
         acme.refresh_from_db()
         assert acme.legal_name == "OOO Acme"
 
-    def test_edits_the_client_of_a_managed_project(self, pm_api, pm_project):
-        response = pm_api.patch(detail(pm_project.client.code), {"billing_email": "a@b.example"})
+    def test_edits_the_client_of_a_managed_project_but_not_its_billing_fields(
+        self, pm_api, pm_project
+    ):
+        response = pm_api.patch(detail(pm_project.client.code), {"is_active": False})
+        billing = pm_api.patch(detail(pm_project.client.code), {"billing_email": "a@b.example"})
 
         assert response.status_code == 200
+        assert billing.status_code == 403
+        assert list(billing.json()["errors"]) == ["billing_email"]
         pm_project.client.refresh_from_db()
-        assert pm_project.client.billing_email == "a@b.example"
+        assert (pm_project.client.is_active, pm_project.client.billing_email) == (False, "")
 
     def test_may_not_create_or_delete_clients(self, pm_api, pm_project):
         assert pm_api.post(URL, {"code": "new", "legal_name": "New"}).status_code == 403
