@@ -14,54 +14,11 @@ from projects.api.scoping import MANAGER, is_integration, visible_projects
 # ITU-T E.164 country codes of one and two digits; every other code has three. (Codes are
 # prefix-free, so the first digits of a number decide the length of its code.)
 _ONE_DIGIT_CODES = frozenset({"1", "7"})
-_TWO_DIGIT_CODES = frozenset(
-    [
-        "20",
-        "27",
-        "30",
-        "31",
-        "32",
-        "33",
-        "34",
-        "36",
-        "39",
-        "40",
-        "41",
-        "43",
-        "44",
-        "45",
-        "46",
-        "47",
-        "48",
-        "49",
-        "51",
-        "52",
-        "53",
-        "54",
-        "55",
-        "56",
-        "57",
-        "58",
-        "60",
-        "61",
-        "62",
-        "63",
-        "64",
-        "65",
-        "66",
-        "81",
-        "82",
-        "84",
-        "86",
-        "90",
-        "91",
-        "92",
-        "93",
-        "94",
-        "95",
-        "98",
-    ]
+_TWO_DIGIT_LIST = (
+    "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 "
+    "63 64 65 66 81 82 84 86 90 91 92 93 94 95 98"
 )
+_TWO_DIGIT_CODES = frozenset(_TWO_DIGIT_LIST.split())
 SHOWN_HEAD = 3  # first digits of the national number left visible
 SHOWN_TAIL = 2  # last digits left visible
 MIN_HIDDEN = 3  # a short number hides at least this many digits
