@@ -52,10 +52,12 @@ def phone_digest(e164: str) -> str:
 def _pseudonymize(calls: QuerySet) -> tuple[int, int]:
     """Blank the caller, the contact link and the recording of ``calls``: (calls, recordings).
 
-    Two UPDATEs, so the recordings are counted exactly without reading the rows first."""
+    Two UPDATEs, so the recordings are counted exactly without reading the rows first: the
+    calls with a recording, then the rest (the first ones are erased by then)."""
     erased = {"caller": "", "caller_erased": True, "contact": None, "recording_url": ""}
-    recordings = calls.exclude(recording_url="").update(**erased)
-    return recordings + calls.update(**erased), recordings
+    pending = calls.filter(caller_erased=False)
+    recordings = pending.exclude(recording_url="").update(**erased)
+    return recordings + pending.update(**erased), recordings
 
 
 @transaction.atomic
