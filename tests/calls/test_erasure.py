@@ -426,3 +426,26 @@ def test_an_erased_call_cannot_keep_a_number(world):
     call = world["calls"][0]
     with pytest.raises(IntegrityError), transaction.atomic():
         Call.objects.filter(pk=call.pk).update(caller_erased=True)
+
+
+def test_a_resent_erased_call_is_a_conflict_and_stores_nothing(world, admin_api):
+    call = world["calls"][1]
+    admin_api.post(ERASE, {"phone": NUMBER}, format="json")
+    row = {
+        "external_id": call.external_id,
+        "project": "erase-a",
+        "caller": NUMBER,
+        "operator": call.operator.code,
+        "offered_at": call.offered_at.isoformat(),
+        "answered_at": call.answered_at.isoformat(),
+        "ended_at": call.ended_at.isoformat(),
+        "hold_seconds": 10,
+        "wrap_seconds": 20,
+    }
+
+    response = admin_api.post("/api/v1/calls/", row, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["errors"]["external_id"][0].endswith("with different caller.")
+    assert not Call.objects.filter(caller=NUMBER).exists()
+    assert not Contact.objects.filter(phone=NUMBER).exists()
