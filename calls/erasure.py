@@ -115,9 +115,26 @@ def retention_months(months: int | None = None) -> int:
 
 
 def _retained(cutoff: dt.datetime) -> QuerySet:
-    """Calls offered before ``cutoff`` that still hold a number or a recording."""
-    return Call.objects.filter(offered_at__lt=cutoff, caller_erased=False).filter(
+    """Calls offered before ``cutoff`` that still hold a number or a recording, among those
+    the last completed run may have left: offered since its cutoff, or received since it
+    started (a late call; with the rollups' allowance for late commits). The first run reads
+    the whole history; the next ones read a day's worth of calls through the offered_at and
+    received_at indexes, not the erased history again."""
+    retained = Call.objects.filter(offered_at__lt=cutoff, caller_erased=False).filter(
         ~Q(caller="") | ~Q(recording_url="")
+    )
+    last = (
+        ErasureRecord.objects.filter(reason=ErasureRecord.Reason.RETENTION)
+        .order_by("-at")
+        .values_list("at", "cutoff")
+        .first()
+    )
+    if last is None:
+        return retained
+    started, previous_cutoff = last
+    settle = dt.timedelta(seconds=getattr(settings, "KPI_ROLLUP_LATE_COMMIT_SECONDS", 600))
+    return retained.filter(
+        Q(offered_at__gte=previous_cutoff) | Q(received_at__gte=started - settle)
     )
 
 
@@ -127,11 +144,13 @@ def callers_erase_older_than(
     """Pseudonymize the callers of every call offered more than ``months`` months before
     ``now`` and delete the contacts left without a call; returns (result, cutoff).
 
-    In batches of ``RETENTION_BATCH`` calls, each its own transaction, so the first run on a
-    large table holds no long lock; a re-run picks up where a stopped one ended. A contact
-    that still has a newer call stays (that caller is current). One ``ErasureRecord`` per run
-    that changed anything."""
-    cutoff = months_before(now or timezone.now(), months)
+    In batches of ``RETENTION_BATCH`` calls in offered order, each its own transaction, so
+    the first run on a large table holds no long lock; a stopped run is taken up by the
+    next. A contact that still has a newer call stays (that caller is current). Every
+    completed run writes an ``ErasureRecord`` (its start and cutoff bound the next run's
+    reading, see ``_retained``), zeros included: the proof that retention runs."""
+    started = timezone.now()
+    cutoff = months_before(now or started, months)
     if dry_run:
         old = _retained(cutoff)
         newer = Call.objects.filter(contact__isnull=False).exclude(pk__in=old.values("pk"))
@@ -143,28 +162,31 @@ def callers_erase_older_than(
             contacts_deleted=contacts.count(),
             recordings_unlinked=old.exclude(recording_url="").count(),
         ), cutoff
-    total = ErasureResult()
+    total, floor = ErasureResult(), None
     while True:
         with transaction.atomic():
+            candidates = _retained(cutoff)
+            if floor is not None:  # keyset: the batches before are erased, skip their span
+                candidates = candidates.filter(offered_at__gte=floor)
             batch = list(
-                _retained(cutoff)
-                .order_by("offered_at", "id")
-                .select_for_update(skip_locked=True)
-                .values_list("pk", "contact_id")[:RETENTION_BATCH]
+                candidates.order_by("offered_at", "id")
+                .select_for_update()
+                .values_list("pk", "contact_id", "offered_at")[:RETENTION_BATCH]
             )
             if not batch:
                 break
-            calls, recordings = _pseudonymize(Call.objects.filter(pk__in=[pk for pk, _ in batch]))
-            touched = {contact_id for _, contact_id in batch if contact_id is not None}
+            calls, recordings = _pseudonymize(Call.objects.filter(pk__in=[row[0] for row in batch]))
+            touched = {row[1] for row in batch if row[1] is not None}
             _, deleted = Contact.objects.filter(pk__in=touched, calls__isnull=True).delete()
             total += ErasureResult(calls, deleted.get(Contact._meta.label, 0), recordings)
-    if total != ErasureResult():
-        ErasureRecord.objects.create(
-            reason=ErasureRecord.Reason.RETENTION,
-            all_projects=True,
-            cutoff=cutoff,
-            **total.as_dict(),
-        )
+            floor = batch[-1][2]
+    ErasureRecord.objects.create(
+        at=started,
+        reason=ErasureRecord.Reason.RETENTION,
+        all_projects=True,
+        cutoff=cutoff,
+        **total.as_dict(),
+    )
     return total, cutoff
 
 

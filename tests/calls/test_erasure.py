@@ -17,12 +17,13 @@ from django.test import override_settings
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
-from calls import tasks
+from calls import rollups, tasks
 from calls.erasure import months_before
 from calls.models import Call, Contact, ErasureRecord
 from calls.phones import phone_mask
 from tests.conftest import _client_for
 from tests.factories import (
+    T0,
     CallFactory,
     ContactFactory,
     IntegrationAccountFactory,
@@ -116,6 +117,23 @@ def test_a_pm_erases_the_number_in_their_project_only(world):
     # Counts and durations, hence KPIs and invoices, do not change.
     assert {project: _durations(project) for project in (ours, theirs)} == before
     assert before[ours] == {"calls": 3, "handle": 510, "talk": 420}
+
+
+def test_the_kpis_read_the_same_after_erasure_and_a_refill(world):
+    pm = _client_for(world["pm"])
+    day = {"from": "2026-10-05T00:00:00Z", "to": "2026-10-06T00:00:00Z", "granularity": "hour"}
+    now = T0 + dt.timedelta(hours=3)
+    with time_machine.travel(now, tick=False):
+        rollups.rollup_kpis(now=now)
+    before = pm.get("/api/v1/projects/erase-a/kpis/", day).json()
+
+    pm.post(ERASE, {"phone": NUMBER}, format="json")
+    with time_machine.travel(now, tick=False):  # a forced refill reads the erased calls again
+        rollups.rollup_kpis(now=now, start=T0 - dt.timedelta(hours=1), end=now)
+    after = pm.get("/api/v1/projects/erase-a/kpis/", day).json()
+
+    assert (before["totals"]["offered"], before["totals"]["aht_seconds"]) == (3, 170.0)
+    assert after == before
 
 
 def test_the_erasure_record_names_who_when_and_how_much_never_the_number(world):
@@ -357,8 +375,31 @@ def test_the_retention_job_pseudonymizes_only_older_calls(aged):
 
     with override_settings(CALLER_RETENTION_MONTHS=6), time_machine.travel(NOW, tick=False):
         again = tasks.erase_old_callers.delay().get()
-    assert again["calls_pseudonymized"] == 0
-    assert ErasureRecord.objects.count() == 1  # a run that changed nothing records nothing
+    assert (again["calls_pseudonymized"], again["contacts_deleted"]) == (0, 0)
+    # Every completed run is recorded, zeros included: the proof that retention runs.
+    assert list(
+        ErasureRecord.objects.order_by("id").values_list("calls_pseudonymized", flat=True)
+    ) == [3, 0]
+
+
+def test_a_late_call_older_than_the_retention_is_erased_by_the_next_run(aged):
+    with override_settings(CALLER_RETENTION_MONTHS=6), time_machine.travel(NOW, tick=False):
+        tasks.erase_old_callers.delay()
+    next_day = NOW + dt.timedelta(days=1)
+    with time_machine.travel(next_day, tick=False):  # received now, offered 9 months ago
+        late = CallFactory(
+            project=aged["project"], caller="+79010000009", offered_at=months_before(NOW, 9)
+        )
+    untouched = CallFactory(
+        project=aged["project"], caller="+79010000008", offered_at=months_before(NOW, 4)
+    )
+
+    with override_settings(CALLER_RETENTION_MONTHS=6), time_machine.travel(next_day, tick=False):
+        result = tasks.erase_old_callers.delay().get()
+
+    assert (result["calls_pseudonymized"], result["cutoff"]) == (1, "2026-04-06T09:00:00+00:00")
+    assert Call.objects.get(pk=late.pk).caller_erased is True
+    assert Call.objects.get(pk=untouched.pk).caller == "+79010000008"
 
 
 def test_without_the_setting_the_job_keeps_everything(aged):
@@ -449,3 +490,21 @@ def test_a_resent_erased_call_is_a_conflict_and_stores_nothing(world, admin_api)
     assert response.json()["errors"]["external_id"][0].endswith("with different caller.")
     assert not Call.objects.filter(caller=NUMBER).exists()
     assert not Contact.objects.filter(phone=NUMBER).exists()
+
+
+def test_the_erasure_records_admin_finds_a_number_for_superusers_only(world, admin_api):
+    admin_api.post(ERASE, {"phone": NUMBER}, format="json")
+    admin_api.post(ERASE, {"phone": "+74950000001"}, format="json")
+    root = BrowserClient()
+    root.force_login(admin_api.user)
+    url = reverse("admin:calls_erasurerecord_changelist")
+
+    found = root.get(url, {"q": TYPED})
+    other = root.get(url, {"q": "+7 999 000 00 00"})
+
+    assert [r.calls_pseudonymized for r in found.context["cl"].result_list] == [3]
+    assert list(other.context["cl"].result_list) == []
+    assert NUMBER not in found.content.decode()
+    manager = BrowserClient()
+    manager.force_login(world["pm"])
+    assert manager.get(url).status_code == 403
