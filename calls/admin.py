@@ -301,7 +301,7 @@ class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        phone = term if term.startswith("+") else f"+{term}"
+        phone = phone_normalize(term) or term  # as typed: 8 (901) 123-45-52
         by_number = Q(caller=phone)
         full = _full_number_ids(request)
         if full is not None:  # no number search where the reader sees masked numbers
@@ -323,10 +323,6 @@ class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
             and call.wait_seconds < call.project.short_abandon_seconds
         )
         return "abandoned (short)" if short else "abandoned"
-
-
-# The QA room's admin (scorecards, evaluations with the call's player, disputes, samples)
-# registers itself on import.
 
 
 @admin.register(ErasureRecord)
@@ -370,3 +366,7 @@ class ErasureRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The QA room's admin (scorecards, evaluations with the call's player, disputes, samples)
+# registers itself on import.

@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
@@ -21,6 +22,7 @@ from calls import rollups, tasks
 from calls.erasure import months_before
 from calls.models import Call, Contact, ErasureRecord
 from calls.phones import phone_mask
+from projects.roles import PROJECT_MANAGERS, roles_setup
 from tests.conftest import _client_for
 from tests.factories import (
     T0,
@@ -508,3 +510,17 @@ def test_the_erasure_records_admin_finds_a_number_for_superusers_only(world, adm
     manager = BrowserClient()
     manager.force_login(world["pm"])
     assert manager.get(url).status_code == 403
+
+
+def test_a_manager_finds_calls_by_the_number_as_typed_in_the_admin(world):
+    roles_setup()
+    world["pm"].groups.add(Group.objects.get(name=PROJECT_MANAGERS))
+    browser = BrowserClient()
+    browser.force_login(world["pm"])
+
+    found = browser.get(reverse("admin:calls_call_changelist"), {"q": TYPED})
+
+    assert sorted(c.pk for c in found.context["cl"].result_list) == sorted(
+        c.pk for c in world["calls"][:2]
+    )
+    assert NUMBER in found.content.decode()  # a manager sees the full number
