@@ -13,9 +13,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from calls.csv_import import csv_import, csv_preview
-from calls.models import Call, Contact
+from calls.erasure import phone_digest
+from calls.models import Call, Contact, ErasureRecord
+from calls.phones import caller_shown, full_number_projects, phone_normalize
 from calls.quality_admin import ScopedProjectFilter
 from contactcenter.errors import ConflictError, DomainError
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
@@ -27,6 +30,15 @@ from projects.models import Project
 # it is capped well below the API's 50 MB: larger files go through the API.
 CSV_ADMIN_MAX_BYTES = 5 * 1024 * 1024
 CSV_SESSION_KEY = "calls_csv_import"
+
+
+def _full_number_ids(request):
+    """Ids of the projects whose callers the user sees in full (``None``: all), once per
+    request."""
+    if not hasattr(request, "_full_number_ids"):
+        full = full_number_projects(request.user)
+        request._full_number_ids = None if full is None else set(full.values_list("pk", flat=True))
+    return request._full_number_ids
 
 
 class OutcomeFilter(admin.SimpleListFilter):
@@ -236,7 +248,7 @@ class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
     date_hierarchy = "offered_at"
     autocomplete_fields = ["project", "operator"]
     raw_id_fields = ["contact"]
-    readonly_fields = [*derived, "received_at"]
+    readonly_fields = [*derived, "received_at", "masked_caller"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["project", "external_id", "direction", "caller", "contact"]}),
@@ -259,7 +271,29 @@ class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         # Derived seconds and received_at come with the save: a new call has none to show.
-        return self.fieldsets if obj else self.fieldsets[:-2]
+        if obj is None:
+            return self.fieldsets[:-2]
+        if caller_shown(obj.caller, obj.project_id, _full_number_ids(request)) == obj.caller:
+            return self.fieldsets
+        # An evaluator: the masked number, and no contact (its name shows the number).
+        (title, options), *rest = self.fieldsets
+        masked = ["masked_caller" if f == "caller" else f for f in options["fields"]]
+        return [(title, {"fields": [f for f in masked if f != "contact"]}), *rest]
+
+    def get_list_display(self, request):
+        full = _full_number_ids(request)
+        if full is None:
+            return self.list_display
+
+        @admin.display(description="caller")
+        def caller(call):
+            return caller_shown(call.caller, call.project_id, full)
+
+        return [caller if name == "caller" else name for name in self.list_display]
+
+    @admin.display(description="caller")
+    def masked_caller(self, call):
+        return caller_shown(call.caller, call.project_id, set())
 
     def get_search_results(self, request, queryset, search_term):
         # Exact matches, not the default ILIKE '%term%' over every call; with a project
@@ -267,8 +301,12 @@ class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        phone = term if term.startswith("+") else f"+{term}"
-        found = Q(external_id=term) | Q(caller=phone) | Q(operator__code=term)
+        phone = phone_normalize(term) or term  # as typed: 8 (901) 123-45-52
+        by_number = Q(caller=phone)
+        full = _full_number_ids(request)
+        if full is not None:  # no number search where the reader sees masked numbers
+            by_number &= Q(project__in=full)
+        found = Q(external_id=term) | by_number | Q(operator__code=term)
         return queryset.filter(found), False
 
     @admin.display(description="offered (project time)", ordering="offered_at")
@@ -285,6 +323,49 @@ class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
             and call.wait_seconds < call.project.short_abandon_seconds
         )
         return "abandoned (short)" if short else "abandoned"
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(admin.ModelAdmin):
+    """Who erased callers' data, when and how much; for administrators, read-only. The
+    search takes a number and finds the erasures of it by its keyed hash."""
+
+    list_display = [
+        "at",
+        "reason",
+        "actor_name",
+        "all_projects",
+        "project_codes",
+        "cutoff",
+        "calls_pseudonymized",
+        "contacts_deleted",
+        "recordings_unlinked",
+    ]
+    list_filter = ["reason"]
+    search_fields = ["phone_digest"]
+    search_help_text = _("A phone number: finds the requests that erased it.")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        phone = phone_normalize(term)
+        return queryset.filter(phone_digest=phone_digest(phone) if phone else "-"), False
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # The QA room's admin (scorecards, evaluations with the call's player, disputes, samples)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Func, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from agents.models import Operator
 from projects.models import Project
@@ -65,6 +66,11 @@ class Call(models.Model):
     )
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.INBOUND)
     caller = models.CharField(max_length=16, blank=True, help_text="E.164; blank if withheld.")
+    caller_erased = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="The caller's number was erased (a request or the retention period).",
+    )
     contact = models.ForeignKey(
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
     )
@@ -134,6 +140,10 @@ class Call(models.Model):
             models.CheckConstraint(
                 condition=Q(caller="") | Q(caller__regex=E164_REGEX), name="call_caller_e164"
             ),
+            models.CheckConstraint(
+                condition=Q(caller_erased=False) | (Q(caller="") & Q(recording_url="")),
+                name="call_erased_caller_blank",
+            ),
         ]
         indexes = [
             # Every report: "a project's calls offered in [from, to)" (KPIs, billing), and
@@ -161,6 +171,10 @@ class Call(models.Model):
                 name="call_unlinked_idx",
                 condition=Q(contact__isnull=True) & ~Q(caller=""),
             ),
+            # Erasure of a number (calls.erasure) and the admin's exact search by caller: "the
+            # calls of this number", without reading the whole table. Withheld and erased
+            # callers are left out.
+            models.Index(fields=["caller"], name="call_caller_idx", condition=~Q(caller="")),
         ]
 
     def __str__(self):
@@ -169,6 +183,67 @@ class Call(models.Model):
     @property
     def outcome(self):
         return "answered" if self.answered_at else "abandoned"
+
+
+class ErasureRecord(models.Model):
+    """One erasure of callers' data: who, when, where and how much, never the number.
+
+    ``reason`` "request": a data subject's number erased on request (``phone_digest``, a
+    keyed hash, recognises a repeated request); "retention": the callers of calls older
+    than the retention period (``cutoff``). See docs/privacy.md.
+    """
+
+    class Reason(models.TextChoices):
+        REQUEST = "request", "Erasure request"
+        RETENTION = "retention", "Retention period"
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: the system (the retention job).",
+    )
+    actor_name = models.CharField(
+        max_length=150, blank=True, help_text="The actor's username then; kept if the user goes."
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    all_projects = models.BooleanField(help_text="A superuser's or the system's: every project.")
+    project_codes = models.JSONField(
+        default=list, blank=True, help_text="The projects in scope, when not all of them."
+    )
+    phone_digest = models.CharField(
+        max_length=64, blank=True, help_text="HMAC-SHA256 of the E.164 number (requests only)."
+    )
+    cutoff = models.DateTimeField(
+        null=True, blank=True, help_text="Retention: calls offered before this instant."
+    )
+    calls_pseudonymized = models.PositiveIntegerField(default=0)
+    contacts_deleted = models.PositiveIntegerField(default=0)
+    recordings_unlinked = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(reason="request") & ~Q(phone_digest="") & Q(cutoff__isnull=True))
+                | (Q(reason="retention") & Q(phone_digest="") & Q(cutoff__isnull=False)),
+                name="erasure_record_reason_fields",
+            ),
+        ]
+        indexes = [
+            # "Was this number erased before?" on every request.
+            models.Index(
+                fields=["phone_digest"],
+                name="erasure_record_digest_idx",
+                condition=Q(reason="request"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} at {self.at:%Y-%m-%d %H:%M} UTC"
 
 
 # --- KPI rollups (SPEC sections 4 and 5) ----------------------------------------------------

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from calls import alerts, quality_sampling, rollups
+from calls import alerts, erasure, quality_sampling, rollups
 from calls.contacts import contacts_link_calls
 from calls.queue_log_import import queue_log_import_file
 from projects.models import Project
@@ -70,3 +70,19 @@ def sample_qa_calls(seed=None):
     return quality_sampling.qa_sample_week(
         seed=seed if seed is not None else getattr(settings, "QA_SAMPLE_SEED", "weekly")
     ).as_dict()
+
+
+@shared_task(
+    name="calls.erase_old_callers",
+    acks_late=True,  # idempotent: erased calls are not selected again
+    soft_time_limit=3000,
+    time_limit=3300,
+)
+def erase_old_callers():
+    """Beat, daily: pseudonymize the callers of calls older than CALLER_RETENTION_MONTHS
+    (nothing while the setting is 0 or unset)."""
+    months = erasure.retention_months()
+    if not months:
+        return {"skipped": "CALLER_RETENTION_MONTHS is not set"}
+    result, cutoff = erasure.callers_erase_older_than(months=months)
+    return {**result.as_dict(), "cutoff": cutoff.isoformat()}

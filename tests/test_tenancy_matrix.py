@@ -358,6 +358,18 @@ class DetailRoute:
             assert self.applied(world, side, role, lookup)
 
 
+@dataclass(frozen=True)
+class EraseRoute(CreateRoute):
+    """contacts/erase/ of the number both clients' calls share: every role erases it from
+    A's call; only the superuser reaches B's (docs/privacy.md)."""
+
+    def check(self, response, world, side, role, lookup):
+        ours, theirs = (Call.objects.get(pk=t.call.pk) for t in (world.ours, world.theirs))
+        assert (ours.caller, ours.caller_erased) == ("", True)
+        assert theirs.caller_erased == (role == SUPERUSER)
+        assert response.json()["calls_pseudonymized"] == (2 if role == SUPERUSER else 1)
+
+
 # --- Bodies, disposable targets and effects ------------------------------------------------
 
 
@@ -834,6 +846,13 @@ MATRIX = {
         target=lambda w, side: w[side].call.pk,
         key="id",
         expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
+    ),
+    # A caller's erasure: a PM in the projects they manage, an integration in its client's,
+    # a superuser everywhere; the body names a number, no project.
+    ("contacts/erase/", "POST"): EraseRoute(
+        body=lambda w, side: {"phone": w.ours.call.caller},
+        expect={SUPERUSER: 200, PM: 200, INTEGRATION: 200},
+        stored=lambda w, side: True,  # EraseRoute.check proves the effect per role
     ),
     # Tariffs: the PMs of the project change them; an integration only reads.
     ("tariffs/", "GET"): ListRoute(key="id", key_of=lambda t: t.tariff.pk, sees=EVERYONE_SEES_OURS),

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from agents.models import Operator
 from calls.models import E164_REGEX, Call
+from calls.phones import caller_shown
 from contactcenter.api.fields import AwareDateTimeField
 from projects.api.fields import CodeLookupField, ProjectCodeField
 
@@ -44,7 +45,13 @@ class CallSerializer(serializers.ModelSerializer):
         validators=[
             RegexValidator(E164_REGEX, message="Not an E.164 number, such as +74951234567.")
         ],
-        help_text="E.164, such as +74951234567; blank if withheld.",
+        help_text=(
+            "E.164, such as +74951234567; blank if withheld or erased. Masked "
+            "(`+7 495 *** ** 67`) to QA evaluators and trainers (docs/privacy.md)."
+        ),
+    )
+    caller_erased = serializers.BooleanField(
+        read_only=True, help_text="The number was erased (on request or by retention)."
     )
     offered_at = AwareDateTimeField()
     answered_at = AwareDateTimeField(
@@ -77,6 +84,7 @@ class CallSerializer(serializers.ModelSerializer):
             "project",
             "direction",
             "caller",
+            "caller_erased",
             "operator",
             "offered_at",
             "answered_at",
@@ -96,3 +104,11 @@ class CallSerializer(serializers.ModelSerializer):
         # The (project, external_id) key is the service's: a repeat is a duplicate or a
         # conflict, never a generic "must be unique".
         validators = []
+
+    def to_representation(self, call):
+        data = super().to_representation(call)
+        # The view names the projects whose numbers the reader sees in full; without it,
+        # every number is masked.
+        full = self.context.get("full_number_project_ids", set())
+        data["caller"] = caller_shown(call.caller, call.project_id, full)
+        return data

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from calls.api.csv_views import CallCsvImportView
+from calls.api.erasure_views import ContactEraseView
 from calls.api.kpi_views import (
     OperatorOccupancyView,
     PoolOccupancyView,
@@ -32,6 +33,8 @@ urlpatterns = [
     # Before the router: its detail route calls/{id}/ would take "import" for an id.
     path("calls/import/", CallCsvImportView.as_view(), name="call-import"),
     *router.urls,
+    # A caller's right to erasure (docs/privacy.md).
+    path("contacts/erase/", ContactEraseView.as_view(), name="contact-erase"),
     # KPI reports (calls sits above agents, so an operator's occupancy is served here).
     path("projects/<str:code>/kpis/", ProjectKpisView.as_view(), name="project-kpis"),
     path(

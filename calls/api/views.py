@@ -8,10 +8,12 @@ from calls.api.filters import CallFilter
 from calls.api.serializers import CallSerializer
 from calls.ingest import calls_ingest
 from calls.models import Call
+from calls.phones import full_number_projects
 from contactcenter.api.ingest import IngestResultSerializer, ingest_response
 from contactcenter.api.pagination import TimeCursorPagination
 from contactcenter.api.schema import IDEMPOTENCY_KEY, error_responses
 from projects.api.scoping import QA_EVALUATOR, ScopedViewSetMixin
+from projects.models import Project
 
 
 @extend_schema_view(
@@ -73,6 +75,15 @@ class CallViewSet(
 
     def get_base_queryset(self):
         return Call.objects.select_related("project", "operator")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        user = getattr(self.request, "user", None)  # the schema generator may send none
+        full = full_number_projects(user) if user is not None else Project.objects.none()
+        context["full_number_project_ids"] = (
+            None if full is None else set(full.values_list("pk", flat=True))
+        )
+        return context
 
     def create(self, request, *args, **kwargs):
         allowed = (
