@@ -7,6 +7,7 @@ contract's rounding rule, so every report and invoice reads the same seconds.
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     Case,
@@ -23,8 +24,14 @@ from django.db.models.functions import Coalesce, Trim
 from django.db.models.lookups import LessThanOrEqual
 
 from agents.models import Operator
-from calls.bounds import MAX_CONNECTED_SECONDS, MAX_WAIT_SECONDS, MAX_WRAP_SECONDS
-from contactcenter.batch import EARLIEST_INSTANT
+from calls.bounds import (
+    MAX_CONNECTED_SECONDS,
+    MAX_WAIT_SECONDS,
+    MAX_WRAP_SECONDS,
+    call_bounds,
+    time_errors,
+)
+from contactcenter.batch import EARLIEST_INSTANT, Invalid
 from projects.models import Project
 
 E164_REGEX = r"^\+[1-9][0-9]{6,14}$"
@@ -215,6 +222,41 @@ class Call(models.Model):
 
     def __str__(self):
         return f"{self.project.code}/{self.external_id}"
+
+    def clean(self):
+        """The ingestion's bounds (docs/limits.md) for a call edited in the admin: the
+        instants' window and the settings' tighter limits, beyond the database's CHECKs."""
+        super().clean()
+        self.external_id = (self.external_id or "").strip()
+        bounds = call_bounds()
+        errors = {}
+        if not self.external_id:
+            errors["external_id"] = ["This field may not be blank."]
+        for name in ("offered_at", "answered_at", "ended_at"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    bounds.window.check(value)
+                except Invalid as exc:
+                    errors[name] = [exc.message]
+        if (self.wrap_seconds or 0) > bounds.max_wrap:
+            errors["wrap_seconds"] = [
+                f"Ensure this value is less than or equal to {bounds.max_wrap}."
+            ]
+        if not errors and self.offered_at and self.ended_at:
+            errors = (
+                time_errors(
+                    self.operator_id,
+                    self.offered_at,
+                    self.answered_at,
+                    self.ended_at,
+                    self.hold_seconds,
+                    bounds,
+                )
+                or {}
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def outcome(self):
