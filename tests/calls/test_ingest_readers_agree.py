@@ -202,7 +202,7 @@ def test_the_fast_reader_accepts_only_what_the_parsers_accept_with_equal_values(
 
     # The rows reach both sides of the bounds: many the fast reader takes, many refused,
     # each field named somewhere.
-    assert seen["fast"] >= EXAMPLES // 10, seen
+    assert seen["fast"] >= EXAMPLES // 20, seen  # about 10% in practice
     refused = {key.removeprefix("refused ") for key in seen if key.startswith("refused")}
     assert refused >= {"offered_at", "ended_at", "hold_seconds", "wrap_seconds", "external_id"}, (
         seen
