@@ -33,15 +33,23 @@ class CallBounds:
     max_connected: int
     max_wait: int
     max_wrap: int
+    # The same bounds as timedeltas: whole seconds rounded up stay within an integer bound
+    # exactly when the exact duration does, so the rules compare durations directly.
+    connected_limit: dt.timedelta
+    wait_limit: dt.timedelta
 
 
 def call_bounds(now: dt.datetime | None = None) -> CallBounds:
     """The bounds the settings set, each capped at its database ceiling."""
+    max_connected = _setting("CALL_MAX_CONNECTED_SECONDS")
+    max_wait = _setting("CALL_MAX_WAIT_SECONDS")
     return CallBounds(
         window=instant_window(now),
-        max_connected=_setting("CALL_MAX_CONNECTED_SECONDS"),
-        max_wait=_setting("CALL_MAX_WAIT_SECONDS"),
+        max_connected=max_connected,
+        max_wait=max_wait,
         max_wrap=_setting("CALL_MAX_WRAP_SECONDS"),
+        connected_limit=dt.timedelta(seconds=max_connected),
+        wait_limit=dt.timedelta(seconds=max_wait),
     )
 
 
@@ -77,8 +85,8 @@ def time_errors(
             errors = _add(
                 errors, "hold_seconds", "Cannot exceed the connected time (0 s: unanswered)."
             )
-        wait = whole_seconds(ended_at - offered_at)
-        if wait > bounds.max_wait:
+        if ended_at - offered_at > bounds.wait_limit:
+            wait = whole_seconds(ended_at - offered_at)
             errors = _add(errors, "ended_at", _too_long("wait", wait, bounds.max_wait))
         return errors
     errors = None

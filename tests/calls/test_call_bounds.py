@@ -7,6 +7,7 @@ import io
 import pytest
 import time_machine
 from django.core.checks import run_checks
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -404,3 +405,33 @@ class TestDatabase:
 
         with pytest.raises(IntegrityError, match="call_wrap_at_most_an_hour"), transaction.atomic():
             Call.objects.filter(pk=stored.pk).update(wrap_seconds=3601)
+
+
+class TestAdminEdit:
+    """The admin's change form runs ``full_clean``: the same bounds, as form errors."""
+
+    def test_an_edit_beyond_the_window_and_the_wrap_bound_names_the_fields(self, catalogue):
+        stored = CallFactory(project=catalogue, external_id="cdr-1")
+        stored.ended_at = dt.datetime(2094, 1, 1, tzinfo=dt.UTC)
+        stored.wrap_seconds = 2_147_483_647
+        stored.external_id = "   "
+
+        with pytest.raises(ValidationError) as refused:
+            stored.full_clean()
+
+        assert refused.value.message_dict == {
+            "external_id": ["This field may not be blank."],
+            "ended_at": [AHEAD],
+            "wrap_seconds": [WRAP_MAX],
+        }
+
+    def test_an_edit_that_connects_25_hours_names_ended_at(self, catalogue):
+        stored = CallFactory(project=catalogue)
+        stored.ended_at = stored.answered_at + dt.timedelta(hours=25)
+
+        with pytest.raises(ValidationError) as refused:
+            stored.full_clean()
+
+        assert refused.value.message_dict["ended_at"][0] == (
+            "A call may be connected at most 86400 s; this one would be connected 90000 s."
+        )
