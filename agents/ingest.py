@@ -18,6 +18,7 @@ from contactcenter.batch import (
     check_batch_size,
     copy_new_rows,
     ids_by_code,
+    instant_window,
     parse_choice,
     parse_instant,
     parse_reference,
@@ -64,7 +65,7 @@ def _valid_events(rows, *, operator_ids):
     is invalid. An exact repeat of an earlier row is dropped (a duplicate)."""
     fields = (
         Field("operator", parse_reference, (operator_ids, "operator")),
-        Field("at", parse_instant),
+        Field("at", parse_instant, (instant_window(),)),  # docs/limits.md
         Field("state", parse_choice, (_STATES,)),
         Field("reason", parse_text, (_REASON_LENGTH,)),
     )

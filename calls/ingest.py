@@ -16,16 +16,15 @@ from django.utils import timezone
 from psycopg import sql
 
 from agents.models import Operator
+from calls.bounds import CallBounds, call_bounds, time_errors
 from calls.models import E164_REGEX, Call, Contact
 from contactcenter.batch import (
     EDGE_YEARS,
-    INT4_MAX,
     MAX_BATCH,
     NOT_AN_OBJECT,
     Field,
     IngestResult,
     Invalid,
-    add_error,
     check_batch_size,
     copy_new_rows,
     gc_paused,
@@ -92,6 +91,7 @@ def calls_ingest(*, rows: list[dict], allowed_project_ids: set[int] | None = Non
             rows,
             project_ids=ids_by_code(projects, rows, "project"),
             operator_ids=ids_by_code(Operator.objects.all(), rows, "operator"),
+            bounds=call_bounds(),
         )
         created = _store(calls) if calls else 0
     return IngestResult(created=created, duplicates=len(rows) - created)
@@ -100,16 +100,16 @@ def calls_ingest(*, rows: list[dict], allowed_project_ids: set[int] | None = Non
 # --- Checking ------------------------------------------------------------------------------
 
 
-def _valid_calls(rows, *, project_ids, operator_ids):
+def _valid_calls(rows, *, project_ids, operator_ids, bounds):
     """``{key: (index, values)}`` of the batch's distinct calls; ``DomainError`` if any row
     is invalid. An exact repeat of an earlier row is dropped (a duplicate)."""
-    fields = _call_fields(project_ids, operator_ids)
-    read_plain = _plain_call_reader(project_ids, operator_ids)
+    fields = _call_fields(project_ids, operator_ids, bounds)
+    read_plain = _plain_call_reader(project_ids, operator_ids, bounds)
     calls, errors = {}, {}
     for index, row in enumerate(rows):
         values = read_plain(row)
         if values is None:  # something unusual: the field parsers judge the row
-            values, row_errors = _parse_call(row, fields)
+            values, row_errors = _parse_call(row, fields, bounds)
             if row_errors:
                 errors[str(index)] = row_errors
                 continue
@@ -124,25 +124,28 @@ def _valid_calls(rows, *, project_ids, operator_ids):
     return calls
 
 
-def _call_fields(project_ids, operator_ids):
+def _call_fields(project_ids, operator_ids, bounds: CallBounds):
     """How to read each field of a row, in ``CALL_COLUMNS`` order."""
+    window = bounds.window
     return (
         Field("project", parse_reference, (project_ids, "project")),
-        Field("external_id", parse_text, (_EXTERNAL_ID_LENGTH, True)),
+        # Surrounding whitespace is dropped, as from a CSV cell; blank then is refused.
+        Field("external_id", parse_text, (_EXTERNAL_ID_LENGTH, True, True)),
         Field("direction", parse_choice, (_DIRECTIONS, Call.Direction.INBOUND.value)),
         Field("caller", _parse_caller),
         Field("operator", parse_optional_reference, (operator_ids, "operator")),
-        Field("offered_at", parse_instant),
-        Field("answered_at", parse_optional_instant),
-        Field("ended_at", parse_instant),
-        Field("hold_seconds", parse_seconds),
-        Field("wrap_seconds", parse_seconds),
+        Field("offered_at", parse_instant, (window,)),
+        Field("answered_at", parse_optional_instant, (window,)),
+        Field("ended_at", parse_instant, (window,)),
+        # The hold lies within the connection, so the connection's bound caps it too.
+        Field("hold_seconds", parse_seconds, (bounds.max_connected,)),
+        Field("wrap_seconds", parse_seconds, (bounds.max_wrap,)),
         Field("disposition", parse_text, (_DISPOSITION_LENGTH,)),
         Field("recording_url", parse_url, (_URL_LENGTH,)),
     )
 
 
-def _plain_call_reader(project_ids, operator_ids):
+def _plain_call_reader(project_ids, operator_ids, bounds: CallBounds):
     """``read(row)``: the values ``_parse_call`` gives a valid row of the usual shape, or
     ``None`` for any row out of the ordinary (which ``_parse_call`` then judges).
 
@@ -151,13 +154,18 @@ def _plain_call_reader(project_ids, operator_ids):
     row is valid and plain (UTF-8 text, ISO 8601 strings with an offset, whole seconds, a
     plain recording URL), and this reads such a row inline in about 3 µs. It accepts only
     rows the parsers accept and returns equal values (a list, as ``read_fields`` does), so a
-    batch is stored or refused exactly as before; it only decides how quickly.
+    batch is stored or refused exactly as before; it only decides how quickly. The limits
+    are the parsers' own (the same ``bounds``, the same column lengths) and the rules that
+    tie the fields together are one function, ``calls.bounds.time_errors``; the property
+    test ``tests/calls/test_ingest_readers_agree.py`` checks the rest on random rows.
     """
     project_id_of, operator_id_of = project_ids.get, operator_ids.get
     directions, inbound = _DIRECTIONS, Call.Direction.INBOUND.value
     e164_match, fromisoformat = _E164.fullmatch, dt.datetime.fromisoformat
     external_id_length, disposition_length = _EXTERNAL_ID_LENGTH, _DISPOSITION_LENGTH
-    url_length, edge_years, int4_max = _URL_LENGTH, EDGE_YEARS, INT4_MAX
+    url_length, edge_years = _URL_LENGTH, EDGE_YEARS
+    earliest, latest = bounds.window.earliest, bounds.window.latest
+    max_hold, max_wrap = bounds.max_connected, bounds.max_wrap
 
     def read(row):
         if type(row) is not dict:
@@ -168,11 +176,10 @@ def _plain_call_reader(project_ids, operator_ids):
             if type(project) is not str or (project_id := project_id_of(project)) is None:
                 return None
             external_id = get("external_id")
-            if (
-                type(external_id) is not str
-                or not 0 < len(external_id) <= external_id_length
-                or "\x00" in external_id
-            ):
+            if type(external_id) is not str:
+                return None
+            external_id = external_id.strip()
+            if not 0 < len(external_id) <= external_id_length or "\x00" in external_id:
                 return None
             if not external_id.isascii():
                 external_id.encode()  # a lone surrogate raises (a ValueError): the parsers say so
@@ -203,6 +210,8 @@ def _plain_call_reader(project_ids, operator_ids):
                 or ended_at.tzinfo is None
                 or offered_at.year in edge_years
                 or ended_at.year in edge_years
+                or not earliest <= offered_at <= latest
+                or not earliest <= ended_at <= latest
             ):
                 return None
             hold_seconds = get("hold_seconds", 0)
@@ -210,25 +219,25 @@ def _plain_call_reader(project_ids, operator_ids):
             if (
                 type(hold_seconds) is not int
                 or type(wrap_seconds) is not int
-                or not 0 <= hold_seconds <= int4_max
-                or not 0 <= wrap_seconds <= int4_max
+                or not 0 <= hold_seconds <= max_hold
+                or not 0 <= wrap_seconds <= max_wrap
             ):
                 return None
-            if answered_at is None:
-                if operator_id is not None or ended_at < offered_at or hold_seconds:
-                    return None
-            else:
+            if answered_at is not None:
                 if type(answered_at) is not str:
                     return None
                 answered_at = fromisoformat(answered_at)
                 if (
                     answered_at.tzinfo is None
                     or answered_at.year in edge_years
-                    or answered_at < offered_at
-                    or ended_at < answered_at
-                    or (hold_seconds and hold_seconds > _whole_seconds(ended_at - answered_at))
+                    or not earliest <= answered_at <= latest
                 ):
                     return None
+            if (
+                time_errors(operator_id, offered_at, answered_at, ended_at, hold_seconds, bounds)
+                is not None
+            ):
+                return None
             disposition = get("disposition")
             if disposition is None:
                 disposition = ""
@@ -276,12 +285,16 @@ def _plain_call_reader(project_ids, operator_ids):
     return read
 
 
-def _parse_call(row, fields):
+def _parse_call(row, fields, bounds: CallBounds):
     """``(values in CALL_COLUMNS order, errors)``; the values count only without errors."""
     if not isinstance(row, dict):
         return None, {"non_field_errors": [NOT_AN_OBJECT]}
     values, errors = read_fields(row, fields)
-    _check_times(errors, *values[4:9])  # operator_id, offered_at, answered_at, ended_at, hold
+    # The rules tying the instants together are judged only on instants that parsed.
+    if not ("offered_at" in errors or "answered_at" in errors or "ended_at" in errors):
+        # operator_id, offered_at, answered_at, ended_at, hold_seconds
+        for name, messages in (time_errors(*values[4:9], bounds) or {}).items():
+            errors.setdefault(name, []).extend(messages)
     return values, errors
 
 
@@ -290,40 +303,6 @@ def _parse_caller(value):
     if caller and not _E164.fullmatch(caller):
         raise Invalid("Not an E.164 number, such as +74951234567.")
     return caller
-
-
-def _check_times(errors, operator_id, offered_at, answered_at, ended_at, hold_seconds):
-    """The rules of SPEC section 3 that tie the instants, the operator and the hold together.
-
-    Judged only on instants that parsed; ``hold_seconds`` is ``None`` when it did not.
-    """
-    if errors and ("offered_at" in errors or "answered_at" in errors or "ended_at" in errors):
-        return
-    if answered_at is None:
-        if operator_id is not None:
-            add_error(errors, "operator", "An unanswered call has no operator.")
-        if ended_at < offered_at:
-            add_error(errors, "ended_at", "Cannot be before offered_at.")
-        elif hold_seconds:
-            add_error(errors, "hold_seconds", "Cannot exceed the connected time (0 s: unanswered).")
-        return
-    if answered_at < offered_at:
-        add_error(errors, "answered_at", "Cannot be before offered_at.")
-    if ended_at < answered_at:
-        add_error(errors, "ended_at", "Cannot be before answered_at.")
-    elif hold_seconds:
-        connected = _whole_seconds(ended_at - answered_at)
-        if hold_seconds > connected:
-            add_error(
-                errors,
-                "hold_seconds",
-                f"Cannot exceed the connected time ({connected} s from answered_at to ended_at).",
-            )
-
-
-def _whole_seconds(delta):
-    """Whole seconds of a non-negative timedelta, a fractional second rounding up."""
-    return delta.days * 86_400 + delta.seconds + (delta.microseconds > 0)
 
 
 # --- Storing -------------------------------------------------------------------------------

@@ -4,13 +4,35 @@ The derived durations are generated columns: PostgreSQL computes them once, by t
 contract's rounding rule, so every report and invoice reads the same seconds.
 """
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, F, Func, IntegerField, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Trim
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from agents.models import Operator
+from calls.bounds import (
+    MAX_CONNECTED_SECONDS,
+    MAX_WAIT_SECONDS,
+    MAX_WRAP_SECONDS,
+    call_bounds,
+    time_errors,
+)
+from contactcenter.batch import EARLIEST_INSTANT, Invalid
 from projects.models import Project
 
 E164_REGEX = r"^\+[1-9][0-9]{6,14}$"
@@ -21,6 +43,14 @@ class CeilSeconds(Func):
 
     template = "CEIL(EXTRACT(EPOCH FROM (%(expressions)s)))::integer"
     output_field = IntegerField()
+
+
+def _duration(start, end):
+    """``end - start`` as an interval: absolute time, whatever the session's time zone (an
+    instant plus ``interval '1 day'`` would follow its daylight saving changes)."""
+    start = F(start) if isinstance(start, str) else start
+    end = F(end) if isinstance(end, str) else end
+    return ExpressionWrapper(end - start, output_field=DurationField())
 
 
 def _connected_seconds():
@@ -137,6 +167,33 @@ class Call(models.Model):
                 condition=Q(operator__isnull=True) | Q(answered_at__isnull=False),
                 name="call_operator_only_if_answered",
             ),
+            # The bounds of docs/limits.md at their ceilings (settings may only tighten them),
+            # so no path, a COPY or raw SQL included, stores what the API refuses; they also
+            # keep the generated columns far from the integer range.
+            models.CheckConstraint(
+                condition=Q(offered_at__gte=EARLIEST_INSTANT), name="call_offered_from_2000"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(
+                    _duration("answered_at", "ended_at"),
+                    dt.timedelta(seconds=MAX_CONNECTED_SECONDS),
+                ),
+                name="call_connected_at_most_a_day",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(
+                    _duration("offered_at", Coalesce(F("answered_at"), F("ended_at"))),
+                    dt.timedelta(seconds=MAX_WAIT_SECONDS),
+                ),
+                name="call_wait_at_most_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(wrap_seconds__lte=MAX_WRAP_SECONDS), name="call_wrap_at_most_an_hour"
+            ),
+            models.CheckConstraint(
+                condition=~Q(external_id="") & Q(external_id=Trim("external_id")),
+                name="call_external_id_trimmed",
+            ),
             models.CheckConstraint(
                 condition=Q(caller="") | Q(caller__regex=E164_REGEX), name="call_caller_e164"
             ),
@@ -179,6 +236,41 @@ class Call(models.Model):
 
     def __str__(self):
         return f"{self.project.code}/{self.external_id}"
+
+    def clean(self):
+        """The ingestion's bounds (docs/limits.md) for a call edited in the admin: the
+        instants' window and the settings' tighter limits, beyond the database's CHECKs."""
+        super().clean()
+        self.external_id = (self.external_id or "").strip()
+        bounds = call_bounds()
+        errors = {}
+        if not self.external_id:
+            errors["external_id"] = ["This field may not be blank."]
+        for name in ("offered_at", "answered_at", "ended_at"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    bounds.window.check(value)
+                except Invalid as exc:
+                    errors[name] = [exc.message]
+        if (self.wrap_seconds or 0) > bounds.max_wrap:
+            errors["wrap_seconds"] = [
+                f"Ensure this value is less than or equal to {bounds.max_wrap}."
+            ]
+        if not errors and self.offered_at and self.ended_at:
+            errors = (
+                time_errors(
+                    self.operator_id,
+                    self.offered_at,
+                    self.answered_at,
+                    self.ended_at,
+                    self.hold_seconds,
+                    bounds,
+                )
+                or {}
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def outcome(self):

@@ -16,10 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 from django.db.models import UniqueConstraint
+from django.utils import timezone
 from psycopg import sql
 
 from contactcenter.errors import DomainError
@@ -44,6 +46,10 @@ EDGE_YEARS = frozenset({1, 9999})
 _EARLIEST = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
 _LATEST = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
 _fromisoformat = dt.datetime.fromisoformat
+
+# The earliest instant a row may state, whatever the settings say: the database's CHECKs
+# hold this floor (docs/limits.md), so CALL_EARLIEST_INSTANT may only move it later.
+EARLIEST_INSTANT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 # A subset of what Django's URLValidator accepts, checked 20 times faster: a plain host name
 # (cached, since a batch's recordings share a few hosts) and a path. Anything else (IPs,
@@ -73,6 +79,44 @@ class Invalid(Exception):
         self.message = message
 
 
+@dataclass(frozen=True)
+class InstantWindow:
+    """The instants a row may state: from ``earliest`` to ``latest``, both included."""
+
+    earliest: dt.datetime
+    latest: dt.datetime
+    ahead_seconds: int  # how far ``latest`` lies ahead of the batch's "now"
+
+    def check(self, value: dt.datetime) -> None:
+        """Raise ``Invalid`` when the aware ``value`` lies outside the window."""
+        if value < self.earliest:
+            raise Invalid(f"Must not be before {_iso(self.earliest)}.")
+        if value > self.latest:
+            raise Invalid(
+                f"Must not be more than {self.ahead_seconds} s ahead of now "
+                f"(after {_iso(self.latest)})."
+            )
+
+
+def instant_window(now: dt.datetime | None = None) -> InstantWindow:
+    """The window of the settings ``CALL_EARLIEST_INSTANT`` and ``CALL_MAX_FUTURE_SECONDS``
+    around ``now`` (docs/limits.md); a setting earlier than ``EARLIEST_INSTANT`` counts as it."""
+    earliest = settings.CALL_EARLIEST_INSTANT
+    if isinstance(earliest, str):
+        earliest = _fromisoformat(earliest)
+    ahead = max(int(settings.CALL_MAX_FUTURE_SECONDS), 0)
+    now = timezone.now() if now is None else now
+    return InstantWindow(
+        earliest=max(earliest, EARLIEST_INSTANT),
+        latest=now + dt.timedelta(seconds=ahead),
+        ahead_seconds=ahead,
+    )
+
+
+def _iso(value):
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
 def _absent(value, default_message):
     if value is MISSING:
         return REQUIRED
@@ -84,8 +128,9 @@ def _absent(value, default_message):
 # --- Field parsers -----------------------------------------------------------------------
 
 
-def parse_instant(value):
-    """An aware datetime from an ISO 8601 string with an offset or ``Z``, or a datetime."""
+def parse_instant(value, window=None):
+    """An aware datetime from an ISO 8601 string with an offset or ``Z``, or a datetime;
+    inside ``window`` (an ``InstantWindow``) when one is given."""
     if type(value) is str:
         try:
             value = _fromisoformat(value)
@@ -100,23 +145,31 @@ def parse_instant(value):
         raise Invalid(_absent(value, BAD_INSTANT))
     if value.year in EDGE_YEARS and not _EARLIEST <= value <= _LATEST:
         raise Invalid("Datetime out of range.")
+    if window is not None:
+        window.check(value)
     return value
 
 
-def parse_optional_instant(value):
+def parse_optional_instant(value, window=None):
     if value is None or value is MISSING:
         return None
-    return parse_instant(value)
+    return parse_instant(value, window)
 
 
-def parse_text(value, max_length, required=False):
-    """A string of at most ``max_length`` characters; absent or null is ``""`` unless required."""
+def parse_text(value, max_length, required=False, strip=False):
+    """A string of at most ``max_length`` characters; absent or null is ``""`` unless required.
+
+    With ``strip``, surrounding whitespace (``str.strip()``'s) is dropped first, so a value
+    of spaces only is blank.
+    """
     if type(value) is not str:
         if value is MISSING or value is None:
             if required:
                 raise Invalid(_absent(value, NOT_A_STRING))
             return ""
         raise Invalid(NOT_A_STRING)
+    if strip:
+        value = value.strip()
     if len(value) > max_length:
         raise Invalid(f"Ensure this field has no more than {max_length} characters.")
     if not value:
@@ -138,8 +191,9 @@ def _check_encodable(value):
         raise Invalid("Not valid Unicode text.") from None
 
 
-def parse_seconds(value):
-    """Whole non-negative seconds that fit a PostgreSQL integer; absent means 0."""
+def parse_seconds(value, maximum=INT4_MAX):
+    """Whole non-negative seconds up to ``maximum`` (at most what a PostgreSQL integer
+    holds); absent means 0."""
     if type(value) is not int:
         if value is MISSING:
             return 0
@@ -149,8 +203,8 @@ def parse_seconds(value):
             raise Invalid(_absent(value, NOT_AN_INTEGER))
     if value < 0:
         raise Invalid(NEGATIVE)
-    if value > INT4_MAX:
-        raise Invalid(f"Ensure this value is less than or equal to {INT4_MAX}.")
+    if value > maximum:
+        raise Invalid(f"Ensure this value is less than or equal to {maximum}.")
     return value
 
 

@@ -5,12 +5,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.models import Operator
+from calls.bounds import MAX_CONNECTED_SECONDS, MAX_WRAP_SECONDS
 from calls.models import E164_REGEX, Call
 from calls.phones import caller_shown
 from contactcenter.api.fields import AwareDateTimeField
 from projects.api.fields import CodeLookupField, ProjectCodeField
 
-MAX_INT = 2**31 - 1  # the columns are PostgreSQL integers
+# The instants' window, stated once for the schema (docs/limits.md); the checks are
+# calls.ingest's, against the settings of the running server.
+_WINDOW = (
+    " Not before CALL_EARLIEST_INSTANT (default 2000-01-01T00:00:00Z) and at most "
+    "CALL_MAX_FUTURE_SECONDS (default 86400) ahead of the server's clock."
+)
 
 
 @extend_schema_field({"type": "string", "description": "Operator code.", "example": "ivan"})
@@ -35,6 +41,14 @@ class CallSerializer(serializers.ModelSerializer):
     """
 
     project = ProjectCodeField()
+    external_id = serializers.CharField(
+        min_length=1,
+        max_length=64,
+        help_text=(
+            "The telephony's id of the call; unique within the project. Surrounding "
+            "whitespace is dropped; blank (or spaces only) is refused."
+        ),
+    )
     operator = OperatorCodeField(
         allow_null=True, required=False, help_text="Operator code; null if nobody answered."
     )
@@ -53,14 +67,28 @@ class CallSerializer(serializers.ModelSerializer):
     caller_erased = serializers.BooleanField(
         read_only=True, help_text="The number was erased (on request or by retention)."
     )
-    offered_at = AwareDateTimeField()
+    offered_at = AwareDateTimeField(help_text="When the call reached the queue." + _WINDOW)
     answered_at = AwareDateTimeField(
-        allow_null=True, required=False, help_text="Null if never answered."
+        allow_null=True,
+        required=False,
+        help_text="Null if never answered. At most CALL_MAX_WAIT_SECONDS (default 86400) "
+        "after offered_at." + _WINDOW,
     )
-    ended_at = AwareDateTimeField()
-    hold_seconds = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False)
+    ended_at = AwareDateTimeField(
+        help_text="At most CALL_MAX_CONNECTED_SECONDS (default 86400) after answered_at; "
+        "unanswered, at most CALL_MAX_WAIT_SECONDS after offered_at." + _WINDOW
+    )
+    hold_seconds = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_CONNECTED_SECONDS,
+        required=False,
+        help_text="Seconds on hold; within the connected time.",
+    )
     wrap_seconds = serializers.IntegerField(
-        min_value=0, max_value=MAX_INT, required=False, help_text="After-call work, seconds."
+        min_value=0,
+        max_value=MAX_WRAP_SECONDS,
+        required=False,
+        help_text="After-call work, seconds; at most CALL_MAX_WRAP_SECONDS (default 3600).",
     )
     outcome = serializers.ChoiceField(
         choices=[("answered", "Answered"), ("abandoned", "Abandoned")], read_only=True

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0009_call_unlinked_idx'),
+        ('calls', '0010_call_bounds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -214,6 +214,14 @@ KPI_ROLLUP_LATE_COMMIT_SECONDS = env.int("KPI_ROLLUP_LATE_COMMIT_SECONDS", defau
 KPI_ALERT_MIN_OFFERED = env.int("KPI_ALERT_MIN_OFFERED", default=10)
 KPI_ALERT_LOOKBACK_HOURS = env.int("KPI_ALERT_LOOKBACK_HOURS", default=48)
 
+# Bounds of a call record and of every instant a batch row states (docs/limits.md). The
+# database's CHECKs hold the defaults, so a setting may only tighten them.
+CALL_MAX_CONNECTED_SECONDS = env.int("CALL_MAX_CONNECTED_SECONDS", default=86_400)
+CALL_MAX_WAIT_SECONDS = env.int("CALL_MAX_WAIT_SECONDS", default=86_400)
+CALL_MAX_WRAP_SECONDS = env.int("CALL_MAX_WRAP_SECONDS", default=3_600)
+CALL_EARLIEST_INSTANT = env("CALL_EARLIEST_INSTANT", default="2000-01-01T00:00:00Z")
+CALL_MAX_FUTURE_SECONDS = env.int("CALL_MAX_FUTURE_SECONDS", default=86_400)
+
 # Billing (billing.invoicing, billing.invoices).
 BILLING_NUMBERING_TIMEZONE = env("BILLING_NUMBERING_TIMEZONE", default="Europe/Moscow")
 BILLING_RECEIVED_SETTLE_SECONDS = env.int("BILLING_RECEIVED_SETTLE_SECONDS", default=3600)

@@ -411,11 +411,11 @@ INVALID_ROWS = [
     ({"wrap_seconds": -5}, "wrap_seconds", "Cannot be negative."),
     ({"wrap_seconds": "20"}, "wrap_seconds", "A valid integer is required."),
     ({"wrap_seconds": True}, "wrap_seconds", "A valid integer is required."),
-    (
-        {"wrap_seconds": 2**31},
-        "wrap_seconds",
-        "Ensure this value is less than or equal to 2147483647.",
-    ),
+    # The bounds of docs/limits.md at their defaults.
+    ({"wrap_seconds": 2**31}, "wrap_seconds", "Ensure this value is less than or equal to 3600."),
+    ({"wrap_seconds": 3601}, "wrap_seconds", "Ensure this value is less than or equal to 3600."),
+    ({"hold_seconds": 86_401}, "hold_seconds", "Ensure this value is less than or equal to 86400."),
+    ({"external_id": "   "}, "external_id", "This field may not be blank."),
     ({"disposition": "d" * 65}, "disposition", "Ensure this field has no more than 64 characters."),
     ({"recording_url": "not a url"}, "recording_url", "Enter a valid URL."),
     ({"recording_url": "https://-bad-.example.com/x.wav"}, "recording_url", "Enter a valid URL."),
