@@ -23,7 +23,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -128,8 +127,8 @@ AXES_CLIENT_IP_CALLABLE = "contactcenter.throttling.client_ip"
 AXES_LOCKOUT_CALLABLE = "contactcenter.throttling.admin_lockout_response"
 
 # API token throttling (contactcenter.throttling): the Nth request with a wrong token from
-# one address within the window locks that address out of token authentication for the
-# lockout time (429 with Retry-After), good tokens included, so guessing learns nothing.
+# one address within the window locks that address out for the lockout time: its wrong
+# tokens get 429 with Retry-After; a valid token is always served (docs/tokens.md).
 API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=10)
 API_AUTH_FAILURE_WINDOW_SECONDS = env.int("API_AUTH_FAILURE_WINDOW_SECONDS", default=900)
 API_AUTH_LOCKOUT_SECONDS = env.int("API_AUTH_LOCKOUT_SECONDS", default=900)
