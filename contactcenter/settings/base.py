@@ -2,8 +2,10 @@
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -79,8 +81,26 @@ TEMPLATES = [
     },
 ]
 
+
+def _as_role(url, role):
+    """``url`` with ``role`` as its user and no password."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{role}@{parts.netloc.rpartition('@')[2]}"))
+
+
+# Two PostgreSQL roles (docs/database-roles.md): the application connects as a role that
+# reads and writes rows and owns nothing (DATABASE_URL), so it cannot switch the database's
+# guards off; migrations run as the schema's owner (MIGRATE_DATABASE_URL, by default the
+# same URL with the owner role): `DATABASE_ROLE=owner manage.py migrate`, as `make db` does.
+DATABASE_URL = env("DATABASE_URL", default="postgres://contactcenter_app@127.0.0.1:5432/contactcenter")
+MIGRATE_DATABASE_URL = env(
+    "MIGRATE_DATABASE_URL", default=_as_role(DATABASE_URL, "contactcenter_owner")
+)
+DATABASE_ROLE = env("DATABASE_ROLE", default="app")
+if DATABASE_ROLE not in ("app", "owner"):
+    raise ImproperlyConfigured(f"DATABASE_ROLE is 'app' or 'owner', not {DATABASE_ROLE!r}.")
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/contactcenter"),
+    "default": env.db_url_config(MIGRATE_DATABASE_URL if DATABASE_ROLE == "owner" else DATABASE_URL)
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
