@@ -56,10 +56,10 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from contactcenter.tokens import reissue as reissue_token  # noqa: E402
 
 from agents.models import Certification, Operator  # noqa: E402
 from calls import rollups  # noqa: E402
+from contactcenter.tokens import reissue as reissue_token  # noqa: E402
 from projects.models import Client as Customer  # noqa: E402
 from projects.models import Project  # noqa: E402
 

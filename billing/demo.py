@@ -323,9 +323,7 @@ def demo_users(*, projects, password):
     IntegrationAccount.objects.get_or_create(
         user=bot, defaults={"client": projects["volga-hotline"].client}
     )
-    tokens = {
-        user.username: reissue_token(user, name="demo") for user in (admin, pm, bot)
-    }
+    tokens = {user.username: reissue_token(user, name="demo") for user in (admin, pm, bot)}
     # QA evaluator, trainer and team lead; scorecards, sampled and scored calls, training,
     # hires and leavers over the stored month (billing/demo_people.py).
     return tokens | demo_people(projects=projects, password=password)

@@ -80,4 +80,3 @@ class RotateTokenView(APIView):
             "previous_valid_until": old.revoked_at,
         }
         return Response(RotatedToken(body).data, status=status.HTTP_201_CREATED)
-

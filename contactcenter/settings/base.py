@@ -92,7 +92,9 @@ def _as_role(url, role):
 # reads and writes rows and owns nothing (DATABASE_URL), so it cannot switch the database's
 # guards off; migrations run as the schema's owner (MIGRATE_DATABASE_URL, by default the
 # same URL with the owner role): `DATABASE_ROLE=owner manage.py migrate`, as `make db` does.
-DATABASE_URL = env("DATABASE_URL", default="postgres://contactcenter_app@127.0.0.1:5432/contactcenter")
+DATABASE_URL = env(
+    "DATABASE_URL", default="postgres://contactcenter_app@127.0.0.1:5432/contactcenter"
+)
 MIGRATE_DATABASE_URL = env(
     "MIGRATE_DATABASE_URL", default=_as_role(DATABASE_URL, "contactcenter_owner")
 )

@@ -50,7 +50,8 @@ def _dump():
     env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
     command = ["pg_dump", "--no-owner", "-h", db["HOST"] or "127.0.0.1"]
     command += ["-p", str(db["PORT"] or 5432), "-U", db["USER"], db["NAME"]]
-    return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    dump = subprocess.run(command, env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    return dump.stdout
 
 
 @pytest.mark.django_db(transaction=True)  # pg_dump reads what is committed

@@ -68,7 +68,8 @@ def test_the_app_role_cannot_switch_the_invoice_guard_off_but_reads_and_writes(a
     assert app.execute("SHOW session_replication_role").fetchone() == ("origin",)
     assert app.execute("SELECT count(*) FROM billing_invoice").fetchone() == (0,)
     with app.transaction(force_rollback=True):  # rows: insert (its identity), update, delete
-        (pk,) = app.execute("INSERT INTO auth_group (name) VALUES ('probe') RETURNING id").fetchone()
+        insert = "INSERT INTO auth_group (name) VALUES ('probe') RETURNING id"
+        (pk,) = app.execute(insert).fetchone()
         app.execute("UPDATE auth_group SET name = 'probed' WHERE id = %s", [pk])
         assert app.execute("DELETE FROM auth_group WHERE id = %s", [pk]).rowcount == 1
 
@@ -96,9 +97,9 @@ def test_a_table_a_later_migration_creates_is_granted_to_the_app_role(as_app):
     ],
 )
 def test_truncate_of_the_invoice_tables_is_refused_even_to_the_superuser(statement):
-    with pytest.raises(IntegrityError, match="cannot be truncated: issued invoices"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement)
+    refused = pytest.raises(IntegrityError, match="cannot be truncated: issued invoices")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
 
 
 @pytest.mark.django_db
@@ -107,9 +108,9 @@ def test_the_test_flush_setting_is_the_one_way_through():
         cursor.execute("SELECT set_config('contactcenter.allow_truncate', 'on', true)")
         cursor.execute("TRUNCATE billing_invoiceline")
         transaction.set_rollback(True)
-    with pytest.raises(IntegrityError):  # transaction-local: gone with its transaction
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("TRUNCATE billing_invoiceline")
+    # Transaction-local: gone with its transaction.
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE billing_invoiceline")
 
 
 PROBE = "cc_roles_probe"

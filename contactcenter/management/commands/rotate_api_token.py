@@ -50,5 +50,6 @@ class Command(BaseCommand):
             expires_at = tokens.expiry(expires_in)
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        _, key = tokens.rotate(token, grace=dt.timedelta(minutes=grace_minutes), expires_at=expires_at)
+        grace = dt.timedelta(minutes=grace_minutes)
+        _, key = tokens.rotate(token, grace=grace, expires_at=expires_at)
         self.stdout.write(key)
