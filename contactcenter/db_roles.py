@@ -61,9 +61,9 @@ def adopt_schema(conn: psycopg.Connection, owner: str) -> int:
         FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
           AND r.rolname <> %s
-          -- a column's sequence follows its table
+          -- a column's sequence follows its table; an extension's objects stay its own
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid
-                          AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
+                          AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i', 'e'))
         """,
         [owner],
     ).fetchall()
@@ -75,6 +75,8 @@ def adopt_schema(conn: psycopg.Connection, owner: str) -> int:
         """
         SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
         WHERE p.pronamespace = 'public'::regnamespace AND r.rolname <> %s
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid
+                          AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e')
         """,
         [owner],
     ).fetchall()
