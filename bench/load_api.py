@@ -336,7 +336,6 @@ def _seed_main(params_path):
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection, transaction
-    from rest_framework.authtoken.models import Token
 
     from agents.ingest import agent_events_ingest
     from agents.models import AgentStateEvent, Certification, Operator
@@ -344,6 +343,7 @@ def _seed_main(params_path):
     from calls.ingest import calls_ingest
     from calls.rollups import rollup_kpis
     from contactcenter.models import IdempotencyRecord
+    from contactcenter.tokens import reissue as reissue_token
     from projects.models import Client, Project
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -411,7 +411,7 @@ def _seed_main(params_path):
             pms.append(
                 {
                     "username": user.username,
-                    "token": Token.objects.get_or_create(user=user)[0].key,
+                    "token": reissue_token(user, name="bench"),
                     "projects": sorted({p.code for p in managed}),
                 }
             )

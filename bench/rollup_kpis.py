@@ -56,10 +56,10 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from agents.models import Certification, Operator  # noqa: E402
 from calls import rollups  # noqa: E402
+from contactcenter.tokens import reissue as reissue_token  # noqa: E402
 from projects.models import Client as Customer  # noqa: E402
 from projects.models import Project  # noqa: E402
 
@@ -561,8 +561,7 @@ def time_api(project):
     user, _ = get_user_model().objects.get_or_create(
         username="bench-kpi-root", defaults={"is_staff": True, "is_superuser": True}
     )
-    token, _ = Token.objects.get_or_create(user=user)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {reissue_token(user, name='bench')}")
     path = f"/api/v1/projects/{project.code}/kpis/"
     query = {"from": "2026-10-01T00:00:00+03:00", "to": "2026-11-01T00:00:00+03:00",
              "granularity": "hour"}  # fmt: skip

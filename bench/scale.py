@@ -72,13 +72,13 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client as HttpClient  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from agents.models import Operator  # noqa: E402
 from bench import invoice_generation as billing_data  # noqa: E402  (its client and tariffs)
 from billing import rating  # noqa: E402
 from billing.invoicing import coverage_for, invoice_generate, rated_calls_sql, slices_for  # noqa: E402
 from calls import rollups  # noqa: E402
+from contactcenter.tokens import reissue as reissue_token  # noqa: E402
 from projects.models import Client, Project  # noqa: E402
 
 FIRST_DAY = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)
@@ -558,8 +558,7 @@ def api_client():
     user, _ = get_user_model().objects.get_or_create(
         username="scale-root", defaults={"is_staff": True, "is_superuser": True}
     )
-    token, _ = Token.objects.get_or_create(user=user)
-    return HttpClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return HttpClient(HTTP_AUTHORIZATION=f"Token {reissue_token(user, name='bench')}")
 
 
 def cursor_at(position):

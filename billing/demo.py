@@ -17,7 +17,6 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
-from rest_framework.authtoken.models import Token
 
 from agents.models import Operator
 from billing.demo_people import demo_people
@@ -26,6 +25,7 @@ from calls.rollups import rollup_kpis
 from calls.simulation.engine import simulate, summarise
 from calls.simulation.load import simulation_store
 from calls.simulation.scenario import scenario_load
+from contactcenter.tokens import reissue as reissue_token
 from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
 from projects.roles import PROJECT_MANAGERS, roles_setup
 
@@ -323,9 +323,7 @@ def demo_users(*, projects, password):
     IntegrationAccount.objects.get_or_create(
         user=bot, defaults={"client": projects["volga-hotline"].client}
     )
-    tokens = {
-        user.username: Token.objects.get_or_create(user=user)[0].key for user in (admin, pm, bot)
-    }
+    tokens = {user.username: reissue_token(user, name="demo") for user in (admin, pm, bot)}
     # QA evaluator, trainer and team lead; scorecards, sampled and scored calls, training,
     # hires and leavers over the stored month (billing/demo_people.py).
     return tokens | demo_people(projects=projects, password=password)

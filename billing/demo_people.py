@@ -18,7 +18,6 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from agents import lifecycle
 from agents.models import DismissalReason, Operator, OperatorStatusChange, TrainingProgram
@@ -33,6 +32,7 @@ from calls.quality_services import (
     evaluation_submit,
     scorecard_create,
 )
+from contactcenter.tokens import reissue as reissue_token
 from projects.roles import QA_EVALUATORS, TRAINERS, roles_setup
 
 SEED = "demo-people"
@@ -162,7 +162,7 @@ def demo_people(*, projects, password, today=None):
             demo_quality(projects=projects, staff=staff, period=period)
         with transaction.atomic():
             demo_lifecycle(projects=projects, staff=staff, period=period, today=today)
-    return {name: Token.objects.get_or_create(user=user)[0].key for name, user in staff.items()}
+    return {name: reissue_token(user, name="demo") for name, user in staff.items()}
 
 
 def demo_calls_period(projects):

@@ -1,13 +1,15 @@
 """Login throttling for the API, and the client address every lockout counts by.
 
 The admin's logins are throttled by django-axes (settings ``AXES_*``). The API has no login:
-it takes a token with every request, so guessing tokens is what must be slowed down. An
-address that sends ``API_AUTH_FAILURE_LIMIT`` wrong tokens within
-``API_AUTH_FAILURE_WINDOW_SECONDS`` is locked out of token authentication for
-``API_AUTH_LOCKOUT_SECONDS``: the Nth wrong token and every token from that address until
-then (a right one too, or the lockout would tell a guesser which guess was right) get 429
-with ``Retry-After``. Other addresses are not affected. The counters live in the default
-cache (Redis in production, so every worker process sees the same counts).
+it takes a token with every request. An address that sends ``API_AUTH_FAILURE_LIMIT``
+wrong tokens within ``API_AUTH_FAILURE_WINDOW_SECONDS`` is locked out for
+``API_AUTH_LOCKOUT_SECONDS``: the Nth wrong token and every wrong token from that address
+until then get 429 with ``Retry-After``. A valid token is never refused by the lockout: a
+key is 160 to 240 random bits, so guessing one is hopeless anyway, and many integrations
+share an address (a NAT, a proxy), so one broken sender would lock out every good one.
+The lockout slows and flags a misbehaving sender. Other addresses are not affected. The
+counters live in the default cache (Redis in production, so every worker process sees the
+same counts). Tokens themselves: contactcenter.tokens.
 
 On top, DRF's rate throttles per address (anonymous) and per user, with rates from
 ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` read at request time.
@@ -19,9 +21,12 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from django.utils import timezone
 from rest_framework import exceptions, throttling
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.settings import api_settings
+
+from contactcenter import tokens
 
 
 def client_ip(request):
@@ -90,23 +95,33 @@ def _count_failure(address):
 
 
 class ThrottledTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, refusing addresses that guessed wrong too often."""
+    """``Authorization: Token <key>`` against the hashed tokens of contactcenter.tokens;
+    wrong keys from an address that guessed wrong too often get 429, valid ones never."""
 
     def authenticate(self, request):
         auth = get_authorization_header(request).split()
         if not auth or auth[0].lower() != self.keyword.lower().encode():
             return None  # no token offered: another authenticator, or anonymous
         address = client_ip(request)
-        wait = _locked_for(address)
-        if wait:
-            raise TokenLockout(wait=wait)
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:
-            wait = _count_failure(address)
+            wait = _locked_for(address) or _count_failure(address)
             if wait:
                 raise TokenLockout(wait=wait) from None
             raise
+
+    def authenticate_credentials(self, key):
+        now = timezone.now()
+        token = tokens.find(key, now)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        refusal = token.refusal(now)
+        if refusal:
+            raise exceptions.AuthenticationFailed(refusal)
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        return token.user, token
 
 
 class _RatesFromSettings:

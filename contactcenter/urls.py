@@ -5,12 +5,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from contactcenter import health
+from contactcenter.api.token_views import RotateTokenView
 
 api_v1 = [
     path("", include("projects.api.urls")),
     path("", include("agents.api.urls")),
     path("", include("calls.api.urls")),
     path("", include("billing.api.urls")),
+    path("tokens/rotate/", RotateTokenView.as_view(), name="token-rotate"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
 from agents.models import Absence, AgentStateEvent, Certification, Operator, Shift
 from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, TariffBand
 from calls.models import Call, Contact
+from contactcenter import tokens
+from contactcenter.models import ApiToken
 from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
 
 UTC = dt.UTC
@@ -27,10 +28,20 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class TokenFactory(factory.django.DjangoModelFactory):
+    """An API token issued as the commands issue it; ``.key`` holds its key, which only
+    this instance knows (the database keeps the digest)."""
+
     class Meta:
-        model = Token
+        model = ApiToken
 
     user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"test-{n}")
+
+    @classmethod
+    def _create(cls, model_class, *, user, name, expires_at=None, **kwargs):
+        token, key = tokens.issue(user, name=name, expires_at=expires_at)
+        token.key = key
+        return token
 
 
 class ClientFactory(factory.django.DjangoModelFactory):

@@ -42,6 +42,7 @@ from agents import insourcing
 from agents.models import AgentStateEvent, Certification, Operator, Shift, ShiftTemplate
 from billing.models import Invoice, Tariff
 from calls.models import Call
+from contactcenter.models import ApiToken
 from projects.api.scoping import ScopedViewSetMixin
 from projects.models import Client, Project
 from tests import tenancy_people, tenancy_quality
@@ -83,6 +84,9 @@ UNSCOPED_VIEWS = {
     "agents.api.staffing_views.ErlangCView": "pure calculation, no tenant data",
     "agents.api.staffing_views.ErlangAView": "pure calculation, no tenant data",
     "agents.api.insourcing_views.InHouseVsOutsourcingView": "pure calculation, no tenant data",
+    "contactcenter.api.token_views.RotateTokenView": (
+        "the caller's own token (request.auth), no tenant data"
+    ),
 }
 
 # HEAD is GET without the body and OPTIONS describes the route without rows; DRF sends both
@@ -1034,6 +1038,13 @@ MATRIX = {
         shared_pool=(PM,),
     ),
 }
+
+MATRIX[("tokens/rotate/", "POST")] = CreateRoute(
+    # Every token holder rotates its own token, and only it: the old one is the one revoked.
+    body=lambda w, side: {},
+    expect={SUPERUSER: 201, PM: 201, INTEGRATION: 201},
+    stored=lambda w, side: ApiToken.objects.filter(revoked_at__isnull=False).count() == 1,
+)
 
 # The people (training, lifecycle, turnover) and quality (QA) rooms keep their entries in
 # their own modules, written with this module's route kinds; they are part of MATRIX.

@@ -2,8 +2,10 @@
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -23,7 +25,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -80,8 +81,28 @@ TEMPLATES = [
     },
 ]
 
+
+def _as_role(url, role):
+    """``url`` with ``role`` as its user and no password."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{role}@{parts.netloc.rpartition('@')[2]}"))
+
+
+# Two PostgreSQL roles (docs/database-roles.md): the application connects as a role that
+# reads and writes rows and owns nothing (DATABASE_URL), so it cannot switch the database's
+# guards off; migrations run as the schema's owner (MIGRATE_DATABASE_URL, by default the
+# same URL with the owner role): `DATABASE_ROLE=owner manage.py migrate`, as `make db` does.
+DATABASE_URL = env(
+    "DATABASE_URL", default="postgres://contactcenter_app@127.0.0.1:5432/contactcenter"
+)
+MIGRATE_DATABASE_URL = env(
+    "MIGRATE_DATABASE_URL", default=_as_role(DATABASE_URL, "contactcenter_owner")
+)
+DATABASE_ROLE = env("DATABASE_ROLE", default="app")
+if DATABASE_ROLE not in ("app", "owner"):
+    raise ImproperlyConfigured(f"DATABASE_ROLE is 'app' or 'owner', not {DATABASE_ROLE!r}.")
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/contactcenter"),
+    "default": env.db_url_config(MIGRATE_DATABASE_URL if DATABASE_ROLE == "owner" else DATABASE_URL)
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
@@ -128,8 +149,8 @@ AXES_CLIENT_IP_CALLABLE = "contactcenter.throttling.client_ip"
 AXES_LOCKOUT_CALLABLE = "contactcenter.throttling.admin_lockout_response"
 
 # API token throttling (contactcenter.throttling): the Nth request with a wrong token from
-# one address within the window locks that address out of token authentication for the
-# lockout time (429 with Retry-After), good tokens included, so guessing learns nothing.
+# one address within the window locks that address out for the lockout time: its wrong
+# tokens get 429 with Retry-After; a valid token is always served (docs/tokens.md).
 API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=10)
 API_AUTH_FAILURE_WINDOW_SECONDS = env.int("API_AUTH_FAILURE_WINDOW_SECONDS", default=900)
 API_AUTH_LOCKOUT_SECONDS = env.int("API_AUTH_LOCKOUT_SECONDS", default=900)

@@ -3,6 +3,15 @@
 from contactcenter.settings.base import *  # noqa: F403
 from contactcenter.settings.base import env
 
+# The test run creates and drops its database, which needs CREATEDB: it connects as the
+# superuser unless DATABASE_URL says otherwise (tests/contactcenter/test_database_roles.py
+# proves the guard as the application role). Its flush may TRUNCATE the invoice tables
+# (contactcenter.db_backend), which billing's guard refuses to anyone else.
+DATABASES["default"].update(  # noqa: F405
+    env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/contactcenter"),
+    ENGINE="contactcenter.db_backend",
+)
+
 SECRET_KEY = "test-key-not-secret"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]

@@ -1,17 +1,23 @@
-"""create_api_token USERNAME [--client CODE]: prints the key alone; binds integrations."""
+"""create_api_token USERNAME [--client CODE] [--expires-in DAYS]: prints a new key alone, once;
+binds integrations."""
 
+import datetime as dt
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from contactcenter import tokens
+from contactcenter.models import ApiToken
 from projects.models import IntegrationAccount
 from tests.factories import ClientFactory, IntegrationAccountFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def run(*args):
@@ -20,15 +26,31 @@ def run(*args):
     return out.getvalue()
 
 
-def test_prints_the_key_of_an_existing_user_alone_and_the_same_key_again():
+def test_prints_a_new_key_alone_stores_only_its_digest_and_never_shows_it_again():
     user = UserFactory(username="anna")
 
-    first = run("anna")
-    second = run("anna")
+    printed = run("anna")
 
-    key = Token.objects.get(user=user).key
-    assert first == f"{key}\n"
-    assert second == first
+    key = printed.strip()
+    assert printed == f"{key}\n"
+    assert key.startswith("cc_") and len(key) == 43
+    token = ApiToken.objects.get(user=user)
+    assert (token.name, token.prefix, token.digest) == ("default", key[:11], tokens.digest(key))
+    assert token.expires_at is None
+    with pytest.raises(CommandError, match="already has a token named 'default'"):
+        run("anna")
+    assert ApiToken.objects.filter(user=user).count() == 1
+
+
+def test_expires_in_days_sets_the_expiry_and_is_bounded():
+    user = UserFactory(username="anna")
+    with time_machine.travel(NOW, tick=False):
+        run("anna", "--expires-in", "30")
+    assert ApiToken.objects.get(user=user).expires_at == NOW + dt.timedelta(days=30)
+    for days in ("0", "3651"):
+        with pytest.raises(CommandError, match="expires_in must be 1 to 3650 days"):
+            run("anna", "--name", f"other-{days}", "--expires-in", days)
+    assert ApiToken.objects.filter(user=user).count() == 1
 
 
 def test_an_unknown_user_without_a_client_is_an_error():
@@ -59,10 +81,11 @@ def test_with_a_client_binds_an_existing_user_once():
     UserFactory(username="crm-bot")
 
     first = run("crm-bot", "--client", "acme")
-    second = run("crm-bot", "--client", "acme")
+    second = run("crm-bot", "--client", "acme", "--name", "second")
 
-    assert first == second
+    assert first != second
     assert IntegrationAccount.objects.get().client == acme
+    assert ApiToken.objects.filter(user__username="crm-bot").count() == 2
 
 
 def test_an_unknown_client_is_an_error():

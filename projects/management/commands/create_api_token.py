@@ -1,16 +1,18 @@
-"""``create_api_token USERNAME [--client CODE]``: print the user's API token key, alone."""
+"""``create_api_token USERNAME [--client CODE] [--expires-in DAYS]``: print a new key, alone."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
+from contactcenter import tokens
+from contactcenter.errors import DomainError
 from projects.models import Client, IntegrationAccount
 
 
 class Command(BaseCommand):
     help = (
-        "Print the API token of USERNAME, creating the token if needed. With --client CODE, "
+        "Issue an API token for USERNAME and print its key, once (only a digest is stored; "
+        "rotate_api_token replaces it). With --client CODE, "
         "USERNAME is an integration bound to that client: the user and its binding are "
         "created if missing. The key is printed alone, so scripts can capture it."
     )
@@ -22,6 +24,8 @@ class Command(BaseCommand):
             metavar="CODE",
             help="Bind USERNAME to this client as an integration (creates the user if missing).",
         )
+        parser.add_argument("--expires-in", type=int, metavar="DAYS", help="Expire after DAYS.")
+        parser.add_argument("--name", default="default", help="The token's name (default).")
 
     @transaction.atomic
     def handle(self, *args, username, client=None, **options):
@@ -36,8 +40,13 @@ class Command(BaseCommand):
                 ) from None
         else:
             user = self._integration_user(User, username, client)
-        token, _ = Token.objects.get_or_create(user=user)
-        self.stdout.write(token.key)
+        try:
+            key = tokens.issue_once(
+                user, name=options["name"], expires_in_days=options["expires_in"]
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(key)
 
     def _integration_user(self, User, username, client_code):
         try:

@@ -1,0 +1,1 @@
+"""PostgreSQL for the test run: Django's flush may truncate the guarded invoice tables."""
