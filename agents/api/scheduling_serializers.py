@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.scheduling import WEEK_INTERVALS, ScheduleInputError, expand_requirement
+from contactcenter.api.fields import BoundedDateField
 
 MAX_AGENTS_PER_INTERVAL = 10_000
 
@@ -52,7 +53,7 @@ class RequirementsField(serializers.Field):
 
 
 class ScheduleGenerateInputSerializer(serializers.Serializer):
-    start = serializers.DateField(help_text="First day of the week, 00:00 UTC.")
+    start = BoundedDateField(help_text="First day of the week, 00:00 UTC.")
     requirements = RequirementsField()
     operators = serializers.ListField(
         child=serializers.SlugField(max_length=40),

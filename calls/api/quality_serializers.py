@@ -16,7 +16,7 @@ from calls.models import (
 )
 from calls.quality_selectors import GROUP_BY
 from calls.quality_services import scorecard_is_frozen
-from contactcenter.api.fields import AwareDateTimeField
+from contactcenter.api.fields import AwareDateTimeField, BoundedDateField, validate_date_range
 from projects.api.fields import ProjectCodeField
 from projects.api.scoping import QA_EVALUATOR
 
@@ -65,6 +65,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "version", "is_active", "created_at"]
+        extra_kwargs = {"valid_from": {"validators": [validate_date_range]}}
         validators = []  # the (project, name, version) key is the service's
 
     def get_frozen(self, scorecard) -> bool:
@@ -73,7 +74,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
 
 
 class ScorecardReviseSerializer(serializers.Serializer):
-    valid_from = serializers.DateField(required=False)
+    valid_from = BoundedDateField(required=False)
     criteria = CriterionSerializer(many=True)
 
 
