@@ -3,7 +3,6 @@ turnover."""
 
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,7 +13,7 @@ from agents.models import (
     TrainingEnrolment,
     TrainingProgram,
 )
-from contactcenter.api.fields import MAX_DATE, MIN_DATE, BoundedDateField, parse_month
+from contactcenter.api.fields import MAX_DATE, MAX_ID, MIN_DATE, BoundedDateField, parse_month
 from projects.api.fields import ProjectCodeField
 from projects.api.scoping import TRAINER, visible_projects
 
@@ -118,7 +117,7 @@ class TrainingProgramSerializer(serializers.ModelSerializer):
         validators = []  # (project, name) is checked by agents.training, naming the field
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class ScopedProgramField(serializers.PrimaryKeyRelatedField):
     """A course of a project the caller trains on; another's is an unknown id."""
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from billing.exports.common import quantity_minutes
 from billing.exports.formats import FORMAT_NAMES
 from billing.models import Invoice, InvoiceLine, Tariff
-from contactcenter.api.fields import MonthField, validate_date_range
+from contactcenter.api.fields import MonthField, seconds_kwargs, validate_date_range
 from projects.api.fields import ClockField, ProjectCodeField
 from projects.api.serializers import currency_format
 
@@ -59,8 +59,10 @@ class TariffSerializer(serializers.ModelSerializer):
             "currency": {"validators": [currency_format]},
             "valid_from": {"validators": [validate_date_range]},
             "rate_per_minute": {"min_value": 0},
-            "first_increment_seconds": {"min_value": 1},
-            "next_increment_seconds": {"min_value": 1},
+            "first_increment_seconds": seconds_kwargs(minimum=1),
+            "next_increment_seconds": seconds_kwargs(minimum=1),
+            "free_seconds": seconds_kwargs(),
+            "wrap_cap_seconds": seconds_kwargs(),
             "monthly_minimum": {"min_value": 0},
         }
 

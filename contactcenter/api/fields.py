@@ -35,6 +35,22 @@ def validate_date_range(value: dt.date | dt.datetime) -> None:
         raise serializers.ValidationError(OUT_OF_RANGE, code="out_of_range")
 
 
+# Integers: every one the API takes has a maximum well below what its column holds
+# (2,147,483,647 for an integer), so no input overflows a column or a sum. Ids are bigints.
+MAX_ID = 2**63 - 1
+MAX_SETTING_SECONDS = 3_600  # a threshold, increment, free or capped time of one call
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """An object id in a body: a positive bigint (a larger one is a 400, not a 500)."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def seconds_kwargs(minimum: int = 0, maximum: int = MAX_SETTING_SECONDS) -> dict:
+    """``extra_kwargs`` of a seconds setting of a model serializer: its bounds."""
+    return {"min_value": minimum, "max_value": maximum}
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 instant that must carry an offset or ``Z`` (SPEC section 2)."""
 

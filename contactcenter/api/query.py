@@ -40,7 +40,5 @@ class StrictListQueryMixin:
             message = f"Unknown parameter. This list takes: {', '.join(sorted(known))}."
             raise DomainError(
                 f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
-                details={
-                    name: [f"Unknown parameter. This list takes: {listed}."] for name in unknown
-                },
+                details={name: [message] for name in unknown},
             )
