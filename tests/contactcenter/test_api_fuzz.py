@@ -230,7 +230,7 @@ EXPLICIT = [
 
 
 @pytest.mark.parametrize(("method", "url", "body", "expected"), EXPLICIT)
-def test_hostile_input_gets_the_exact_4xx(method, url, body, expected, center):
+def test_hostile_input_gets_the_exact_4xx(method, url, body, expected, center, db):
     from rest_framework.test import APIClient
 
     api = APIClient()
