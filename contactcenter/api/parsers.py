@@ -1,7 +1,5 @@
 """Request body parsers of the API: bounded JSON (size and nesting) and bounded multipart."""
 
-import json
-
 from django.conf import settings
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -89,14 +87,3 @@ class BoundedMultiPartParser(MultiPartParser):
         if request is not None:
             refuse_if_larger(request, settings.FILE_UPLOAD_MAX_BYTES)
         return super().parse(stream, media_type, parser_context)
-
-
-def json_loads_bounded(text: str | bytes) -> object:
-    """``json.loads`` with the API's nesting limit; ``ValueError`` on anything refused."""
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
-    if json_depth_exceeds(data, MAX_JSON_DEPTH):
-        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
-    return data
