@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from billing.frozen import invoice_snapshot
-from billing.invoicing import lock_client
+from billing.invoicing import check_period_ended, lock_client
 from billing.models import Invoice, InvoiceCoverage
 from contactcenter.errors import ConflictError, DomainError
 
@@ -101,6 +101,7 @@ def invoice_issue(*, invoice: Invoice) -> Invoice:
     lock_client(invoice.client_id)
     invoice = _locked(invoice)
     _check_transition(invoice, Invoice.Status.ISSUED)
+    check_period_ended([invoice.client], invoice.period, status=409)  # a draft made before
     _check_not_billed_elsewhere(invoice)
     issued_at = timezone.now()
     invoice.number = _next_number(issued_at.astimezone(numbering_timezone()).year)

@@ -542,6 +542,7 @@ def invoice_generate_client(*, client: Client, period: dt.date) -> Invoice | Non
     )
     if live is not None and live.status != Invoice.Status.DRAFT:
         return live
+    check_period_ended([client], period)
     now = timezone.now()
     cut = now - received_settle()
     projects = list(Project.objects.filter(client=client).order_by("code"))
@@ -617,6 +618,7 @@ def invoice_generate(*, period: dt.date, client_code: str | None = None) -> list
         return [invoice] if invoice else []
     invoices, errors = [], {}
     clients = Client.objects.filter(projects__isnull=False).distinct().order_by("code")
+    check_period_ended(clients, period)
     for client in clients:
         try:
             invoice = invoice_generate_client(client=client, period=period)
@@ -641,6 +643,20 @@ def last_closed_period(client: Client, *, now: dt.datetime) -> dt.date:
     return min(
         rating.previous_month(rating.local(now, zone).date().replace(day=1)) for zone in zones
     )
+
+
+def check_period_ended(clients, period: dt.date, *, status: int = 400) -> None:
+    """Refuse (naming ``period``) a month that has not ended for every one of ``clients``,
+    by the rule of ``last_closed_period``: a month is billed, and its invoice issued, once
+    it has ended in the client's time zone and in each of its projects'."""
+    now = timezone.now()
+    open_for = [client.code for client in clients if period > last_closed_period(client, now=now)]
+    if open_for:
+        text = (
+            f"The month {period:%Y-%m} has not ended for {', '.join(open_for)}: a month is "
+            "billed once it has ended in the client's and its projects' time zones."
+        )
+        raise DomainError(text, details={"period": [text]}, status=status, code="period_not_ended")
 
 
 def invoice_generate_closed_months(*, now: dt.datetime | None = None) -> list[Invoice]:

@@ -1,6 +1,7 @@
 """Celery tasks of billing: thin wrappers over billing.invoicing, JSON in and out."""
 
 import datetime as dt
+import logging
 
 from celery import shared_task
 
@@ -8,6 +9,9 @@ from celery import shared_task
 # worker never registers the archive tasks, and discards beat's daily archive job unrun.
 from billing import archive_tasks  # noqa: F401
 from billing.invoicing import invoice_generate, invoice_generate_closed_months
+from contactcenter.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 def parse_period(value):
@@ -38,8 +42,16 @@ def summary(invoices):
     time_limit=1900,
 )
 def generate_invoices(period, client_code=None):
-    """Generate the invoices of ``period`` ('YYYY-MM'), of all clients or of one."""
-    return summary(invoice_generate(period=parse_period(period), client_code=client_code))
+    """Generate the invoices of ``period`` ('YYYY-MM'), of all clients or of one; a month
+    that has not ended is skipped (logged), not generated."""
+    try:
+        invoices = invoice_generate(period=parse_period(period), client_code=client_code)
+    except DomainError as error:
+        if error.code != "period_not_ended":
+            raise
+        logger.warning("Invoices of %s skipped: %s", period, error.details["period"][0])
+        return []
+    return summary(invoices)
 
 
 @shared_task(

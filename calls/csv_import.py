@@ -379,6 +379,8 @@ def _check_size(size):
         raise DomainError(
             f"A file may be at most {limit}; split it and import the parts.",
             details={"file": [f"Larger than {limit}."]},
+            status=413,
+            code="payload_too_large",
         )
 
 

@@ -15,9 +15,26 @@ from django.template.response import TemplateResponse
 
 from calls.simulation.engine import simulate, summarise
 from calls.simulation.scenario import ScenarioError, scenario_load, scenario_parse
+from projects.models import Project
 
 MAX_DAYS = 31  # a page answers in a few seconds: a month of the demo takes about 1 s a run
 MAX_UPLOAD_BYTES = 1_000_000
+# Calls a run may offer, by role (each run is made twice, pooled and dedicated). About
+# 160 bytes of memory and 6 us a call: the demo month (166,318 calls) fits a manager's cap;
+# 200,000 calls an hour for a day (4.8M calls) took 756 MB and is refused to everyone.
+MAX_CALLS_SUPERUSER = 1_000_000
+MAX_CALLS_MANAGER = 250_000
+MAX_CALLS_OTHER_STAFF = 30_000  # team leads, QA evaluators, trainers: the small examples
+
+
+def max_calls_for(user) -> int:
+    """The most calls a what-if run of ``user`` may offer: superusers, project managers
+    (of any project), other staff."""
+    if user.is_superuser:
+        return MAX_CALLS_SUPERUSER
+    if Project.managers.through.objects.filter(user=user).exists():
+        return MAX_CALLS_MANAGER
+    return MAX_CALLS_OTHER_STAFF
 
 
 def shipped_scenarios():
@@ -35,8 +52,9 @@ class WhatIfForm(forms.Form):
         help_text=f"Override the scenario's days (at most {MAX_DAYS}).",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, max_calls=MAX_CALLS_OTHER_STAFF, **kwargs):
         super().__init__(*args, **kwargs)
+        self.max_calls = max_calls
         self.fields["scenario"].choices = [("", "---")] + [
             (path.name, path.name) for path in shipped_scenarios()
         ]
@@ -62,12 +80,20 @@ class WhatIfForm(forms.Form):
         days = data.get("days") or scenario.days
         if days > MAX_DAYS:
             raise forms.ValidationError(f"At most {MAX_DAYS} days here; set 'days'.")
-        data["parsed"] = scenario.with_days(days)
+        scenario = scenario.with_days(days)
+        if scenario.expected_calls > self.max_calls:
+            raise forms.ValidationError(
+                f"This run offers about {scenario.expected_calls:,} calls; you may simulate at "
+                f"most {self.max_calls:,}. Lower calls_per_hour or the days."
+            )
+        data["parsed"] = scenario
         return data
 
 
 def what_if_view(request):
-    form = WhatIfForm(request.POST or None, request.FILES or None)
+    form = WhatIfForm(
+        request.POST or None, request.FILES or None, max_calls=max_calls_for(request.user)
+    )
     context = {
         **admin.site.each_context(request),
         "title": "What-if: pooled vs dedicated",

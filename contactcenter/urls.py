@@ -32,9 +32,12 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
 ]
 
-# JSON error bodies for URLs under /api/ that no view answers (contactcenter.api.exceptions).
+# JSON error bodies under /api/ for what no view answers: an unknown URL, a request refused
+# before any view (a 413 for a body over the limit), a 403 and a 500 (contactcenter.api.exceptions).
 handler404 = "contactcenter.api.exceptions.page_not_found"
 handler400 = "contactcenter.api.exceptions.bad_request"
+handler403 = "contactcenter.api.exceptions.permission_denied"
+handler500 = "contactcenter.api.exceptions.server_error"
 
 admin.site.site_header = "Contact center operations"
 admin.site.site_title = "Contact center"

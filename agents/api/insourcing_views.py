@@ -15,11 +15,12 @@ from agents.api.insourcing_serializers import (
     InsourcingResultSerializer,
     result_data,
 )
+from contactcenter.api.idempotency import IdempotentPostMixin
 from contactcenter.api.schema import error_responses
 from contactcenter.errors import DomainError
 
 
-class InHouseVsOutsourcingView(APIView):
+class InHouseVsOutsourcingView(IdempotentPostMixin, APIView):
     @extend_schema(
         summary="In-house vs outsourcing: both monthly costs, line by line",
         description=(

@@ -1,10 +1,8 @@
 """Input and output shapes of the people endpoints: lifecycle moves, history, training and
 turnover."""
 
-import re
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -15,11 +13,12 @@ from agents.models import (
     TrainingEnrolment,
     TrainingProgram,
 )
+from contactcenter.api.fields import MAX_DATE, MAX_ID, MIN_DATE, BoundedDateField, parse_month
 from projects.api.fields import ProjectCodeField
 from projects.api.scoping import TRAINER, visible_projects
 
-_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
 MAX_MONTHS = 120
+_MONTH_ERROR = f"Send a month as YYYY-MM between {MIN_DATE:%Y-%m} and {MAX_DATE:%Y-%m}."
 
 
 STATUSES = ", ".join(Operator.Status.values)
@@ -33,7 +32,7 @@ def status_field(**kwargs):
 
 class StatusMoveSerializer(serializers.Serializer):
     to_status = status_field()
-    on = serializers.DateField(
+    on = BoundedDateField(
         help_text="The day the move takes effect; a dismissal's is the "
         "last day worked. Not after today, not before the last move."
     )
@@ -118,7 +117,7 @@ class TrainingProgramSerializer(serializers.ModelSerializer):
         validators = []  # (project, name) is checked by agents.training, naming the field
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class ScopedProgramField(serializers.PrimaryKeyRelatedField):
     """A course of a project the caller trains on; another's is an unknown id."""
 
@@ -132,7 +131,7 @@ class EnrolmentCreateSerializer(serializers.Serializer):
         slug_field="code", queryset=Operator.objects.all(), help_text="Operator code."
     )
     program = ScopedProgramField(help_text="Training program id.")
-    started_on = serializers.DateField()
+    started_on = BoundedDateField()
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
@@ -168,16 +167,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 
 class EnrolmentResultSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=0, max_value=100)
-    on = serializers.DateField(help_text="The day of the test; the certification's date.")
-
-
-def parse_month(value):
-    import datetime as dt
-
-    match = _MONTH.match(value or "")
-    if not match:
-        return None
-    return dt.date(int(match["year"]), int(match["month"]), 1)
+    on = BoundedDateField(help_text="The day of the test; the certification's date.")
 
 
 class TurnoverQuerySerializer(serializers.Serializer):
@@ -187,7 +177,7 @@ class TurnoverQuerySerializer(serializers.Serializer):
             raw = data.get(name)
             month = parse_month(raw) if isinstance(raw, str) else None
             if month is None:
-                errors[name] = ["Send a month as YYYY-MM." if raw else "This field is required."]
+                errors[name] = [_MONTH_ERROR if raw else "This field is required."]
             months[name] = month
         if not errors:
             span = (months["to"].year - months["from"].year) * 12 + (

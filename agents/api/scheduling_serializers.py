@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.scheduling import WEEK_INTERVALS, ScheduleInputError, expand_requirement
+from contactcenter.api.fields import BoundedDateField, id_field
 
 MAX_AGENTS_PER_INTERVAL = 10_000
 
@@ -11,10 +12,10 @@ _REQUIREMENT_SCHEMA = {
     "type": "object",
     "additionalProperties": {
         "oneOf": [
-            {"type": "integer", "minimum": 0},
+            {"type": "integer", "minimum": 0, "maximum": MAX_AGENTS_PER_INTERVAL},
             {
                 "type": "array",
-                "items": {"type": "integer", "minimum": 0},
+                "items": {"type": "integer", "minimum": 0, "maximum": MAX_AGENTS_PER_INTERVAL},
                 "minItems": WEEK_INTERVALS // 4,
                 "maxItems": WEEK_INTERVALS,
             },
@@ -52,7 +53,7 @@ class RequirementsField(serializers.Field):
 
 
 class ScheduleGenerateInputSerializer(serializers.Serializer):
-    start = serializers.DateField(help_text="First day of the week, 00:00 UTC.")
+    start = BoundedDateField(help_text="First day of the week, 00:00 UTC.")
     requirements = RequirementsField()
     operators = serializers.ListField(
         child=serializers.SlugField(max_length=40),
@@ -162,7 +163,7 @@ class ReplacementsSerializer(serializers.Serializer):
 
 
 class AssignInputSerializer(serializers.Serializer):
-    shift = serializers.IntegerField(help_text="Id of the absent operator's shift.")
+    shift = id_field(help_text="Id of the absent operator's shift.")
     operator = serializers.SlugField(max_length=40, help_text="The replacement's code.")
 
 

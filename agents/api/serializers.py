@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from agents.models import AgentStateEvent, Certification, Operator
-from contactcenter.api.fields import AwareDateTimeField
+from contactcenter.api.fields import AwareDateTimeField, BoundedDateField, validate_date_range
 from projects.api.fields import ProjectCodeField
 from projects.api.scoping import is_integration
 from projects.api.serializers import code_validators
@@ -17,7 +17,7 @@ class CertificationSerializer(serializers.Serializer):
         default=Certification.Level.REGULAR,
         help_text="1 junior, 2 regular, 3 senior.",
     )
-    certified_on = serializers.DateField()
+    certified_on = BoundedDateField()
 
 
 class OperatorSerializer(serializers.ModelSerializer):
@@ -53,6 +53,8 @@ class OperatorSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "code": {"validators": code_validators(Operator, "operator")},
             "hourly_cost": {"min_value": 0},
+            "hired_on": {"validators": [validate_date_range]},
+            "left_on": {"validators": [validate_date_range]},
         }
 
     def to_representation(self, instance):

@@ -16,6 +16,7 @@ from agents.api.staffing_serializers import (
     ErlangCResultSerializer,
     result_data,
 )
+from contactcenter.api.idempotency import IdempotentPostMixin
 from contactcenter.api.schema import error_responses
 from contactcenter.errors import DomainError
 
@@ -29,7 +30,7 @@ CALLCENTREHELPER = {
 }
 
 
-class _StaffingView(APIView):
+class _StaffingView(IdempotentPostMixin, APIView):
     input_serializer_class = None
     calculate = None
 

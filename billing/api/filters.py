@@ -3,8 +3,8 @@
 import django_filters
 from django import forms
 
-from billing.exports.common import parse_month
 from billing.models import Invoice, Tariff
+from contactcenter.api.fields import MonthField, parse_month
 
 
 class TariffFilter(django_filters.FilterSet):
@@ -16,16 +16,16 @@ class TariffFilter(django_filters.FilterSet):
 
 
 class MonthFormField(forms.CharField):
-    default_error_messages = {"invalid": "Enter a month as YYYY-MM, such as 2026-10."}
+    default_error_messages = {"invalid": MonthField.default_error_messages["invalid"]}
 
     def to_python(self, value):
         value = super().to_python(value)
         if not value:
             return None
-        try:
-            return parse_month(value)
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        month = parse_month(value)
+        if month is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return month
 
 
 class MonthFilter(django_filters.Filter):

@@ -3,9 +3,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from billing.exports.common import parse_month, quantity_minutes
+from billing.exports.common import quantity_minutes
 from billing.exports.formats import FORMAT_NAMES
 from billing.models import Invoice, InvoiceLine, Tariff
+from contactcenter.api.fields import MonthField, seconds_kwargs, validate_date_range
 from projects.api.fields import ClockField, ProjectCodeField
 from projects.api.serializers import currency_format
 
@@ -56,30 +57,14 @@ class TariffSerializer(serializers.ModelSerializer):
         validators = []
         extra_kwargs = {
             "currency": {"validators": [currency_format]},
+            "valid_from": {"validators": [validate_date_range]},
             "rate_per_minute": {"min_value": 0},
-            "first_increment_seconds": {"min_value": 1},
-            "next_increment_seconds": {"min_value": 1},
+            "first_increment_seconds": seconds_kwargs(minimum=1),
+            "next_increment_seconds": seconds_kwargs(minimum=1),
+            "free_seconds": seconds_kwargs(),
+            "wrap_cap_seconds": seconds_kwargs(),
             "monthly_minimum": {"min_value": 0},
         }
-
-
-MONTH_SCHEMA = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2026-10"}
-
-
-@extend_schema_field(MONTH_SCHEMA)
-class MonthField(serializers.Field):
-    """A billing period as 'YYYY-MM' (the first day of the month inside)."""
-
-    default_error_messages = {"invalid": "Enter a month as YYYY-MM, such as 2026-10."}
-
-    def to_representation(self, value):
-        return f"{value:%Y-%m}"
-
-    def to_internal_value(self, data):
-        try:
-            return parse_month(data)
-        except ValueError:
-            self.fail("invalid")
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):

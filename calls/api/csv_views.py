@@ -10,18 +10,18 @@ import tempfile
 from dataclasses import asdict
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.core.files import File
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import BaseParser, DataAndFiles, MultiPartParser
+from rest_framework.parsers import BaseParser, DataAndFiles
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from calls import csv_import as service
-from contactcenter.api.idempotency import HEADER, idempotent
+from contactcenter.api.idempotency import IdempotentPostMixin
+from contactcenter.api.parsers import BoundedMultiPartParser, refuse_if_larger
 from contactcenter.api.schema import IDEMPOTENCY_KEY, error_responses
 from contactcenter.errors import DomainError
 from projects.api.scoping import visible_projects
@@ -36,6 +36,7 @@ class CsvBodyParser(BaseParser):
     media_type = "text/csv"
 
     def parse(self, stream, media_type=None, parser_context=None):
+        refuse_if_larger(parser_context["request"], service.MAX_FILE_BYTES)
         # Outlives this method: the view closes it with the upload, once read.
         body = tempfile.SpooledTemporaryFile(  # noqa: SIM115
             max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE
@@ -96,10 +97,10 @@ class CsvPreviewSerializer(CsvImportResultSerializer):
     stored = serializers.BooleanField(required=False, help_text="Always false in a preview.")
 
 
-class CallCsvImportView(APIView):
+class CallCsvImportView(IdempotentPostMixin, APIView):
     """Import a CSV of call records into the projects of the caller's scope."""
 
-    parser_classes = [MultiPartParser, CsvBodyParser]
+    parser_classes = [BoundedMultiPartParser, CsvBodyParser]
 
     @extend_schema(
         operation_id="calls_import",
@@ -161,17 +162,9 @@ class CallCsvImportView(APIView):
                 body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
             )
 
-        try:
-            return idempotent(request, handle)
-        except RequestDataTooBig:
-            # The key's request hash needs the whole body in memory, which Django caps.
-            limit = service.size_text(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-            raise DomainError(
-                f"With an {HEADER} header the request may be at most {limit}. Send the "
-                "file without the key (re-sending a file is safe: stored calls count as "
-                "duplicates) or split it.",
-                details={"file": [f"Larger than {limit}."]},
-            ) from None
+        # Under an Idempotency-Key (IdempotentPostMixin) the whole request must fit in
+        # DATA_UPLOAD_MAX_MEMORY_SIZE, or it is a 413 saying so.
+        return handle()
 
 
 def _dry_run(value):

@@ -16,13 +16,14 @@ from rest_framework.response import Response
 
 from agents.api.people_views import STAFF_ONLY
 from calls import bench_strength
+from contactcenter.api.fields import BoundedDateField
 from contactcenter.api.schema import error_responses
 from projects.api.scoping import SELF, TRAINER, ScopedViewSetMixin
 from projects.models import Project
 
 
 class BenchQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="First local day; default tomorrow.")
+    start = BoundedDateField(required=False, help_text="First local day; default tomorrow.")
     days = serializers.IntegerField(min_value=1, max_value=28, default=7)
     shrinkage = serializers.DecimalField(
         max_digits=4,

@@ -16,9 +16,16 @@ from calls.models import (
 )
 from calls.quality_selectors import GROUP_BY
 from calls.quality_services import scorecard_is_frozen
-from contactcenter.api.fields import AwareDateTimeField
+from contactcenter.api.fields import (
+    AwareDateTimeField,
+    BoundedDateField,
+    id_field,
+    validate_date_range,
+)
 from projects.api.fields import ProjectCodeField
 from projects.api.scoping import QA_EVALUATOR
+
+MAX_CRITERIA_ORDER = 1_000
 
 
 @extend_schema_field({"type": "string", "nullable": True, "description": "Username."})
@@ -41,7 +48,10 @@ class CriterionSerializer(serializers.ModelSerializer):
         model = ScorecardCriterion
         fields = ["id", "name", "description", "weight", "is_critical", "order"]
         read_only_fields = ["id"]
-        extra_kwargs = {"order": {"required": False}, "description": {"required": False}}
+        extra_kwargs = {
+            "order": {"required": False, "min_value": 0, "max_value": MAX_CRITERIA_ORDER},
+            "description": {"required": False},
+        }
 
 
 class ScorecardSerializer(serializers.ModelSerializer):
@@ -65,6 +75,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "version", "is_active", "created_at"]
+        extra_kwargs = {"valid_from": {"validators": [validate_date_range]}}
         validators = []  # the (project, name, version) key is the service's
 
     def get_frozen(self, scorecard) -> bool:
@@ -73,7 +84,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
 
 
 class ScorecardReviseSerializer(serializers.Serializer):
-    valid_from = serializers.DateField(required=False)
+    valid_from = BoundedDateField(required=False)
     criteria = CriterionSerializer(many=True)
 
 
@@ -88,7 +99,7 @@ class AnswerSerializer(serializers.ModelSerializer):
 
 
 class AnswerInputSerializer(serializers.Serializer):
-    criterion = serializers.IntegerField(help_text="Criterion id, of the evaluation's scorecard.")
+    criterion = id_field(help_text="Criterion id, of the evaluation's scorecard.")
     answer = serializers.ChoiceField(choices=EvaluationAnswer.Answer.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -161,8 +172,8 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 
 class EvaluationCreateSerializer(serializers.Serializer):
-    call = serializers.IntegerField(help_text="Call id: an answered call of a project in scope.")
-    scorecard = serializers.IntegerField(
+    call = id_field(help_text="Call id: an answered call of a project in scope.")
+    scorecard = id_field(
         required=False, help_text="Scorecard id; default: the project's one in force that day."
     )
 

@@ -4,6 +4,7 @@ schema: the views return ``calls.forecast`` / ``calls.staffing`` dicts as they a
 from rest_framework import serializers
 
 from calls.forecast import MAX_WEEKS
+from contactcenter.api.fields import BoundedDateField
 from projects.models import validate_timezone
 
 MAX_PLAN_PROJECTS = 50
@@ -17,7 +18,7 @@ class ForecastQuerySerializer(serializers.Serializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(
+        fields["from"] = BoundedDateField(
             required=False,
             help_text="First local day of the forecast; default tomorrow in the project's zone.",
         )
@@ -85,7 +86,7 @@ class StaffingPlanInputSerializer(serializers.Serializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(help_text="First day of the plan, in `tz`.")
+        fields["from"] = BoundedDateField(help_text="First day of the plan, in `tz`.")
         return fields
 
     def validate_shrinkage(self, value):

@@ -119,6 +119,16 @@ class Scenario:
         return specs
 
     @property
+    def expected_calls(self) -> int:
+        """Calls the scenario offers, at most: every project's hourly rates over its days,
+        weekends at the weekend factor when it raises them."""
+        per_day = sum(
+            sum(project.calls_per_hour) * max(1.0, project.weekend_factor)
+            for project in self.projects
+        )
+        return round(per_day * self.days)
+
+    @property
     def external_id_prefix(self):
         return f"sim-{self.seed}-{self.start:%Y%m%d}-{self.days}d"
 

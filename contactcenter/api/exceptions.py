@@ -1,5 +1,7 @@
 """One exception handler for the whole API: every refusal is a JSON 4xx that names the field."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import JsonResponse
@@ -8,10 +10,28 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from contactcenter.api.parsers import body_limit_text
 from contactcenter.errors import DomainError
 
 
+def _too_large_body(request):
+    """The 413 body of a request Django refused to read (``DATA_UPLOAD_MAX_MEMORY_SIZE``)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    detail = f"The request body is larger than {body_limit_text(limit)}, the most the API takes."
+    if request is not None and request.headers.get("Idempotency-Key") is not None:
+        detail += (
+            " With an Idempotency-Key the whole request is kept in memory: send a large "
+            "upload without the key (a re-sent file counts its stored calls as duplicates)."
+        )
+    return {"detail": detail, "code": "payload_too_large"}
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            _too_large_body(context.get("request")),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, DjangoValidationError):
@@ -57,9 +77,10 @@ def exception_handler(exc, context):
     return response
 
 
-# Django answers a URL no view matches (a non-integer invoice id) and a request it refuses
-# before any view runs (too many form fields) with its HTML pages; under /api/ the answer
-# is the API's JSON error body instead, as the schema documents.
+# Django answers a URL no view matches (a non-integer invoice id), a request it refuses
+# before any view runs (a host not allowed, too many form fields, a body over the limit) and
+# an unhandled error with its HTML pages; under /api/ the answer is the API's JSON error
+# body instead, as the schema documents. Elsewhere (the admin) the pages stay HTML.
 def _is_api(request):
     return request.path.startswith("/api/")
 
@@ -71,6 +92,33 @@ def page_not_found(request, exception):
 
 
 def bad_request(request, exception):
+    if isinstance(exception, RequestDataTooBig):
+        if _is_api(request):
+            return JsonResponse(_too_large_body(request), status=413)
+        response = defaults.bad_request(request, exception)
+        response.status_code = 413
+        return response
     if _is_api(request):
         return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
     return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "You do not have permission to perform this action.", "code": "forbidden"},
+            status=403,
+        )
+    return defaults.permission_denied(request, exception)
+
+
+def server_error(request):
+    """A bug (every 500 is one): the log has the traceback and the request id; the answer
+    names the request id so a report can be matched with it."""
+    if _is_api(request):
+        body = {"detail": "Internal server error.", "code": "server_error"}
+        request_id = getattr(request, "request_id", None)
+        if request_id:
+            body["request_id"] = request_id
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)

@@ -1,4 +1,5 @@
-"""Field types shared by every app's serializers and filters: aware instants only."""
+"""Field types shared by every app's serializers and filters: aware instants, dates and months,
+all within the API's date range (``MIN_DATE``..``MAX_DATE``)."""
 
 import datetime as dt
 import re
@@ -7,7 +8,47 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+# Every date, month and instant the API takes lies in these years: the center's data starts
+# after 2000, and a plan or forecast a lifetime ahead is a typo. Year 1 or 9999 would overflow
+# the date arithmetic downstream (a month's end, a week's start in a time zone).
+MIN_DATE = dt.date(2000, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+MIN_INSTANT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+MAX_INSTANT = dt.datetime(2101, 1, 1, tzinfo=dt.UTC)  # excluded
+OUT_OF_RANGE = f"Must be between {MIN_DATE:%Y-%m-%d} and {MAX_DATE:%Y-%m-%d}."
+
+
+def date_in_range(value: dt.date | dt.datetime) -> bool:
+    """True when ``value`` (a date, or an aware instant) lies in the API's date range."""
+    if isinstance(value, dt.datetime):
+        return MIN_INSTANT <= value < MAX_INSTANT
+    return MIN_DATE <= value <= MAX_DATE
+
+
+def validate_date_range(value: dt.date | dt.datetime) -> None:
+    """The validator of every date and instant parameter: a 400 naming the field outside
+    the range."""
+    if not date_in_range(value):
+        raise serializers.ValidationError(OUT_OF_RANGE, code="out_of_range")
+
+
+# Integers: every one the API takes has a maximum well below what its column holds
+# (2,147,483,647 for an integer), so no input overflows a column or a sum. Ids are bigints.
+MAX_ID = 2**63 - 1
+MAX_SETTING_SECONDS = 3_600  # a threshold, increment, free or capped time of one call
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """An object id in a body: a positive bigint (a larger one is a 400, not a 500)."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def seconds_kwargs(minimum: int = 0, maximum: int = MAX_SETTING_SECONDS) -> dict:
+    """``extra_kwargs`` of a seconds setting of a model serializer: its bounds."""
+    return {"min_value": minimum, "max_value": maximum}
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -17,10 +58,56 @@ class AwareDateTimeField(serializers.DateTimeField):
         "naive": "Datetime has no timezone offset; send ISO 8601 with an offset or 'Z'.",
     }
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_date_range)
+
     def enforce_timezone(self, value):
         if timezone.is_naive(value):
             self.fail("naive")
         return super().enforce_timezone(value)
+
+
+class BoundedDateField(serializers.DateField):
+    """An ISO 8601 date (YYYY-MM-DD) within the API's date range."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_date_range)
+
+
+_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$")
+
+
+def parse_month(value: object) -> dt.date | None:
+    """'2026-10' -> date(2026, 10, 1); ``None`` for anything else, out of range included."""
+    match = _MONTH.match(str(value).strip()) if isinstance(value, str) else None
+    if match is None or not 1 <= int(match["month"]) <= 12:
+        return None
+    month = dt.date(int(match["year"]), int(match["month"]), 1)
+    return month if date_in_range(month) else None
+
+
+MONTH_SCHEMA = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2026-10"}
+
+
+@extend_schema_field(MONTH_SCHEMA)
+class MonthField(serializers.Field):
+    """A month as 'YYYY-MM' (the first day of the month inside), within the date range."""
+
+    default_error_messages = {
+        "invalid": f"Enter a month as YYYY-MM between {MIN_DATE:%Y-%m} and {MAX_DATE:%Y-%m}, "
+        "such as 2026-10.",
+    }
+
+    def to_representation(self, value):
+        return f"{value:%Y-%m}"
+
+    def to_internal_value(self, data):
+        month = parse_month(data)
+        if month is None:
+            self.fail("invalid")
+        return month
 
 
 # In a query string an unencoded "+" arrives as a space: "...T09:00:00 03:00".
@@ -52,9 +139,12 @@ class AwareIsoDateTimeField(forms.DateTimeField):
             raise forms.ValidationError(self.error_messages["naive"], code="naive")
         # In UTC: PostgreSQL refuses offsets past +-15:59 that Python accepts (up to 24 h).
         try:
-            return parsed.astimezone(dt.UTC)
+            parsed = parsed.astimezone(dt.UTC)
         except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range") from None
+        if not date_in_range(parsed):
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+        return parsed
 
 
 class AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

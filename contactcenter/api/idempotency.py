@@ -1,15 +1,21 @@
-"""``Idempotency-Key`` on POSTs, as Stripe defines it.
+"""``Idempotency-Key`` on every POST of the API, as Stripe defines it.
 
-The first request with a key runs and its answer is stored; a retry with the same key and
-the same request gets that answer again (header ``Idempotent-Replayed: true``); the same key
-with another request, or while the first is still running, is a 409. A 5xx is not stored, so
-the client may retry it. A request that died without letting go of its key (its process
-killed, the database unreachable) leaves it "in progress"; after ``IN_PROGRESS_LEASE`` a
-retry of the same request takes it over. Keys are scoped to the user and kept for 24 hours.
+The first request with a key runs; a 2xx answer is stored, and a retry with the same key and
+the same request gets it again (header ``Idempotent-Replayed: true``); the same key with
+another request, or while the first is still running, is a 409. A 4xx or 5xx answer is not
+stored: the key is let go, so the corrected request (or the same one, once the cause is
+gone) is processed normally under the same key. A request that died without letting go of
+its key (its process killed, the database unreachable) leaves it "in progress"; after
+``IN_PROGRESS_LEASE`` a retry of the same request takes it over. Keys are scoped to the
+user and kept for 24 hours.
+
+``IdempotentPostMixin`` is the base of every API view (``ScopedViewSetMixin`` holds it, the
+views outside the scope name it), so the key works on every POST, actions included.
 """
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,10 +43,15 @@ def _request_hash(request):
     return digest.hexdigest()
 
 
-def idempotent(request, handler):
+# Set on the request once its key is claimed, so that a handler which calls ``idempotent``
+# itself inside a view that already did runs once, not under a second claim of its own key.
+_CLAIMED = "_idempotency_key_claimed"
+
+
+def idempotent(request, handler: Callable[[], Response]) -> Response:
     """Run ``handler()`` (which returns a DRF Response) under the request's Idempotency-Key."""
     key = request.headers.get(HEADER)
-    if key is None:
+    if key is None or getattr(request, _CLAIMED, False):
         return handler()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise DomainError(
@@ -51,20 +62,34 @@ def idempotent(request, handler):
     record = _claim(request.user, key, request_hash)
     if record is not None:
         return _replay(record, request_hash)
+    setattr(request, _CLAIMED, True)
     try:
         response = handler()
-    except DomainError as exc:
-        response = Response(exc.as_dict(), status=exc.status)
-    except Exception:
+    except BaseException:
+        # A refusal (DomainError, a serializer's ValidationError: a 4xx) or a bug (a 500):
+        # nothing to replay, the corrected request may use the key.
         _release(request.user, key)
         raise
-    if response.status_code >= 500:
-        _release(request.user, key)
-    else:
+    if 200 <= response.status_code < 300:
         IdempotencyRecord.objects.filter(user=request.user, key=key).update(
             status_code=response.status_code, response_body=_storable(response.data)
         )
+    else:
+        _release(request.user, key)
     return response
+
+
+class IdempotentPostMixin:
+    """Every POST of the view runs under its ``Idempotency-Key`` (``idempotent``), once the
+    caller is authenticated, allowed and not throttled (a 401/403/429 claims nothing)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        handler = getattr(self, "post", None)
+        if request.method == "POST" and handler and request.headers.get(HEADER) is not None:
+            # DRF's dispatch looks the handler up after ``initial``: this instance's ``post``
+            # (a viewset's action is bound to it the same way) runs under the key.
+            self.post = lambda *a, **kw: idempotent(request, lambda: handler(*a, **kw))
 
 
 def _storable(data):

@@ -44,5 +44,6 @@ def ingest_response(request, ingest):
         )
 
     # The JSON decoding of a 10,000-row body is where most of the batch's objects are made.
+    # The view's IdempotentPostMixin holds the key already; this covers a view without it.
     with gc_paused():
         return idempotent(request, handle)

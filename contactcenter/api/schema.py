@@ -40,8 +40,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=False,
     description=(
-        "Any unique string up to 255 characters. A retry with the same key and body returns "
-        "the first answer (header `Idempotent-Replayed: true`); the same key with another "
-        "body is a 409. Kept 24 hours."
+        "Any unique string up to 255 characters (every POST takes one). A retry with the "
+        "same key and body returns the first 2xx answer (header `Idempotent-Replayed: "
+        "true`); the same key with another body is a 409. A 4xx or 5xx is not kept: the "
+        "corrected request may reuse the key. Kept 24 hours."
     ),
 )

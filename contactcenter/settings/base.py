@@ -123,6 +123,9 @@ USE_TZ = True  # every instant is stored in UTC (SPEC section 2)
 
 # A batch of 10,000 calls is about 3.6 MB of JSON; Django's 2.5 MB default would refuse it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=32 * 1024 * 1024)
+# A multipart upload (the CSV import's 50 MB file and its envelope) past this is a 413
+# before it is read (contactcenter.api.parsers); Django itself bounds only a form's fields.
+FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=51 * 1024 * 1024)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -180,6 +183,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "contactcenter.api.exceptions.exception_handler",
+    # JSON bounded in size (413) and nesting (400); multipart in size (contactcenter.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "contactcenter.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "contactcenter.api.parsers.BoundedMultiPartParser",
+    ],
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

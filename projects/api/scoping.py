@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.http import Http404
 from rest_framework import permissions
 
+from contactcenter.api.idempotency import IdempotentPostMixin
+from contactcenter.api.query import StrictListQueryMixin
 from projects.models import Client, Project
 
 # ``scope_path`` value meaning "the object is itself the project (or the client)".
@@ -128,7 +130,7 @@ def scope_queryset(queryset, user, path, role=MANAGER):
     return queryset.filter(**condition)
 
 
-class ScopedViewSetMixin:
+class ScopedViewSetMixin(StrictListQueryMixin, IdempotentPostMixin):
     """Base of every API view: the queryset is cut to the caller's scope.
 
     Declare ``scope_path``: the ORM path from the view's model to a ``Project`` or a
@@ -140,7 +142,9 @@ class ScopedViewSetMixin:
     calls are read by QA evaluators but written by managers and integrations.
 
     Override ``get_base_queryset`` (usually one selector call), never ``get_queryset``:
-    the scope is applied on top of it.
+    the scope is applied on top of it. Every POST honours an ``Idempotency-Key``
+    (``IdempotentPostMixin``); a list refuses query parameters it does not know
+    (``StrictListQueryMixin``).
     """
 
     scope_path = None

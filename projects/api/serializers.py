@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from contactcenter.api.fields import seconds_kwargs
 from projects.api.fields import ClientCodeField, ClockField
 from projects.models import CODE_HELP, CODE_REGEX, BusinessHours, Client, Project, VatRate
 
@@ -122,4 +123,9 @@ class ProjectSerializer(serializers.ModelSerializer):
             "business_hours",
             "managers",
         ]
-        extra_kwargs = {"code": {"validators": code_validators(Project, "project")}}
+        extra_kwargs = {
+            "code": {"validators": code_validators(Project, "project")},
+            "sl_threshold_seconds": seconds_kwargs(),
+            "short_abandon_seconds": seconds_kwargs(),
+            "asa_target_seconds": seconds_kwargs(),
+        }

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from calls.models import Call, Contact
+from contactcenter.models import IdempotencyRecord
 from tests.factories import CallFactory, OperatorFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -244,11 +245,13 @@ class TestIdempotencyKey:
         replay = send()
         assert (replay.status_code, replay["Idempotent-Replayed"]) == (201, "true")
 
-    def test_a_file_too_big_to_hash_is_a_clear_400(self, admin_api, settings):
+    def test_a_file_too_big_to_hash_is_a_clear_413(self, admin_api, settings):
         settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
 
         response = post_file(admin_api, HTTP_IDEMPOTENCY_KEY="big-1")
 
-        assert response.status_code == 400
-        assert response.json()["errors"] == {"file": ["Larger than 1,024 bytes."]}
+        assert response.status_code == 413
+        assert response.json()["code"] == "payload_too_large"
+        assert "send a large upload without the key" in response.json()["detail"]
         assert Call.objects.count() == 0
+        assert IdempotencyRecord.objects.count() == 0

@@ -472,7 +472,7 @@ class TestScopeAndLimits:
         assert Call.objects.count() == 0
         assert csv_import(file=content).created == 2  # unscoped (a superuser)
 
-    def test_a_file_over_the_size_limit_is_refused(self, hotline, monkeypatch):
+    def test_a_file_over_the_size_limit_is_refused_as_too_large(self, hotline, monkeypatch):
         monkeypatch.setattr(csv_import_module, "MAX_FILE_BYTES", 1024 * 1024)
 
         with pytest.raises(DomainError) as exc_info:
@@ -482,6 +482,7 @@ class TestScopeAndLimits:
             "A file may be at most 1 MB; split it and import the parts.",
             {"file": ["Larger than 1 MB."]},
         )
+        assert (exc_info.value.status, exc_info.value.code) == (413, "payload_too_large")
 
     def test_a_file_over_the_row_limit_is_refused_and_nothing_stored(self, hotline, monkeypatch):
         monkeypatch.setattr(csv_import_module, "MAX_ROWS", 5)

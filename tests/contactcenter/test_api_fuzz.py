@@ -20,10 +20,15 @@ transaction rolled back at its end; every example runs in a savepoint that is ro
 so each starts from the same data and no example's writes change another's outcome.
 ``-v`` lists each operation's answers by status code.
 
+Beside the generated cases, ``EXPLICIT`` sends hostile input the generator rarely finds:
+JSON nested 1,000 deep, a body over the 32 MB limit, dates in year 1 and 9999 and offsets that
+leave the allowed years in UTC; each gets its exact 4xx as JSON (docs/api-limits.md).
+
 Excluded: no operation.
 """
 
 from collections import Counter
+from urllib.parse import quote
 
 import pytest
 import schemathesis
@@ -183,3 +188,57 @@ def test_no_server_error_and_every_answer_matches_the_schema(case, role, center)
         response = case.call_and_validate(headers=headers, checks=CHECKS)
         transaction.set_rollback(True)
     SENT[role, case.operation.label, response.status_code] += 1
+
+
+# Explicit hostile inputs beside the generated ones (docs/api-limits.md): deep nesting, a body
+# over the limit, and edge dates (years 1 and 9999, offsets that leave the years in UTC),
+# each with the exact 4xx it gets and never a 5xx. They run on the same seeded center.
+DEEP = "[" * 999 + "{}" + "]" * 999
+HUGE = b'{"a": "' + b"x" * (33 * 1024 * 1024) + b'"}'
+EDGE_INSTANTS = [
+    "0001-01-01T00:00:00Z",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+    "9999-12-31T00:00:00Z",
+]
+EDGE_DATES = ["0001-01-01", "9999-12-31"]
+EDGE_MONTHS = ["0001-01", "9999-12"]
+RANGE = "&to=2026-10-02T00:00:00Z&granularity=day"
+EXPLICIT = [
+    *(("POST", path, DEEP, 400) for path in ("/api/v1/calls/", "/api/v1/invoices/generate/")),
+    *(("POST", path, HUGE, 413) for path in ("/api/v1/calls/", "/api/v1/tariffs/")),
+    *(
+        ("GET", f"/api/v1/projects/hotline/kpis/?from={quote(v)}{RANGE}", None, 400)
+        for v in EDGE_INSTANTS
+    ),
+    *(("GET", f"/api/v1/pool/occupancy/?from={quote(v)}{RANGE}", None, 400) for v in EDGE_INSTANTS),
+    *(("GET", f"/api/v1/calls/?from={quote(v)}", None, 400) for v in EDGE_INSTANTS),
+    *(("GET", f"/api/v1/projects/hotline/forecast/?from={v}", None, 400) for v in EDGE_DATES),
+    *(
+        ("GET", f"/api/v1/projects/hotline/bench-strength/?start={v}", None, 400)
+        for v in EDGE_DATES
+    ),
+    *(("GET", f"/api/v1/people/turnover/?from={v}&to=2026-01", None, 400) for v in EDGE_MONTHS),
+    *(("GET", f"/api/v1/invoices/archive/?period={v}", None, 400) for v in EDGE_MONTHS),
+    *(("POST", "/api/v1/invoices/generate/", f'{{"period": "{v}"}}', 400) for v in EDGE_MONTHS),
+    *(
+        ("POST", "/api/v1/staffing/plan/", f'{{"projects": ["hotline"], "from": "{v}"}}', 400)
+        for v in EDGE_DATES
+    ),
+    ("GET", "/api/v1/calls/?client=acme", None, 400),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body", "expected"), EXPLICIT)
+def test_hostile_input_gets_the_exact_4xx(method, url, body, expected, center, db):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {center['superuser']}")
+    with transaction.atomic():
+        response = api.generic(method, url, body or "", content_type="application/json")
+        transaction.set_rollback(True)
+
+    assert response.status_code == expected, response.content[:300]
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"]

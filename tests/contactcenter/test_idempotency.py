@@ -51,13 +51,27 @@ def test_the_same_key_with_another_body_is_a_409(admin_api, hotline):
     assert list(Call.objects.values_list("external_id", flat=True)) == ["cdr-1"]
 
 
-def test_an_error_answer_is_replayed_too(admin_api, hotline):
+def test_a_4xx_is_not_stored_and_the_corrected_retry_is_processed(admin_api, hotline):
     first = admin_api.post(URL, [call(ended_at="2026-10-05T08:00:00Z")], HTTP_IDEMPOTENCY_KEY="k")
-    retry = admin_api.post(URL, [call(ended_at="2026-10-05T08:00:00Z")], HTTP_IDEMPOTENCY_KEY="k")
+    corrected = admin_api.post(URL, [call()], HTTP_IDEMPOTENCY_KEY="k")
+    replay = admin_api.post(URL, [call()], HTTP_IDEMPOTENCY_KEY="k")
 
-    assert first.status_code == retry.status_code == 400
-    assert retry.json() == first.json()
-    assert retry["Idempotent-Replayed"] == "true"
+    assert first.status_code == 400
+    assert IdempotencyRecord.objects.filter(key="k").count() == 1  # the corrected one's
+    assert (corrected.status_code, corrected.json()) == (201, {"created": 1, "duplicates": 0})
+    assert "Idempotent-Replayed" not in corrected
+    assert (replay.status_code, replay["Idempotent-Replayed"]) == (201, "true")
+    assert Call.objects.count() == 1
+
+
+def test_the_same_refused_request_again_is_refused_again_not_replayed(admin_api, hotline):
+    bad = [call(ended_at="2026-10-05T08:00:00Z")]
+    first = admin_api.post(URL, bad, HTTP_IDEMPOTENCY_KEY="k")
+    again = admin_api.post(URL, bad, HTTP_IDEMPOTENCY_KEY="k")
+
+    assert first.status_code == again.status_code == 400
+    assert "Idempotent-Replayed" not in again
+    assert IdempotencyRecord.objects.count() == 0
 
 
 def test_keys_are_scoped_to_the_caller(admin_api, pm_api, hotline):
