@@ -52,6 +52,8 @@ class RotateTokenView(APIView):
     """
 
     permission_classes = [HoldsAToken]
+    # The one POST that refuses an ``Idempotency-Key``: a stored answer would keep the key.
+    refuses_idempotency_key = True
 
     @extend_schema(
         request=RotateInput,

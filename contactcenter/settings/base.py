@@ -308,7 +308,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "projects.BusinessHours",
     "billing.Tariff",
     "billing.TariffBand",
-    "billing.Invoice",
+    # The snapshot taken at issue is the issued document itself, not a change of a field.
+    {"model": "billing.Invoice", "exclude_fields": ["snapshot"]},
 )
 # Each entry's correlation id is the request's X-Request-ID (contactcenter.request_log).
 AUDITLOG_CID_GETTER = "contactcenter.request_log.current_request_id"
