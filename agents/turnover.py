@@ -21,6 +21,7 @@ through the operators API with a hire date) counts from ``hired_on`` to ``left_o
 """
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,6 +30,39 @@ from fractions import Fraction
 from django.db.models import Count, Q
 
 from agents.models import Certification, Operator, OperatorStatusChange
+
+_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
+MAX_MONTHS = 120
+
+
+def parse_month(value):
+    match = _MONTH.match(value or "")
+    if not match:
+        return None
+    return dt.date(int(match["year"]), int(match["month"]), 1)
+
+
+def turnover_months(data) -> tuple[dict, dict]:
+    """The ``from`` and ``to`` months of a turnover query (YYYY-MM, at most MAX_MONTHS):
+    ``(months, errors)``, errors by field name. The API's query serializer and the People
+    admin page both check with it."""
+    errors, months = {}, {}
+    for name in ("from", "to"):
+        raw = data.get(name)
+        month = parse_month(raw) if isinstance(raw, str) else None
+        if month is None:
+            errors[name] = ["Send a month as YYYY-MM." if raw else "This field is required."]
+        months[name] = month
+    if not errors:
+        span = (months["to"].year - months["from"].year) * 12 + (
+            months["to"].month - months["from"].month
+        )
+        if span < 0:
+            errors["to"] = ["Cannot be before from."]
+        elif span >= MAX_MONTHS:
+            errors["to"] = [f"At most {MAX_MONTHS} months at once."]
+    return months, errors
+
 
 ACTIVE, DISMISSED = Operator.Status.ACTIVE.value, Operator.Status.DISMISSED.value
 

@@ -16,12 +16,11 @@ from django.utils.html import format_html
 
 from calls.csv_import import csv_import, csv_preview
 from calls.models import Call, Contact
-from calls.quality_admin import ScopedProjectFilter
 from contactcenter.errors import ConflictError, DomainError
-from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
+from projects.admin import EstimatedCountPaginator, ProjectCodeFilter, ScopedProjectFilter
 from projects.admin_scoping import ScopedAdminMixin
-from projects.api.scoping import MANAGER, QA_EVALUATOR, visible_projects
 from projects.models import Project
+from projects.tenancy import MANAGER, QA_EVALUATOR, visible_projects
 
 # The admin keeps an uploaded CSV in the session between the preview and the confirm, so
 # it is capped well below the API's 50 MB: larger files go through the API.

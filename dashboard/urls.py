@@ -7,7 +7,7 @@ The root names it by string so ``contactcenter`` imports no app; the admin's own
 from django.contrib import admin
 from django.urls import path
 
-from calls.dashboard import dashboard_view
+from dashboard.views import dashboard_view
 
 urlpatterns = [
     path("", admin.site.admin_view(dashboard_view), name="kpi_dashboard"),

@@ -3,7 +3,7 @@
 The page reads the same selectors as the API (``calls.selectors``) and passes their
 answer through the API's JSON encoder, so every number it draws is, to the last digit,
 the number ``GET /api/v1/projects/{code}/kpis/`` returns. Charts are inline SVG laid out
-by ``calls.templatetags.kpi_charts``: no JavaScript and nothing fetched from elsewhere.
+by ``dashboard.templatetags.kpi_charts``: no JavaScript and nothing fetched from elsewhere.
 """
 
 import datetime as dt
@@ -18,8 +18,9 @@ from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder
 
 from agents.models import Certification, Operator
-from calls import quality_selectors, selectors
-from calls.templatetags.kpi_charts import (
+from calls import selectors
+from contactcenter.errors import DomainError
+from dashboard.templatetags.kpi_charts import (
     CALLS,
     RATIO,
     SECONDS,
@@ -30,9 +31,9 @@ from calls.templatetags.kpi_charts import (
     hour_categories,
     time_categories,
 )
-from contactcenter.errors import DomainError
-from projects.api.scoping import is_integration, visible_projects
 from projects.models import Project
+from projects.tenancy import is_integration, visible_projects
+from quality import selectors as quality_selectors
 
 GRANULARITIES = [("15min", "15 minutes"), ("hour", "Hour"), ("day", "Day"), ("month", "Month")]
 PER_GRANULARITY = {"15min": "15 minutes", "hour": "hour", "day": "day", "month": "month"}

@@ -20,14 +20,14 @@ from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 
 from agents.models import Operator
-from billing.demo_people import demo_people
 from billing.models import Tariff, TariffBand
 from calls.rollups import rollup_kpis
-from calls.simulation.engine import simulate, summarise
-from calls.simulation.load import simulation_store
-from calls.simulation.scenario import scenario_load
+from demo.people import demo_people
 from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
 from projects.roles import PROJECT_MANAGERS, roles_setup
+from workforce.simulation.engine import simulate, summarise
+from workforce.simulation.load import simulation_store
+from workforce.simulation.scenario import scenario_load
 
 UTC = dt.UTC
 

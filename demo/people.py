@@ -1,8 +1,8 @@
 """The demo's people and quality: QA staff, scorecards, a month of sampled and scored calls
 with a few disputes, team leads, training courses, hires, trainees and leavers.
 
-Everything goes through the services the API and the admin use (``calls.quality_services``,
-``calls.quality_sampling``, ``agents.training``, ``agents.lifecycle``), over the period of
+Everything goes through the services the API and the admin use (``quality.services``,
+``quality.sampling``, ``agents.training``, ``agents.lifecycle``), over the period of
 the simulated calls already stored (the demo month). Deterministic: every choice comes from
 ``random.Random`` seeded with a fixed string and a stable key (a call's external id, an
 operator's code), and every step looks first for what an earlier load made, so loading
@@ -25,15 +25,16 @@ from agents.models import DismissalReason, Operator, OperatorStatusChange, Train
 from agents.models import TrainingEnrolment as Enrolment
 from agents.services import operator_create
 from agents.training import enrolment_create, enrolment_record_result, program_create
-from calls.models import Call, Evaluation, EvaluationDispute, QaSample, Scorecard
-from calls.quality_sampling import Quotas, qa_sample_week, week_start
-from calls.quality_services import (
+from calls.models import Call
+from projects.roles import QA_EVALUATORS, TRAINERS, roles_setup
+from quality.models import Evaluation, EvaluationDispute, QaSample, Scorecard
+from quality.sampling import Quotas, qa_sample_week, week_start
+from quality.services import (
     dispute_raise,
     dispute_resolve,
     evaluation_submit,
     scorecard_create,
 )
-from projects.roles import QA_EVALUATORS, TRAINERS, roles_setup
 
 SEED = "demo-people"
 SCORECARD = "Оценка звонка"

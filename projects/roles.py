@@ -33,6 +33,8 @@ PROJECT_MANAGER_PERMISSIONS = {
     "calls": {
         "call": ["view", "add"],
         "contact": ["view", "change"],
+    },
+    "quality": {
         "scorecard": ["view", "add", "change"],
         "scorecardcriterion": ["view", "add", "change", "delete"],
         "evaluation": ["view", "add", "change"],
@@ -57,6 +59,8 @@ QA_EVALUATOR_PERMISSIONS = {
     "calls": {
         "call": ["view"],
         "contact": ["view"],
+    },
+    "quality": {
         "scorecard": ["view", "add", "change"],
         "scorecardcriterion": ["view", "add", "change", "delete"],
         "evaluation": ["view", "add", "change"],

@@ -9,9 +9,13 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
-from calls import quality_services
-from calls.models import (
-    Call,
+from calls.models import Call
+from contactcenter.errors import DomainError
+from projects.admin import ScopedProjectFilter
+from projects.admin_scoping import ScopedAdminMixin
+from projects.tenancy import QA_EVALUATOR, visible_projects
+from quality import services as quality_services
+from quality.models import (
     Evaluation,
     EvaluationAnswer,
     EvaluationDispute,
@@ -19,25 +23,12 @@ from calls.models import (
     Scorecard,
     ScorecardCriterion,
 )
-from contactcenter.errors import DomainError
-from projects.admin import ProjectCodeFilter
-from projects.admin_scoping import ScopedAdminMixin
-from projects.api.scoping import QA_EVALUATOR, visible_projects
 
 
 def _validation_error(error, fields=("call", "scorecard")):
     """A service's ``DomainError`` as a form error, on the form's fields it names."""
     named = {name: messages for name, messages in error.details.items() if name in fields}
     return ValidationError(named or error.message)
-
-
-class ScopedProjectFilter(ProjectCodeFilter):
-    """The projects filter of an admin open to ``scope_role`` (``ProjectCodeFilter`` lists
-    a manager's projects only, so an evaluator would get no choice)."""
-
-    def field_choices(self, field, request, model_admin):
-        role = getattr(model_admin, "scope_role", QA_EVALUATOR)
-        return list(visible_projects(request.user, role).values_list("pk", "code"))
 
 
 # --- Scorecards -----------------------------------------------------------------------------
@@ -180,7 +171,7 @@ class EvaluationAddForm(forms.ModelForm):
 class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "call__project"
     scope_role = QA_EVALUATOR
-    change_form_template = "admin/calls/evaluation/change_form.html"
+    change_form_template = "admin/quality/evaluation/change_form.html"
     list_display = [
         "id",
         "call",

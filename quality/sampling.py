@@ -30,9 +30,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from agents.models import Operator
-from calls.models import Call, Evaluation, QaSample
-from calls.quality_services import scorecard_for_call
+from calls.models import Call
 from projects.models import Project
+from quality.models import Evaluation, QaSample
+from quality.services import scorecard_for_call
 
 
 @dataclass(frozen=True)

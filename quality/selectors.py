@@ -4,15 +4,15 @@ What counts: evaluations ``submitted`` or ``final``, of calls offered in ``[from
 call's quality belongs to the period of its ``offered_at``, like its KPIs). A ``disputed``
 evaluation is left out until its dispute is resolved, and drafts never count. The average
 is the plain mean of the stored scores (each call weighs the same), rounded half-up to
-hundredths (``calls.quality.average``); written as a decimal string, ``null`` when nothing
+hundredths (``quality.scoring.average``); written as a decimal string, ``null`` when nothing
 counts. Days, weeks (Monday first) and months are local to each project.
 """
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from calls import quality
-from calls.models import Evaluation
+from quality import scoring
+from quality.models import Evaluation
 
 GROUP_BY = ("operator", "day", "week", "month")
 COUNTED = (Evaluation.Status.SUBMITTED, Evaluation.Status.FINAL)
@@ -42,7 +42,7 @@ def _rows(queryset):
 
 def _summary(rows):
     scores = [row[0] for row in rows]
-    average = quality.average(scores)
+    average = scoring.average(scores)
     return {
         "evaluations": len(rows),
         "average_score": None if average is None else str(average),

@@ -12,16 +12,16 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from calls import quality
-from calls.models import (
-    Call,
+from calls.models import Call
+from contactcenter.errors import ConflictError, DomainError
+from quality import scoring
+from quality.models import (
     Evaluation,
     EvaluationAnswer,
     EvaluationDispute,
     Scorecard,
     ScorecardCriterion,
 )
-from contactcenter.errors import ConflictError, DomainError
 
 # --- Who holds which role on a project ------------------------------------------------------
 
@@ -191,8 +191,8 @@ def _write_answers(evaluation, answers):
         if criterion_id not in criteria:
             errors[index] = {"criterion": [f"Not a criterion of this scorecard: {criterion!r}."]}
             continue
-        if row.get("answer") not in quality.ANSWERS:
-            errors[index] = {"answer": [f"One of {', '.join(quality.ANSWERS)}."]}
+        if row.get("answer") not in scoring.ANSWERS:
+            errors[index] = {"answer": [f"One of {', '.join(scoring.ANSWERS)}."]}
             continue
         if criterion_id in rows:
             errors[index] = {"criterion": [f"{criteria[criterion_id].name!r} is answered twice."]}
@@ -243,11 +243,11 @@ def _compute(evaluation):
             details={"answers": [f"Criterion {name!r} is not answered." for name in missing]},
         )
     try:
-        return quality.score(
-            quality.Answer(a.criterion.weight, a.criterion.is_critical, a.answer)
+        return scoring.score(
+            scoring.Answer(a.criterion.weight, a.criterion.is_critical, a.answer)
             for a in evaluation.answers.select_related("criterion")
         )
-    except quality.NothingApplies as exc:
+    except scoring.NothingApplies as exc:
         raise DomainError(str(exc), details={"answers": [str(exc)]}) from exc
 
 

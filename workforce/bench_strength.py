@@ -4,7 +4,7 @@ plan needs, so a shortage shows before it bites (docs/people.md).
 The rule, per project, over the planning horizon (``days`` local days from ``start_date``):
 
 - ``peak_agents``: the most agents the project needs at once on its own (the plan's
-  dedicated Erlang C agents, ``calls.staffing``), at its busiest 15-minute interval;
+  dedicated Erlang C agents, ``workforce.staffing``), at its busiest 15-minute interval;
 - ``heads_needed`` = ceil(peak_agents / (1 - shrinkage) x rota_factor). Shrinkage grosses
   the peak up to the operators who must be on shift to have that many taking calls; the
   **rota factor** grosses a shift position up to people: a line open 7 days a week
@@ -92,7 +92,7 @@ def peak_agents_per_project(plan_answer):
 
 def bench_strength(*, projects, start_date, days=7, shrinkage=None, rota_factor=None):
     """One ``BenchRow`` per project (in the order given) over the horizon."""
-    from calls import staffing
+    from workforce import staffing
 
     shrinkage = Fraction(str(DEFAULT_SHRINKAGE if shrinkage is None else shrinkage))
     rota_factor = rota_factor_setting() if rota_factor is None else Fraction(str(rota_factor))

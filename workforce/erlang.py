@@ -27,6 +27,11 @@ TOLERANCE = 1e-9
 MAX_TRAFFIC_ERLANGS = 10_000.0
 MAX_AGENTS = 20_000
 MAX_QUEUE_TERMS = 2_000_000
+# Input bounds of the calculators (API and admin page alike).
+MAX_INTERVALS = 10_000
+MAX_CALLS_PER_INTERVAL = 1_000_000
+MAX_ERLANG_A_TOTAL_TRAFFIC = 1_000_000  # Erlangs summed over a request's intervals
+MAX_SECONDS = 86_400  # a day: longer intervals, handle times or patience are not a queue
 # Queue states held in memory at once (intervals x states), about 4 MB per array.
 BATCH_STATES = 500_000
 # The Erlang A queue is truncated where the rest of it weighs below this share of the

@@ -3,7 +3,7 @@
 A PM types the calls per interval and the targets, and sees per interval what
 ``POST /api/v1/staffing/erlang-c/`` (or ``erlang-a/`` when a patience is given) answers,
 plus the trade-off around the answer: the same queue at N-2 .. N+3 agents for the
-busiest interval. Pure calculation (``agents.erlang``), so any staff user may use it.
+busiest interval. Pure calculation (``workforce.erlang``), so any staff user may use it.
 """
 
 import re
@@ -12,8 +12,8 @@ from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
 
-from agents import erlang
-from agents.api.staffing_serializers import MAX_CALLS_PER_INTERVAL, MAX_INTERVALS, MAX_SECONDS
+from workforce import erlang
+from workforce.erlang import MAX_CALLS_PER_INTERVAL, MAX_INTERVALS, MAX_SECONDS
 
 TRADE_OFF = range(-2, 4)  # agents around the answer shown side by side
 

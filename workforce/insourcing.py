@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from agents import erlang
+from workforce import erlang
 
 BUSINESS_HOURS = "business_hours"
 ALWAYS_OPEN = "24/7"

@@ -11,8 +11,8 @@ import re
 from django.contrib import admin
 from django.template.response import TemplateResponse
 
-from agents import insourcing
-from agents.api.insourcing_serializers import InsourcingInputSerializer
+from workforce import insourcing
+from workforce.inputs import InsourcingInputSerializer
 
 SECTIONS = (
     (insourcing.WORKLOAD, "Workload"),

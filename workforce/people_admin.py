@@ -1,6 +1,6 @@
 """The People admin page: the pool's turnover per month and each project's bench strength.
 
-It lives in ``calls`` because bench strength needs the staffing plan (``calls`` sits above
+It lives in ``workforce`` beside the staffing plan that bench strength needs (above
 ``agents``); the turnover comes from ``agents.turnover``. Staff only (``admin_view``);
 bench strength lists the projects the user manages or trains on, turnover the whole pool
 (operators are shared).
@@ -13,9 +13,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from agents import turnover
-from agents.api.people_serializers import TurnoverQuerySerializer
-from calls import bench_strength
-from projects.api.scoping import TRAINER, visible_projects
+from projects.tenancy import TRAINER, visible_projects
+from workforce import bench_strength
 
 MONTHS_SHOWN = 12
 
@@ -27,11 +26,11 @@ def people_view(request):
     first = dt.date(back // 12, back % 12 + 1, 1)
     errors = ""
     if "from" in request.GET or "to" in request.GET:
-        query = TurnoverQuerySerializer(data=request.GET)
-        if query.is_valid():
-            first, last = query.validated_data["from"], query.validated_data["to"]
+        months, problems = turnover.turnover_months(request.GET)
+        if not problems:
+            first, last = months["from"], months["to"]
         else:
-            errors = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in query.errors.items())
+            errors = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in problems.items())
     rows = [turnover.as_row(m) for m in turnover.turnover(first_month=first, last_month=last)]
     projects = list(visible_projects(request.user, TRAINER).order_by("code"))
     days = 7

@@ -29,13 +29,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from ortools.sat.python import cp_model
 
-from agents.models import Absence, Certification, Operator, Shift
+from agents.models import MAX_HOURS_PER_WEEK, Absence, Certification, Operator, Shift
 
 INTERVAL_MINUTES = 15
 DAYS = 7
 DAY_MINUTES = 24 * 60
 WEEK_INTERVALS = DAYS * DAY_MINUTES // INTERVAL_MINUTES  # 672
-MAX_HOURS_PER_WEEK = 40
 MIN_REST_HOURS = 11
 
 UTC = dt.UTC

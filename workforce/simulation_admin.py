@@ -13,8 +13,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.template.response import TemplateResponse
 
-from calls.simulation.engine import simulate, summarise
-from calls.simulation.scenario import ScenarioError, scenario_load, scenario_parse
+from workforce.simulation.engine import simulate, summarise
+from workforce.simulation.scenario import ScenarioError, scenario_load, scenario_parse
 
 MAX_DAYS = 31  # a page answers in a few seconds: a month of the demo takes about 1 s a run
 MAX_UPLOAD_BYTES = 1_000_000

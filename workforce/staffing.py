@@ -1,9 +1,9 @@
 """The staffing plan: dedicated teams against one shared pool, and the pooling gain.
 
-Per 15-minute interval, from each project's forecast (``calls.forecast``):
+Per 15-minute interval, from each project's forecast (``workforce.forecast``):
 
 - **dedicated**: each project staffed on its own, Erlang C with its own service-level
-  threshold and target and its own AHT (``agents.erlang``, one vectorised call over a
+  threshold and target and its own AHT (``workforce.erlang``, one vectorised call over a
   projects x intervals array);
 - **pooled**: one Erlang C on the summed traffic, with the calls-weighted AHT (so the
   pooled traffic is exactly the sum of the projects' traffic) and the *strictest* target
@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from agents import erlang
+from workforce import erlang
 
 INTERVAL_SECONDS = 900
 INTERVALS_PER_HOUR = 3600 // INTERVAL_SECONDS
@@ -284,7 +284,7 @@ def staffing_plan(
     dedicated against pooled staffing. ``projects`` in the order of the answer."""
     from zoneinfo import ZoneInfo
 
-    from calls import forecast
+    from workforce import forecast
 
     zone = ZoneInfo(tz)
     first = dt.datetime.combine(start_date, dt.time(), zone).astimezone(dt.UTC)

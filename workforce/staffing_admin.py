@@ -2,7 +2,7 @@
 
 A PM picks projects (those they may see) and a week, and sees per day the scheduled
 operator-hours of dedicated teams and of the shared pool, and the gain in hours and
-money: ``calls.staffing.staffing_plan``, the answer of ``POST /api/v1/staffing/plan/``.
+money: ``workforce.staffing.staffing_plan``, the answer of ``POST /api/v1/staffing/plan/``.
 """
 
 import datetime as dt
@@ -13,9 +13,8 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from agents import erlang
-from calls import staffing
-from projects.api.scoping import visible_projects
+from projects.tenancy import visible_projects
+from workforce import erlang, staffing
 
 CHART_WIDTH = 560
 BAR_HEIGHT = 14

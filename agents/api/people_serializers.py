@@ -1,13 +1,13 @@
 """Input and output shapes of the people endpoints: lifecycle moves, history, training and
 turnover."""
 
-import re
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agents import turnover
 from agents.models import (
     DismissalReason,
     Operator,
@@ -17,10 +17,6 @@ from agents.models import (
 )
 from projects.api.fields import ProjectCodeField
 from projects.api.scoping import TRAINER, visible_projects
-
-_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
-MAX_MONTHS = 120
-
 
 STATUSES = ", ".join(Operator.Status.values)
 
@@ -171,32 +167,11 @@ class EnrolmentResultSerializer(serializers.Serializer):
     on = serializers.DateField(help_text="The day of the test; the certification's date.")
 
 
-def parse_month(value):
-    import datetime as dt
-
-    match = _MONTH.match(value or "")
-    if not match:
-        return None
-    return dt.date(int(match["year"]), int(match["month"]), 1)
-
-
 class TurnoverQuerySerializer(serializers.Serializer):
+    """``from`` and ``to`` months (YYYY-MM); the rule is ``agents.turnover.turnover_months``."""
+
     def to_internal_value(self, data):
-        errors, months = {}, {}
-        for name in ("from", "to"):
-            raw = data.get(name)
-            month = parse_month(raw) if isinstance(raw, str) else None
-            if month is None:
-                errors[name] = ["Send a month as YYYY-MM." if raw else "This field is required."]
-            months[name] = month
-        if not errors:
-            span = (months["to"].year - months["from"].year) * 12 + (
-                months["to"].month - months["from"].month
-            )
-            if span < 0:
-                errors["to"] = ["Cannot be before from."]
-            elif span >= MAX_MONTHS:
-                errors["to"] = [f"At most {MAX_MONTHS} months at once."]
+        months, errors = turnover.turnover_months(data)
         if errors:
             raise serializers.ValidationError(errors)
         return months

@@ -34,7 +34,11 @@ INSTALLED_APPS = [
     "projects",
     "agents",
     "calls",
+    "quality",
+    "workforce",
     "billing",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -7,18 +7,18 @@ comments but never who scored or disputed (``hide_people`` in the context: ``nul
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from calls.models import (
+from contactcenter.api.fields import AwareDateTimeField
+from projects.api.fields import ProjectCodeField
+from projects.api.scoping import QA_EVALUATOR
+from quality.models import (
     Evaluation,
     EvaluationAnswer,
     EvaluationDispute,
     Scorecard,
     ScorecardCriterion,
 )
-from calls.quality_selectors import GROUP_BY
-from calls.quality_services import scorecard_is_frozen
-from contactcenter.api.fields import AwareDateTimeField
-from projects.api.fields import ProjectCodeField
-from projects.api.scoping import QA_EVALUATOR
+from quality.selectors import GROUP_BY
+from quality.services import scorecard_is_frozen
 
 
 @extend_schema_field({"type": "string", "nullable": True, "description": "Username."})

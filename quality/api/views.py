@@ -15,8 +15,14 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from agents.models import Operator
-from calls import quality_selectors, quality_services, selectors
-from calls.api.quality_serializers import (
+from calls import selectors
+from contactcenter.api.schema import error_responses
+from contactcenter.errors import DomainError
+from projects.api.scoping import QA_EVALUATOR, SELF, ScopedViewSetMixin, is_integration
+from projects.models import Project
+from quality import selectors as quality_selectors
+from quality import services as quality_services
+from quality.api.serializers import (
     DisputeRaiseSerializer,
     DisputeResolveSerializer,
     DisputeSerializer,
@@ -30,11 +36,7 @@ from calls.api.quality_serializers import (
     ScorecardReviseSerializer,
     ScorecardSerializer,
 )
-from calls.models import Evaluation, EvaluationAnswer, EvaluationDispute, Scorecard
-from contactcenter.api.schema import error_responses
-from contactcenter.errors import DomainError
-from projects.api.scoping import QA_EVALUATOR, SELF, ScopedViewSetMixin, is_integration
-from projects.models import Project
+from quality.models import Evaluation, EvaluationAnswer, EvaluationDispute, Scorecard
 
 READ_ERRORS = error_responses(401, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)

@@ -1,6 +1,6 @@
 """``projects/{code}/bench-strength/``: certified active operators against the heads the
-staffing plan needs (``calls.bench_strength``). It lives in ``calls`` because the plan
-does; the rest of the people endpoints are in ``agents.api.people_views``.
+staffing plan needs (``workforce.bench_strength``). It lives in ``workforce`` beside the
+plan; the rest of the people endpoints are in ``agents.api.people_views``.
 
 Staff only, like every people endpoint: a PM or trainer of the project (out of scope:
 404); an integration token gets a 403 before any lookup.
@@ -10,15 +10,23 @@ from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import permissions, serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from agents.api.people_views import STAFF_ONLY
-from calls import bench_strength
 from contactcenter.api.schema import error_responses
-from projects.api.scoping import SELF, TRAINER, ScopedViewSetMixin
+from projects.api.scoping import SELF, TRAINER, ScopedViewSetMixin, StaffOnly
 from projects.models import Project
+from workforce import bench_strength
+
+
+class PeopleStaffOnly(StaffOnly):
+    """Bench strength is people data: staff only, with the people endpoints' message."""
+
+    message = "Only staff may read or change people data."
+
+
+STAFF_ONLY = [permissions.IsAuthenticated, PeopleStaffOnly]
 
 
 class BenchQuerySerializer(serializers.Serializer):

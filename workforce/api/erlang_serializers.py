@@ -9,64 +9,18 @@ import math
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agents import erlang
-
-MAX_INTERVALS = 10_000
-MAX_CALLS_PER_INTERVAL = 1_000_000
-MAX_ERLANG_A_TOTAL_TRAFFIC = 1_000_000  # Erlangs summed over a request's intervals
-MAX_SECONDS = 86_400  # a day: longer intervals, handle times or patience are not a queue
-
-
-def _one_or_many_schema(item, description):
-    return {
-        "oneOf": [item, {"type": "array", "items": item, "minItems": 1, "maxItems": MAX_INTERVALS}],
-        "description": description,
-    }
-
-
-class OneOrManyField(serializers.Field):
-    """A number, or a list of 1..MAX_INTERVALS numbers, each checked by ``child``.
-
-    A bad list item is reported under its index, like a bad row of a batch.
-    """
-
-    default_error_messages = {
-        "empty": "Send at least one interval.",
-        "too_many": "At most {max} intervals.",
-    }
-
-    def __init__(self, *, child, **kwargs):
-        self.child = child
-        super().__init__(**kwargs)
-        self.child.bind(field_name="", parent=self)
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            self.child.fail("invalid")
-        if not isinstance(data, list):
-            return self.child.run_validation(data)
-        if not data:
-            self.fail("empty")
-        if len(data) > MAX_INTERVALS:
-            self.fail("too_many", max=MAX_INTERVALS)
-        values, errors = [], {}
-        for index, item in enumerate(data):
-            try:
-                if isinstance(item, bool | list | dict):
-                    self.child.fail("invalid")
-                values.append(self.child.run_validation(item))
-            except serializers.ValidationError as exc:
-                errors[index] = exc.detail
-        if errors:
-            raise serializers.ValidationError(errors)
-        return values
-
-    def to_representation(self, value):
-        return value
+from workforce import erlang
+from workforce.erlang import (  # noqa: F401 (the bounds, named here as before)
+    MAX_CALLS_PER_INTERVAL,
+    MAX_ERLANG_A_TOTAL_TRAFFIC,
+    MAX_INTERVALS,
+    MAX_SECONDS,
+)
+from workforce.inputs import OneOrManyField, one_or_many_schema
 
 
 @extend_schema_field(
-    _one_or_many_schema(
+    one_or_many_schema(
         {"type": "number", "minimum": 0, "maximum": MAX_CALLS_PER_INTERVAL},
         "Offered calls: one interval, or a list with one value per interval "
         "(fractional forecasts are fine).",
@@ -79,7 +33,7 @@ class CallsField(OneOrManyField):
 
 
 @extend_schema_field(
-    _one_or_many_schema(
+    one_or_many_schema(
         {"type": "integer", "minimum": 0, "maximum": erlang.MAX_AGENTS},
         "Agents to evaluate instead of searching: one number for every interval, or a "
         "list matching `calls`.",
@@ -167,7 +121,7 @@ class ErlangAInputSerializer(ErlangCInputSerializer):
 
 
 def _number_or_list(item, description):
-    @extend_schema_field(_one_or_many_schema(item, description))
+    @extend_schema_field(one_or_many_schema(item, description))
     class Field(serializers.Field):
         def to_representation(self, value):
             return value

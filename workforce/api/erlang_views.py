@@ -1,6 +1,6 @@
 """Erlang staffing calculators (SPEC section 6): POST the load, get the agents it needs.
 
-Pure calculation over the numbers sent (``agents.erlang``): no tenant data is read or
+Pure calculation over the numbers sent (``workforce.erlang``): no tenant data is read or
 written, so every authenticated caller may use them.
 """
 
@@ -8,16 +8,16 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agents import erlang
-from agents.api.staffing_serializers import (
+from contactcenter.api.schema import error_responses
+from contactcenter.errors import DomainError
+from workforce import erlang
+from workforce.api.erlang_serializers import (
     ErlangAInputSerializer,
     ErlangAResultSerializer,
     ErlangCInputSerializer,
     ErlangCResultSerializer,
     result_data,
 )
-from contactcenter.api.schema import error_responses
-from contactcenter.errors import DomainError
 
 CALLCENTREHELPER = {
     "calls": 100,

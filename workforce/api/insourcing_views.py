@@ -1,4 +1,4 @@
-"""The in-house vs outsourcing calculator (``agents.insourcing``): POST the line's load and
+"""The in-house vs outsourcing calculator (``workforce.insourcing``): POST the line's load and
 costs, get both monthly costs explained line by line.
 
 Pure calculation over the numbers sent: no tenant data is read or written, so every
@@ -9,14 +9,14 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agents import insourcing
-from agents.api.insourcing_serializers import (
+from contactcenter.api.schema import error_responses
+from contactcenter.errors import DomainError
+from workforce import insourcing
+from workforce.api.insourcing_serializers import (
     InsourcingInputSerializer,
     InsourcingResultSerializer,
     result_data,
 )
-from contactcenter.api.schema import error_responses
-from contactcenter.errors import DomainError
 
 
 class InHouseVsOutsourcingView(APIView):

@@ -1,10 +1,10 @@
 """The forecast and staffing-plan endpoints' inputs and answers (the answers document the
-schema: the views return ``calls.forecast`` / ``calls.staffing`` dicts as they are)."""
+schema: the views return ``workforce.forecast`` / ``workforce.staffing`` dicts as they are)."""
 
 from rest_framework import serializers
 
-from calls.forecast import MAX_WEEKS
 from projects.models import validate_timezone
+from workforce.forecast import MAX_WEEKS
 
 MAX_PLAN_PROJECTS = 50
 MAX_PLAN_DAYS = 31

@@ -15,19 +15,18 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from agents import erlang
 from agents.models import Operator
-from calls import forecast, staffing
-from calls.api.staffing_serializers import (
+from contactcenter.api.schema import error_responses
+from contactcenter.errors import DomainError
+from projects.api.scoping import SELF, ScopedViewSetMixin, is_integration
+from projects.models import Project
+from workforce import erlang, forecast, staffing
+from workforce.api.plan_serializers import (
     ForecastQuerySerializer,
     ForecastSerializer,
     StaffingPlanInputSerializer,
     StaffingPlanSerializer,
 )
-from contactcenter.api.schema import error_responses
-from contactcenter.errors import DomainError
-from projects.api.scoping import SELF, ScopedViewSetMixin, is_integration
-from projects.models import Project
 
 
 class ProjectForecastView(ScopedViewSetMixin, GenericAPIView):

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agents.scheduling import WEEK_INTERVALS, ScheduleInputError, expand_requirement
+from workforce.scheduling import WEEK_INTERVALS, ScheduleInputError, expand_requirement
 
 MAX_AGENTS_PER_INTERVAL = 10_000
 

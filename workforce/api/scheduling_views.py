@@ -10,8 +10,13 @@ from rest_framework import permissions
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from agents import replacements, scheduling
-from agents.api.scheduling_serializers import (
+from agents import replacements
+from agents.models import Absence, Operator, ShiftTemplate
+from contactcenter.api.schema import error_responses
+from contactcenter.errors import DomainError
+from projects.api.scoping import ScopedViewSetMixin, StaffOnly
+from workforce import scheduling
+from workforce.api.scheduling_serializers import (
     AssignedShiftSerializer,
     AssignInputSerializer,
     ReplacementsSerializer,
@@ -19,10 +24,6 @@ from agents.api.scheduling_serializers import (
     ScheduleResultSerializer,
     schedule_data,
 )
-from agents.models import Absence, Operator, ShiftTemplate
-from contactcenter.api.schema import error_responses
-from contactcenter.errors import DomainError
-from projects.api.scoping import ScopedViewSetMixin, StaffOnly
 
 
 class PlanningStaffOnly(StaffOnly):

@@ -5,8 +5,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from billing.demo import DEMO_PASSWORD_ENV, demo_catalogue, demo_period, demo_simulate, demo_users
-from calls.management.commands.simulate import summary_lines
+from demo.loaders import DEMO_PASSWORD_ENV, demo_catalogue, demo_period, demo_simulate, demo_users
+from workforce.management.commands.simulate import summary_lines
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from calls.quality_sampling import qa_sample_week
 from projects.models import Project
+from quality.sampling import qa_sample_week
 
 
 def _date(value):

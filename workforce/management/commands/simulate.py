@@ -4,9 +4,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from calls.simulation.engine import simulate, summarise
-from calls.simulation.load import simulation_store
-from calls.simulation.scenario import ScenarioError, scenario_load
+from workforce.simulation.engine import simulate, summarise
+from workforce.simulation.load import simulation_store
+from workforce.simulation.scenario import ScenarioError, scenario_load
 
 
 def _pct(value):
