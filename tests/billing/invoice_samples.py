@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from billing.invoicing import invoice_generate
 from billing.models import Invoice, InvoiceLine
-from tests.billing.factories import answered_call, local_dt, tariff
 from tests.factories import (
     ClientFactory,
     InvoiceFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     ProjectFactory,
     VatRateFactory,
 )
+from tests.factories.billing import answered_call, local_dt, tariff
 
 ISSUED_AT = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)  # 10:00 in Moscow
 

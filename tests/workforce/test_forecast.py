@@ -1,4 +1,4 @@
-"""The forecast (calls.forecast): weighted same-weekday-and-interval averages with trend,
+"""The forecast (workforce.forecast): weighted same-weekday-and-interval averages with trend,
 aligned in local time, and its backtest error (WAPE)."""
 
 import datetime as dt
@@ -6,9 +6,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from calls import forecast
 from calls.models import ProjectInterval
 from tests.factories import ProjectFactory
+from workforce import forecast
 
 UTC = dt.UTC
 WEEK = 672

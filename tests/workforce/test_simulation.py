@@ -1,4 +1,4 @@
-"""The simulator (calls.simulation): checked against queueing theory, deterministic, strict
+"""The simulator (workforce.simulation): checked against queueing theory, deterministic, strict
 about its input, and stored through the ingestion services."""
 
 import copy
@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from agents import erlang
 from agents.models import AgentStateEvent, Certification, Operator, Shift
 from calls.models import Call
-from calls.simulation.engine import simulate, summarise
-from calls.simulation.load import simulation_store
-from calls.simulation.scenario import ScenarioError, scenario_parse
 from projects.models import Client, Project
+from workforce import erlang
+from workforce.simulation.engine import simulate, summarise
+from workforce.simulation.load import simulation_store
+from workforce.simulation.scenario import ScenarioError, scenario_parse
 
 # Steady state: one project, constant arrivals, exponential handle times, N operators on
 # duty around the clock with no breaks. A = 160 calls/h * 180 s / 3600 s = 8 erlangs, N = 10.

@@ -1,4 +1,4 @@
-"""Erlang C and Erlang A (agents.erlang), without a database: the published cases of
+"""Erlang C and Erlang A (workforce.erlang), without a database: the published cases of
 ../shared/data/erlang_vectors.json to their published precision, stability at thousands of
 agents, the vectorised path against the scalar one, and Erlang A against Erlang C (infinite
 patience) and against a Monte Carlo simulation of the M/M/N+M queue."""
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents import erlang
+from workforce import erlang
 
 # The published cases (../shared/data/erlang_vectors.json), copied beside the tests so the
 # suite runs from a clone alone; test_the_copy_matches_the_published_file checks it.

@@ -7,7 +7,8 @@ from itertools import groupby, pairwise
 import pytest
 
 from agents.models import Shift, ShiftTemplate
-from agents.scheduling import (
+from tests.factories import AbsenceFactory, CertificationFactory, OperatorFactory, ShiftFactory
+from workforce.scheduling import (
     WEEK_INTERVALS,
     PoolOperator,
     expand_requirement,
@@ -15,7 +16,6 @@ from agents.scheduling import (
     schedule_publish,
     schedule_week,
 )
-from tests.factories import AbsenceFactory, CertificationFactory, OperatorFactory, ShiftFactory
 
 MONDAY = dt.date(2026, 10, 5)
 WEEK_START = dt.datetime(2026, 10, 5, tzinfo=dt.UTC)

@@ -11,8 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from calls import selectors
-from calls.dashboard import as_api_json, bucket_count, local_range
-from calls.templatetags.kpi_charts import (
+from dashboard.templatetags.kpi_charts import (
     RATIO,
     ChartSpec,
     Reference,
@@ -24,6 +23,7 @@ from calls.templatetags.kpi_charts import (
     nice_ticks,
     time_categories,
 )
+from dashboard.views import as_api_json, bucket_count, local_range
 from tests.factories import (
     T0,
     AgentStateEventFactory,

@@ -6,7 +6,8 @@ import datetime as dt
 import factory
 from django.contrib.auth.models import Group
 
-from calls.models import (
+from projects.roles import QA_EVALUATORS, roles_setup
+from quality.models import (
     Evaluation,
     EvaluationAnswer,
     EvaluationDispute,
@@ -14,7 +15,6 @@ from calls.models import (
     Scorecard,
     ScorecardCriterion,
 )
-from projects.roles import QA_EVALUATORS, roles_setup
 from tests.factories import CallFactory, OperatorFactory, ProjectFactory, UserFactory
 
 

@@ -1,11 +1,11 @@
-"""The in-house vs outsourcing calculator in the admin (agents.insourcing_admin): staff only,
+"""The in-house vs outsourcing calculator in the admin (workforce.insourcing_admin): staff only,
 linked from the index, every input prefilled, and the worked example's figures line by line."""
 
 from django.urls import reverse
 
-from agents import insourcing
-from tests.agents.test_api_insourcing import WORKED
+from tests.workforce.test_api_insourcing import WORKED
 from tests.factories import UserFactory
+from workforce import insourcing
 
 URL = "/admin/staffing/in-house/"
 

@@ -1,4 +1,4 @@
-"""The weekly QA sample (calls.quality_sampling): local weeks, quotas per operator, the
+"""The weekly QA sample (quality.sampling): local weeks, quotas per operator, the
 longest and the abandoned-after-answer calls, a seeded draw, never a call twice, and
 re-running a week adds nothing."""
 
@@ -14,11 +14,11 @@ from django.apps import apps
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from calls import tasks
-from calls.models import Evaluation, QaSample
-from calls.quality_sampling import Quotas, qa_sample_week, week_window
+from quality import tasks
+from quality.models import Evaluation, QaSample
+from quality.sampling import Quotas, qa_sample_week, week_window
 from tests.factories import CallFactory, OperatorFactory, ProjectFactory, UserFactory
-from tests.quality_factories import EvaluationFactory, ScorecardFactory
+from tests.factories.quality import EvaluationFactory, ScorecardFactory
 
 MSK = ZoneInfo("Europe/Moscow")
 MONDAY = dt.date(2026, 10, 5)

@@ -1,4 +1,4 @@
-"""The Erlang calculator in the admin (agents.staffing_admin): staff only, linked from the
+"""The Erlang calculator in the admin (workforce.erlang_admin): staff only, linked from the
 index, and it shows what the API answers plus the trade-off around the answer."""
 
 import re

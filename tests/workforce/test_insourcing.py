@@ -1,11 +1,11 @@
-"""The in-house vs outsourcing calculator (agents.insourcing), no database: a worked
+"""The in-house vs outsourcing calculator (workforce.insourcing), no database: a worked
 example written out by hand, to the kopeck, and the coverage rules."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from agents import insourcing
+from workforce import insourcing
 
 # The worked example: a flat 200 calls an hour, 24/7, AHT 180 s, 80 % within 20 s.
 # A = 200 * 180 / 3600 = 10 Erlangs an hour: Erlang C needs 14 agents (SL 88.8 %, the

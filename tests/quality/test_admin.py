@@ -9,10 +9,10 @@ from django.test import Client as BrowserClient
 from django.test import RequestFactory
 from django.urls import reverse
 
-from calls.models import Evaluation, EvaluationDispute, Scorecard
-from calls.quality_admin import CriterionInline
+from quality.admin import CriterionInline
+from quality.models import Evaluation, EvaluationDispute, Scorecard
 from tests.factories import CallFactory, OperatorFactory, ProjectFactory, UserFactory
-from tests.quality_factories import (
+from tests.factories.quality import (
     CriterionFactory,
     EvaluationFactory,
     ScorecardFactory,
@@ -46,7 +46,7 @@ def page(db):
 
 
 def _change_url(evaluation):
-    return reverse("admin:calls_evaluation_change", args=[evaluation.pk])
+    return reverse("admin:quality_evaluation_change", args=[evaluation.pk])
 
 
 def test_the_evaluation_page_plays_the_recording_beside_the_calls_facts(page):
@@ -129,7 +129,7 @@ def test_a_scorecard_with_evaluations_is_frozen_and_copied_into_a_new_version(pa
     assert inline.has_change_permission(request, ScorecardFactory(name="Fresh"))
 
     response = page["browser"].post(
-        reverse("admin:calls_scorecard_changelist"),
+        reverse("admin:quality_scorecard_changelist"),
         {"action": "make_new_version", "_selected_action": [scorecard.pk]},
         follow=True,
     )
@@ -150,7 +150,7 @@ def test_a_dispute_is_resolved_in_the_admin_by_another_evaluator(page):
         reason="Verification was done.",
         score_before=Decimal("40.00"),
     )
-    url = reverse("admin:calls_evaluationdispute_change", args=[dispute.pk])
+    url = reverse("admin:quality_evaluationdispute_change", args=[dispute.pk])
     body = {"outcome": "upheld", "resolution_comment": "Listened again: it stands."}
 
     own = page["browser"].post(url, body)

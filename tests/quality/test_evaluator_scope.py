@@ -6,7 +6,8 @@ from django.test import Client as BrowserClient
 from django.urls import reverse
 
 from billing.models import Invoice
-from calls.models import Call, Evaluation
+from calls.models import Call
+from quality.models import Evaluation
 from tests.admin_pages import rows
 from tests.conftest import _client_for
 from tests.factories import (
@@ -16,7 +17,7 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
-from tests.quality_factories import EvaluationFactory, ScorecardFactory, qa_evaluators_group
+from tests.factories.quality import EvaluationFactory, ScorecardFactory, qa_evaluators_group
 
 RANGE = {"from": "2026-10-01T00:00:00Z", "to": "2026-11-01T00:00:00Z"}
 
@@ -129,7 +130,7 @@ def test_the_admin_lists_only_the_evaluated_projects_calls(scope):
     assert b"other-line" not in searched.content
     their_call = browser.get(reverse("admin:calls_call_change", args=[scope["calls"]["theirs"].pk]))
     assert their_call.status_code == 302  # "does not exist": back to the index
-    evaluations = browser.get(reverse("admin:calls_evaluation_changelist"))
+    evaluations = browser.get(reverse("admin:quality_evaluation_changelist"))
     assert rows(evaluations) == [scope["evaluations"]["ours"]]
 
 
@@ -150,7 +151,7 @@ def test_the_evaluator_cannot_add_calls_in_the_admin(scope):
 def test_the_admin_refuses_to_evaluate_another_projects_call(scope):
     count = Evaluation.objects.count()
     response = scope["browser"].post(
-        reverse("admin:calls_evaluation_add"),
+        reverse("admin:quality_evaluation_add"),
         {
             "call": scope["calls"]["theirs"].pk,
             "comment": "",

@@ -1,5 +1,5 @@
-"""The staffing plan (calls.staffing): dedicated teams against one pool, checked against
-agents.erlang directly, and the pooling gain in hours and money."""
+"""The staffing plan (workforce.staffing): dedicated teams against one pool, checked against
+workforce.erlang directly, and the pooling gain in hours and money."""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,11 +7,10 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from agents import erlang
 from agents.models import Operator
-from calls import staffing
 from calls.models import ProjectInterval
 from tests.factories import OperatorFactory, ProjectFactory
+from workforce import erlang, staffing
 
 UTC = dt.UTC
 # Two projects peaking at different intervals: the case for pooling.

@@ -3,7 +3,7 @@ worked example's totals as decimal strings, each bad field a 400 naming it, neve
 
 import pytest
 
-from agents import insourcing
+from workforce import insourcing
 
 URL = "/api/v1/staffing/in-house-vs-outsourcing/"
 WORKED = {  # tests/agents/test_insourcing.py's worked example, every cost written out

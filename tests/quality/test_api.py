@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calls.models import Evaluation, EvaluationAnswer, EvaluationDispute, Scorecard
+from quality.models import Evaluation, EvaluationAnswer, EvaluationDispute, Scorecard
 from tests.conftest import _client_for
 from tests.factories import (
     CallFactory,
@@ -18,7 +18,7 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
-from tests.quality_factories import CriterionFactory, EvaluationFactory, ScorecardFactory
+from tests.factories.quality import CriterionFactory, EvaluationFactory, ScorecardFactory
 
 MSK = ZoneInfo("Europe/Moscow")
 RANGE = {"from": "2026-10-01T00:00:00+03:00", "to": "2026-11-01T00:00:00+03:00"}

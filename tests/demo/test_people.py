@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from agents import turnover
 from agents.models import Operator, OperatorStatusChange, TrainingEnrolment, TrainingProgram
-from billing.demo import demo_catalogue, demo_simulate, demo_users
-from billing.demo_people import DEMO_QUOTAS, QA_PROJECTS, SCORECARD, demo_people_counts
-from calls.models import Evaluation, EvaluationDispute, QaSample, Scorecard
-from calls.quality_selectors import project_qa
+from demo.loaders import demo_catalogue, demo_simulate, demo_users
+from demo.people import DEMO_QUOTAS, QA_PROJECTS, SCORECARD, demo_people_counts
 from projects.models import Project
 from projects.roles import QA_EVALUATORS, TRAINERS
+from quality.models import Evaluation, EvaluationDispute, QaSample, Scorecard
+from quality.selectors import project_qa
 
 TODAY = dt.date(2026, 10, 15)  # the demo's "last month" is then the 7 days before it
 DAYS = 7

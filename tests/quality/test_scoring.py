@@ -1,4 +1,4 @@
-"""The QA score (calls.quality) on worked examples, and the evaluation services: submit,
+"""The QA score (quality.scoring) on worked examples, and the evaluation services: submit,
 every criterion answered, versions of a scorecard, and what the database refuses."""
 
 from decimal import Decimal
@@ -6,13 +6,14 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from calls import quality, quality_services
-from calls.models import Evaluation, Scorecard
-from calls.quality import MET, NA, NOT_MET, Answer
 from contactcenter.errors import DomainError
+from quality import scoring as quality
+from quality import services as quality_services
+from quality.models import Evaluation, Scorecard
+from quality.scoring import MET, NA, NOT_MET, Answer
 from tests.constraints import assert_refused_on_insert_and_update
 from tests.factories import CallFactory, ProjectFactory, UserFactory
-from tests.quality_factories import CriterionFactory, EvaluationFactory, ScorecardFactory
+from tests.factories.quality import CriterionFactory, EvaluationFactory, ScorecardFactory
 
 # The worked example: five criteria weighing 10/20/30/25/15 (100 in all).
 # Greeting met, verification NOT MET, solution met, tone met, upsell N/A:

@@ -1,4 +1,4 @@
-"""Bench strength (calls.bench_strength): certified active operators against
+"""Bench strength (workforce.bench_strength): certified active operators against
 ceil(peak agents / (1 - shrinkage) x rota factor), exact on a small case."""
 
 import datetime as dt
@@ -8,10 +8,10 @@ import pytest
 import time_machine
 
 from agents.models import Operator
-from calls import bench_strength
 from calls.models import ProjectInterval
 from tests.factories import CertificationFactory, OperatorFactory, ProjectFactory
-from tests.people_factories import TrainingEnrolmentFactory, TrainingProgramFactory
+from tests.factories.people import TrainingEnrolmentFactory, TrainingProgramFactory
+from workforce import bench_strength
 
 UTC = dt.UTC
 START = dt.date(2026, 10, 12)
