@@ -26,7 +26,7 @@ def main() -> int:
     print(f"{'all apps':<14} {total:>6}")
     too_big = [app for app, lines in sizes.items() if lines / total > MAX_SHARE]
     if sizes["calls"] > CALLS_MAX_LINES or too_big:
-        print(f"over the limits: calls {sizes['calls']} > {CALLS_MAX_LINES}? share > 25%: {too_big}")
+        print(f"over: calls {sizes['calls']} (max {CALLS_MAX_LINES}); over 25%: {too_big}")
         return 1
     return 0
 

@@ -3,8 +3,8 @@ linked from the index, every input prefilled, and the worked example's figures l
 
 from django.urls import reverse
 
-from tests.workforce.test_api_insourcing import WORKED
 from tests.factories import UserFactory
+from tests.workforce.test_api_insourcing import WORKED
 from workforce import insourcing
 
 URL = "/admin/staffing/in-house/"
