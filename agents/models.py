@@ -119,6 +119,11 @@ class Certification(models.Model):
         return f"{self.operator.code} @ {self.project.code} (L{self.level})"
 
 
+# The weekly working-hours cap (labour code: 40 hours); the scheduler and the replacement
+# search both respect it.
+MAX_HOURS_PER_WEEK = 40
+
+
 class Shift(models.Model):
     """A planned working period of an operator, in UTC instants."""
 

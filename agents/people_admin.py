@@ -22,7 +22,7 @@ from agents.models import (
 from contactcenter.errors import DomainError
 from projects.admin import ProjectCodeFilter
 from projects.admin_scoping import ScopedAdminMixin
-from projects.api.scoping import TRAINER, visible_projects
+from projects.tenancy import TRAINER, visible_projects
 
 
 def error_text(exc):

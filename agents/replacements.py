@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Max, Q
 
-from agents.models import Absence, Certification, Operator, Shift
-from agents.scheduling import MAX_HOURS_PER_WEEK
+from agents.models import MAX_HOURS_PER_WEEK, Absence, Certification, Operator, Shift
 from contactcenter.errors import DomainError
 
 UTC = dt.UTC

@@ -29,6 +29,33 @@ from fractions import Fraction
 from django.db.models import Count, Q
 
 from agents.models import Certification, Operator, OperatorStatusChange
+from contactcenter.api.fields import MAX_DATE, MIN_DATE, parse_month
+
+MAX_MONTHS = 120
+_MONTH_ERROR = f"Send a month as YYYY-MM between {MIN_DATE:%Y-%m} and {MAX_DATE:%Y-%m}."
+
+
+def turnover_months(data) -> tuple[dict, dict]:
+    """The ``from`` and ``to`` months of a turnover query (YYYY-MM, at most MAX_MONTHS):
+    ``(months, errors)``, errors by field name. The API's query serializer and the People
+    admin page both check with it."""
+    errors, months = {}, {}
+    for name in ("from", "to"):
+        raw = data.get(name)
+        month = parse_month(raw) if isinstance(raw, str) else None
+        if month is None:
+            errors[name] = [_MONTH_ERROR if raw else "This field is required."]
+        months[name] = month
+    if not errors:
+        span = (months["to"].year - months["from"].year) * 12 + (
+            months["to"].month - months["from"].month
+        )
+        if span < 0:
+            errors["to"] = ["Cannot be before from."]
+        elif span >= MAX_MONTHS:
+            errors["to"] = [f"At most {MAX_MONTHS} months at once."]
+    return months, errors
+
 
 ACTIVE, DISMISSED = Operator.Status.ACTIVE.value, Operator.Status.DISMISSED.value
 

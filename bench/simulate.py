@@ -33,9 +33,9 @@ from django.db import connection  # noqa: E402
 
 from agents.ingest import agent_events_ingest  # noqa: E402
 from calls.ingest import calls_ingest  # noqa: E402
-from calls.simulation.engine import simulate, summarise  # noqa: E402
-from calls.simulation.load import call_rows, entities_ensure, event_rows  # noqa: E402
-from calls.simulation.scenario import scenario_parse  # noqa: E402
+from workforce.simulation.engine import simulate, summarise  # noqa: E402
+from workforce.simulation.load import call_rows, entities_ensure, event_rows  # noqa: E402
+from workforce.simulation.scenario import scenario_parse  # noqa: E402
 
 ZONES = ["Europe/Moscow", "Asia/Vladivostok", "Europe/Kaliningrad", "Asia/Novosibirsk", "UTC"]
 

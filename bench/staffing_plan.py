@@ -9,7 +9,7 @@ peaking at its own hour (so pooling has something to gain), weekends at 60 %, 5 
 calls per interval at the peak, AHT 150-420 s, 80/20 or 90/30 targets, max occupancy
 0.85, shrinkage 0.3. Timed:
 
-1. ``calls.staffing.plan``: the dedicated staffing (one vectorised Erlang C over the
+1. ``workforce.staffing.plan``: the dedicated staffing (one vectorised Erlang C over the
    projects x intervals array, each project with its own AHT and target) and the pooled
    one (one Erlang C over the summed traffic, strictest target): median and best of
    ``--runs``. The target is under 200 ms.
@@ -18,7 +18,7 @@ calls per interval at the peak, AHT 150-420 s, 80/20 or 90/30 targets, max occup
    pyworkforce refuses 0 transactions), median of ``--pyworkforce-runs``.
 3. Agreement: the agents per interval of both (pyworkforce's ``raw_positions``, before
    shrinkage). A disagreement is explained by evaluating both answers with
-   ``agents.erlang.erlang_c``: which one is the least N meeting the target.
+   ``workforce.erlang.erlang_c``: which one is the least N meeting the target.
 
 Without pyworkforce installed (``.venv/bin/pip install pyworkforce``, for the bench only)
 it compares against a plain scalar loop of the textbook formula instead.
@@ -36,8 +36,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from agents import erlang
-from calls import staffing
+from workforce import erlang, staffing
 
 INTERVALS = 672
 INTERVAL_SECONDS = 900
@@ -214,7 +213,7 @@ def main(argv=None):
     print(f"| {'implementation':<30} | {'median ms':>10} | {'best ms':>9} | runs |")
     print(f"|{'-' * 32}|{'-' * 12}|{'-' * 11}|------|")
     rows = [
-        ("calls.staffing.plan (numpy)", timings),
+        ("workforce.staffing.plan (numpy)", timings),
         (name, their_timings),
     ]
     if name != "textbook scalar loop":
@@ -275,7 +274,7 @@ def run(quick: bool = False) -> list[dict]:
         rows.append(
             {
                 "benchmark": "staffing_plan",
-                "measure": f"calls.staffing.plan, {found['projects']} projects x {INTERVALS}"
+                "measure": f"workforce.staffing.plan, {found['projects']} projects x {INTERVALS}"
                 " intervals",
                 "value": round(ours_ms, 3),
                 "unit": "ms",

@@ -25,8 +25,8 @@ from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, 
 from contactcenter.errors import DomainError
 from projects.admin import ClientCodeFilter, ProjectCodeFilter, percent
 from projects.admin_scoping import ScopedAdminMixin
-from projects.api.scoping import visible_clients
 from projects.models import Client
+from projects.tenancy import visible_clients
 
 WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 MIDNIGHT = dt.time(0)

@@ -19,12 +19,11 @@ from calls.csv_import import csv_import, csv_preview
 from calls.erasure import phone_digest
 from calls.models import Call, Contact, ErasureRecord
 from calls.phones import caller_shown, full_number_projects, phone_normalize
-from calls.quality_admin import ScopedProjectFilter
 from contactcenter.errors import ConflictError, DomainError
-from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
+from projects.admin import EstimatedCountPaginator, ProjectCodeFilter, ScopedProjectFilter
 from projects.admin_scoping import ScopedAdminMixin
-from projects.api.scoping import MANAGER, QA_EVALUATOR, visible_projects
 from projects.models import Project
+from projects.tenancy import MANAGER, QA_EVALUATOR, visible_projects
 
 # The admin keeps an uploaded CSV in the session between the preview and the confirm, so
 # it is capped well below the API's 50 MB: larger files go through the API.

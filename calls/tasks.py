@@ -1,9 +1,8 @@
 """Celery tasks of the calls app: thin wrappers that take ids and call a service."""
 
 from celery import shared_task
-from django.conf import settings
 
-from calls import alerts, erasure, quality_sampling, rollups
+from calls import alerts, erasure, rollups
 from calls.contacts import contacts_link_calls
 from calls.queue_log_import import queue_log_import_file
 from projects.models import Project
@@ -57,19 +56,6 @@ def rollup_kpis():
 def kpi_alerts():
     """Beat, every 5 minutes: store and e-mail the hours that missed a KPI target."""
     return alerts.kpi_alerts_check()
-
-
-@shared_task(
-    name="calls.sample_qa_calls",
-    acks_late=True,  # idempotent: a week already sampled for an operator is left as it is
-    soft_time_limit=600,
-    time_limit=660,
-)
-def sample_qa_calls(seed=None):
-    """Beat, weekly (Monday 12:00 UTC): sample each project's last complete local week."""
-    return quality_sampling.qa_sample_week(
-        seed=seed if seed is not None else getattr(settings, "QA_SAMPLE_SEED", "weekly")
-    ).as_dict()
 
 
 @shared_task(

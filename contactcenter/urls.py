@@ -11,6 +11,8 @@ api_v1 = [
     path("", include("projects.api.urls")),
     path("", include("agents.api.urls")),
     path("", include("calls.api.urls")),
+    path("", include("quality.api.urls")),
+    path("", include("workforce.api.urls")),
     path("", include("billing.api.urls")),
     path("tokens/rotate/", RotateTokenView.as_view(), name="token-rotate"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -21,13 +23,15 @@ api_v1 = [
 urlpatterns = [
     path("healthz/", health.live, name="health-live"),
     path("readyz/", health.ready, name="health-ready"),
-    # The KPI dashboard, an admin page of the calls app; named by string so this package
-    # imports no app, and before admin.site.urls so the admin's catch-all does not take it.
-    path("admin/dashboard/", include("calls.dashboard_urls")),
-    path("admin/staffing/", include("agents.staffing_urls")),  # the Erlang calculator, likewise
-    path("admin/staffing-plan/", include("calls.staffing_urls")),  # the pooling gain, likewise
-    path("admin/simulation/", include("calls.simulation_urls")),  # what-if simulation, likewise
-    path("admin/people/", include("calls.people_urls")),  # turnover and bench strength, likewise
+    # The KPI dashboard (the dashboard app) and the workforce report pages; named by string
+    # so this package imports no app, and before admin.site.urls so the admin's catch-all
+    # does not take them.
+    path("admin/dashboard/", include("dashboard.urls")),
+    # admin/staffing/ (Erlang, in-house), admin/staffing-plan/ (pooling gain),
+    # admin/simulation/ (what-if) and admin/people/ (turnover, bench strength).
+    path("admin/", include("workforce.admin_urls")),
+    # The QA models moved from calls to quality: their old admin URLs redirect.
+    path("admin/calls/", include("quality.legacy_admin_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

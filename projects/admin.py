@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from projects.admin_scoping import ScopedAdminMixin
-from projects.api.scoping import SELF, visible_clients, visible_projects
 from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
+from projects.tenancy import QA_EVALUATOR, SELF, visible_clients, visible_projects
 
 
 def percent(fraction):
@@ -25,6 +25,15 @@ class ProjectCodeFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         return list(visible_projects(request.user).values_list("pk", "code"))
+
+
+class ScopedProjectFilter(ProjectCodeFilter):
+    """The projects filter of an admin open to ``scope_role`` (``ProjectCodeFilter`` lists
+    a manager's projects only, so an evaluator would get no choice)."""
+
+    def field_choices(self, field, request, model_admin):
+        role = getattr(model_admin, "scope_role", QA_EVALUATOR)
+        return list(visible_projects(request.user, role).values_list("pk", "code"))
 
 
 class ClientCodeFilter(admin.RelatedFieldListFilter):

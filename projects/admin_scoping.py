@@ -6,8 +6,8 @@ evaluators on calls and quality, trainers on training) and those projects' clien
 Operators are the shared pool, so their admins do not use this mixin.
 """
 
-from projects.api.scoping import MANAGER, scope_queryset, visible_clients, visible_projects
 from projects.models import Client, Project
+from projects.tenancy import MANAGER, scope_queryset, visible_clients, visible_projects
 
 
 class ScopedAdminMixin:

@@ -48,6 +48,8 @@ PROJECT_MANAGER_PERMISSIONS = {
     "calls": {
         "call": ["view", "add"],
         "contact": ["view", "change"],
+    },
+    "quality": {
         "scorecard": ["view", "add", "change"],
         "scorecardcriterion": ["view", "add", "change", "delete"],
         "evaluation": ["view", "add", "change"],
@@ -72,6 +74,8 @@ QA_EVALUATOR_PERMISSIONS = {
     "calls": {
         "call": ["view"],
         "contact": ["view"],
+    },
+    "quality": {
         "scorecard": ["view", "add", "change"],
         "scorecardcriterion": ["view", "add", "change", "delete"],
         "evaluation": ["view", "add", "change"],

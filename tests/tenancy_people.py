@@ -3,7 +3,7 @@
 ``entries()`` is called by ``tests/test_tenancy_matrix.py`` once its route kinds exist
 (``ListRoute``, ``DetailRoute``, ``CreateRoute``...), so it imports them lazily.
 
-The rules of these routes (agents.api.people_views, calls.api.people_views):
+The rules of these routes (agents.api.people_views, workforce.api.bench_views):
 
 - integration tokens neither read nor change people data: a 403 on every route, before any
   lookup, so their answer on B's object is the same 403 as on A's;
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 def entries():
     from agents.models import Certification, Operator, TrainingEnrolment, TrainingProgram
     from tests import test_tenancy_matrix as m
-    from tests.people_factories import TrainingEnrolmentFactory
+    from tests.factories.people import TrainingEnrolmentFactory
 
     SU, PM, BOT = m.SUPERUSER, m.PM, m.INTEGRATION
 
@@ -203,7 +203,7 @@ def entries():
                 == 1
             ),
         ),
-        # Bench strength (calls.api.people_views): the project's scope, staff only.
+        # Bench strength (workforce.api.bench_views): the project's scope, staff only.
         ("projects/{code}/bench-strength/", "GET"): m.DetailRoute(
             target=lambda w, side: w[side].project.code,
             key="project",

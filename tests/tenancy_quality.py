@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from calls.models import Evaluation, EvaluationDispute, Scorecard
+from quality.models import Evaluation, EvaluationDispute, Scorecard
 from tests.factories import UserFactory
-from tests.quality_factories import CriterionFactory, ScorecardFactory
+from tests.factories.quality import CriterionFactory, ScorecardFactory
 
 CRITERIA = (("Greeting", 40, False), ("Verification", 60, True))
 

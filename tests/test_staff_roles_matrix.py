@@ -34,7 +34,7 @@ EVALUATOR, TRAINER = "qa-evaluator", "trainer"
 
 # The views each role writes through: quality for evaluators, training for trainers.
 ROOMS = {
-    EVALUATOR: ("calls.api.quality_views.",),
+    EVALUATOR: ("quality.api.views.",),
     TRAINER: ("agents.api.people_views.Training",),
 }
 

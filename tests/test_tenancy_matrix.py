@@ -38,7 +38,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from agents import insourcing
 from agents.models import AgentStateEvent, Certification, Operator, Shift, ShiftTemplate
 from billing.models import Invoice, Tariff
 from calls.models import Call
@@ -63,6 +62,7 @@ from tests.factories import (
     TokenFactory,
     UserFactory,
 )
+from workforce import insourcing
 
 API_ROOT = "api/v1/"
 
@@ -81,9 +81,9 @@ UNSCOPED_VIEWS = {
         "a write-only upload with no queryset: it passes visible_projects(user) as "
         "allowed_project_ids to calls.csv_import, the same cut as calls/ POST"
     ),
-    "agents.api.staffing_views.ErlangCView": "pure calculation, no tenant data",
-    "agents.api.staffing_views.ErlangAView": "pure calculation, no tenant data",
-    "agents.api.insourcing_views.InHouseVsOutsourcingView": "pure calculation, no tenant data",
+    "workforce.api.erlang_views.ErlangCView": "pure calculation, no tenant data",
+    "workforce.api.erlang_views.ErlangAView": "pure calculation, no tenant data",
+    "workforce.api.insourcing_views.InHouseVsOutsourcingView": "pure calculation, no tenant data",
     "contactcenter.api.token_views.RotateTokenView": (
         "the caller's own token (request.auth), no tenant data"
     ),
@@ -241,10 +241,11 @@ def hidden_codes(world, role):
 
 
 def database_state():
-    """Every row of the four apps (through tables included), to prove a refusal wrote nothing."""
+    """Every row of the apps with models (through tables included), to prove a refusal wrote
+    nothing."""
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values())
-        for label in ("projects", "agents", "calls", "billing")
+        for label in ("projects", "agents", "calls", "quality", "billing")
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
     }
 
@@ -613,7 +614,7 @@ ERLANG_CASE = {  # callcentrehelper's worked example: 14 agents, 20 with 30 % sh
 INSOURCING_DEFAULT_VERDICT = insourcing.compare(insourcing.Inputs()).verdict
 
 
-# Schedules and replacements (agents.api.scheduling_views): staff only, over the shared pool.
+# Schedules and replacements (workforce.api.scheduling_views): staff only, over the shared pool.
 SCHEDULE_START = dt.date(2026, 10, 12)  # a Monday after the world's rows
 
 
@@ -990,18 +991,18 @@ MATRIX = {
         query=hours_query,
         found=lambda body: [row["project"] for row in body["projects"]],
     ),
-    # Erlang calculators (agents.api.staffing_views): arithmetic on the numbers sent.
+    # Erlang calculators (workforce.api.erlang_views): arithmetic on the numbers sent.
     ("staffing/erlang-c/", "POST"): CalculationRoute(
         body=ERLANG_CASE, answer={"agents": 14, "scheduled_agents": 20}
     ),
     ("staffing/erlang-a/", "POST"): CalculationRoute(
         body={**ERLANG_CASE, "patience_seconds": 120}, answer={"traffic_erlangs": 10.0}
     ),
-    # The in-house vs outsourcing calculator (agents.api.insourcing_views), defaults only.
+    # The in-house vs outsourcing calculator (workforce.api.insourcing_views), defaults only.
     ("staffing/in-house-vs-outsourcing/", "POST"): CalculationRoute(
         body={}, answer={"verdict": INSOURCING_DEFAULT_VERDICT}
     ),
-    # Workforce planning (calls.api.staffing_views): a project's forecast follows the
+    # Workforce planning (workforce.api.plan_views): a project's forecast follows the
     # project's scope; the staffing plan names its projects, B's being an unknown project.
     ("projects/{code}/forecast/", "GET"): DetailRoute(
         target=lambda w, side: w[side].project.code,
@@ -1015,7 +1016,7 @@ MATRIX = {
         expect={SUPERUSER: 200, PM: (200, 400), INTEGRATION: (200, 400)},
         stored=lambda w, side: True,  # a calculation: nothing is stored
     ),
-    # Schedules and absence replacements (agents.api.scheduling_views): staff only, an
+    # Schedules and absence replacements (workforce.api.scheduling_views): staff only, an
     # integration gets a 403 before any lookup. The pool is shared: a PM schedules and
     # covers every operator, but names only the projects they see in a requirement.
     ("schedules/generate/", "POST"): CreateRoute(

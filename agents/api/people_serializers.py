@@ -6,6 +6,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agents import turnover
 from agents.models import (
     DismissalReason,
     Operator,
@@ -13,13 +14,9 @@ from agents.models import (
     TrainingEnrolment,
     TrainingProgram,
 )
-from contactcenter.api.fields import MAX_DATE, MAX_ID, MIN_DATE, BoundedDateField, parse_month
+from contactcenter.api.fields import MAX_ID, BoundedDateField
 from projects.api.fields import ProjectCodeField
 from projects.api.scoping import TRAINER, visible_projects
-
-MAX_MONTHS = 120
-_MONTH_ERROR = f"Send a month as YYYY-MM between {MIN_DATE:%Y-%m} and {MAX_DATE:%Y-%m}."
-
 
 STATUSES = ", ".join(Operator.Status.values)
 
@@ -171,22 +168,10 @@ class EnrolmentResultSerializer(serializers.Serializer):
 
 
 class TurnoverQuerySerializer(serializers.Serializer):
+    """``from`` and ``to`` months (YYYY-MM); the rule is ``agents.turnover.turnover_months``."""
+
     def to_internal_value(self, data):
-        errors, months = {}, {}
-        for name in ("from", "to"):
-            raw = data.get(name)
-            month = parse_month(raw) if isinstance(raw, str) else None
-            if month is None:
-                errors[name] = [_MONTH_ERROR if raw else "This field is required."]
-            months[name] = month
-        if not errors:
-            span = (months["to"].year - months["from"].year) * 12 + (
-                months["to"].month - months["from"].month
-            )
-            if span < 0:
-                errors["to"] = ["Cannot be before from."]
-            elif span >= MAX_MONTHS:
-                errors["to"] = [f"At most {MAX_MONTHS} months at once."]
+        months, errors = turnover.turnover_months(data)
         if errors:
             raise serializers.ValidationError(errors)
         return months

@@ -12,22 +12,10 @@ from calls.api.kpi_views import (
     ProjectKpisView,
     ProjectPeakHoursView,
 )
-from calls.api.people_views import ProjectBenchStrengthView
-from calls.api.quality_views import (
-    DisputeViewSet,
-    EvaluationViewSet,
-    OperatorQaView,
-    ProjectQaView,
-    ScorecardViewSet,
-)
-from calls.api.staffing_views import ProjectForecastView, StaffingPlanView
 from calls.api.views import CallViewSet
 
 router = SimpleRouter(trailing_slash=True)
 router.register("calls", CallViewSet, basename="call")
-router.register("qa/scorecards", ScorecardViewSet, basename="qa-scorecard")
-router.register("qa/evaluations", EvaluationViewSet, basename="qa-evaluation")
-router.register("qa/disputes", DisputeViewSet, basename="qa-dispute")
 
 urlpatterns = [
     # Before the router: its detail route calls/{id}/ would take "import" for an id.
@@ -47,15 +35,4 @@ urlpatterns = [
     ),
     path("pool/occupancy/", PoolOccupancyView.as_view(), name="pool-occupancy"),
     path("pool/peak-hours/", PoolPeakHoursView.as_view(), name="pool-peak-hours"),
-    # Workforce planning: a project's forecast and the pooled staffing plan.
-    path("projects/<str:code>/forecast/", ProjectForecastView.as_view(), name="project-forecast"),
-    path("staffing/plan/", StaffingPlanView.as_view(), name="staffing-plan"),
-    path(
-        "projects/<str:code>/bench-strength/",
-        ProjectBenchStrengthView.as_view(),
-        name="project-bench-strength",
-    ),
-    # Quality: QA scores of a project and of an operator (docs/quality.md).
-    path("projects/<str:code>/qa/", ProjectQaView.as_view(), name="project-qa"),
-    path("operators/<str:code>/qa/", OperatorQaView.as_view(), name="operator-qa"),
 ]

@@ -35,7 +35,11 @@ INSTALLED_APPS = [
     "projects",
     "agents",
     "calls",
+    "quality",
+    "workforce",
     "billing",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

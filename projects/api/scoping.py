@@ -1,133 +1,25 @@
-"""Tenancy (SPEC section 8) in one place: who sees which projects, clients and rows.
+"""The DRF glue over the tenancy rule (``projects.tenancy``): the scoped view mixin and the
+permission classes. The rule's names are re-exported here for the API modules."""
 
-A superuser sees everything. A user bound to a client by an ``IntegrationAccount`` (an
-integration token) sees that client's projects. Anyone else sees the projects they hold a
-staff role on, and which role counts depends on the room: managers (``Project.managers``)
-everywhere, QA evaluators (``Project.qa_evaluators``) only where calls and their quality
-are read, trainers (``Project.trainers``) only in training. Billing knows managers alone,
-so an evaluator or a trainer sees no invoice. Every API view derives its queryset from
-these sets through ``ScopedViewSetMixin``, so an object outside the caller's scope is a
-404, as if it did not exist.
-"""
-
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db.models import Q
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from rest_framework import permissions
 
 from contactcenter.api.idempotency import IdempotentPostMixin
 from contactcenter.api.query import StrictListQueryMixin
-from projects.models import Client, Project
-
-# ``scope_path`` value meaning "the object is itself the project (or the client)".
-SELF = "pk"
-
-# Staff roles on a project, by the room they open. A manager holds every role on the
-# projects they manage.
-MANAGER = "manager"
-QA_EVALUATOR = "qa_evaluator"
-TRAINER = "trainer"
-ROLE_RELATIONS = {
-    MANAGER: ("managers",),
-    QA_EVALUATOR: ("managers", "qa_evaluators"),
-    TRAINER: ("managers", "trainers"),
-}
-
-
-def integration_client_id(user):
-    """The client id an integration user is bound to, else ``None`` (one query, then cached)."""
-    account = getattr(user, "integration", None)
-    return account.client_id if account is not None else None
-
-
-def is_integration(user):
-    return integration_client_id(user) is not None
-
-
-def holds_only_assigned_roles(user):
-    """A QA evaluator or trainer who manages no project: staff who read the shared pool
-    but change nothing a manager changes (operators, schedules, the catalogue).
-
-    Non-staff users (integration tokens above all, on every billing request) answer without
-    a query: every rule this feeds already stops at ``is_staff``, and a non-staff user's
-    manager-role scope is empty anyway."""
-    if not user or not user.is_authenticated or user.is_superuser or not user.is_staff:
-        return False
-    if Project.managers.through.objects.filter(user=user).exists():
-        return False
-    return (
-        Project.qa_evaluators.through.objects.filter(user=user).exists()
-        or Project.trainers.through.objects.filter(user=user).exists()
-    )
-
-
-def visible_projects(user, role=MANAGER):
-    """The projects ``user`` may see in a room open to ``role``, as a lazy queryset."""
-    if not user or not user.is_authenticated:
-        return Project.objects.none()
-    if user.is_superuser:
-        return Project.objects.all()
-    client_id = integration_client_id(user)
-    if client_id is not None:
-        return Project.objects.filter(client_id=client_id)
-    assigned = Q()
-    for relation in ROLE_RELATIONS[role]:
-        through = Project._meta.get_field(relation).remote_field.through
-        assigned |= Q(pk__in=through.objects.filter(user=user).values("project_id"))
-    return Project.objects.filter(assigned)
-
-
-def visible_clients(user, role=MANAGER):
-    """Superuser: all; integration: its own client; others: clients of the projects they see."""
-    if not user or not user.is_authenticated:
-        return Client.objects.none()
-    if user.is_superuser:
-        return Client.objects.all()
-    client_id = integration_client_id(user)
-    if client_id is not None:
-        return Client.objects.filter(pk=client_id)
-    return Client.objects.filter(pk__in=visible_projects(user, role).values("client_id"))
-
-
-def _resolve_scope(model, path):
-    """Follow ``path`` from ``model``; return (target model, crosses a to-many relation)."""
-    if path == SELF:
-        return model, False
-    current, many = model, False
-    for part in path.split("__"):
-        try:
-            field = current._meta.get_field(part)
-        except FieldDoesNotExist as exc:
-            raise ImproperlyConfigured(
-                f"scope_path {path!r} does not resolve on {model.__name__}: no field {part!r}."
-            ) from exc
-        if not field.is_relation:
-            raise ImproperlyConfigured(
-                f"scope_path {path!r} on {model.__name__}: {part!r} is not a relation."
-            )
-        many = many or field.many_to_many or field.one_to_many
-        current = field.related_model
-    return current, many
-
-
-def scope_queryset(queryset, user, path, role=MANAGER):
-    """Restrict ``queryset`` to the rows whose ``path`` leads to a project or client that
-    ``user`` sees in a room open to ``role``."""
-    target, many = _resolve_scope(queryset.model, path)
-    if target not in (Project, Client):
-        raise ImproperlyConfigured(
-            f"scope_path {path!r} on {queryset.model.__name__} must lead to a Project or "
-            f"a Client, not {target.__name__}."
-        )
-    if user.is_superuser:
-        return queryset
-    allowed = visible_projects(user, role) if target is Project else visible_clients(user, role)
-    condition = {f"{path}__in": allowed.values("pk")}
-    if many:
-        # Filter through a subquery so a row reachable by several paths is not repeated.
-        matching = queryset.model._default_manager.filter(**condition).values("pk")
-        return queryset.filter(pk__in=matching)
-    return queryset.filter(**condition)
+from projects.tenancy import (  # noqa: F401 (re-exported for the API modules)
+    MANAGER,
+    QA_EVALUATOR,
+    ROLE_RELATIONS,
+    SELF,
+    TRAINER,
+    holds_only_assigned_roles,
+    integration_client_id,
+    is_integration,
+    scope_queryset,
+    visible_clients,
+    visible_projects,
+)
 
 
 class ScopedViewSetMixin(StrictListQueryMixin, IdempotentPostMixin):

@@ -19,7 +19,7 @@ from agents.models import (
     TrainingProgram,
 )
 from tests.factories import OperatorFactory, ProjectFactory, TokenFactory, UserFactory
-from tests.people_factories import TrainingEnrolmentFactory, TrainingProgramFactory
+from tests.factories.people import TrainingEnrolmentFactory, TrainingProgramFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date

@@ -23,7 +23,7 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
-from tests.people_factories import TrainingEnrolmentFactory, TrainingProgramFactory
+from tests.factories.people import TrainingEnrolmentFactory, TrainingProgramFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -217,7 +217,7 @@ class TestPeoplePage:
         assert 'data-project="calm-line"' in html
 
     def test_a_shortage_row_is_marked(self, admin_client, monkeypatch):
-        from calls import bench_strength
+        from workforce import bench_strength
 
         ProjectFactory(code="short-line", timezone="UTC")
         monkeypatch.setattr(

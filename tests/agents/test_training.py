@@ -10,7 +10,7 @@ from agents import training
 from agents.models import Certification, OperatorStatusChange, TrainingEnrolment
 from contactcenter.errors import ConflictError, DomainError
 from tests.factories import CertificationFactory, OperatorFactory, ProjectFactory
-from tests.people_factories import TrainingEnrolmentFactory, TrainingProgramFactory
+from tests.factories.people import TrainingEnrolmentFactory, TrainingProgramFactory
 
 D = dt.date
 

@@ -37,7 +37,7 @@ import pytest
 
 from agents import turnover
 from tests.factories import OperatorFactory
-from tests.people_factories import OperatorStatusChangeFactory
+from tests.factories.people import OperatorStatusChangeFactory
 
 D = dt.date
 

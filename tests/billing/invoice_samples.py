@@ -10,7 +10,6 @@ from decimal import Decimal
 from billing.frozen import invoice_snapshot
 from billing.invoicing import invoice_generate
 from billing.models import Invoice, InvoiceLine
-from tests.billing.factories import answered_call, local_dt, tariff
 from tests.factories import (
     ClientFactory,
     InvoiceFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     ProjectFactory,
     VatRateFactory,
 )
+from tests.factories.billing import answered_call, local_dt, tariff
 
 ISSUED_AT = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)  # 10:00 in Moscow
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from billing.models import Invoice
 from projects.roles import PROJECT_MANAGERS, roles_setup
-from tests.billing.factories import answered_call, local_dt, tariff
 from tests.billing.invoice_samples import issue, sample_invoice, volga_client
 from tests.factories import ProjectFactory, UserFactory
+from tests.factories.billing import answered_call, local_dt, tariff
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:billing_invoice_changelist")

@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from billing.models import Invoice
-from tests.billing.factories import answered_call, local_dt, tariff
 from tests.billing.invoice_samples import issue, sample_invoice, volga_client
 from tests.factories import ClientFactory, InvoiceFactory, InvoiceLineFactory, ProjectFactory
+from tests.factories.billing import answered_call, local_dt, tariff
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/invoices/"

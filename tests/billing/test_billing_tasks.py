@@ -15,8 +15,8 @@ from billing import tasks
 from billing.invoices import invoice_issue
 from billing.invoicing import invoice_generate, last_closed_period
 from billing.models import Invoice
-from tests.billing.factories import answered_call, clock, local_dt, tariff
 from tests.factories import ClientFactory, ProjectFactory
+from tests.factories.billing import answered_call, clock, local_dt, tariff
 
 pytestmark = pytest.mark.django_db
 

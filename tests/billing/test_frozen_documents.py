@@ -27,8 +27,8 @@ from billing.models import Invoice, Tariff, TariffBand
 from contactcenter.csv_safety import neutralize_cell, safe_csv_writer
 from projects.models import Client, Project, VatRate
 from projects.roles import PROJECT_MANAGERS, roles_setup
-from tests.billing.factories import answered_call, clock, local_dt, tariff
 from tests.factories import ClientFactory, ProjectFactory, UserFactory, VatRateFactory
+from tests.factories.billing import answered_call, clock, local_dt, tariff
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 from billing.invoices import invoice_issue, invoice_pay, invoice_void
 from billing.models import Invoice, InvoiceNumberSequence
 from contactcenter.errors import ConflictError, DomainError
-from tests.billing.factories import answered_call, clock, local_dt, tariff
 from tests.billing.test_invoicing import generate
 from tests.factories import ClientFactory, InvoiceFactory, ProjectFactory
+from tests.factories.billing import answered_call, clock, local_dt, tariff
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.db import connection, connections
 
 from billing.invoices import invoice_issue
 from billing.models import Invoice, InvoiceNumberSequence
-from tests.billing.factories import clock
 from tests.factories import InvoiceFactory
+from tests.factories.billing import clock
 
 ISSUERS = 6
 

@@ -14,14 +14,14 @@ from billing.invoices import invoice_issue
 from billing.invoicing import invoice_generate, invoice_totals
 from billing.models import Invoice, InvoiceCoverage, InvoiceLine
 from contactcenter.errors import DomainError
-from tests.billing.factories import (
+from tests.factories import ClientFactory, ProjectFactory, VatRateFactory
+from tests.factories.billing import (
     abandoned_call,
     answered_call,
     clock,
     local_dt,
     tariff,
 )
-from tests.factories import ClientFactory, ProjectFactory, VatRateFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from billing import rating
 from billing.invoicing import _week_ranges, coverage_for, slices_for, usage_python, usage_sql
 from billing.models import Tariff, TariffBand
 from projects.models import Project
-from tests.billing.factories import abandoned_call, answered_call, clock
 from tests.factories import ClientFactory, ProjectFactory
+from tests.factories.billing import abandoned_call, answered_call, clock
 
 pytestmark = pytest.mark.django_db
 

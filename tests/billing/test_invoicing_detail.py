@@ -10,10 +10,10 @@ from billing.invoices import invoice_issue
 from billing.models import Tariff
 from billing.selectors import invoice_call_details
 from contactcenter.errors import ConflictError
-from tests.billing.factories import answered_call, clock, local_dt, tariff
 from tests.billing.test_invoicing import generate
 from tests.billing.test_invoicing_agreement import build
 from tests.factories import ClientFactory, ProjectFactory
+from tests.factories.billing import answered_call, clock, local_dt, tariff
 
 pytestmark = pytest.mark.django_db
 

@@ -32,7 +32,7 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
-from tests.quality_factories import qa_evaluators_group
+from tests.factories.quality import qa_evaluators_group
 
 NUMBER = "+79011234552"
 TYPED = "8 (901) 123-45-52"

@@ -21,13 +21,13 @@ from contactcenter.api.parsers import MAX_JSON_DEPTH
 from contactcenter.api.query import StrictListQueryMixin
 from contactcenter.models import IdempotencyRecord
 from projects.models import Client, Project
-from tests.billing.factories import answered_call, tariff
 from tests.factories import (
     InvoiceFactory,
     InvoiceLineFactory,
     ProjectFactory,
     VatRateFactory,
 )
+from tests.factories.billing import answered_call, tariff
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,1 @@
+"""The PM dashboard: KPI charts drawn server-side (top layer)."""

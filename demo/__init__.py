@@ -1,0 +1,1 @@
+"""The demo: loaders of a believable month and the ``demo`` command (top layer)."""

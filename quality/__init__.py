@@ -1,0 +1,1 @@
+"""Quality assurance: scorecards, evaluations, disputes, the weekly sample and QA scores."""

@@ -1,0 +1,2 @@
+"""Workforce planning: Erlang C/A, forecast, staffing plan, scheduling, the insourcing
+calculator, bench strength and the simulator."""

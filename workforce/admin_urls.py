@@ -1,0 +1,27 @@
+"""The workforce admin report pages, one URL module included by the URL root under
+``admin/`` (before the admin's own URLs): the Erlang and in-house calculators
+(``staffing/``), the pooling gain (``staffing-plan/``), the what-if simulation
+(``simulation/``) and the People page, turnover and bench strength (``people/``).
+
+Named by string in the root so ``contactcenter`` imports no app; ``admin_view`` makes each
+an admin page like any other: login required, staff only.
+"""
+
+from django.contrib import admin
+from django.urls import path
+
+from workforce.erlang_admin import erlang_view
+from workforce.insourcing_admin import insourcing_view
+from workforce.people_admin import people_view
+from workforce.simulation_admin import what_if_view
+from workforce.staffing_admin import pooling_gain_view
+
+urlpatterns = [
+    path("staffing/erlang/", admin.site.admin_view(erlang_view), name="erlang_calculator"),
+    path(
+        "staffing/in-house/", admin.site.admin_view(insourcing_view), name="insourcing_calculator"
+    ),
+    path("staffing-plan/", admin.site.admin_view(pooling_gain_view), name="pooling_gain"),
+    path("simulation/", admin.site.admin_view(what_if_view), name="simulation_what_if"),
+    path("people/", admin.site.admin_view(people_view), name="people_report"),
+]

@@ -1,0 +1,488 @@
+"""The in-house vs outsourcing calculator: plain functions over numbers, no Django.
+
+From a project's calls per hour, handle time, service-level target and coverage hours it
+prices running the line in-house (operators found by Erlang C with shrinkage, their
+salaries and payroll taxes, seats, recruiting and training at a turnover, supervisors, QA,
+management overhead) against buying the handled minutes from an outsourcer, and explains
+every figure as a line a person can recompute. docs/insourcing.md gives each formula.
+
+Money is ``Decimal`` rounded half-up to kopecks line by line; headcounts and hours are
+``Decimal`` rounded half-up to hundredths, and every line is computed from the rounded
+figures the lines before it show, so the table adds up by hand. The defaults are
+illustrative examples for Russia in 2026, not market facts: every one of them is an input.
+"""
+
+import math
+from dataclasses import dataclass, field, fields
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from workforce import erlang
+
+BUSINESS_HOURS = "business_hours"
+ALWAYS_OPEN = "24/7"
+COVERAGES = (BUSINESS_HOURS, ALWAYS_OPEN)
+HOURS_PER_DAY = 24
+WEEKS_PER_MONTH = Decimal(52) / Decimal(12)  # the average month, 4.333... weeks
+KOPECK = Decimal("0.01")
+HUNDREDTH = Decimal("0.01")
+RATIO_PLACES = Decimal("0.0001")
+# Digits the arithmetic keeps: far past any real budget (the API's input bounds keep every
+# figure under 10^30), so no product is ever rounded before the documented points.
+PRECISION = 50
+
+WORKLOAD, IN_HOUSE, OUTSOURCED = "workload", "in_house", "outsourced"
+
+
+class InsourcingInputError(ValueError):
+    """Inputs that contradict each other or that Erlang C cannot compute; ``field`` names
+    the input to fix."""
+
+    def __init__(self, message, *, field):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the comparison depends on. The defaults are examples (a small Russian
+    inbound line in 2026, amounts in rubles a month), to be replaced by the client's own."""
+
+    # The load: one number for every covered hour, or 24 numbers by local hour 0..23.
+    calls_per_hour: float | tuple[float, ...] = 60.0
+    coverage: str = BUSINESS_HOURS  # BUSINESS_HOURS or ALWAYS_OPEN
+    open_hour: int = 9  # business hours: the first covered hour, 09:00
+    close_hour: int = 18  # business hours: covered up to 18:00 (hours 9..17)
+    days_per_week: int | None = None  # None: 5 for business hours, 7 for 24/7
+    # The service.
+    aht_seconds: float = 180.0
+    threshold_seconds: float = 20.0
+    target_service_level: float = 0.8
+    shrinkage: float = 0.3
+    max_occupancy: float = 0.85
+    hours_per_fte_month: Decimal = Decimal("164")
+    # In-house costs, per month unless said otherwise.
+    operator_salary: Decimal = Decimal("60000")
+    payroll_tax_rate: Decimal = Decimal("0.302")
+    workstation_per_seat: Decimal = Decimal("6000")
+    software_telephony_per_seat: Decimal = Decimal("4000")
+    agents_per_seat: Decimal = Decimal("1")
+    annual_turnover: Decimal = Decimal("0.6")
+    recruiting_cost_per_hire: Decimal = Decimal("15000")
+    training_hours_per_hire: Decimal = Decimal("80")
+    trainee_hourly_pay: Decimal = Decimal("250")
+    operators_per_supervisor: Decimal = Decimal("15")
+    supervisor_salary: Decimal = Decimal("90000")
+    operators_per_qa: Decimal = Decimal("40")
+    qa_salary: Decimal = Decimal("75000")
+    management_overhead_rate: Decimal = Decimal("0.1")
+    # The outsourced side.
+    price_per_minute: Decimal = Decimal("32")
+    billable_share: Decimal = Decimal("0.85")  # of the handle time that is billed
+    monthly_minimum: Decimal = Decimal("100000")
+
+    def effective_days_per_week(self):
+        if self.days_per_week is not None:
+            return self.days_per_week
+        return 7 if self.coverage == ALWAYS_OPEN else 5
+
+    def covered_hours(self):
+        """The local hours of a covered day, e.g. 9..17 for 09:00-18:00."""
+        if self.coverage == ALWAYS_OPEN:
+            return list(range(HOURS_PER_DAY))
+        return list(range(self.open_hour, self.close_hour))
+
+    def hourly_calls(self):
+        """Calls for each of the 24 local hours, as given (one number: the same every hour)."""
+        if isinstance(self.calls_per_hour, list | tuple):
+            return list(self.calls_per_hour)
+        return [self.calls_per_hour] * HOURS_PER_DAY
+
+
+INPUT_NAMES = tuple(f.name for f in fields(Inputs))
+
+
+@dataclass(frozen=True)
+class Hour:
+    """One covered local hour of a day: its load and its staffing."""
+
+    hour: int
+    calls: float
+    traffic_erlangs: float
+    agents: int
+    scheduled_agents: int
+
+
+@dataclass(frozen=True)
+class Line:
+    """One figure of the explanation. ``quantity`` is what is counted (FTE, seats,
+    minutes) in ``unit``; ``amount`` is money a month, or None for a count only."""
+
+    key: str
+    section: str  # WORKLOAD, IN_HOUSE or OUTSOURCED
+    label: str
+    formula: str
+    quantity: Decimal | None
+    unit: str
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Totals:
+    in_house: Decimal
+    outsourced: Decimal
+    saving: Decimal  # in_house - outsourced: what outsourcing saves a month (< 0: costs)
+    outsourced_to_in_house: Decimal | None  # None when the in-house cost is 0
+    break_even_price_per_minute: Decimal | None  # None when nothing is billed
+
+
+@dataclass(frozen=True)
+class Comparison:
+    inputs: Inputs
+    hours: list[Hour]
+    lines: list[Line]
+    totals: Totals
+    verdict: str
+    line_by_key: dict = field(repr=False, default_factory=dict)
+
+
+# --- Rounding and formatting ---------------------------------------------------------------
+
+
+def money(value):
+    """Half-up to kopecks: the one rounding of every amount."""
+    return Decimal(value).quantize(KOPECK, rounding=ROUND_HALF_UP)
+
+
+def hundredths(value):
+    """Half-up to hundredths: the rounding of hours, headcounts and minutes."""
+    return Decimal(value).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+def _decimal(value):
+    """A float input as the Decimal its shortest repr names (0.3, not 0.299999...)."""
+    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+
+
+def _num(value):
+    """1,234.5 for people: thousands separated, no trailing zeros past the point."""
+    value = _decimal(value)
+    text = f"{value:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _rub(value):
+    return f"{value:,.2f}"
+
+
+def _pct(rate):
+    return f"{_num(_decimal(rate) * 100)}%"
+
+
+def _hh(hour):
+    return f"{hour:02d}:00"
+
+
+# --- The calculation -----------------------------------------------------------------------
+
+
+def _check(inputs):
+    if inputs.coverage not in COVERAGES:
+        raise InsourcingInputError(
+            f"Coverage is {BUSINESS_HOURS!r} or {ALWAYS_OPEN!r}.", field="coverage"
+        )
+    if inputs.coverage == BUSINESS_HOURS and not 0 <= inputs.open_hour < inputs.close_hour <= 24:
+        raise InsourcingInputError(
+            "Business hours need 0 <= open_hour < close_hour <= 24.", field="close_hour"
+        )
+    if inputs.coverage == ALWAYS_OPEN and inputs.days_per_week not in (None, 7):
+        raise InsourcingInputError(
+            "24/7 coverage is 7 days a week: leave days_per_week out or send 7.",
+            field="days_per_week",
+        )
+    if len(inputs.hourly_calls()) != HOURS_PER_DAY:
+        raise InsourcingInputError(
+            "Send one number, or 24 numbers: one per local hour 0..23.", field="calls_per_hour"
+        )
+
+
+def _staff(inputs):
+    hours = inputs.covered_hours()
+    calls = [inputs.hourly_calls()[hour] for hour in hours]
+    try:
+        staffing = erlang.staff_erlang_c(
+            calls,
+            interval_seconds=3600,
+            aht_seconds=inputs.aht_seconds,
+            threshold_seconds=inputs.threshold_seconds,
+            target_service_level=inputs.target_service_level,
+            shrinkage=inputs.shrinkage,
+            max_occupancy=inputs.max_occupancy,
+        )
+    except erlang.ErlangInputError as exc:
+        culprit = "calls_per_hour" if exc.field == "calls" else exc.field
+        raise InsourcingInputError(str(exc), field=culprit) from exc
+    return [
+        Hour(
+            hour=hour,
+            calls=float(calls[index]),
+            traffic_erlangs=float(staffing.traffic_erlangs[index]),
+            agents=int(staffing.agents[index]),
+            scheduled_agents=int(staffing.scheduled_agents[index]),
+        )
+        for index, hour in enumerate(hours)
+    ]
+
+
+def compare(inputs):
+    """Price the line in-house and outsourced: the lines, the totals and a verdict."""
+    with localcontext(prec=PRECISION):
+        return _compare(inputs)
+
+
+def _compare(inputs):
+    _check(inputs)
+    hours = _staff(inputs)
+    days = inputs.effective_days_per_week()
+    lines = []
+
+    def add(key, section, label, formula, quantity, unit, amount=None):
+        lines.append(Line(key, section, label, formula, quantity, unit, amount))
+        return amount if amount is not None else quantity
+
+    # --- Workload: the calls, and the operators Erlang C needs for them.
+    span = (
+        "24/7"
+        if inputs.coverage == ALWAYS_OPEN
+        else f"{_hh(inputs.open_hour)}-{_hh(inputs.close_hour)}, {days} days a week"
+    )
+    calls_day = sum((_decimal(hour.calls) for hour in hours), Decimal(0))
+    calls_month = add(
+        "handled_calls",
+        WORKLOAD,
+        "Handled calls a month",
+        f"{_num(calls_day)} calls a day ({span}) × {days} days × 52 / 12 weeks",
+        hundredths(calls_day * days * WEEKS_PER_MONTH),
+        "calls",
+    )
+    busiest = max(hours, key=lambda hour: (hour.traffic_erlangs, -hour.hour), default=None)
+    peak_scheduled = max((hour.scheduled_agents for hour in hours), default=0)
+    add(
+        "peak_agents",
+        WORKLOAD,
+        "Agents on the phones in the busiest hour",
+        (
+            f"Erlang C: {_num(busiest.calls)} calls × {_num(inputs.aht_seconds)} s / 3,600 s "
+            f"= {busiest.traffic_erlangs:.2f} Erl at {_hh(busiest.hour)}; least N answering "
+            f"{_pct(inputs.target_service_level)} within {_num(inputs.threshold_seconds)} s "
+            f"with occupancy at most {_pct(inputs.max_occupancy)}"
+            if busiest is not None
+            else "No covered hour"
+        ),
+        Decimal(busiest.agents if busiest is not None else 0),
+        "agents",
+    )
+    daily_hours = sum(hour.scheduled_agents for hour in hours)
+    weekly_hours = daily_hours * days
+    add(
+        "scheduled_agent_hours",
+        WORKLOAD,
+        "Scheduled agent-hours a week",
+        f"Σ over the covered hours of ceil(agents / (1 − {_num(inputs.shrinkage)})) "
+        f"= {_num(daily_hours)} a day × {days} days "
+        f"(peak {peak_scheduled} at a time)",
+        Decimal(weekly_hours),
+        "agent-hours",
+    )
+    paid_hours = add(
+        "paid_hours",
+        WORKLOAD,
+        "Paid operator hours a month",
+        f"{_num(weekly_hours)} agent-hours a week × 52 / 12",
+        hundredths(weekly_hours * WEEKS_PER_MONTH),
+        "h",
+    )
+    fte = add(
+        "operators_fte",
+        WORKLOAD,
+        "Operators (FTE)",
+        f"{_num(paid_hours)} paid hours / {_num(inputs.hours_per_fte_month)} h per FTE",
+        hundredths(paid_hours / inputs.hours_per_fte_month),
+        "FTE",
+    )
+
+    # --- In-house, a month.
+    salaries = add(
+        "operator_salaries",
+        IN_HOUSE,
+        "Operator salaries",
+        f"{_num(fte)} FTE × {_rub(inputs.operator_salary)}",
+        fte,
+        "FTE",
+        money(fte * inputs.operator_salary),
+    )
+    supervisors = hundredths(fte / inputs.operators_per_supervisor)
+    supervisor_pay = add(
+        "supervisors",
+        IN_HOUSE,
+        "Supervisors",
+        f"{_num(fte)} FTE / {_num(inputs.operators_per_supervisor)} = {_num(supervisors)} "
+        f"× {_rub(inputs.supervisor_salary)}",
+        supervisors,
+        "FTE",
+        money(supervisors * inputs.supervisor_salary),
+    )
+    qa = hundredths(fte / inputs.operators_per_qa)
+    qa_pay = add(
+        "quality_assurance",
+        IN_HOUSE,
+        "Quality assurance",
+        f"{_num(fte)} FTE / {_num(inputs.operators_per_qa)} = {_num(qa)} "
+        f"× {_rub(inputs.qa_salary)}",
+        qa,
+        "FTE",
+        money(qa * inputs.qa_salary),
+    )
+    payroll = salaries + supervisor_pay + qa_pay
+    taxes = add(
+        "payroll_taxes",
+        IN_HOUSE,
+        "Payroll taxes",
+        f"({_rub(salaries)} + {_rub(supervisor_pay)} + {_rub(qa_pay)}) "
+        f"× {_pct(inputs.payroll_tax_rate)}",
+        None,
+        "",
+        money(payroll * inputs.payroll_tax_rate),
+    )
+    seats = Decimal(math.ceil(Decimal(peak_scheduled) / inputs.agents_per_seat))
+    workstations = add(
+        "workstations",
+        IN_HOUSE,
+        "Workstations",
+        f"ceil({peak_scheduled} peak scheduled agents / {_num(inputs.agents_per_seat)} "
+        f"agents per seat) = {_num(seats)} seats × {_rub(inputs.workstation_per_seat)}",
+        seats,
+        "seats",
+        money(seats * inputs.workstation_per_seat),
+    )
+    software = add(
+        "software_telephony",
+        IN_HOUSE,
+        "Software and telephony",
+        f"{_num(seats)} seats × {_rub(inputs.software_telephony_per_seat)}",
+        seats,
+        "seats",
+        money(seats * inputs.software_telephony_per_seat),
+    )
+    hires = hundredths(fte * inputs.annual_turnover / 12)
+    recruiting = add(
+        "recruiting",
+        IN_HOUSE,
+        "Recruiting",
+        f"{_num(fte)} FTE × {_pct(inputs.annual_turnover)} turnover / 12 = {_num(hires)} hires "
+        f"× {_rub(inputs.recruiting_cost_per_hire)}",
+        hires,
+        "hires",
+        money(hires * inputs.recruiting_cost_per_hire),
+    )
+    training_per_hire = money(inputs.training_hours_per_hire * inputs.trainee_hourly_pay)
+    training = add(
+        "training",
+        IN_HOUSE,
+        "Training",
+        f"{_num(hires)} hires × {_num(inputs.training_hours_per_hire)} h × "
+        f"{_rub(inputs.trainee_hourly_pay)} = {_num(hires)} × {_rub(training_per_hire)}",
+        hires,
+        "hires",
+        money(hires * training_per_hire),
+    )
+    direct = payroll + taxes + workstations + software + recruiting + training
+    overhead = add(
+        "management_overhead",
+        IN_HOUSE,
+        "Management overhead",
+        f"{_rub(direct)} (all the lines above) × {_pct(inputs.management_overhead_rate)}",
+        None,
+        "",
+        money(direct * inputs.management_overhead_rate),
+    )
+    in_house = direct + overhead
+    add(
+        "in_house_total",
+        IN_HOUSE,
+        "In-house total",
+        f"{_rub(direct)} + {_rub(overhead)}",
+        None,
+        "",
+        in_house,
+    )
+
+    # --- Outsourced, a month.
+    minutes = add(
+        "billable_minutes",
+        OUTSOURCED,
+        "Billable minutes",
+        f"{_num(calls_month)} calls × {_num(inputs.aht_seconds)} s / 60 × "
+        f"{_pct(inputs.billable_share)} billable",
+        hundredths(calls_month * _decimal(inputs.aht_seconds) / 60 * inputs.billable_share),
+        "min",
+    )
+    usage = add(
+        "outsourced_minutes",
+        OUTSOURCED,
+        "Minutes at the outsourced price",
+        f"{_num(minutes)} min × {_rub(inputs.price_per_minute)}",
+        minutes,
+        "min",
+        money(minutes * inputs.price_per_minute),
+    )
+    outsourced = add(
+        "outsourced_total",
+        OUTSOURCED,
+        "Outsourced total",
+        f"max({_rub(usage)}, monthly minimum {_rub(inputs.monthly_minimum)})",
+        None,
+        "",
+        max(usage, money(inputs.monthly_minimum)),
+    )
+
+    totals = Totals(
+        in_house=in_house,
+        outsourced=outsourced,
+        saving=in_house - outsourced,
+        outsourced_to_in_house=(
+            (outsourced / in_house).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
+            if in_house
+            else None
+        ),
+        break_even_price_per_minute=money(in_house / minutes) if minutes else None,
+    )
+    return Comparison(
+        inputs=inputs,
+        hours=hours,
+        lines=lines,
+        totals=totals,
+        verdict=_verdict(totals),
+        line_by_key={line.key: line for line in lines},
+    )
+
+
+def _verdict(totals):
+    if totals.saving > 0:
+        share = (
+            f" ({_pct(totals.outsourced_to_in_house)} of the in-house cost)"
+            if totals.outsourced_to_in_house is not None
+            else ""
+        )
+        verdict = f"Outsourcing is cheaper by {_rub(totals.saving)} a month{share}."
+    elif totals.saving < 0:
+        verdict = f"In-house is cheaper by {_rub(-totals.saving)} a month."
+    else:
+        verdict = "Both cost the same."
+    if totals.break_even_price_per_minute is not None:
+        verdict += (
+            f" Outsourcing breaks even at {_rub(totals.break_even_price_per_minute)} "
+            "a billable minute."
+        )
+    return verdict
