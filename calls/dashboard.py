@@ -31,8 +31,8 @@ from calls.templatetags.kpi_charts import (
     time_categories,
 )
 from contactcenter.errors import DomainError
-from projects.api.scoping import is_integration, visible_projects
 from projects.models import Project
+from projects.tenancy import sees_whole_pool, visible_projects
 
 GRANULARITIES = [("15min", "15 minutes"), ("hour", "Hour"), ("day", "Day"), ("month", "Month")]
 PER_GRANULARITY = {"15min": "15 minutes", "hour": "hour", "day": "day", "month": "month"}
@@ -190,7 +190,7 @@ def pool_scope(user, projects):
     None)``. Anyone else (a staff user bound to an integration) sees the operators
     certified on their projects and only those projects' calls as handle time.
     """
-    if user.is_superuser or (user.is_staff and not is_integration(user)):
+    if sees_whole_pool(user):
         return None, None
     operators = Operator.objects.filter(
         pk__in=Certification.objects.filter(project__in=projects).values("operator_id")

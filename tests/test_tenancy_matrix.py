@@ -792,8 +792,9 @@ MATRIX = {
         expect={SUPERUSER: 204, PM: 403, INTEGRATION: 403},
         applied=gone(Operator, "code"),
     ),
-    # Agent state events: the shared pool again. Staff see every event and may send events
-    # of any operator; an integration only those of operators certified on its projects.
+    # Agent state events: the shared pool again. Staff see every event; managers send events
+    # of any operator; a client's integration reads those of operators certified on its
+    # projects and sends none (a shared operator's state is every client's staffed time).
     ("agent-events/", "GET"): ListRoute(
         key="id",
         key_of=lambda t: t.event.pk,
@@ -803,7 +804,7 @@ MATRIX = {
     ("agent-events/", "POST"): CreateRoute(
         body=new_event,
         field="operator",
-        expect={SUPERUSER: 201, PM: 201, INTEGRATION: (201, 400)},
+        expect={SUPERUSER: 201, PM: 201, INTEGRATION: 403},
         stored=lambda w, side: AgentStateEvent.objects.filter(
             operator=w[side].operator, at=NEW_EVENT_AT
         ).exists(),
