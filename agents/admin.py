@@ -1,7 +1,9 @@
 """Admin of the operator pool: operators, certifications, shifts, absences and state events.
 
 The people pages (lifecycle status page and history, training) are in
-``agents.people_admin``, imported here so they register with the site.
+``agents.people_admin``, imported here so they register with the site. Every admin of the
+pool is read-only to staff who do not change it (``PoolWriteAdminMixin``: QA evaluators,
+trainers, staff with no project role).
 """
 
 from django.contrib import admin, messages
@@ -15,10 +17,10 @@ from agents import people_admin, replacements
 from agents.models import Absence, AgentStateEvent, Certification, Operator, Shift, ShiftTemplate
 from contactcenter.errors import DomainError
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
-from projects.admin_scoping import ScopedAdminMixin
+from projects.admin_scoping import PoolWriteAdminMixin, ScopedAdminMixin
 
 
-class CertificationInline(admin.TabularInline):
+class CertificationInline(PoolWriteAdminMixin, admin.TabularInline):
     model = Certification
     extra = 0
     autocomplete_fields = ["project"]
@@ -28,7 +30,7 @@ class CertificationInline(admin.TabularInline):
 
 
 @admin.register(Operator)
-class OperatorAdmin(admin.ModelAdmin):
+class OperatorAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
     list_display = [
         "code",
         "full_name",
@@ -82,7 +84,7 @@ class OperatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certification)
-class CertificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CertificationAdmin(PoolWriteAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "project"
     list_display = ["operator", "project", "level", "certified_on"]
     list_filter = ["level", ("project", ProjectCodeFilter)]
@@ -92,7 +94,7 @@ class CertificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
     list_display = ["operator", "starts_at", "ends_at", "hours", "note"]
     list_filter = [("operator__projects", ProjectCodeFilter)]
     list_select_related = ["operator"]
@@ -106,7 +108,7 @@ class ShiftAdmin(admin.ModelAdmin):
 
 
 @admin.register(Absence)
-class AbsenceAdmin(admin.ModelAdmin):
+class AbsenceAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
     list_display = ["operator", "kind", "starts_on", "ends_on", "days", "note"]
     list_filter = ["kind", ("operator__projects", ProjectCodeFilter)]
     list_select_related = ["operator"]
@@ -168,7 +170,7 @@ class AbsenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShiftTemplate)
-class ShiftTemplateAdmin(admin.ModelAdmin):
+class ShiftTemplateAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
     list_display = ["name", "start_time", "duration_minutes", "break_minutes", "is_active"]
     list_filter = ["is_active"]
     list_editable = ["is_active"]
@@ -176,7 +178,7 @@ class ShiftTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgentStateEvent)
-class AgentStateEventAdmin(admin.ModelAdmin):
+class AgentStateEventAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
     list_display = ["at", "operator", "state", "reason", "received_at"]
     list_filter = ["state"]
     list_select_related = ["operator"]

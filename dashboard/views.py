@@ -32,7 +32,7 @@ from dashboard.templatetags.kpi_charts import (
     time_categories,
 )
 from projects.models import Project
-from projects.tenancy import is_integration, visible_projects
+from projects.tenancy import sees_whole_pool, visible_projects
 from quality import selectors as quality_selectors
 
 GRANULARITIES = [("15min", "15 minutes"), ("hour", "Hour"), ("day", "Day"), ("month", "Month")]
@@ -191,7 +191,7 @@ def pool_scope(user, projects):
     None)``. Anyone else (a staff user bound to an integration) sees the operators
     certified on their projects and only those projects' calls as handle time.
     """
-    if user.is_superuser or (user.is_staff and not is_integration(user)):
+    if sees_whole_pool(user):
         return None, None
     operators = Operator.objects.filter(
         pk__in=Certification.objects.filter(project__in=projects).values("operator_id")

@@ -178,8 +178,8 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(IntegrationAccount)
 class IntegrationAccountAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "client"
-    list_display = ["user", "client", "created_at"]
-    list_filter = [("client", ClientCodeFilter)]
+    list_display = ["user", "kind", "client", "created_at"]
+    list_filter = ["kind", ("client", ClientCodeFilter)]
     list_select_related = ["user", "client"]
     search_fields = ["user__username", "client__code", "client__legal_name"]
     autocomplete_fields = ["user", "client"]

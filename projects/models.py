@@ -244,16 +244,46 @@ class BusinessHours(models.Model):
 
 
 class IntegrationAccount(models.Model):
-    """Binds an API user (an integration) to one client: its token sees only that client."""
+    """Binds an API user (an integration) to what its token reaches.
+
+    A ``client`` integration belongs to one client: its token sees only that client's data,
+    posts its calls and never changes the shared pool. The ``telephony`` integration belongs
+    to the center, not to a client (no client): it posts calls of every project and agent
+    states of the whole pool (``projects.tenancy``).
+    """
+
+    class Kind(models.TextChoices):
+        CLIENT = "client", "Client's integration"
+        TELEPHONY = "telephony", "The center's telephony"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="integration"
     )
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="integrations")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CLIENT)
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.CASCADE,
+        related_name="integrations",
+        null=True,
+        blank=True,
+        help_text="Required for a client's integration; empty for the center's telephony.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["client", "user"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="client") & Q(client__isnull=False))
+                | (Q(kind="telephony") & Q(client__isnull=True)),
+                name="integration_client_iff_client_kind",
+                violation_error_message=(
+                    "A client's integration names its client; the telephony names none."
+                ),
+            ),
+        ]
 
     def __str__(self):
+        if self.kind == self.Kind.TELEPHONY:
+            return f"{self.user} -> telephony (every project)"
         return f"{self.user} -> {self.client.code}"

@@ -1,4 +1,5 @@
-"""Every API endpoint, called by a QA evaluator and by a trainer of A's project.
+"""Every API endpoint, called by a QA evaluator and by a trainer of A's project, and by a
+staff user with no project role at all (a team lead).
 
 The tenancy matrix (``tests/test_tenancy_matrix.py``) proves the scope of managers and
 integrations; this walks the same routes, with the same prepared requests, for the two
@@ -11,6 +12,11 @@ roles that hold a project without managing it. What they may do is narrow:
 - neither sees B's client, project or call in any answer;
 - outside their room, neither changes anything: every write elsewhere leaves every stored
   row as it was.
+
+A staff user with no project role reads the shared pool as every staff user does, and
+changes nothing: every write to the pool, to billing and to the catalogue is a 403 (only
+superusers and project managers change them), every other write a 400, 403 or 404, and no
+request changes a stored row. Only the pure calculations answer a POST with a 200.
 """
 
 import pytest
@@ -23,6 +29,7 @@ from tests.test_tenancy_matrix import (
     DISCOVERED,
     MATRIX,
     NEW,
+    CalculationRoute,
     _body,
     _path,
     _send,
@@ -95,3 +102,94 @@ def test_evaluators_and_trainers_stay_in_their_room(endpoint, role, side, world,
         hidden = [theirs.client.code, theirs.project.code, theirs.call.external_id]
         leaked = [code for code in hidden if code in text]
         assert not leaked, f"{role} reads B's {leaked}"
+
+
+# --- Staff with no project role -------------------------------------------------------------
+
+NO_ROLE = "no-role staff"
+
+# Reads of the shared operator pool, open to every staff user: a 200 as for a manager.
+POOL_READS = {
+    ("operators/", "GET"),
+    ("operators/{code}/", "GET"),
+    ("operators/{code}/history/", "GET"),
+    ("operators/{code}/occupancy/", "GET"),
+    ("agent-events/", "GET"),
+    ("agent-events/{pk}/", "GET"),
+    ("pool/occupancy/", "GET"),
+    ("people/turnover/", "GET"),
+}
+
+# Views whose writes are refused by role (403) to whoever changes no pool, billing or
+# catalogue; every method of the planning views (schedules, absence replacements) too.
+REFUSED_BY_ROLE = (
+    "projects.api.views.",
+    "agents.api.views.",
+    "agents.api.people_views.OperatorStatusView",
+    "billing.",
+)
+PLANNING = "agents.api.scheduling_views."
+
+
+@pytest.fixture
+def no_role_api(world):  # noqa: F811 - the imported fixture, used here
+    user = UserFactory(username="matrix-lead", is_staff=True)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {TokenFactory(user=user).key}")
+    return api
+
+
+def _no_role_cases():
+    for (template, method), spec in MATRIX.items():
+        for side in spec.sides:
+            on = "" if side in (ALL, NEW) else f" on {side}"
+            yield pytest.param((template, method), side, id=f"{method} {template} as {NO_ROLE}{on}")
+
+
+def _expected_for_no_role(endpoint, view, spec):
+    """The exact status, or the set of refusals a write may get."""
+    _, method = endpoint
+    if endpoint in POOL_READS or isinstance(spec, CalculationRoute):
+        return {200}
+    if _label(view).startswith(PLANNING):
+        return {403}
+    if method == "GET":
+        return None  # scoped reads: nothing of A's or B's (checked below), any 2xx/4xx
+    if _label(view).startswith(REFUSED_BY_ROLE):
+        return {403}
+    return {400, 403, 404}
+
+
+@pytest.mark.parametrize(("endpoint", "side"), list(_no_role_cases()))
+def test_staff_with_no_project_role_read_the_pool_and_change_nothing(
+    endpoint,
+    side,
+    world,  # noqa: F811
+    no_role_api,
+):
+    template, method = endpoint
+    spec = MATRIX[endpoint]
+    view = DISCOVERED[endpoint]
+    lookup, body = spec.prepare(world, side)
+    before = database_state()
+
+    response = _send(no_role_api, method, _path(template, lookup), body, spec.format)
+
+    status = response.status_code
+    assert status < 500, _body(response)[:500]
+    expected = _expected_for_no_role(endpoint, view, spec)
+    if expected is not None:
+        assert status in expected, (
+            f"{NO_ROLE} got {status} from {method} {API_ROOT}{template}, not {sorted(expected)}"
+        )
+    assert database_state() == before, f"{NO_ROLE} changed rows through {method} {template}"
+    if 200 <= status < 300:
+        text = _body(response).decode(errors="replace")
+        ours, theirs = world.ours, world.theirs
+        hidden = [
+            tenant_code
+            for tenant in (ours, theirs)
+            for tenant_code in (tenant.client.code, tenant.project.code, tenant.call.external_id)
+        ]
+        leaked = [code for code in hidden if code in text]
+        assert not leaked, f"{NO_ROLE} reads {leaked}"

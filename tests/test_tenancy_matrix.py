@@ -811,8 +811,9 @@ MATRIX = {
         expect={SUPERUSER: 204, PM: 403, INTEGRATION: 403},
         applied=gone(Operator, "code"),
     ),
-    # Agent state events: the shared pool again. Staff see every event and may send events
-    # of any operator; an integration only those of operators certified on its projects.
+    # Agent state events: the shared pool again. Staff see every event; managers send events
+    # of any operator; a client's integration reads those of operators certified on its
+    # projects and sends none (a shared operator's state is every client's staffed time).
     ("agent-events/", "GET"): ListRoute(
         key="id",
         key_of=lambda t: t.event.pk,
@@ -822,7 +823,7 @@ MATRIX = {
     ("agent-events/", "POST"): CreateRoute(
         body=new_event,
         field="operator",
-        expect={SUPERUSER: 201, PM: 201, INTEGRATION: (201, 400)},
+        expect={SUPERUSER: 201, PM: 201, INTEGRATION: 403},
         stored=lambda w, side: AgentStateEvent.objects.filter(
             operator=w[side].operator, at=NEW_EVENT_AT
         ).exists(),
@@ -1259,3 +1260,116 @@ def test_a_filter_on_their_code_answers_as_an_unknown_code(path, name, relation,
 
     assert theirs.status_code == unknown.status_code == 200
     assert theirs.json()["results"] == unknown.json()["results"] == []
+
+
+# --- The center's telephony integration ----------------------------------------------------
+
+# An integration token of kind ``telephony``: the center's own, bound to no client. It posts
+# the calls of every project and the agent states of the whole pool, and reads what that
+# needs: projects, calls, operators, agent states of both clients. Everything else (the
+# catalogue's writes, billing, KPIs, planning, people, quality) refuses it or shows it
+# nothing; only the pure calculations answer it like anyone.
+TELEPHONY = "telephony"
+TELEPHONY_REACHES = {
+    ("projects/", "GET"): 200,
+    ("projects/{code}/", "GET"): 200,
+    ("operators/", "GET"): 200,
+    ("operators/{code}/", "GET"): 200,
+    ("agent-events/", "GET"): 200,
+    ("agent-events/", "POST"): 201,
+    ("agent-events/{pk}/", "GET"): 200,
+    ("calls/", "GET"): 200,
+    ("calls/", "POST"): 201,
+    ("calls/{pk}/", "GET"): 200,
+}
+
+# Fields of the center's own that no integration token reads (``projects.tenancy``).
+INTERNAL_FIELDS = ('"hourly_cost"', '"supervisor"')
+
+
+@pytest.fixture
+def telephony_api(world):
+    account = IntegrationAccountFactory(
+        user=UserFactory(username="matrix-pbx"), kind="telephony", client=None
+    )
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {TokenFactory(user=account.user).key}")
+    return api
+
+
+def _telephony_cases():
+    for (template, method), spec in MATRIX.items():
+        for side in spec.sides:
+            on = "" if side in (ALL, NEW) else f" on {side}"
+            yield pytest.param(
+                (template, method), side, id=f"{method} {template} as {TELEPHONY}{on}"
+            )
+
+
+@pytest.mark.parametrize(("endpoint", "side"), list(_telephony_cases()))
+def test_the_telephony_feeds_every_project_and_the_pool_and_reaches_nothing_else(
+    endpoint, side, world, telephony_api
+):
+    template, method = endpoint
+    spec = MATRIX[endpoint]
+    lookup, body = spec.prepare(world, side)
+    before = database_state()
+
+    response = _send(telephony_api, method, _path(template, lookup), body, spec.format)
+
+    status = response.status_code
+    reached = TELEPHONY_REACHES.get(endpoint)
+    if isinstance(spec, CalculationRoute):
+        assert status == 200
+    elif reached is not None:
+        assert status == reached, response.content.decode()[:500]
+        if isinstance(spec, ListRoute):  # both clients' rows: the telephony is the center's
+            got = sorted(row[spec.key] for row in response.json()["results"])
+            assert got == sorted(spec.key_of(world[s]) for s in (OURS, THEIRS))
+        else:
+            spec.check(response, world, side, TELEPHONY, lookup)
+    else:
+        assert status in {400, 403, 404} or (
+            # Scoped reads answer an empty list or report: nothing of either client.
+            method == "GET" and status == 200
+        ), response.content.decode()[:500]
+        if status == 200:
+            text = _body(response).decode(errors="replace")
+            named = [
+                code
+                for tenant in (world.ours, world.theirs)
+                for code in (tenant.client.code, tenant.project.code, tenant.call.external_id)
+                if code in text
+            ]
+            assert not named, f"the telephony reads {named} through {template}"
+    if method == "GET" or not (200 <= status < 300) or isinstance(spec, CalculationRoute):
+        assert database_state() == before, "the request changed stored rows"
+
+
+def _integration_read_cases():
+    for (template, method), spec in MATRIX.items():
+        for role in (INTEGRATION, TELEPHONY):
+            for side in spec.sides:
+                on = "" if side in (ALL, NEW) else f" on {side}"
+                yield pytest.param(
+                    (template, method), role, side, id=f"{method} {template} as {role}{on}"
+                )
+
+
+@pytest.mark.parametrize(("endpoint", "role", "side"), list(_integration_read_cases()))
+def test_no_integration_reads_internal_costs_or_staff(
+    endpoint, role, side, world, apis, telephony_api
+):
+    """``hourly_cost`` and the team lead are absent (not null) from every answer to a
+    client's integration and to the telephony."""
+    template, method = endpoint
+    spec = MATRIX[endpoint]
+    Operator.objects.update(hourly_cost="97531.86")  # a figure no answer holds otherwise
+    lookup, body = spec.prepare(world, side)
+    api = telephony_api if role == TELEPHONY else apis[role]
+
+    response = _send(api, method, _path(template, lookup), body, spec.format)
+
+    text = _body(response).decode(errors="replace")
+    assert not [name for name in INTERNAL_FIELDS if name in text], text[:500]
+    assert "97531" not in text

@@ -1,10 +1,11 @@
 """People endpoints: an operator's lifecycle moves and history, training programs and
 enrolments, and the pool's turnover per month.
 
-Who may call them: staff. Operators are the shared pool, so the lifecycle, the history and
-the turnover are open to every staff user (superusers and PMs) over every operator, like
-``operators/``. Training is cut by project to the caller's trainer role (managers hold it
-on their projects). Integration tokens neither change nor read people data: a 403 before
+Who may call them: staff. Operators are the shared pool, so the history and the turnover
+are open to every staff user over every operator, like ``operators/``; a lifecycle move
+changes the pool, so it is for superusers and project managers (``PoolWritePermission``).
+Training is cut by project to the caller's trainer role (managers hold it on their
+projects). Integration tokens neither change nor read people data: a 403 before
 any lookup (docs/people.md).
 """
 
@@ -34,6 +35,7 @@ from agents.models import Operator, TrainingEnrolment, TrainingProgram
 from contactcenter.api.schema import error_responses
 from projects.api.scoping import (
     TRAINER,
+    PoolWritePermission,
     ScopedViewSetMixin,
     StaffOnly,
     visible_projects,
@@ -61,8 +63,10 @@ class _PoolView(ScopedViewSetMixin, GenericAPIView):
 
 
 class OperatorStatusView(_PoolView):
-    """``operators/{code}/status/``: one lifecycle move."""
+    """``operators/{code}/status/``: one lifecycle move, by a superuser or a project
+    manager (QA evaluators, trainers and staff with no project role: 403)."""
 
+    permission_classes = [*STAFF_ONLY, PoolWritePermission]
     serializer_class = StatusMoveSerializer
 
     @extend_schema(
@@ -71,7 +75,7 @@ class OperatorStatusView(_PoolView):
             "candidate -> training -> active -> dismissed (with a reason); dismissed -> "
             "candidate is a rehire. Any other move is a 409. `on` is never after today nor "
             "before the previous move. A dismissal deletes the operator's shifts after "
-            "their last day (`deleted_shifts`)."
+            "their last day (`deleted_shifts`). Superusers and project managers only."
         ),
         request=StatusMoveSerializer,
         responses={200: StatusMoveResultSerializer, **error_responses(400, 401, 403, 404, 409)},

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from agents.models import AgentStateEvent, Certification, Operator
 from contactcenter.api.fields import AwareDateTimeField, BoundedDateField, validate_date_range
 from projects.api.fields import ProjectCodeField
-from projects.api.scoping import is_integration
+from projects.api.scoping import sees_internal_costs
 from projects.api.serializers import code_validators
 
 
@@ -26,7 +26,10 @@ class OperatorSerializer(serializers.ModelSerializer):
         queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
         required=False,
         allow_null=True,
-        help_text="Username of the team lead (a staff user) who may dispute their QA scores.",
+        help_text=(
+            "Username of the team lead (a staff user) who may dispute their QA scores; "
+            "absent from answers to integrations."
+        ),
     )
     certifications = CertificationSerializer(
         many=True,
@@ -52,17 +55,25 @@ class OperatorSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = {
             "code": {"validators": code_validators(Operator, "operator")},
-            "hourly_cost": {"min_value": 0},
+            "hourly_cost": {
+                "min_value": 0,
+                "help_text": "Internal cost of an hour; absent from answers to integrations.",
+            },
             "hired_on": {"validators": [validate_date_range]},
             "left_on": {"validators": [validate_date_range]},
         }
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
+    # The center's internal fields: what an operator costs and which of our staff leads
+    # them. Absent (not null) from every answer to an integration token.
+    INTERNAL_FIELDS = ("hourly_cost", "supervisor")
+
+    def get_fields(self):
+        fields = super().get_fields()
         request = self.context.get("request")
-        if request is not None and is_integration(request.user):
-            data["supervisor"] = None  # our staff's logins are not the client's business
-        return data
+        if request is not None and not sees_internal_costs(request.user):
+            for name in self.INTERNAL_FIELDS:
+                fields.pop(name, None)
+        return fields
 
     # Set when an operator is created; afterwards only the lifecycle moves them, dated and
     # kept as history (POST operators/{code}/status/).

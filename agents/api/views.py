@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.permissions import IsAuthenticated
 
 from agents import services
 from agents.api.filters import AgentStateEventFilter, OperatorFilter
@@ -13,7 +14,7 @@ from agents.models import AgentStateEvent, Certification, Operator
 from contactcenter.api.ingest import IngestResultSerializer, ingest_response
 from contactcenter.api.pagination import TimeCursorPagination
 from contactcenter.api.schema import IDEMPOTENCY_KEY, error_responses
-from projects.api.scoping import ScopedViewSetMixin
+from projects.api.scoping import AgentStateWritePermission, ScopedViewSetMixin
 from projects.api.viewsets import CatalogViewSet
 
 READ_ERRORS = error_responses(401, 404)
@@ -44,8 +45,12 @@ WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
     ),
 )
 class OperatorViewSet(CatalogViewSet):
-    """Operators. The pool is shared, so superusers and staff (PMs) see every operator; an
-    integration or another user sees the operators certified on the projects they see.
+    """Operators. The pool is shared, so superusers and staff see every operator, and so
+    does the center's telephony; a client's integration or another user sees the operators
+    certified on the projects they see. Only superusers and project managers change
+    operators (``CatalogPermission``: QA evaluators, trainers, staff with no project role
+    and every integration get a 403). Integrations never read ``hourly_cost`` nor the
+    team lead (``OperatorSerializer``).
 
     ``certifications`` shows and, when sent, replaces only the certifications on projects
     the caller sees: a PM cannot read or drop another client's certifications. Deleting
@@ -57,6 +62,7 @@ class OperatorViewSet(CatalogViewSet):
     lookup_field = "code"
     scope_path = "certifications__project"
     scope_bypass_for_staff = True
+    telephony_reaches = True
     superuser_only_actions = ("destroy",)
     filterset_class = OperatorFilter
     search_fields = ["code", "full_name", "email"]
@@ -98,6 +104,8 @@ class EventCursorPagination(TimeCursorPagination):
     create=extend_schema(
         summary="Send agent state events: one object or a list of up to 10,000",
         description=(
+            "Superusers, project managers and the center's telephony integration only: "
+            "operators are shared by every client, so a client's integration gets a 403. "
             "A state lasts until the operator's next event (SPEC section 5). A list is "
             "atomic: any invalid row rejects the whole batch, errors keyed by row index. "
             "An event identical to a stored one (same operator and instant) is counted in "
@@ -108,7 +116,7 @@ class EventCursorPagination(TimeCursorPagination):
         responses={
             201: OpenApiResponse(IngestResultSerializer, description="Stored."),
             200: OpenApiResponse(IngestResultSerializer, description="Every row a duplicate."),
-            **error_responses(400, 401, 409),
+            **error_responses(400, 401, 403, 409),
         },
     ),
 )
@@ -119,14 +127,19 @@ class AgentStateEventViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """State events of the operators the caller sees (staff: the whole shared pool; an
-    integration: operators certified on its client's projects). Events are what the
-    telephony reported, so they are not edited or deleted through the API.
+    """State events of the operators the caller sees (staff and the telephony: the whole
+    shared pool; a client's integration: operators certified on its client's projects).
+    Sent by superusers, project managers and the center's telephony only
+    (``AgentStateWritePermission``): a client's token changing a shared operator's state
+    would change another client's staffed time. Events are what the telephony reported, so
+    they are not edited or deleted through the API.
     """
 
     serializer_class = AgentStateEventSerializer
+    permission_classes = [IsAuthenticated, AgentStateWritePermission]
     scope_path = "operator__certifications__project"
     scope_bypass_for_staff = True
+    telephony_reaches = True
     pagination_class = EventCursorPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = AgentStateEventFilter
@@ -136,7 +149,7 @@ class AgentStateEventViewSet(
 
     def create(self, request, *args, **kwargs):
         allowed = None
-        if not self._sees_the_pool(request.user):
+        if not self.reaches_every_row():
             allowed = set(
                 Operator.objects.filter(
                     certifications__project__in=self.visible_projects()

@@ -24,7 +24,7 @@ from calls.api.kpi_serializers import (
     ProjectKpisSerializer,
 )
 from contactcenter.api.schema import error_responses
-from projects.api.scoping import SELF, ScopedViewSetMixin, is_integration
+from projects.api.scoping import SELF, ScopedViewSetMixin, sees_whole_pool
 from projects.models import Project
 
 ERRORS = error_responses(400, 401, 404)
@@ -65,8 +65,7 @@ class _KpiView(ScopedViewSetMixin, GenericAPIView):
         return serializer.validated_data
 
     def sees_whole_pool(self):
-        user = self.request.user
-        return user.is_superuser or (user.is_staff and not is_integration(user))
+        return sees_whole_pool(self.request.user)
 
 
 class ProjectKpisView(_KpiView):

@@ -108,11 +108,13 @@ class ProjectViewSet(CatalogViewSet):
     they could not see what they made); they edit the projects they manage. Deleting a
     project is for administrators; deactivate it (``is_active``) instead.
     ``business_hours``, when sent, replaces the stored windows; omitted, they stay.
+    The center's telephony reads every project (the codes it posts calls under).
     """
 
     serializer_class = ProjectSerializer
     lookup_field = "code"
     scope_path = SELF
+    telephony_reaches = True
     superuser_only_actions = ("destroy",)
     filterset_class = ProjectFilter
     search_fields = ["code", "name"]

@@ -94,20 +94,20 @@ def test_a_single_object_names_its_fields_directly(admin_api, ivan):
     assert list(response.json()["errors"]) == ["state"]
 
 
-def test_an_integration_sees_and_writes_only_its_projects_operators(
+def test_an_integration_sees_only_its_projects_operators_and_writes_none(
     integration_api, integration_client, ivan
 ):
     mine = OperatorFactory(code="maria")
     CertificationFactory(operator=mine, project=ProjectFactory(client=integration_client))
-    AgentStateEventFactory(operator=ivan, at=T0)
+    AgentStateEventFactory(operator=mine, at=T0)
     theirs = AgentStateEventFactory(operator=ivan, at=T0.replace(hour=10))
 
-    refused = integration_api.post(URL, [event(operator="ivan", at="2026-10-05T11:00:00Z")])
-    stored = integration_api.post(URL, [event(operator="maria")])
+    # Operators are shared by every client: a client's token changes no one's state, not
+    # even of an operator certified on its own projects.
+    refused = integration_api.post(URL, [event(operator="maria", at="2026-10-05T11:00:00Z")])
 
-    assert refused.status_code == 400
-    assert refused.json()["errors"] == {"0": {"operator": ["Unknown operator 'ivan'."]}}
-    assert stored.status_code == 201
+    assert refused.status_code == 403
+    assert AgentStateEvent.objects.filter(operator=mine).count() == 1
     listed = integration_api.get(URL).json()["results"]
     assert [e["operator"] for e in listed] == ["maria"]
     assert integration_api.get(f"{URL}{theirs.pk}/").status_code == 404

@@ -293,7 +293,10 @@ class TestIntegration:
         ivan.supervisor = UserFactory(username="lead", is_staff=True)
         ivan.save()
 
-        assert integration_api.get(detail("ivan")).json()["supervisor"] is None
+        body = integration_api.get(detail("ivan")).json()
+        assert body["code"] == "ivan"
+        assert "supervisor" not in body  # absent, not null
+        assert "hourly_cost" not in body
 
     def test_may_not_change_operators(self, integration_api, integration_client, ivan):
         crm_line = ProjectFactory(client=integration_client, code="crm-line")

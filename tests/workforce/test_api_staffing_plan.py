@@ -113,7 +113,9 @@ def test_an_integration_plans_its_clients_projects_only(integration_api, integra
         PLAN, {"projects": ["other-line"], "from": "2026-10-12"}, format="json"
     )
     assert ok.status_code == 200
-    assert ok.json()["hourly_cost"] == "0.00"  # no operator certified on its projects
+    # The operators' cost is internal: no cost and no money derived from it, not even 0.
+    assert "hourly_cost" not in ok.json()
+    assert "gain_money" not in ok.json()["totals"]
     assert refused.status_code == 400
 
 

@@ -63,6 +63,12 @@ class ForecastSerializer(serializers.Serializer):
         return fields
 
 
+COST_HELP = (
+    "Absent from the answer to an integration token that sent no `hourly_cost`: the "
+    "operators' cost is internal."
+)
+
+
 class StaffingPlanInputSerializer(serializers.Serializer):
     projects = serializers.ListField(
         child=serializers.CharField(max_length=40),
@@ -126,7 +132,9 @@ class PlanSummarySerializer(serializers.Serializer):
     dedicated_hours = serializers.DecimalField(max_digits=14, decimal_places=2)
     pooled_hours = serializers.DecimalField(max_digits=14, decimal_places=2)
     gain_hours = serializers.DecimalField(max_digits=14, decimal_places=2)
-    gain_money = serializers.DecimalField(max_digits=16, decimal_places=2)
+    gain_money = serializers.DecimalField(
+        max_digits=16, decimal_places=2, required=False, help_text=COST_HELP
+    )
 
 
 class PlanDaySerializer(PlanSummarySerializer):
@@ -139,9 +147,15 @@ class PlanGainSerializer(serializers.Serializer):
     hours = serializers.DecimalField(max_digits=14, decimal_places=2)
     hours_per_day = serializers.DecimalField(max_digits=14, decimal_places=2)
     hours_per_month = serializers.DecimalField(max_digits=14, decimal_places=2)
-    money = serializers.DecimalField(max_digits=16, decimal_places=2)
-    money_per_day = serializers.DecimalField(max_digits=16, decimal_places=2)
-    money_per_month = serializers.DecimalField(max_digits=16, decimal_places=2)
+    money = serializers.DecimalField(
+        max_digits=16, decimal_places=2, required=False, help_text=COST_HELP
+    )
+    money_per_day = serializers.DecimalField(
+        max_digits=16, decimal_places=2, required=False, help_text=COST_HELP
+    )
+    money_per_month = serializers.DecimalField(
+        max_digits=16, decimal_places=2, required=False, help_text=COST_HELP
+    )
 
 
 class StaffingPlanSerializer(serializers.Serializer):
@@ -153,7 +167,9 @@ class StaffingPlanSerializer(serializers.Serializer):
     interval_seconds = serializers.IntegerField()
     pooled_threshold_seconds = serializers.FloatField(help_text="The strictest project's.")
     pooled_target_service_level = serializers.FloatField(help_text="The strictest project's.")
-    hourly_cost = serializers.DecimalField(max_digits=10, decimal_places=2)
+    hourly_cost = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, help_text=COST_HELP
+    )
     intervals = PlanIntervalSerializer(many=True)
     days_totals = PlanDaySerializer(many=True)
     totals = PlanSummarySerializer()

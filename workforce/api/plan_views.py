@@ -18,7 +18,12 @@ from rest_framework.response import Response
 from agents.models import Operator
 from contactcenter.api.schema import error_responses
 from contactcenter.errors import DomainError
-from projects.api.scoping import SELF, ScopedViewSetMixin, is_integration
+from projects.api.scoping import (
+    SELF,
+    ScopedViewSetMixin,
+    sees_internal_costs,
+    sees_whole_pool,
+)
 from projects.models import Project
 from workforce import erlang, forecast, staffing
 from workforce.api.plan_serializers import (
@@ -81,6 +86,27 @@ class ProjectForecastView(ScopedViewSetMixin, GenericAPIView):
         )
 
 
+# The plan's fields priced with the operators' hourly cost, by level of the answer.
+COST_FIELDS = {
+    "top": ("hourly_cost",),
+    "summary": ("gain_money",),  # totals and each of days_totals
+    "gain": ("money", "money_per_day", "money_per_month"),
+}
+
+
+def _drop(row: dict, names: tuple[str, ...]) -> dict:
+    return {key: value for key, value in row.items() if key not in names}
+
+
+def without_costs(answer: dict) -> dict:
+    """The staffing plan without ``hourly_cost`` and the money derived from it."""
+    answer = _drop(answer, COST_FIELDS["top"])
+    answer["totals"] = _drop(answer["totals"], COST_FIELDS["summary"])
+    answer["days_totals"] = [_drop(day, COST_FIELDS["summary"]) for day in answer["days_totals"]]
+    answer["gain"] = _drop(answer["gain"], COST_FIELDS["gain"])
+    return answer
+
+
 class StaffingPlanView(ScopedViewSetMixin, GenericAPIView):
     """``staffing/plan/``: dedicated teams against one pool, and the pooling gain."""
 
@@ -100,7 +126,8 @@ class StaffingPlanView(ScopedViewSetMixin, GenericAPIView):
             "(agents / (1 - shrinkage)); the gain is dedicated minus pooled, in hours and "
             "money (hours x `hourly_cost`, default the average of the active operators), "
             "per day and per month (the average day x 30.4375). A project outside the "
-            "caller's scope is an unknown project."
+            "caller's scope is an unknown project. An integration token that sends no "
+            "`hourly_cost` gets no cost and no money fields: the operators' cost is internal."
         ),
         request=StaffingPlanInputSerializer,
         responses={200: StaffingPlanSerializer, **error_responses(400, 401)},
@@ -130,7 +157,7 @@ class StaffingPlanView(ScopedViewSetMixin, GenericAPIView):
             raise DomainError("Unknown project.", details={"projects": messages})
         user = request.user
         # Staff see the whole shared pool's cost; others the operators of their projects.
-        if user.is_superuser or (user.is_staff and not is_integration(user)):
+        if sees_whole_pool(user):
             operators = None
         else:
             operators = Operator.objects.filter(
@@ -138,6 +165,10 @@ class StaffingPlanView(ScopedViewSetMixin, GenericAPIView):
                     certifications__project__in=self.get_queryset()
                 ).values("pk")
             )
+        hourly_cost = params.get("hourly_cost")
+        # The operators' cost is internal: an integration that sends no cost of its own
+        # gets the hours alone, with no money derived from our wages.
+        hide_costs = hourly_cost is None and not sees_internal_costs(user)
         try:
             answer = staffing.staffing_plan(
                 projects=[found[code] for code in codes],
@@ -146,9 +177,11 @@ class StaffingPlanView(ScopedViewSetMixin, GenericAPIView):
                 tz=params["tz"],
                 shrinkage=params["shrinkage"],
                 max_occupancy=params["max_occupancy"],
-                hourly_cost=params.get("hourly_cost"),
+                hourly_cost=0 if hide_costs else hourly_cost,
                 operators=operators,
             )
         except erlang.ErlangInputError as exc:
             raise DomainError(str(exc), details={exc.field: [str(exc)]}) from exc
+        if hide_costs:
+            answer = without_costs(answer)
         return Response(answer)

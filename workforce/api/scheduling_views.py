@@ -1,7 +1,8 @@
 """Schedule generation for the shared pool and replacements for absent operators.
 
-Operators are the shared pool, so only staff (superusers and PMs) use these endpoints and
-see every operator; an integration token gets a 403 before any lookup. A PM names only
+Operators are the shared pool, so only superusers and project managers use these endpoints
+and see every operator (``may_change_pool``); QA evaluators, trainers, staff with no
+project role and integration tokens get a 403 before any lookup. A PM names only
 projects they see in a requirement, and the project codes in an answer are cut to those.
 """
 

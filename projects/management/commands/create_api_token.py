@@ -1,4 +1,5 @@
-"""``create_api_token USERNAME [--client CODE] [--expires-in DAYS]``: print a new key, alone."""
+"""``create_api_token USERNAME [--client CODE | --telephony] [--expires-in DAYS] [--name NAME]``:
+print a new key, alone."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -14,7 +15,9 @@ class Command(BaseCommand):
         "Issue an API token for USERNAME and print its key, once (only a digest is stored; "
         "rotate_api_token replaces it). With --client CODE, "
         "USERNAME is an integration bound to that client: the user and its binding are "
-        "created if missing. The key is printed alone, so scripts can capture it."
+        "created if missing. With --telephony, USERNAME is the center's telephony "
+        "integration (bound to no client: calls of every project, agent states of the whole "
+        "pool). The key is printed alone, so scripts can capture it."
     )
 
     def add_arguments(self, parser):
@@ -26,11 +29,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--expires-in", type=int, metavar="DAYS", help="Expire after DAYS.")
         parser.add_argument("--name", default="default", help="The token's name (default).")
+        parser.add_argument(
+            "--telephony",
+            action="store_true",
+            help="Make USERNAME the center's telephony integration (creates it if missing).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, username, client=None, **options):
+    def handle(self, *args, username, client=None, telephony=False, **options):
         User = get_user_model()
-        if client is None:
+        if telephony and client is not None:
+            raise CommandError("--telephony belongs to the center: it takes no --client.")
+        if telephony or client is not None:
+            user = self._integration_user(User, username, client)
+        else:
             try:
                 user = User.objects.get(username=username)
             except User.DoesNotExist:
@@ -38,8 +50,6 @@ class Command(BaseCommand):
                     f"No user '{username}'. Create it first, or pass --client CODE to create "
                     "an integration user bound to that client."
                 ) from None
-        else:
-            user = self._integration_user(User, username, client)
         try:
             key = tokens.issue_once(
                 user, name=options["name"], expires_in_days=options["expires_in"]
@@ -49,10 +59,15 @@ class Command(BaseCommand):
         self.stdout.write(key)
 
     def _integration_user(self, User, username, client_code):
-        try:
-            client = Client.objects.get(code=client_code)
-        except Client.DoesNotExist:
-            raise CommandError(f"No client with code '{client_code}'.") from None
+        """The integration user, bound to the client ``client_code`` (``None``: the
+        center's telephony)."""
+        client = None
+        if client_code is not None:
+            try:
+                client = Client.objects.get(code=client_code)
+            except Client.DoesNotExist:
+                raise CommandError(f"No client with code '{client_code}'.") from None
+        kind = IntegrationAccount.Kind.CLIENT if client else IntegrationAccount.Kind.TELEPHONY
         user, created = User.objects.get_or_create(username=username)
         if created:
             # A machine account: it authenticates by token only, never by password.
@@ -65,9 +80,12 @@ class Command(BaseCommand):
                     f"'{username}' is an administrator or a project manager; an integration "
                     "needs a user of its own."
                 )
-            IntegrationAccount.objects.create(user=user, client=client)
-        elif account.client_id != client.pk:
+            IntegrationAccount.objects.create(user=user, client=client, kind=kind)
+        elif account.kind != kind or account.client_id != (client.pk if client else None):
+            bound = account.client.code if account.client_id else None
             raise CommandError(
-                f"'{username}' is already the integration of client '{account.client.code}'."
+                f"'{username}' is already the integration of client '{bound}'."
+                if bound
+                else f"'{username}' is already the center's telephony integration."
             )
         return user
