@@ -229,7 +229,7 @@ class TestPeoplePage:
     def test_bad_months_show_an_error_and_the_default_range(self, admin_client):
         response = admin_client.get(reverse("people_report"), {"from": "2026-13", "to": "x"})
         assert response.status_code == 200
-        assert "Send a month as YYYY-MM." in response.content.decode()
+        assert "Send a month as YYYY-MM between 2000-01 and 2100-12." in response.content.decode()
         assert len(response.context["turnover"]) == 12
 
     def test_the_index_links_the_page(self, admin_client):
