@@ -17,13 +17,13 @@ from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from agents import erlang
+from contactcenter.money import money
 
 BUSINESS_HOURS = "business_hours"
 ALWAYS_OPEN = "24/7"
 COVERAGES = (BUSINESS_HOURS, ALWAYS_OPEN)
 HOURS_PER_DAY = 24
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)  # the average month, 4.333... weeks
-KOPECK = Decimal("0.01")
 HUNDREDTH = Decimal("0.01")
 RATIO_PLACES = Decimal("0.0001")
 # Digits the arithmetic keeps: far past any real budget (the API's input bounds keep every
@@ -146,11 +146,6 @@ class Comparison:
 
 
 # --- Rounding and formatting ---------------------------------------------------------------
-
-
-def money(value):
-    """Half-up to kopecks: the one rounding of every amount."""
-    return Decimal(value).quantize(KOPECK, rounding=ROUND_HALF_UP)
 
 
 def hundredths(value):

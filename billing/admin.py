@@ -15,12 +15,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 
 from billing.archive import archive_download_name, invoice_archive
-from billing.exports.common import parse_month
 from billing.exports.formats import FORMAT_NAMES, FORMATS, export_response
 from billing.invoices import invoice_issue, invoice_pay, invoice_void
 from billing.invoicing import invoice_generate
 from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, TariffBand
 from contactcenter.errors import DomainError
+from contactcenter.periods import parse_month
 from projects.admin import ClientCodeFilter, ProjectCodeFilter, percent
 from projects.admin_scoping import ScopedAdminMixin
 from projects.api.scoping import visible_clients

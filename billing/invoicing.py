@@ -23,6 +23,7 @@ from billing import rating
 from billing.models import Invoice, InvoiceCoverage, InvoiceLine, Tariff
 from calls.models import Call
 from contactcenter.errors import DomainError
+from contactcenter.periods import month_name_ru
 from projects.models import Client, Project, VatRate
 
 logger = logging.getLogger(__name__)
@@ -32,20 +33,6 @@ LIVE_CLOSED = (Invoice.Status.ISSUED, Invoice.Status.PAID)
 # invoices run one at a time (coverage windows of one invoice depend on the others').
 CLIENT_LOCK_NAMESPACE = 0x42494C4C  # "BILL"
 WEEK_MICROSECONDS = 7 * rating.DAY_MICROSECONDS
-MONTHS_RU = [
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-]
 
 
 def received_settle() -> dt.timedelta:
@@ -406,7 +393,7 @@ def usage_python(slices) -> dict[LineKey, UsageTotal]:
 
 
 def _period_label(period):
-    return f"{MONTHS_RU[period.month - 1]} {period.year}"
+    return month_name_ru(period)
 
 
 def _usage_description(project, band, service_period, invoice_period):

@@ -10,9 +10,10 @@ Tariffs and bands are read by attribute, with the model field names (``rate_per_
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-KOPECK = Decimal("0.01")
+from contactcenter.money import money
+
 SECONDS_PER_MINUTE = 60
 MIDNIGHT = dt.time(0)
 DAY_MICROSECONDS = 24 * 3600 * 1_000_000
@@ -20,11 +21,6 @@ DAY_MICROSECONDS = 24 * 3600 * 1_000_000
 BASIS_TALK = "talk"
 BASIS_CONNECTED = "connected"
 BASIS_HANDLE = "handle"
-
-
-def money(value: Decimal) -> Decimal:
-    """The one rounding helper: to kopecks, half-up (0.125 -> 0.13, 2.675 -> 2.68)."""
-    return Decimal(value).quantize(KOPECK, rounding=ROUND_HALF_UP)
 
 
 # --- Seconds ---------------------------------------------------------------------------

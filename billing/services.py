@@ -4,7 +4,7 @@ from django.db import transaction
 
 from billing.models import Tariff, TariffBand
 from contactcenter.errors import DomainError
-from projects.services import assign_fields, delete_or_conflict
+from contactcenter.orm import assign_fields, delete_or_conflict
 
 TARIFF_FIELDS = frozenset(
     {

@@ -1,20 +1,12 @@
 """Celery tasks of billing: thin wrappers over billing.invoicing, JSON in and out."""
 
-import datetime as dt
-
 from celery import shared_task
 
 # Celery's autodiscovery imports each app's ``tasks`` module only: without this import a
 # worker never registers the archive tasks, and discards beat's daily archive job unrun.
 from billing import archive_tasks  # noqa: F401
 from billing.invoicing import invoice_generate, invoice_generate_closed_months
-
-
-def parse_period(value):
-    """'YYYY-MM' (or an ISO date of the month's first day) -> the month's first day."""
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(f"{value}-01" if len(value) == 7 else value)
+from contactcenter.periods import parse_period
 
 
 def summary(invoices):

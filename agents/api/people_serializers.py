@@ -1,7 +1,7 @@
 """Input and output shapes of the people endpoints: lifecycle moves, history, training and
 turnover."""
 
-import re
+import datetime as dt
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
@@ -15,10 +15,10 @@ from agents.models import (
     TrainingEnrolment,
     TrainingProgram,
 )
+from contactcenter.periods import parse_month
 from projects.api.fields import ProjectCodeField
 from projects.api.scoping import TRAINER, visible_projects
 
-_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
 MAX_MONTHS = 120
 
 
@@ -171,13 +171,14 @@ class EnrolmentResultSerializer(serializers.Serializer):
     on = serializers.DateField(help_text="The day of the test; the certification's date.")
 
 
-def parse_month(value):
-    import datetime as dt
-
-    match = _MONTH.match(value or "")
-    if not match:
+def _month_or_none(raw: object) -> dt.date | None:
+    """A 'YYYY-MM' query value as the month's first day; None when it is not one."""
+    if not isinstance(raw, str):
         return None
-    return dt.date(int(match["year"]), int(match["month"]), 1)
+    try:
+        return parse_month(raw)
+    except ValueError:
+        return None
 
 
 class TurnoverQuerySerializer(serializers.Serializer):
@@ -185,7 +186,7 @@ class TurnoverQuerySerializer(serializers.Serializer):
         errors, months = {}, {}
         for name in ("from", "to"):
             raw = data.get(name)
-            month = parse_month(raw) if isinstance(raw, str) else None
+            month = _month_or_none(raw)
             if month is None:
                 errors[name] = ["Send a month as YYYY-MM." if raw else "This field is required."]
             months[name] = month

@@ -3,8 +3,8 @@
 import django_filters
 from django import forms
 
-from billing.exports.common import parse_month
 from billing.models import Invoice, Tariff
+from contactcenter.periods import parse_month
 
 
 class TariffFilter(django_filters.FilterSet):

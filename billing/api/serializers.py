@@ -3,9 +3,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from billing.exports.common import parse_month, quantity_minutes
+from billing.exports.common import quantity_minutes
 from billing.exports.formats import FORMAT_NAMES
 from billing.models import Invoice, InvoiceLine, Tariff
+from contactcenter.periods import parse_month
 from projects.api.fields import ClockField, ProjectCodeField
 from projects.api.serializers import currency_format
 

@@ -12,8 +12,9 @@ import io
 import itertools
 from decimal import Decimal
 
-from billing.exports.common import aware_iso, invoice_with_lines, money
+from billing.exports.common import aware_iso, invoice_with_lines
 from billing.selectors import invoice_call_details
+from contactcenter.money import money
 
 HEADER = [
     "project",

@@ -7,12 +7,9 @@ the file for people). Quantities have 4 places; amounts are the stored ones, to 
 import csv
 import io
 
-from billing.exports.common import (
-    invoice_with_lines,
-    money,
-    month_label,
-    quantity_minutes,
-)
+from billing.exports.common import invoice_with_lines, quantity_minutes
+from contactcenter.money import money
+from contactcenter.periods import month_label
 
 HEADER = [
     "invoice",
