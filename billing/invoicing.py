@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -341,7 +342,7 @@ def usage_sql(slices) -> dict[LineKey, UsageTotal]:
         SELECT slice_no, band_index, count(*), sum(billed)
         FROM ({inner}) rated GROUP BY slice_no, band_index
     """  # noqa: S608
-    totals = defaultdict(UsageTotal)
+    totals: defaultdict[Any, UsageTotal] = defaultdict(UsageTotal)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -358,7 +359,7 @@ def usage_sql(slices) -> dict[LineKey, UsageTotal]:
 def usage_python(slices) -> dict[LineKey, UsageTotal]:
     """The same totals, rating each call in Python with ``billing.rating`` (the reference:
     it finds the tariff by the local date and the band by the local wall-clock time)."""
-    totals = defaultdict(UsageTotal)
+    totals: defaultdict[Any, UsageTotal] = defaultdict(UsageTotal)
     tariffs = _tariffs_by_project({s.project.id for s in slices})
     for slice_ in slices:
         calls = Call.objects.filter(
@@ -415,7 +416,7 @@ def build_lines(*, period, projects, usage, tariffs) -> list[InvoiceLine]:
     """
     by_id = {project.id: project for project in projects}
     lines = []
-    usage_of_period = defaultdict(Decimal)
+    usage_of_period: defaultdict[Any, Decimal] = defaultdict(Decimal)
     for key in sorted(usage, key=lambda k: (by_id[k[0]].code, k[1], k[2] != "", k[2], k[3])):
         project_id, service_period, band, rate = key
         total = usage[key]

@@ -3,6 +3,7 @@ turnover."""
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -55,7 +56,9 @@ class StatusMoveSerializer(serializers.Serializer):
 class StatusChangeSerializer(serializers.ModelSerializer):
     from_status = status_field(read_only=True)
     to_status = status_field(read_only=True)
-    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changed_by: "serializers.SlugRelatedField[Any]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = OperatorStatusChange
@@ -115,7 +118,9 @@ class TrainingProgramSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
-        validators = []  # (project, name) is checked by agents.training, naming the field
+        validators: list[
+            Any
+        ] = []  # (project, name) is checked by agents.training, naming the field
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -137,11 +142,15 @@ class EnrolmentCreateSerializer(serializers.Serializer):
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
-    operator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    operator: "serializers.SlugRelatedField[Any]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     operator_name = serializers.CharField(source="operator.full_name", read_only=True)
     program_name = serializers.CharField(source="program.name", read_only=True)
     project = serializers.CharField(source="program.project.code", read_only=True)
-    trainer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    trainer: "serializers.SlugRelatedField[Any]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     status = serializers.CharField(
         read_only=True, help_text="enrolled, passed, failed or withdrawn."
     )

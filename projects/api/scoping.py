@@ -10,10 +10,13 @@ these sets through ``ScopedViewSetMixin``, so an object outside the caller's sco
 404, as if it did not exist.
 """
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Q
 from django.http import Http404
 from rest_framework import permissions
+from rest_framework.generics import GenericAPIView
 
 from projects.models import Client, Project
 
@@ -128,7 +131,14 @@ def scope_queryset(queryset, user, path, role=MANAGER):
     return queryset.filter(**condition)
 
 
-class ScopedViewSetMixin:
+# The mixins below are mixed into DRF's generic views: the type checker reads them as one.
+if TYPE_CHECKING:
+    ViewMixinBase = GenericAPIView
+else:
+    ViewMixinBase = object
+
+
+class ScopedViewSetMixin(ViewMixinBase):
     """Base of every API view: the queryset is cut to the caller's scope.
 
     Declare ``scope_path``: the ORM path from the view's model to a ``Project`` or a
@@ -143,10 +153,10 @@ class ScopedViewSetMixin:
     the scope is applied on top of it.
     """
 
-    scope_path = None
+    scope_path: str | None = None
     scope_bypass_for_staff = False
-    scope_role = MANAGER
-    scope_write_role = MANAGER
+    scope_role: str = MANAGER
+    scope_write_role: str = MANAGER
 
     @property
     def request_role(self):
