@@ -10,8 +10,8 @@ Tariffs and bands are read by attribute, with the model field names (``rate_per_
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Sequence
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 from contactcenter.money import money as money  # re-exported: rating.money, the rounding
 
