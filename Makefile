@@ -8,15 +8,29 @@ DEMO_SERVE ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint install db serve clean bench bench-quick
+.PHONY: demo test lint install lock db serve clean bench bench-quick
 
-$(VENV)/.installed: pyproject.toml
+# Each target installs the lock file it needs (requirements/*.txt: every package, direct
+# and transitive, with its hashes), then the project itself without dependencies; so a
+# fresh machine runs exactly what CI ran. `make demo` installs the runtime alone.
+REQ := requirements
+PIP_LOCKED := $(PY) -m pip install --quiet --require-hashes -r
+
+$(VENV)/.base: $(REQ)/base.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PIP_LOCKED) $(REQ)/base.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.%: $(REQ)/%.txt $(VENV)/.base
+	$(PIP_LOCKED) $<
+	touch $@
+
+install: $(VENV)/.base
+
+# Rewrite the lock files after a change to the pins in pyproject.toml (needs the registry).
+lock: $(VENV)/.dev
+	PIP_COMPILE=$(VENV)/bin/pip-compile requirements/lock.sh
 
 db: install
 	scripts/ensure_postgres.sh
@@ -44,23 +58,24 @@ serve:
 
 # The test settings explicitly: the exported dev default above would otherwise win over
 # pytest.ini's (an environment variable beats the ini file in pytest-django).
-test: install
+test: $(VENV)/.test
 	scripts/ensure_postgres.sh
 	DJANGO_SETTINGS_MODULE=contactcenter.settings.test $(VENV)/bin/pytest
 
-lint: install
+lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	scripts/security_checks.sh
 
 # Every benchmark, each figure beside its baseline in the same run: bench/RESULTS.md.
 # As the owner: the benchmarks empty their tables with TRUNCATE, which the app role may not.
-bench: db
+bench: db $(VENV)/.load
 	DATABASE_ROLE=owner $(PY) bench/run_all.py
 
-bench-quick: db
+bench-quick: db $(VENV)/.load
 	DATABASE_ROLE=owner $(PY) bench/run_all.py --quick
 
 clean:

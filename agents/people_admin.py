@@ -36,7 +36,7 @@ class OperatorStatusChangeInline(admin.TabularInline):
     model = OperatorStatusChange
     extra = 0
     can_delete = False
-    fields = ["effective_on", "from_status", "to_status", "reason", "note", "changed_by"]
+    fields = ("effective_on", "from_status", "to_status", "reason", "note", "changed_by")
     readonly_fields = fields
     ordering = ["effective_on", "id"]
     verbose_name_plural = "Lifecycle history"

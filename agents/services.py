@@ -4,7 +4,7 @@ from django.db import transaction
 
 from agents.models import Certification, Operator
 from contactcenter.errors import DomainError
-from projects.services import assign_fields, delete_or_conflict
+from contactcenter.orm import assign_fields, delete_or_conflict
 
 OPERATOR_FIELDS = frozenset(
     {"code", "full_name", "email", "status", "hired_on", "left_on", "hourly_cost", "supervisor"}

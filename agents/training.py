@@ -22,7 +22,7 @@ from django.utils import timezone
 from agents import lifecycle
 from agents.models import Certification, Operator, TrainingEnrolment, TrainingProgram
 from contactcenter.errors import ConflictError, DomainError
-from projects.services import assign_fields, delete_or_conflict
+from contactcenter.orm import assign_fields, delete_or_conflict
 
 PROGRAM_FIELDS = frozenset(
     {"project", "name", "hours", "hours_per_day", "passing_score", "is_active"}

@@ -29,7 +29,7 @@ from fractions import Fraction
 from django.db.models import Count, Q
 
 from agents.models import Certification, Operator, OperatorStatusChange
-from contactcenter.api.fields import MAX_DATE, MIN_DATE, parse_month
+from contactcenter.api.fields import MAX_DATE, MIN_DATE, month_or_none
 
 MAX_MONTHS = 120
 _MONTH_ERROR = f"Send a month as YYYY-MM between {MIN_DATE:%Y-%m} and {MAX_DATE:%Y-%m}."
@@ -42,7 +42,7 @@ def turnover_months(data) -> tuple[dict, dict]:
     errors, months = {}, {}
     for name in ("from", "to"):
         raw = data.get(name)
-        month = parse_month(raw) if isinstance(raw, str) else None
+        month = month_or_none(raw) if isinstance(raw, str) else None
         if month is None:
             errors[name] = [_MONTH_ERROR if raw else "This field is required."]
         months[name] = month

@@ -23,12 +23,13 @@ from django.conf import settings
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
-from billing.exports.common import buyer, file_stem, month_label, seller
+from billing.exports.common import buyer, file_stem, seller
 from billing.exports.detail_csv import invoice_detail_chunks
 from billing.exports.pdf import invoice_pdf
 from billing.exports.xlsx import invoice_xlsx, registry_xlsx
 from billing.models import Invoice
 from contactcenter.errors import DomainError
+from contactcenter.periods import month_label
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from billing.archive import invoice_archive
-from billing.exports.common import parse_month
+from contactcenter.periods import parse_month
 
 
 @shared_task(

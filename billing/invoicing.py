@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -23,6 +24,7 @@ from billing import rating
 from billing.models import Invoice, InvoiceCoverage, InvoiceLine, Tariff
 from calls.models import Call
 from contactcenter.errors import DomainError
+from contactcenter.periods import month_name_ru
 from projects.models import Client, Project, VatRate
 
 logger = logging.getLogger(__name__)
@@ -32,20 +34,6 @@ LIVE_CLOSED = (Invoice.Status.ISSUED, Invoice.Status.PAID)
 # invoices run one at a time (coverage windows of one invoice depend on the others').
 CLIENT_LOCK_NAMESPACE = 0x42494C4C  # "BILL"
 WEEK_MICROSECONDS = 7 * rating.DAY_MICROSECONDS
-MONTHS_RU = [
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-]
 
 
 def received_settle() -> dt.timedelta:
@@ -357,7 +345,7 @@ def usage_sql(slices) -> dict[LineKey, UsageTotal]:
         SELECT slice_no, band_index, count(*), sum(billed)
         FROM ({inner}) rated GROUP BY slice_no, band_index
     """  # noqa: S608
-    totals = defaultdict(UsageTotal)
+    totals: defaultdict[Any, UsageTotal] = defaultdict(UsageTotal)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -374,7 +362,7 @@ def usage_sql(slices) -> dict[LineKey, UsageTotal]:
 def usage_python(slices) -> dict[LineKey, UsageTotal]:
     """The same totals, rating each call in Python with ``billing.rating`` (the reference:
     it finds the tariff by the local date and the band by the local wall-clock time)."""
-    totals = defaultdict(UsageTotal)
+    totals: defaultdict[Any, UsageTotal] = defaultdict(UsageTotal)
     tariffs = _tariffs_by_project({s.project.id for s in slices})
     for slice_ in slices:
         calls = Call.objects.filter(
@@ -409,7 +397,7 @@ def usage_python(slices) -> dict[LineKey, UsageTotal]:
 
 
 def _period_label(period):
-    return f"{MONTHS_RU[period.month - 1]} {period.year}"
+    return month_name_ru(period)
 
 
 def _usage_description(project, band, service_period, invoice_period):
@@ -431,7 +419,7 @@ def build_lines(*, period, projects, usage, tariffs) -> list[InvoiceLine]:
     """
     by_id = {project.id: project for project in projects}
     lines = []
-    usage_of_period = defaultdict(Decimal)
+    usage_of_period: defaultdict[Any, Decimal] = defaultdict(Decimal)
     for key in sorted(usage, key=lambda k: (by_id[k[0]].code, k[1], k[2] != "", k[2], k[3])):
         project_id, service_period, band, rate = key
         total = usage[key]

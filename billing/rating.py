@@ -10,9 +10,11 @@ Tariffs and bands are read by attribute, with the model field names (``rate_per_
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from typing import Any
 
-KOPECK = Decimal("0.01")
+from contactcenter.money import money as money  # re-exported: rating.money, the rounding
+
 SECONDS_PER_MINUTE = 60
 MIDNIGHT = dt.time(0)
 DAY_MICROSECONDS = 24 * 3600 * 1_000_000
@@ -20,11 +22,6 @@ DAY_MICROSECONDS = 24 * 3600 * 1_000_000
 BASIS_TALK = "talk"
 BASIS_CONNECTED = "connected"
 BASIS_HANDLE = "handle"
-
-
-def money(value: Decimal) -> Decimal:
-    """The one rounding helper: to kopecks, half-up (0.125 -> 0.13, 2.675 -> 2.68)."""
-    return Decimal(value).quantize(KOPECK, rounding=ROUND_HALF_UP)
 
 
 # --- Seconds ---------------------------------------------------------------------------
@@ -56,7 +53,7 @@ def billed_seconds(billable: int, *, first: int, next_: int, free: int = 0) -> i
     return first + -(-(billable - first) // next_) * next_
 
 
-def call_billed_seconds(tariff, *, connected: int, hold: int = 0, wrap: int = 0) -> int:
+def call_billed_seconds(tariff: Any, *, connected: int, hold: int = 0, wrap: int = 0) -> int:
     """Billed seconds of one answered call under ``tariff`` (its basis, cap and increments)."""
     billable = billable_seconds(
         basis=tariff.billable,
@@ -150,7 +147,7 @@ def _time_of_day(value: dt.time) -> int:
     return ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
 
 
-def band_covers(band, at: dt.datetime) -> bool:
+def band_covers(band: Any, at: dt.datetime) -> bool:
     """Whether a band's window holds the local wall-clock time ``at``.
 
     [start, end): ``end`` 00:00 is 24:00. ``end`` at or before ``start`` crosses midnight,
@@ -168,7 +165,7 @@ def band_covers(band, at: dt.datetime) -> bool:
     )
 
 
-def band_index(bands: Sequence, at: dt.datetime) -> int | None:
+def band_index(bands: Sequence[Any], at: dt.datetime) -> int | None:
     """Position in ``bands`` of the first band holding ``at`` (listed order), else None."""
     for index, band in enumerate(bands):
         if band_covers(band, at):
@@ -176,7 +173,7 @@ def band_index(bands: Sequence, at: dt.datetime) -> int | None:
     return None
 
 
-def tariff_in_force(tariffs: Sequence, day: dt.date):
+def tariff_in_force(tariffs: Sequence[Any], day: dt.date) -> Any:
     """The tariff with the latest ``valid_from`` on or before ``day``, else None."""
     valid = [tariff for tariff in tariffs if tariff.valid_from <= day]
     return max(valid, key=lambda tariff: tariff.valid_from) if valid else None

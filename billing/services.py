@@ -11,7 +11,7 @@ from billing.frozen import check_tariff_start_free, check_tariff_unfrozen
 from billing.invoicing import lock_client
 from billing.models import Tariff, TariffBand
 from contactcenter.errors import DomainError
-from projects.services import assign_fields, delete_or_conflict
+from contactcenter.orm import assign_fields, delete_or_conflict
 
 TARIFF_FIELDS = frozenset(
     {

@@ -1,6 +1,5 @@
 """Celery tasks of billing: thin wrappers over billing.invoicing, JSON in and out."""
 
-import datetime as dt
 import logging
 
 from celery import shared_task
@@ -10,15 +9,9 @@ from celery import shared_task
 from billing import archive_tasks  # noqa: F401
 from billing.invoicing import invoice_generate, invoice_generate_closed_months
 from contactcenter.errors import DomainError
+from contactcenter.periods import parse_period
 
 logger = logging.getLogger(__name__)
-
-
-def parse_period(value):
-    """'YYYY-MM' (or an ISO date of the month's first day) -> the month's first day."""
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(f"{value}-01" if len(value) == 7 else value)
 
 
 def summary(invoices):

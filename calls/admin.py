@@ -21,7 +21,7 @@ from calls.models import Call, Contact, ErasureRecord
 from calls.phones import caller_shown, full_number_projects, phone_normalize
 from contactcenter.errors import ConflictError, DomainError
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter, ScopedProjectFilter
-from projects.admin_scoping import ScopedAdminMixin
+from projects.admin_scoping import AdminMixinBase, ScopedAdminMixin
 from projects.models import Project
 from projects.tenancy import MANAGER, QA_EVALUATOR, visible_projects
 
@@ -102,7 +102,7 @@ class CsvUploadForm(forms.Form):
         return upload
 
 
-class CsvImportAdminMixin:
+class CsvImportAdminMixin(AdminMixinBase):
     """An "Import CSV" page on the Call changelist: upload, preview, confirm.
 
     Step 1 uploads the file and shows ``csv_preview`` (rolled back, nothing stored). If the
@@ -254,7 +254,7 @@ class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
         ("Handling", {"fields": ["operator", "disposition", "recording_url"]}),
         ("Times", {"fields": ["offered_at", "answered_at", "ended_at"]}),
         ("Seconds", {"fields": ["hold_seconds", "wrap_seconds"]}),
-        ("Derived by the database", {"fields": derived}),
+        ("Derived by the database", {"fields": tuple(derived)}),
         ("Record", {"fields": ["received_at"]}),
     ]
     # Tens of millions of rows: no second COUNT(*), an estimated one when unfiltered.

@@ -5,7 +5,10 @@ and returns a ``float``, or ``None`` when its denominator is 0: "no calls" is no
 service level", and the API shows it as ``null``.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+
+# Counters of a period by name (ints from the rollups; sums may come back as floats).
+Counters = Mapping[str, float]
 
 PROJECT_COUNTERS = (
     "offered",
@@ -32,14 +35,14 @@ SL_FORMULAS = (
 )
 
 
-def ratio(numerator, denominator):
+def ratio(numerator: float, denominator: float) -> float | None:
     """``numerator / denominator``, or ``None`` when the denominator is 0."""
     if not denominator:
         return None
     return numerator / denominator
 
 
-def service_level(c: Mapping, formula: str = "offered_minus_short"):
+def service_level(c: Counters, formula: str = "offered_minus_short") -> float | None:
     """Share of calls answered within the threshold, by the project's ``sl_formula``."""
     if formula == "offered_minus_short":
         return ratio(c["answered_within_threshold"], c["offered"] - c["short_abandoned"])
@@ -58,22 +61,24 @@ def service_level(c: Mapping, formula: str = "offered_minus_short"):
     raise ValueError(f"Unknown service level formula {formula!r}; one of {SL_FORMULAS}.")
 
 
-def asa_seconds(c: Mapping):
+def asa_seconds(c: Counters) -> float | None:
     """Average speed of answer: wait of answered calls / answered."""
     return ratio(c["wait_seconds_answered"], c["answered"])
 
 
-def aht_seconds(c: Mapping):
+def aht_seconds(c: Counters) -> float | None:
     """Average handle time: (talk + hold + wrap) / answered."""
     return ratio(c["talk_seconds"] + c["hold_seconds"] + c["wrap_seconds"], c["answered"])
 
 
-def abandon_rate(c: Mapping):
+def abandon_rate(c: Counters) -> float | None:
     """(abandoned - short abandons) / (offered - short abandons)."""
     return ratio(c["abandoned"] - c["short_abandoned"], c["offered"] - c["short_abandoned"])
 
 
-def project_ratios(c: Mapping, *, sl_formula: str = "offered_minus_short") -> dict:
+def project_ratios(
+    c: Counters, *, sl_formula: str = "offered_minus_short"
+) -> dict[str, float | None]:
     return {
         "service_level": service_level(c, sl_formula),
         "asa_seconds": asa_seconds(c),
@@ -82,28 +87,28 @@ def project_ratios(c: Mapping, *, sl_formula: str = "offered_minus_short") -> di
     }
 
 
-def occupancy(c: Mapping):
+def occupancy(c: Counters) -> float | None:
     """handle / staffed. Not clipped: above 1 means bad data, and is reported as it is."""
     return ratio(c["handle_seconds"], c["staffed_seconds"])
 
 
-def utilization(c: Mapping):
+def utilization(c: Counters) -> float | None:
     """handle / (staffed + break)."""
     return ratio(c["handle_seconds"], c["staffed_seconds"] + c["break_seconds"])
 
 
-def shrinkage(c: Mapping):
+def shrinkage(c: Counters) -> float | None:
     """break / (staffed + break)."""
     return ratio(c["break_seconds"], c["staffed_seconds"] + c["break_seconds"])
 
 
-def occupancy_ratios(c: Mapping) -> dict:
+def occupancy_ratios(c: Counters) -> dict[str, float | None]:
     return {"occupancy": occupancy(c), "utilization": utilization(c), "shrinkage": shrinkage(c)}
 
 
-def add_counters(rows, names) -> dict:
+def add_counters(rows: Iterable[Counters], names: Sequence[str]) -> dict[str, float]:
     """The sum of each counter in ``names`` over ``rows`` (counters are additive)."""
-    totals = dict.fromkeys(names, 0)
+    totals: dict[str, float] = dict.fromkeys(names, 0)
     for row in rows:
         for name in names:
             totals[name] += row[name]

@@ -40,6 +40,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from typing import cast
 
 from django.db import transaction
 
@@ -52,7 +53,7 @@ from contactcenter.errors import DomainError
 from projects.models import Project
 
 INGEST_BATCH_SIZE = 10_000  # the ingestion services' limit per call
-EXTERNAL_ID_MAX_LENGTH = Call._meta.get_field("external_id").max_length
+EXTERNAL_ID_MAX_LENGTH = cast(int, Call._meta.get_field("external_id").max_length)
 SUMMARY_DETAIL_LINES = 50
 
 MALFORMED = "malformed"

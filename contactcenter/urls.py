@@ -1,13 +1,13 @@
 """URL root: the admin, the versioned API and its schema and docs (served without a CDN)."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from contactcenter import health
 from contactcenter.api.token_views import RotateTokenView
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("projects.api.urls")),
     path("", include("agents.api.urls")),
     path("", include("calls.api.urls")),

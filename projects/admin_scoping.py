@@ -7,6 +7,10 @@ calls and quality, trainers on training) and those projects' clients. Operators 
 shared pool, so their admins use ``PoolWriteAdminMixin`` instead of the scope.
 """
 
+from typing import TYPE_CHECKING
+
+from django.contrib import admin
+
 from projects.models import Client, Project
 from projects.tenancy import (
     MANAGER,
@@ -16,13 +20,19 @@ from projects.tenancy import (
     visible_projects,
 )
 
+# Mixed into ModelAdmin: the type checker reads the mixin as one.
+if TYPE_CHECKING:
+    AdminMixinBase = admin.ModelAdmin
+else:
+    AdminMixinBase = object
 
-class ScopedAdminMixin:
+
+class ScopedAdminMixin(AdminMixinBase):
     """Declare ``scope_path`` as in the API: the ORM path to a Project or a Client; and
     ``scope_role`` when the admin is open to QA evaluators or trainers too."""
 
-    scope_path = None
-    scope_role = MANAGER
+    scope_path: str | None = None
+    scope_role: str = MANAGER
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

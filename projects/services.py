@@ -9,9 +9,9 @@ import datetime as dt
 import itertools
 
 from django.db import transaction
-from django.db.models import ProtectedError
 
-from contactcenter.errors import ConflictError, DomainError
+from contactcenter.errors import DomainError
+from contactcenter.orm import assign_fields, delete_or_conflict
 from projects.models import BusinessHours, Client, Project, VatRate
 from projects.roles import CLIENT_BILLING_FIELDS
 
@@ -49,28 +49,6 @@ PROJECT_FIELDS = frozenset(
         "is_active",
     }
 )
-
-
-def assign_fields(instance, fields, allowed):
-    """Set ``fields`` on ``instance``; a name outside ``allowed`` is a programming error."""
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"Unexpected fields for {type(instance).__name__}: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(instance, name, value)
-
-
-def delete_or_conflict(instance, *, what):
-    """Delete ``instance``; rows that still point to it make it a 409, not a 500."""
-    try:
-        with transaction.atomic():
-            instance.delete()
-    except ProtectedError as exc:
-        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-        raise ConflictError(
-            f"This {what} is still referenced by {', '.join(kinds)} and cannot be deleted.",
-            details={"non_field_errors": [f"Referenced by {', '.join(kinds)}."]},
-        ) from exc
 
 
 # Clients

@@ -15,8 +15,14 @@ wait of answered calls when none is answered) it is ``nan``. The API shows both 
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+
+# One value per interval. Inputs may be scalars or any array-like that broadcasts.
+Array = npt.NDArray[Any]
+ArrayLike = npt.ArrayLike
 
 # Float noise allowance when comparing a computed service level, wait probability or
 # occupancy with its target: 0.8 computed as 0.7999999999999999 still meets 0.8.
@@ -42,7 +48,7 @@ QUEUE_TRUNCATION = 1e-16
 class ErlangInputError(ValueError):
     """The inputs ask for more work than the limits allow; ``field`` names the culprit."""
 
-    def __init__(self, message, *, field):
+    def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
         self.field = field
 
@@ -51,38 +57,38 @@ class ErlangInputError(ValueError):
 class QueueMetrics:
     """The queue at a given staffing, one value per interval."""
 
-    agents: np.ndarray
-    service_level: np.ndarray
-    probability_of_waiting: np.ndarray
-    asa_seconds: np.ndarray
-    occupancy: np.ndarray
-    probability_of_abandon: np.ndarray | None = None  # Erlang A only
+    agents: Array
+    service_level: Array
+    probability_of_waiting: Array
+    asa_seconds: Array
+    occupancy: Array
+    probability_of_abandon: Array | None = None  # Erlang A only
 
 
 @dataclass(frozen=True)
 class Staffing:
     """The answer of the staffing endpoints: traffic, agents and the queue at those agents."""
 
-    traffic_erlangs: np.ndarray
-    agents: np.ndarray
-    scheduled_agents: np.ndarray
+    traffic_erlangs: Array
+    agents: Array
+    scheduled_agents: Array
     metrics: QueueMetrics
 
 
 # --- Inputs --------------------------------------------------------------------------------
 
 
-def _floats(*values):
-    return np.broadcast_arrays(*(np.asarray(value, dtype=float) for value in values))
+def _floats(*values: ArrayLike) -> tuple[Array, ...]:
+    return tuple(np.broadcast_arrays(*(np.asarray(value, dtype=float) for value in values)))
 
 
-def traffic_erlangs(calls, aht_seconds, interval_seconds):
+def traffic_erlangs(calls: ArrayLike, aht_seconds: ArrayLike, interval_seconds: ArrayLike) -> Array:
     """Offered load A = calls * aht / interval, in Erlangs."""
     calls, aht, interval = _floats(calls, aht_seconds, interval_seconds)
     return calls * aht / interval
 
 
-def scheduled_agents(agents, shrinkage):
+def scheduled_agents(agents: ArrayLike, shrinkage: ArrayLike) -> Array:
     """ceil(agents / (1 - shrinkage)), the quotient first snapped to a whole number when it
     is one up to float noise: 14 / (1 - 0.3) is 20.000000000000004 in floats, and 20."""
     agents, shrinkage = _floats(agents, shrinkage)
@@ -92,7 +98,7 @@ def scheduled_agents(agents, shrinkage):
     return np.where(snapped, nearest, np.ceil(quotient)).astype(np.int64)
 
 
-def _check_traffic(traffic):
+def _check_traffic(traffic: Array) -> None:
     if np.any(traffic > MAX_TRAFFIC_ERLANGS):
         worst = float(np.max(traffic))
         raise ErlangInputError(
@@ -102,7 +108,7 @@ def _check_traffic(traffic):
         )
 
 
-def _check_agents(agents, field="agents"):
+def _check_agents(agents: Array, field: str = "agents") -> None:
     if np.any(agents > MAX_AGENTS):
         raise ErlangInputError(
             f"{int(np.max(agents))} agents in an interval; at most {MAX_AGENTS} can be computed.",
@@ -113,7 +119,7 @@ def _check_agents(agents, field="agents"):
 # --- Erlang B and C ------------------------------------------------------------------------
 
 
-def erlang_b(traffic, agents):
+def erlang_b(traffic: ArrayLike, agents: ArrayLike) -> Array:
     """Blocking probability B(N, A) by the recursion, vectorised over intervals.
 
     The intervals are sorted by N; step n updates only those with N >= n, a shrinking
@@ -137,7 +143,7 @@ def erlang_b(traffic, agents):
     return result.reshape(traffic.shape)
 
 
-def _wait_probability_c(traffic, agents, blocking):
+def _wait_probability_c(traffic: Array, agents: Array, blocking: Array) -> Array:
     """Erlang C P(wait) = N B / (N - A (1 - B)) for N > A, 1 when N <= A."""
     stable = agents > traffic
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -145,7 +151,9 @@ def _wait_probability_c(traffic, agents, blocking):
     return np.where(stable, value, 1.0)
 
 
-def _metrics_c(traffic, agents, blocking, aht, threshold):
+def _metrics_c(
+    traffic: Array, agents: Array, blocking: Array, aht: Array, threshold: Array
+) -> QueueMetrics:
     stable = agents > traffic
     idle = traffic == 0
     wait = np.where(idle, 0.0, _wait_probability_c(traffic, agents, blocking))
@@ -163,7 +171,9 @@ def _metrics_c(traffic, agents, blocking, aht, threshold):
     )
 
 
-def erlang_c(traffic, agents, *, aht_seconds, threshold_seconds):
+def erlang_c(
+    traffic: ArrayLike, agents: ArrayLike, *, aht_seconds: ArrayLike, threshold_seconds: ArrayLike
+) -> QueueMetrics:
     """The Erlang C queue with N agents: service level within T, P(wait), ASA, occupancy.
 
     SL = 1 - P(wait) exp(-(N - A) T / aht); ASA = P(wait) aht / (N - A); occupancy A / N.
@@ -174,7 +184,7 @@ def erlang_c(traffic, agents, *, aht_seconds, threshold_seconds):
     return _metrics_c(traffic, agents, erlang_b(traffic, agents), aht, threshold)
 
 
-def _first_agents(traffic, max_occupancy):
+def _first_agents(traffic: Array, max_occupancy: Array) -> Array:
     """The least N worth testing: above the traffic (N > A) and within A / N <= max."""
     above = np.floor(traffic) + 1.0
     # A / max_occupancy is 10.000000000000002 for 7 / 0.7: the tolerance makes it 10.
@@ -182,7 +192,14 @@ def _first_agents(traffic, max_occupancy):
     return np.where(traffic == 0, 0.0, np.maximum(above, occupancy_floor))
 
 
-def _search_c(traffic, aht, threshold, target, max_occupancy, max_wait):
+def _search_c(
+    traffic: Array,
+    aht: Array,
+    threshold: Array,
+    target: Array,
+    max_occupancy: Array,
+    max_wait: Array | None,
+) -> tuple[Array, QueueMetrics]:
     """The least N meeting every target, by stepping N upwards from ``_first_agents``.
 
     B is carried from step to step (B(N+1) from B(N)), so each step costs one update
@@ -209,8 +226,13 @@ def _search_c(traffic, aht, threshold, target, max_occupancy, max_wait):
 
 
 def erlang_c_agents(
-    traffic, *, aht_seconds, threshold_seconds, target_service_level, max_occupancy=1.0
-):
+    traffic: ArrayLike,
+    *,
+    aht_seconds: ArrayLike,
+    threshold_seconds: ArrayLike,
+    target_service_level: ArrayLike,
+    max_occupancy: ArrayLike = 1.0,
+) -> Array:
     """Least N with Erlang C service level >= target and A / N <= max_occupancy."""
     traffic, aht, threshold, target, occupancy = _floats(
         traffic, aht_seconds, threshold_seconds, target_service_level, max_occupancy
@@ -218,7 +240,9 @@ def erlang_c_agents(
     return _search_c(traffic, aht, threshold, target, occupancy, None)[0]
 
 
-def erlang_c_agents_for_wait_probability(traffic, max_wait_probability):
+def erlang_c_agents_for_wait_probability(
+    traffic: ArrayLike, max_wait_probability: ArrayLike
+) -> Array:
     """Least N with Erlang C P(wait) <= alpha (Tijms, table 5.3.2)."""
     traffic, alpha = _floats(traffic, max_wait_probability)
     ones = np.ones_like(traffic)
@@ -226,16 +250,16 @@ def erlang_c_agents_for_wait_probability(traffic, max_wait_probability):
 
 
 def staff_erlang_c(
-    calls,
+    calls: ArrayLike,
     *,
-    interval_seconds,
-    aht_seconds,
-    threshold_seconds,
-    target_service_level,
-    shrinkage=0.0,
-    max_occupancy=1.0,
-    agents=None,
-):
+    interval_seconds: ArrayLike,
+    aht_seconds: ArrayLike,
+    threshold_seconds: ArrayLike,
+    target_service_level: ArrayLike,
+    shrinkage: ArrayLike = 0.0,
+    max_occupancy: ArrayLike = 1.0,
+    agents: ArrayLike | None = None,
+) -> Staffing:
     """SPEC section 6, Erlang C: the least staffing per interval (or the given one)."""
     traffic = traffic_erlangs(calls, aht_seconds, interval_seconds)
     traffic, aht, threshold, target, occupancy, shrink = _floats(
@@ -257,7 +281,9 @@ def staff_erlang_c(
 # --- Erlang A (M/M/N+M) --------------------------------------------------------------------
 
 
-def _erlang_a_at(traffic, agents, aht, patience, threshold):
+def _erlang_a_at(
+    traffic: Array, agents: Array, aht: Array, patience: Array, threshold: Array
+) -> QueueMetrics:
     """The M/M/N+M queue with N agents, per interval (1-D arrays of equal length).
 
     The stationary law is taken relative to the states 0..N, whose total is 1 and whose
@@ -311,7 +337,15 @@ _A_FIELDS = (
 )
 
 
-def _erlang_a_batch(traffic, agents, aht, patience, threshold, blocking, terms):
+def _erlang_a_batch(
+    traffic: Array,
+    agents: Array,
+    aht: Array,
+    patience: Array,
+    threshold: Array,
+    blocking: Array,
+    terms: int,
+) -> tuple[Array, dict[str, Array]]:
     """Erlang A for a batch of intervals with the queue cut at ``terms`` states above N.
 
     Answers (done, values): ``done`` marks the intervals whose cut is provably harmless.
@@ -374,7 +408,7 @@ def _erlang_a_batch(traffic, agents, aht, patience, threshold, blocking, terms):
     return done, values
 
 
-def _served_within(busy_rate, theta, threshold, terms):
+def _served_within(busy_rate: Array, theta: Array, threshold: Array, terms: int) -> Array:
     """F_j(T): P(a caller who finds j others waiting reaches an agent within T | served).
 
     Given that the caller is served, the wait is a sum of exponential stages of rates
@@ -400,7 +434,14 @@ def _served_within(busy_rate, theta, threshold, terms):
     return np.where((threshold > 0)[:, None], within, 0.0)
 
 
-def erlang_a(traffic, agents, *, aht_seconds, patience_seconds, threshold_seconds):
+def erlang_a(
+    traffic: ArrayLike,
+    agents: ArrayLike,
+    *,
+    aht_seconds: ArrayLike,
+    patience_seconds: ArrayLike,
+    threshold_seconds: ArrayLike,
+) -> QueueMetrics:
     """The Erlang A queue with N agents: SL (share of all offered calls answered within T),
     P(wait), P(abandon), ASA of answered calls, occupancy (carried load / N)."""
     traffic, agents, aht, patience, threshold = _floats(
@@ -415,7 +456,14 @@ def erlang_a(traffic, agents, *, aht_seconds, patience_seconds, threshold_second
     )
 
 
-def _search_a(traffic, aht, patience, threshold, target, max_occupancy):
+def _search_a(
+    traffic: Array,
+    aht: Array,
+    patience: Array,
+    threshold: Array,
+    target: Array,
+    max_occupancy: Array,
+) -> tuple[Array, QueueMetrics]:
     """Least N meeting the targets under Erlang A, by a galloping search per interval.
 
     Both conditions only get easier with more agents (service level rises, occupancy
@@ -428,7 +476,7 @@ def _search_a(traffic, aht, patience, threshold, target, max_occupancy):
     values = [np.ravel(v) for v in (traffic, aht, patience, threshold, target, max_occupancy)]
     traffic, aht, patience, threshold, target, max_occupancy = values
 
-    def feasible(agents):
+    def feasible(agents: Array) -> tuple[Array, QueueMetrics]:
         metrics = _erlang_a_at(traffic, agents, aht, patience, threshold)
         ok = (metrics.service_level >= target - TOLERANCE) & (
             metrics.occupancy <= max_occupancy + TOLERANCE
@@ -467,14 +515,14 @@ def _search_a(traffic, aht, patience, threshold, target, max_occupancy):
 
 
 def erlang_a_agents(
-    traffic,
+    traffic: ArrayLike,
     *,
-    aht_seconds,
-    patience_seconds,
-    threshold_seconds,
-    target_service_level,
-    max_occupancy=1.0,
-):
+    aht_seconds: ArrayLike,
+    patience_seconds: ArrayLike,
+    threshold_seconds: ArrayLike,
+    target_service_level: ArrayLike,
+    max_occupancy: ArrayLike = 1.0,
+) -> Array:
     """Least N with Erlang A service level >= target and occupancy <= max_occupancy."""
     arrays = _floats(
         traffic,
@@ -489,17 +537,17 @@ def erlang_a_agents(
 
 
 def staff_erlang_a(
-    calls,
+    calls: ArrayLike,
     *,
-    interval_seconds,
-    aht_seconds,
-    patience_seconds,
-    threshold_seconds,
-    target_service_level,
-    shrinkage=0.0,
-    max_occupancy=1.0,
-    agents=None,
-):
+    interval_seconds: ArrayLike,
+    aht_seconds: ArrayLike,
+    patience_seconds: ArrayLike,
+    threshold_seconds: ArrayLike,
+    target_service_level: ArrayLike,
+    shrinkage: ArrayLike = 0.0,
+    max_occupancy: ArrayLike = 1.0,
+    agents: ArrayLike | None = None,
+) -> Staffing:
     """SPEC section 6, Erlang A: the least staffing per interval (or the given one)."""
     traffic = traffic_erlangs(calls, aht_seconds, interval_seconds)
     traffic, aht, patience, threshold, target, occupancy, shrink = _floats(

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from contactcenter.money import money
 from workforce import erlang
 
 BUSINESS_HOURS = "business_hours"
@@ -23,7 +24,6 @@ ALWAYS_OPEN = "24/7"
 COVERAGES = (BUSINESS_HOURS, ALWAYS_OPEN)
 HOURS_PER_DAY = 24
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)  # the average month, 4.333... weeks
-KOPECK = Decimal("0.01")
 HUNDREDTH = Decimal("0.01")
 RATIO_PLACES = Decimal("0.0001")
 # Digits the arithmetic keeps: far past any real budget (the API's input bounds keep every
@@ -37,7 +37,7 @@ class InsourcingInputError(ValueError):
     """Inputs that contradict each other or that Erlang C cannot compute; ``field`` names
     the input to fix."""
 
-    def __init__(self, message, *, field):
+    def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
         self.field = field
 
@@ -80,18 +80,18 @@ class Inputs:
     billable_share: Decimal = Decimal("0.85")  # of the handle time that is billed
     monthly_minimum: Decimal = Decimal("100000")
 
-    def effective_days_per_week(self):
+    def effective_days_per_week(self) -> int:
         if self.days_per_week is not None:
             return self.days_per_week
         return 7 if self.coverage == ALWAYS_OPEN else 5
 
-    def covered_hours(self):
+    def covered_hours(self) -> list[int]:
         """The local hours of a covered day, e.g. 9..17 for 09:00-18:00."""
         if self.coverage == ALWAYS_OPEN:
             return list(range(HOURS_PER_DAY))
         return list(range(self.open_hour, self.close_hour))
 
-    def hourly_calls(self):
+    def hourly_calls(self) -> list[float]:
         """Calls for each of the 24 local hours, as given (one number: the same every hour)."""
         if isinstance(self.calls_per_hour, list | tuple):
             return list(self.calls_per_hour)
@@ -142,28 +142,23 @@ class Comparison:
     lines: list[Line]
     totals: Totals
     verdict: str
-    line_by_key: dict = field(repr=False, default_factory=dict)
+    line_by_key: dict[str, Line] = field(repr=False, default_factory=dict)
 
 
 # --- Rounding and formatting ---------------------------------------------------------------
 
 
-def money(value):
-    """Half-up to kopecks: the one rounding of every amount."""
-    return Decimal(value).quantize(KOPECK, rounding=ROUND_HALF_UP)
-
-
-def hundredths(value):
+def hundredths(value: Decimal | int) -> Decimal:
     """Half-up to hundredths: the rounding of hours, headcounts and minutes."""
     return Decimal(value).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
 
 
-def _decimal(value):
+def _decimal(value: Decimal | float) -> Decimal:
     """A float input as the Decimal its shortest repr names (0.3, not 0.299999...)."""
     return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
 
 
-def _num(value):
+def _num(value: Decimal | float) -> str:
     """1,234.5 for people: thousands separated, no trailing zeros past the point."""
     value = _decimal(value)
     text = f"{value:,f}"
@@ -172,22 +167,22 @@ def _num(value):
     return text
 
 
-def _rub(value):
+def _rub(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def _pct(rate):
+def _pct(rate: Decimal | float) -> str:
     return f"{_num(_decimal(rate) * 100)}%"
 
 
-def _hh(hour):
+def _hh(hour: int) -> str:
     return f"{hour:02d}:00"
 
 
 # --- The calculation -----------------------------------------------------------------------
 
 
-def _check(inputs):
+def _check(inputs: Inputs) -> None:
     if inputs.coverage not in COVERAGES:
         raise InsourcingInputError(
             f"Coverage is {BUSINESS_HOURS!r} or {ALWAYS_OPEN!r}.", field="coverage"
@@ -207,7 +202,7 @@ def _check(inputs):
         )
 
 
-def _staff(inputs):
+def _staff(inputs: Inputs) -> list[Hour]:
     hours = inputs.covered_hours()
     calls = [inputs.hourly_calls()[hour] for hour in hours]
     try:
@@ -235,229 +230,26 @@ def _staff(inputs):
     ]
 
 
-def compare(inputs):
+def compare(inputs: Inputs) -> Comparison:
     """Price the line in-house and outsourced: the lines, the totals and a verdict."""
     with localcontext(prec=PRECISION):
         return _compare(inputs)
 
 
-def _compare(inputs):
+def _compare(inputs: Inputs) -> Comparison:
+    """The figures first (``_workload``, ``_in_house``, ``_outsourced``, ``_totals``: pure
+    arithmetic), then the lines that explain them (the ``*_lines`` functions: text only)."""
     _check(inputs)
     hours = _staff(inputs)
-    days = inputs.effective_days_per_week()
-    lines = []
-
-    def add(key, section, label, formula, quantity, unit, amount=None):
-        lines.append(Line(key, section, label, formula, quantity, unit, amount))
-        return amount if amount is not None else quantity
-
-    # --- Workload: the calls, and the operators Erlang C needs for them.
-    span = (
-        "24/7"
-        if inputs.coverage == ALWAYS_OPEN
-        else f"{_hh(inputs.open_hour)}-{_hh(inputs.close_hour)}, {days} days a week"
-    )
-    calls_day = sum((_decimal(hour.calls) for hour in hours), Decimal(0))
-    calls_month = add(
-        "handled_calls",
-        WORKLOAD,
-        "Handled calls a month",
-        f"{_num(calls_day)} calls a day ({span}) × {days} days × 52 / 12 weeks",
-        hundredths(calls_day * days * WEEKS_PER_MONTH),
-        "calls",
-    )
-    busiest = max(hours, key=lambda hour: (hour.traffic_erlangs, -hour.hour), default=None)
-    peak_scheduled = max((hour.scheduled_agents for hour in hours), default=0)
-    add(
-        "peak_agents",
-        WORKLOAD,
-        "Agents on the phones in the busiest hour",
-        (
-            f"Erlang C: {_num(busiest.calls)} calls × {_num(inputs.aht_seconds)} s / 3,600 s "
-            f"= {busiest.traffic_erlangs:.2f} Erl at {_hh(busiest.hour)}; least N answering "
-            f"{_pct(inputs.target_service_level)} within {_num(inputs.threshold_seconds)} s "
-            f"with occupancy at most {_pct(inputs.max_occupancy)}"
-            if busiest is not None
-            else "No covered hour"
-        ),
-        Decimal(busiest.agents if busiest is not None else 0),
-        "agents",
-    )
-    daily_hours = sum(hour.scheduled_agents for hour in hours)
-    weekly_hours = daily_hours * days
-    add(
-        "scheduled_agent_hours",
-        WORKLOAD,
-        "Scheduled agent-hours a week",
-        f"Σ over the covered hours of ceil(agents / (1 − {_num(inputs.shrinkage)})) "
-        f"= {_num(daily_hours)} a day × {days} days "
-        f"(peak {peak_scheduled} at a time)",
-        Decimal(weekly_hours),
-        "agent-hours",
-    )
-    paid_hours = add(
-        "paid_hours",
-        WORKLOAD,
-        "Paid operator hours a month",
-        f"{_num(weekly_hours)} agent-hours a week × 52 / 12",
-        hundredths(weekly_hours * WEEKS_PER_MONTH),
-        "h",
-    )
-    fte = add(
-        "operators_fte",
-        WORKLOAD,
-        "Operators (FTE)",
-        f"{_num(paid_hours)} paid hours / {_num(inputs.hours_per_fte_month)} h per FTE",
-        hundredths(paid_hours / inputs.hours_per_fte_month),
-        "FTE",
-    )
-
-    # --- In-house, a month.
-    salaries = add(
-        "operator_salaries",
-        IN_HOUSE,
-        "Operator salaries",
-        f"{_num(fte)} FTE × {_rub(inputs.operator_salary)}",
-        fte,
-        "FTE",
-        money(fte * inputs.operator_salary),
-    )
-    supervisors = hundredths(fte / inputs.operators_per_supervisor)
-    supervisor_pay = add(
-        "supervisors",
-        IN_HOUSE,
-        "Supervisors",
-        f"{_num(fte)} FTE / {_num(inputs.operators_per_supervisor)} = {_num(supervisors)} "
-        f"× {_rub(inputs.supervisor_salary)}",
-        supervisors,
-        "FTE",
-        money(supervisors * inputs.supervisor_salary),
-    )
-    qa = hundredths(fte / inputs.operators_per_qa)
-    qa_pay = add(
-        "quality_assurance",
-        IN_HOUSE,
-        "Quality assurance",
-        f"{_num(fte)} FTE / {_num(inputs.operators_per_qa)} = {_num(qa)} "
-        f"× {_rub(inputs.qa_salary)}",
-        qa,
-        "FTE",
-        money(qa * inputs.qa_salary),
-    )
-    payroll = salaries + supervisor_pay + qa_pay
-    taxes = add(
-        "payroll_taxes",
-        IN_HOUSE,
-        "Payroll taxes",
-        f"({_rub(salaries)} + {_rub(supervisor_pay)} + {_rub(qa_pay)}) "
-        f"× {_pct(inputs.payroll_tax_rate)}",
-        None,
-        "",
-        money(payroll * inputs.payroll_tax_rate),
-    )
-    seats = Decimal(math.ceil(Decimal(peak_scheduled) / inputs.agents_per_seat))
-    workstations = add(
-        "workstations",
-        IN_HOUSE,
-        "Workstations",
-        f"ceil({peak_scheduled} peak scheduled agents / {_num(inputs.agents_per_seat)} "
-        f"agents per seat) = {_num(seats)} seats × {_rub(inputs.workstation_per_seat)}",
-        seats,
-        "seats",
-        money(seats * inputs.workstation_per_seat),
-    )
-    software = add(
-        "software_telephony",
-        IN_HOUSE,
-        "Software and telephony",
-        f"{_num(seats)} seats × {_rub(inputs.software_telephony_per_seat)}",
-        seats,
-        "seats",
-        money(seats * inputs.software_telephony_per_seat),
-    )
-    hires = hundredths(fte * inputs.annual_turnover / 12)
-    recruiting = add(
-        "recruiting",
-        IN_HOUSE,
-        "Recruiting",
-        f"{_num(fte)} FTE × {_pct(inputs.annual_turnover)} turnover / 12 = {_num(hires)} hires "
-        f"× {_rub(inputs.recruiting_cost_per_hire)}",
-        hires,
-        "hires",
-        money(hires * inputs.recruiting_cost_per_hire),
-    )
-    training_per_hire = money(inputs.training_hours_per_hire * inputs.trainee_hourly_pay)
-    training = add(
-        "training",
-        IN_HOUSE,
-        "Training",
-        f"{_num(hires)} hires × {_num(inputs.training_hours_per_hire)} h × "
-        f"{_rub(inputs.trainee_hourly_pay)} = {_num(hires)} × {_rub(training_per_hire)}",
-        hires,
-        "hires",
-        money(hires * training_per_hire),
-    )
-    direct = payroll + taxes + workstations + software + recruiting + training
-    overhead = add(
-        "management_overhead",
-        IN_HOUSE,
-        "Management overhead",
-        f"{_rub(direct)} (all the lines above) × {_pct(inputs.management_overhead_rate)}",
-        None,
-        "",
-        money(direct * inputs.management_overhead_rate),
-    )
-    in_house = direct + overhead
-    add(
-        "in_house_total",
-        IN_HOUSE,
-        "In-house total",
-        f"{_rub(direct)} + {_rub(overhead)}",
-        None,
-        "",
-        in_house,
-    )
-
-    # --- Outsourced, a month.
-    minutes = add(
-        "billable_minutes",
-        OUTSOURCED,
-        "Billable minutes",
-        f"{_num(calls_month)} calls × {_num(inputs.aht_seconds)} s / 60 × "
-        f"{_pct(inputs.billable_share)} billable",
-        hundredths(calls_month * _decimal(inputs.aht_seconds) / 60 * inputs.billable_share),
-        "min",
-    )
-    usage = add(
-        "outsourced_minutes",
-        OUTSOURCED,
-        "Minutes at the outsourced price",
-        f"{_num(minutes)} min × {_rub(inputs.price_per_minute)}",
-        minutes,
-        "min",
-        money(minutes * inputs.price_per_minute),
-    )
-    outsourced = add(
-        "outsourced_total",
-        OUTSOURCED,
-        "Outsourced total",
-        f"max({_rub(usage)}, monthly minimum {_rub(inputs.monthly_minimum)})",
-        None,
-        "",
-        max(usage, money(inputs.monthly_minimum)),
-    )
-
-    totals = Totals(
-        in_house=in_house,
-        outsourced=outsourced,
-        saving=in_house - outsourced,
-        outsourced_to_in_house=(
-            (outsourced / in_house).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
-            if in_house
-            else None
-        ),
-        break_even_price_per_minute=money(in_house / minutes) if minutes else None,
-    )
+    workload = _workload(inputs, hours)
+    in_house = _in_house(inputs, workload)
+    outsourced = _outsourced(inputs, workload)
+    totals = _totals(in_house.total, outsourced.total, outsourced.minutes)
+    lines = [
+        *_workload_lines(inputs, workload),
+        *_in_house_lines(inputs, workload, in_house),
+        *_outsourced_lines(inputs, workload, outsourced),
+    ]
     return Comparison(
         inputs=inputs,
         hours=hours,
@@ -468,7 +260,334 @@ def _compare(inputs):
     )
 
 
-def _verdict(totals):
+# --- The figures: arithmetic only ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Workload:
+    days: int
+    calls_day: Decimal
+    calls_month: Decimal
+    busiest: Hour | None  # the hour of the highest traffic (the earliest of equals)
+    peak_scheduled: int
+    daily_hours: int  # scheduled agent-hours of a covered day
+    weekly_hours: int
+    paid_hours: Decimal
+    fte: Decimal
+
+
+def _workload(inputs: Inputs, hours: list[Hour]) -> _Workload:
+    """The calls, and the operators Erlang C needs for them."""
+    days = inputs.effective_days_per_week()
+    calls_day = sum((_decimal(hour.calls) for hour in hours), Decimal(0))
+    daily_hours = sum(hour.scheduled_agents for hour in hours)
+    weekly_hours = daily_hours * days
+    paid_hours = hundredths(weekly_hours * WEEKS_PER_MONTH)
+    return _Workload(
+        days=days,
+        calls_day=calls_day,
+        calls_month=hundredths(calls_day * days * WEEKS_PER_MONTH),
+        busiest=max(hours, key=lambda hour: (hour.traffic_erlangs, -hour.hour), default=None),
+        peak_scheduled=max((hour.scheduled_agents for hour in hours), default=0),
+        daily_hours=daily_hours,
+        weekly_hours=weekly_hours,
+        paid_hours=paid_hours,
+        fte=hundredths(paid_hours / inputs.hours_per_fte_month),
+    )
+
+
+@dataclass(frozen=True)
+class _InHouse:
+    salaries: Decimal
+    supervisors: Decimal
+    supervisor_pay: Decimal
+    qa: Decimal
+    qa_pay: Decimal
+    payroll: Decimal
+    taxes: Decimal
+    seats: Decimal
+    workstations: Decimal
+    software: Decimal
+    hires: Decimal
+    recruiting: Decimal
+    training_per_hire: Decimal
+    training: Decimal
+    direct: Decimal  # every line before the overhead
+    overhead: Decimal
+    total: Decimal
+
+
+def _in_house(inputs: Inputs, workload: _Workload) -> _InHouse:
+    """The in-house cost a month, each figure from the rounded ones before it."""
+    fte = workload.fte
+    salaries = money(fte * inputs.operator_salary)
+    supervisors = hundredths(fte / inputs.operators_per_supervisor)
+    supervisor_pay = money(supervisors * inputs.supervisor_salary)
+    qa = hundredths(fte / inputs.operators_per_qa)
+    qa_pay = money(qa * inputs.qa_salary)
+    payroll = salaries + supervisor_pay + qa_pay
+    taxes = money(payroll * inputs.payroll_tax_rate)
+    seats = Decimal(math.ceil(Decimal(workload.peak_scheduled) / inputs.agents_per_seat))
+    workstations = money(seats * inputs.workstation_per_seat)
+    software = money(seats * inputs.software_telephony_per_seat)
+    hires = hundredths(fte * inputs.annual_turnover / 12)
+    recruiting = money(hires * inputs.recruiting_cost_per_hire)
+    training_per_hire = money(inputs.training_hours_per_hire * inputs.trainee_hourly_pay)
+    training = money(hires * training_per_hire)
+    direct = payroll + taxes + workstations + software + recruiting + training
+    overhead = money(direct * inputs.management_overhead_rate)
+    return _InHouse(
+        salaries=salaries,
+        supervisors=supervisors,
+        supervisor_pay=supervisor_pay,
+        qa=qa,
+        qa_pay=qa_pay,
+        payroll=payroll,
+        taxes=taxes,
+        seats=seats,
+        workstations=workstations,
+        software=software,
+        hires=hires,
+        recruiting=recruiting,
+        training_per_hire=training_per_hire,
+        training=training,
+        direct=direct,
+        overhead=overhead,
+        total=direct + overhead,
+    )
+
+
+@dataclass(frozen=True)
+class _Outsourced:
+    minutes: Decimal  # billable minutes a month
+    usage: Decimal
+    total: Decimal
+
+
+def _outsourced(inputs: Inputs, workload: _Workload) -> _Outsourced:
+    """The outsourced price a month: billable minutes at the price, at least the minimum."""
+    minutes = hundredths(
+        workload.calls_month * _decimal(inputs.aht_seconds) / 60 * inputs.billable_share
+    )
+    usage = money(minutes * inputs.price_per_minute)
+    return _Outsourced(
+        minutes=minutes, usage=usage, total=max(usage, money(inputs.monthly_minimum))
+    )
+
+
+def _totals(in_house: Decimal, outsourced: Decimal, minutes: Decimal) -> Totals:
+    return Totals(
+        in_house=in_house,
+        outsourced=outsourced,
+        saving=in_house - outsourced,
+        outsourced_to_in_house=(
+            (outsourced / in_house).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
+            if in_house
+            else None
+        ),
+        break_even_price_per_minute=money(in_house / minutes) if minutes else None,
+    )
+
+
+# --- The explanation: text only --------------------------------------------------------------
+
+
+def _workload_lines(inputs: Inputs, w: _Workload) -> list[Line]:
+    days, busiest = w.days, w.busiest
+    span = (
+        "24/7"
+        if inputs.coverage == ALWAYS_OPEN
+        else f"{_hh(inputs.open_hour)}-{_hh(inputs.close_hour)}, {days} days a week"
+    )
+    peak_formula = (
+        f"Erlang C: {_num(busiest.calls)} calls × {_num(inputs.aht_seconds)} s / 3,600 s "
+        f"= {busiest.traffic_erlangs:.2f} Erl at {_hh(busiest.hour)}; least N answering "
+        f"{_pct(inputs.target_service_level)} within {_num(inputs.threshold_seconds)} s "
+        f"with occupancy at most {_pct(inputs.max_occupancy)}"
+        if busiest is not None
+        else "No covered hour"
+    )
+    return [
+        Line(
+            "handled_calls",
+            WORKLOAD,
+            "Handled calls a month",
+            f"{_num(w.calls_day)} calls a day ({span}) × {days} days × 52 / 12 weeks",
+            w.calls_month,
+            "calls",
+        ),
+        Line(
+            "peak_agents",
+            WORKLOAD,
+            "Agents on the phones in the busiest hour",
+            peak_formula,
+            Decimal(busiest.agents if busiest is not None else 0),
+            "agents",
+        ),
+        Line(
+            "scheduled_agent_hours",
+            WORKLOAD,
+            "Scheduled agent-hours a week",
+            f"Σ over the covered hours of ceil(agents / (1 − {_num(inputs.shrinkage)})) "
+            f"= {_num(w.daily_hours)} a day × {days} days "
+            f"(peak {w.peak_scheduled} at a time)",
+            Decimal(w.weekly_hours),
+            "agent-hours",
+        ),
+        Line(
+            "paid_hours",
+            WORKLOAD,
+            "Paid operator hours a month",
+            f"{_num(w.weekly_hours)} agent-hours a week × 52 / 12",
+            w.paid_hours,
+            "h",
+        ),
+        Line(
+            "operators_fte",
+            WORKLOAD,
+            "Operators (FTE)",
+            f"{_num(w.paid_hours)} paid hours / {_num(inputs.hours_per_fte_month)} h per FTE",
+            w.fte,
+            "FTE",
+        ),
+    ]
+
+
+def _in_house_lines(inputs: Inputs, w: _Workload, c: _InHouse) -> list[Line]:
+    fte = w.fte
+    return [
+        Line(
+            "operator_salaries",
+            IN_HOUSE,
+            "Operator salaries",
+            f"{_num(fte)} FTE × {_rub(inputs.operator_salary)}",
+            fte,
+            "FTE",
+            c.salaries,
+        ),
+        Line(
+            "supervisors",
+            IN_HOUSE,
+            "Supervisors",
+            f"{_num(fte)} FTE / {_num(inputs.operators_per_supervisor)} "
+            f"= {_num(c.supervisors)} × {_rub(inputs.supervisor_salary)}",
+            c.supervisors,
+            "FTE",
+            c.supervisor_pay,
+        ),
+        Line(
+            "quality_assurance",
+            IN_HOUSE,
+            "Quality assurance",
+            f"{_num(fte)} FTE / {_num(inputs.operators_per_qa)} = {_num(c.qa)} "
+            f"× {_rub(inputs.qa_salary)}",
+            c.qa,
+            "FTE",
+            c.qa_pay,
+        ),
+        Line(
+            "payroll_taxes",
+            IN_HOUSE,
+            "Payroll taxes",
+            f"({_rub(c.salaries)} + {_rub(c.supervisor_pay)} + {_rub(c.qa_pay)}) "
+            f"× {_pct(inputs.payroll_tax_rate)}",
+            None,
+            "",
+            c.taxes,
+        ),
+        Line(
+            "workstations",
+            IN_HOUSE,
+            "Workstations",
+            f"ceil({w.peak_scheduled} peak scheduled agents / {_num(inputs.agents_per_seat)} "
+            f"agents per seat) = {_num(c.seats)} seats × {_rub(inputs.workstation_per_seat)}",
+            c.seats,
+            "seats",
+            c.workstations,
+        ),
+        Line(
+            "software_telephony",
+            IN_HOUSE,
+            "Software and telephony",
+            f"{_num(c.seats)} seats × {_rub(inputs.software_telephony_per_seat)}",
+            c.seats,
+            "seats",
+            c.software,
+        ),
+        Line(
+            "recruiting",
+            IN_HOUSE,
+            "Recruiting",
+            f"{_num(fte)} FTE × {_pct(inputs.annual_turnover)} turnover / 12 = "
+            f"{_num(c.hires)} hires × {_rub(inputs.recruiting_cost_per_hire)}",
+            c.hires,
+            "hires",
+            c.recruiting,
+        ),
+        Line(
+            "training",
+            IN_HOUSE,
+            "Training",
+            f"{_num(c.hires)} hires × {_num(inputs.training_hours_per_hire)} h × "
+            f"{_rub(inputs.trainee_hourly_pay)} = {_num(c.hires)} × {_rub(c.training_per_hire)}",
+            c.hires,
+            "hires",
+            c.training,
+        ),
+        Line(
+            "management_overhead",
+            IN_HOUSE,
+            "Management overhead",
+            f"{_rub(c.direct)} (all the lines above) × {_pct(inputs.management_overhead_rate)}",
+            None,
+            "",
+            c.overhead,
+        ),
+        Line(
+            "in_house_total",
+            IN_HOUSE,
+            "In-house total",
+            f"{_rub(c.direct)} + {_rub(c.overhead)}",
+            None,
+            "",
+            c.total,
+        ),
+    ]
+
+
+def _outsourced_lines(inputs: Inputs, w: _Workload, o: _Outsourced) -> list[Line]:
+    return [
+        Line(
+            "billable_minutes",
+            OUTSOURCED,
+            "Billable minutes",
+            f"{_num(w.calls_month)} calls × {_num(inputs.aht_seconds)} s / 60 × "
+            f"{_pct(inputs.billable_share)} billable",
+            o.minutes,
+            "min",
+        ),
+        Line(
+            "outsourced_minutes",
+            OUTSOURCED,
+            "Minutes at the outsourced price",
+            f"{_num(o.minutes)} min × {_rub(inputs.price_per_minute)}",
+            o.minutes,
+            "min",
+            o.usage,
+        ),
+        Line(
+            "outsourced_total",
+            OUTSOURCED,
+            "Outsourced total",
+            f"max({_rub(o.usage)}, monthly minimum {_rub(inputs.monthly_minimum)})",
+            None,
+            "",
+            o.total,
+        ),
+    ]
+
+
+def _verdict(totals: Totals) -> str:
     if totals.saving > 0:
         share = (
             f" ({_pct(totals.outsourced_to_in_house)} of the in-house cost)"

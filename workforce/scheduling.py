@@ -24,7 +24,9 @@ The model (docs/scheduling.md):
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from ortools.sat.python import cp_model
@@ -202,15 +204,15 @@ def _covered_intervals(start, end):
 
 def schedule_week(
     *,
-    start,
-    requirements,
-    operators,
-    templates,
-    max_hours_per_week=MAX_HOURS_PER_WEEK,
-    min_rest_hours=MIN_REST_HOURS,
-    time_limit_seconds=20,
-    num_workers=8,
-):
+    start: dt.date,
+    requirements: dict[str, list[int]],
+    operators: list[PoolOperator],
+    templates: Iterable[Any],
+    max_hours_per_week: float = MAX_HOURS_PER_WEEK,
+    min_rest_hours: float = MIN_REST_HOURS,
+    time_limit_seconds: float = 20,
+    num_workers: int = 8,
+) -> ScheduleResult:
     """Solve one week from ``start`` (00:00 UTC). ``requirements`` maps a project code to
     672 agents per 15-minute interval; ``operators`` are ``PoolOperator``s; ``templates``
     anything with ``name``, ``start_time``, ``duration_minutes`` and ``break_minutes``.
@@ -221,11 +223,63 @@ def schedule_week(
     week_start = dt.datetime.combine(start, dt.time(0), tzinfo=UTC)
     projects = sorted(code for code, values in requirements.items() if any(values))
     options = _options(templates)
-    rest = int(min_rest_hours * 60)
     model = cp_model.CpModel()
 
     # Only operators certified for a demanded project can cover anything.
     pool = [op for op in operators if op.projects & set(projects)]
+    works, hours_cap_total = _add_shift_choices(
+        model,
+        pool,
+        options,
+        start=start,
+        week_start=week_start,
+        rest=int(min_rest_hours * 60),
+        max_hours_per_week=max_hours_per_week,
+    )
+    grouping = _interval_groups(pool, projects, options, works, requirements, week_start)
+    coverage = _add_coverage(model, grouping, projects, works)
+
+    # Lexicographic through a weight: one uncovered agent-interval outweighs every paid
+    # minute the pool could work. (Two solves, the second holding the first's coverage,
+    # were tried: on 40 operators and 2 cores the first stage alone found worse coverage
+    # in the same time.)
+    uncovered = sum(n * var for n, var in coverage.shortfall)
+    paid = sum(options[k].paid * var for (o, k), var in works.items())
+    model.minimize((hours_cap_total + 1) * uncovered + paid)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = num_workers
+    solver.parameters.random_seed = 0
+    solver.parameters.max_time_in_seconds = float(time_limit_seconds)
+    status = solver.solve(model)
+    result = ScheduleResult(
+        start=start,
+        status=solver.status_name(status),
+        objective=None,
+        wall_seconds=solver.wall_time,
+        requirements={code: list(values) for code, values in requirements.items()},
+    )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return result
+    _read_solution(solver, result, pool, options, works, grouping, coverage, week_start)
+    return result
+
+
+# --- The model's parts ------------------------------------------------------------------------
+
+
+def _add_shift_choices(
+    model: cp_model.CpModel,
+    pool: list[PoolOperator],
+    options: list["_Option"],
+    *,
+    start: dt.date,
+    week_start: dt.datetime,
+    rest: int,
+    max_hours_per_week: float,
+) -> tuple[dict[tuple[int, int], Any], int]:
+    """``x[o, k]`` for every allowed (operator, option), with the per-operator rules: one
+    shift a day, the rest between shifts, the weekly cap. Answers the variables and the sum
+    of the caps in minutes (the weight that makes coverage come first)."""
     works = {}  # (operator index, option index) -> bool var
     hours_cap_total = 0
     for o, operator in enumerate(pool):
@@ -253,15 +307,33 @@ def schedule_week(
         cap_minutes = max(int(cap * 60) - _busy_paid_minutes(operator, week_start), 0)
         hours_cap_total += cap_minutes
         model.add(sum(options[k].paid * works[o, k] for k in allowed) <= cap_minutes)
+    return works, hours_cap_total
 
-    # Classes of operators with the same certifications among the demanded projects.
+
+@dataclass
+class _Grouping:
+    class_keys: list[frozenset[str]]  # the operator classes, in a fixed order
+    groups: dict[tuple[Any, ...], list[int]]  # signature -> intervals
+    busy_on: dict[int, list[int]]  # interval -> operators on a stored shift
+
+
+def _interval_groups(
+    pool: list[PoolOperator],
+    projects: list[str],
+    options: list["_Option"],
+    works: dict[tuple[int, int], Any],
+    requirements: dict[str, list[int]],
+    week_start: dt.datetime,
+) -> _Grouping:
+    """Operators in classes (the same certifications among the demanded projects) and the
+    intervals in groups (the same requirement and the same shifts covering them)."""
     classes = defaultdict(list)
     for o, operator in enumerate(pool):
         classes[frozenset(operator.projects) & frozenset(projects)].append(o)
     class_keys = sorted(classes, key=sorted)
 
     covering = defaultdict(list)  # interval -> [(operator, works var key)]
-    for (o, k), _var in works.items():
+    for o, k in works:
         for index in _covered_intervals(options[k].start, options[k].end):
             covering[index].append((o, k))
     busy_on = defaultdict(list)  # interval -> operators on a stored shift
@@ -277,7 +349,7 @@ def schedule_week(
         if not any(required):
             continue
         per_class = defaultdict(list)
-        busy_count = defaultdict(int)
+        busy_count: defaultdict[frozenset[str], int] = defaultdict(int)
         for o, k in covering[index]:
             per_class[operator_class[o]].append((o, k))
         for o in busy_on[index]:
@@ -287,15 +359,32 @@ def schedule_week(
             tuple((tuple(sorted(per_class[c])), busy_count[c]) for c in class_keys),
         )
         groups[signature].append(index)
+    return _Grouping(class_keys=class_keys, groups=groups, busy_on=busy_on)
 
-    shortfall = []  # (weight in intervals, var)
-    under_of = {}  # (group number, project) -> var
+
+@dataclass
+class _Coverage:
+    shortfall: list[tuple[int, Any]]  # (weight in intervals, under var)
+    under_of: dict[tuple[int, str], Any]  # (group number, project) -> under var
+    group_of: dict[int, int]  # interval -> group number
+
+
+def _add_coverage(
+    model: cp_model.CpModel,
+    grouping: _Grouping,
+    projects: list[str],
+    works: dict[tuple[int, int], Any],
+) -> _Coverage:
+    """``z[g, S, p]`` and ``under[g, p]`` per interval group: the agents of each class
+    serving each project, at most those on shift, and the shortfall of each requirement."""
+    shortfall = []
+    under_of = {}
     group_of = {}
-    for g, ((required, per_class), indexes) in enumerate(groups.items()):
+    for g, ((required, per_class), indexes) in enumerate(grouping.groups.items()):
         for index in indexes:
             group_of[index] = g
         served = defaultdict(list)
-        for c, (shift_keys, busy_count) in zip(class_keys, per_class, strict=True):
+        for c, (shift_keys, busy_count) in zip(grouping.class_keys, per_class, strict=True):
             capacity = len(shift_keys) + busy_count
             demanded = [p for p in sorted(c) if required[projects.index(p)]]
             if not capacity or not demanded:
@@ -314,29 +403,20 @@ def schedule_week(
             model.add(sum(served[p]) + under == need)
             under_of[g, p] = under
             shortfall.append((len(indexes), under))
+    return _Coverage(shortfall=shortfall, under_of=under_of, group_of=group_of)
 
-    # Lexicographic through a weight: one uncovered agent-interval outweighs every paid
-    # minute the pool could work. (Two solves, the second holding the first's coverage,
-    # were tried: on 40 operators and 2 cores the first stage alone found worse coverage
-    # in the same time.)
-    uncovered = sum(n * var for n, var in shortfall)
-    paid = sum(options[k].paid * var for (o, k), var in works.items())
-    model.minimize((hours_cap_total + 1) * uncovered + paid)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = num_workers
-    solver.parameters.random_seed = 0
-    solver.parameters.max_time_in_seconds = float(time_limit_seconds)
-    status = solver.solve(model)
-    wall = solver.wall_time
-    result = ScheduleResult(
-        start=start,
-        status=solver.status_name(status),
-        objective=None,
-        wall_seconds=wall,
-        requirements={code: list(values) for code, values in requirements.items()},
-    )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return result
+
+def _read_solution(
+    solver: cp_model.CpSolver,
+    result: ScheduleResult,
+    pool: list[PoolOperator],
+    options: list["_Option"],
+    works: dict[tuple[int, int], Any],
+    grouping: _Grouping,
+    coverage: _Coverage,
+    week_start: dt.datetime,
+) -> None:
+    """Fill ``result`` from a solved model: the shifts, the coverage and who is on shift."""
     result.objective = solver.objective_value
     for (o, k), var in sorted(works.items(), key=lambda item: (options[item[0][1]].start,)):
         if solver.boolean_value(var):
@@ -355,16 +435,16 @@ def schedule_week(
     for code, values in result.requirements.items():
         covered = []
         for index, need in enumerate(values):
-            under = under_of.get((group_of.get(index), code))
+            group = coverage.group_of.get(index)
+            under = coverage.under_of.get((group, code)) if group is not None else None
             covered.append(need - (solver.value(under) if under is not None else need))
         result.coverage[code] = covered
-    on_shift = [len(busy_on[index]) for index in range(WEEK_INTERVALS)]
+    on_shift = [len(grouping.busy_on[index]) for index in range(WEEK_INTERVALS)]
     for (_o, k), var in works.items():
         if solver.boolean_value(var):
             for index in _covered_intervals(options[k].start, options[k].end):
                 on_shift[index] += 1
     result.on_shift = on_shift
-    return result
 
 
 # --- Reading the pool and writing the schedule ----------------------------------------------

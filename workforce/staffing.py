@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+from contactcenter.money import money
 from workforce import erlang
 
 INTERVAL_SECONDS = 900
@@ -33,11 +34,6 @@ CENT = Decimal("0.01")
 # A slot with calls forecast but no answered call in its history has no AHT of its own:
 # the project's overall AHT is used, and this when the project has none at all.
 DEFAULT_AHT_SECONDS = 180.0
-
-
-def money(value):
-    """Half-up to cents: the one rounding point of this module."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def hours(agent_intervals):

@@ -7,6 +7,7 @@ money: ``workforce.staffing.staffing_plan``, the answer of ``POST /api/v1/staffi
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -26,7 +27,7 @@ def _next_monday():
 
 
 class PoolingGainForm(forms.Form):
-    projects = forms.ModelMultipleChoiceField(
+    projects: "forms.ModelMultipleChoiceField[Any]" = forms.ModelMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, help_text="At least two to pool."
     )
     week = forms.DateField(label="Week from", help_text="First day (UTC), YYYY-MM-DD.")

@@ -2,6 +2,7 @@
 turnover."""
 
 from decimal import Decimal
+from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -51,7 +52,9 @@ class StatusMoveSerializer(serializers.Serializer):
 class StatusChangeSerializer(serializers.ModelSerializer):
     from_status = status_field(read_only=True)
     to_status = status_field(read_only=True)
-    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changed_by: "serializers.SlugRelatedField[Any]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = OperatorStatusChange
@@ -111,7 +114,9 @@ class TrainingProgramSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
-        validators = []  # (project, name) is checked by agents.training, naming the field
+        validators: list[
+            Any
+        ] = []  # (project, name) is checked by agents.training, naming the field
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
@@ -133,11 +138,15 @@ class EnrolmentCreateSerializer(serializers.Serializer):
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
-    operator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    operator: "serializers.SlugRelatedField[Any]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     operator_name = serializers.CharField(source="operator.full_name", read_only=True)
     program_name = serializers.CharField(source="program.name", read_only=True)
     project = serializers.CharField(source="program.project.code", read_only=True)
-    trainer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    trainer: "serializers.SlugRelatedField[Any]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     status = serializers.CharField(
         read_only=True, help_text="enrolled, passed, failed or withdrawn."
     )

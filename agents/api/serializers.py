@@ -1,5 +1,7 @@
 """Input and output shapes of operators and their certifications."""
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
@@ -108,4 +110,6 @@ class AgentStateEventSerializer(serializers.ModelSerializer):
         model = AgentStateEvent
         fields = ["id", "operator", "state", "at", "reason", "received_at"]
         read_only_fields = ["id"]
-        validators = []  # (operator, at) repeats are the ingestion's duplicates or conflicts
+        validators: list[
+            Any
+        ] = []  # (operator, at) repeats are the ingestion's duplicates or conflicts

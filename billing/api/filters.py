@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 
 from billing.models import Invoice, Tariff
-from contactcenter.api.fields import MonthField, parse_month
+from contactcenter.api.fields import MonthField, month_or_none
 
 
 class TariffFilter(django_filters.FilterSet):
@@ -22,7 +22,7 @@ class MonthFormField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
-        month = parse_month(value)
+        month = month_or_none(value)
         if month is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return month

@@ -1,5 +1,7 @@
 """Input and output shapes of tariffs and their bands, and of invoices (SPEC section 7)."""
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -54,7 +56,7 @@ class TariffSerializer(serializers.ModelSerializer):
             "bands",
         ]
         # (project, valid_from) is checked by the service, which names valid_from.
-        validators = []
+        validators: list[Any] = []
         extra_kwargs = {
             "currency": {"validators": [currency_format]},
             "valid_from": {"validators": [validate_date_range]},

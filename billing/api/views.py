@@ -122,7 +122,7 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated, NoBillingForAssignedRoles, CatalogPermission]
     filterset_class = InvoiceFilter
     ordering_fields = ["period", "id", "total"]
-    search_fields = []
+    search_fields: list[str] = []
 
     # ?format= names the file type of export/, not a DRF renderer: those two actions skip
     # content negotiation (their errors are JSON; their files are plain Django responses).

@@ -9,24 +9,11 @@ from django.utils import timezone
 
 from billing.frozen import SELLER_SETTINGS, client_details, seller_details
 from billing.models import Invoice
+from contactcenter.periods import month_label
 
 CENT = Decimal("0.01")
 QUANTITY_PLACES = Decimal("0.0001")
 
-MONTHS_NOMINATIVE = [
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-]
 STATUS_NAMES_RU = {
     Invoice.Status.DRAFT: "черновик",
     Invoice.Status.ISSUED: "выставлен",
@@ -38,34 +25,9 @@ CURRENCY_SHORT = {"RUB": "руб."}
 NBSP = "\u00a0"
 
 
-def money(value):
-    """Half-up to kopecks (amounts are stored so; this only guards a wider Decimal)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def quantity_minutes(billed_seconds):
     """Billed minutes to 4 places, half-up. The amount is computed from the exact value."""
     return (Decimal(billed_seconds) / 60).quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
-
-
-def month_label(period):
-    """date(2026, 10, 1) -> '2026-10'."""
-    return f"{period:%Y-%m}"
-
-
-def parse_month(value):
-    """'2026-10' -> date(2026, 10, 1); anything else raises ValueError."""
-    text = str(value).strip()
-    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
-        year, month = int(text[:4]), int(text[5:])
-        if 1 <= month <= 12 and year >= 2000:
-            return dt.date(year, month, 1)
-    raise ValueError(f"Not a YYYY-MM month: {value!r}")
-
-
-def month_ru(period):
-    """date(2026, 10, 1) -> 'октябрь 2026 г.'."""
-    return f"{MONTHS_NOMINATIVE[period.month - 1]} {period.year} г."
 
 
 def ru_number(value, places=2):

@@ -11,9 +11,10 @@ import io
 import itertools
 from decimal import Decimal
 
-from billing.exports.common import aware_iso, invoice_with_lines, money, project_codes
+from billing.exports.common import aware_iso, invoice_with_lines, project_codes
 from billing.selectors import invoice_call_details
 from contactcenter.csv_safety import safe_csv_writer
+from contactcenter.money import money
 
 HEADER = [
     "project",

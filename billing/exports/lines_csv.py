@@ -9,12 +9,12 @@ import io
 from billing.exports.common import (
     buyer,
     invoice_with_lines,
-    money,
-    month_label,
     project_codes,
     quantity_minutes,
 )
 from contactcenter.csv_safety import safe_csv_writer
+from contactcenter.money import money
+from contactcenter.periods import month_label
 
 HEADER = [
     "invoice",

@@ -37,7 +37,6 @@ from billing.exports.common import (
     invoice_heading,
     invoice_with_lines,
     line_quantity,
-    month_ru,
     ru_number,
     ru_rate,
     seller,
@@ -45,6 +44,7 @@ from billing.exports.common import (
 )
 from billing.exports.words import amount_in_words
 from billing.models import Invoice
+from contactcenter.periods import month_ru
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVuSans"

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from num2words import num2words
 
-from billing.exports.common import money
+from contactcenter.money import money
 
 # (one, two to four, five and more) - рубль is masculine, which num2words assumes.
 CURRENCY_FORMS = {

@@ -21,15 +21,14 @@ from billing.exports.common import (
     invoice_heading,
     invoice_with_lines,
     line_quantity,
-    money,
-    month_label,
-    month_ru,
     project_codes,
     quantity_minutes,
     seller,
     vat_caption,
 )
 from billing.exports.words import amount_in_words
+from contactcenter.money import money
+from contactcenter.periods import month_label, month_ru
 
 MONEY_FORMAT = "#,##0.00"
 QUANTITY_FORMAT = "#,##0.0000"

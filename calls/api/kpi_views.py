@@ -9,6 +9,7 @@ certified on its projects, and only its own projects' calls count as their handl
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -57,7 +58,7 @@ class _KpiView(ScopedViewSetMixin, GenericAPIView):
 
     filter_backends = []
     pagination_class = None
-    query_serializer_class = None
+    query_serializer_class: type[serializers.Serializer] | None = None
 
     def query(self):
         serializer = self.query_serializer_class(data=self.request.query_params)

@@ -1,5 +1,7 @@
 """Input and output shape of a call record (SPEC section 3)."""
 
+from typing import Any
+
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -97,7 +99,7 @@ class CallSerializer(serializers.ModelSerializer):
     connected_seconds = serializers.IntegerField(read_only=True)
     talk_seconds = serializers.IntegerField(read_only=True)
     handle_seconds = serializers.IntegerField(read_only=True)
-    contact = serializers.PrimaryKeyRelatedField(
+    contact: "serializers.PrimaryKeyRelatedField[Any]" = serializers.PrimaryKeyRelatedField(
         read_only=True,
         allow_null=True,
         help_text="Id of the project's contact for the caller's number; null if withheld.",
@@ -131,7 +133,7 @@ class CallSerializer(serializers.ModelSerializer):
         ]
         # The (project, external_id) key is the service's: a repeat is a duplicate or a
         # conflict, never a generic "must be unique".
-        validators = []
+        validators: list[Any] = []
 
     def to_representation(self, call):
         data = super().to_representation(call)

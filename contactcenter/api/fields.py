@@ -11,6 +11,8 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from contactcenter.periods import parse_month
+
 # Every date, month and instant the API takes lies in these years: the center's data starts
 # after 2000, and a plan or forecast a lifetime ahead is a typo. Year 1 or 9999 would overflow
 # the date arithmetic downstream (a month's end, a week's start in a time zone).
@@ -76,15 +78,13 @@ class BoundedDateField(serializers.DateField):
         self.validators.append(validate_date_range)
 
 
-_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$")
-
-
-def parse_month(value: object) -> dt.date | None:
-    """'2026-10' -> date(2026, 10, 1); ``None`` for anything else, out of range included."""
-    match = _MONTH.match(str(value).strip()) if isinstance(value, str) else None
-    if match is None or not 1 <= int(match["month"]) <= 12:
+def month_or_none(value: object) -> dt.date | None:
+    """'2026-10' -> date(2026, 10, 1) (``contactcenter.periods.parse_month``); ``None`` for
+    anything else, a month outside the API's date range included."""
+    try:
+        month = parse_month(value)
+    except ValueError:
         return None
-    month = dt.date(int(match["year"]), int(match["month"]), 1)
     return month if date_in_range(month) else None
 
 
@@ -104,7 +104,7 @@ class MonthField(serializers.Field):
         return f"{value:%Y-%m}"
 
     def to_internal_value(self, data):
-        month = parse_month(data)
+        month = month_or_none(data)
         if month is None:
             self.fail("invalid")
         return month

@@ -10,7 +10,7 @@ class ErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField(help_text="What went wrong, for people.")
     code = serializers.CharField(help_text="Machine-readable reason: invalid, conflict, ...")
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # the answer's field
         child=serializers.JSONField(),
         required=False,
         help_text="Field name (or row index) to its messages.",

@@ -12,7 +12,6 @@ from rest_framework import permissions
 
 from contactcenter.api.idempotency import IdempotentPostMixin
 from contactcenter.api.query import StrictListQueryMixin
-
 from projects.models import Client, Project
 
 # The tenancy's names, imported by the API modules from here (their one import).
@@ -80,11 +79,11 @@ class ScopedViewSetMixin(StrictListQueryMixin, IdempotentPostMixin):
     the scope is applied on top of it.
     """
 
-    scope_path = None
+    scope_path: str | None = None
     scope_bypass_for_staff = False
     telephony_reaches = False
-    scope_role = MANAGER
-    scope_write_role = MANAGER
+    scope_role: str = MANAGER
+    scope_write_role: str = MANAGER
 
     @property
     def request_role(self):

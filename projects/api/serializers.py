@@ -1,6 +1,7 @@
 """Input and output shapes of clients and projects (SPEC section 8)."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import RegexValidator
 from rest_framework import serializers
@@ -45,7 +46,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "that follow it still apply from their own dates."
         ),
     )
-    projects = serializers.SlugRelatedField(
+    projects: "serializers.SlugRelatedField[Any]" = serializers.SlugRelatedField(
         many=True,
         read_only=True,
         slug_field="code",
@@ -101,7 +102,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "When sent, the list replaces the stored windows."
         ),
     )
-    managers = serializers.SlugRelatedField(
+    managers: "serializers.SlugRelatedField[Any]" = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="username", help_text="Usernames of the PMs."
     )
 

@@ -1,5 +1,8 @@
 """The base of the catalogue endpoints: scoped rows, writes through services, one shape."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
@@ -15,11 +18,11 @@ class CatalogViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     the scoped queryset, so it shows exactly what a later GET would.
     """
 
-    permission_classes = [IsAuthenticated, CatalogPermission]
-    superuser_only_actions = ()
+    permission_classes: Sequence[Any] = [IsAuthenticated, CatalogPermission]
+    superuser_only_actions: tuple[str, ...] = ()
     # Explicit, so ?ordering= never sorts by a to-many field (which would repeat rows).
-    ordering_fields = []
-    search_fields = []
+    ordering_fields: list[str] = []
+    search_fields: list[str] = []
 
     def create_object(self, data):
         raise NotImplementedError

@@ -4,6 +4,8 @@ People are named by username to staff; an integration (the client) reads scores 
 comments but never who scored or disputed (``hide_people`` in the context: ``null``).
 """
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -76,7 +78,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "version", "is_active", "created_at"]
         extra_kwargs = {"valid_from": {"validators": [validate_date_range]}}
-        validators = []  # the (project, name, version) key is the service's
+        validators: list[Any] = []  # the (project, name, version) key is the service's
 
     def get_frozen(self, scorecard) -> bool:
         annotated = getattr(scorecard, "has_evaluations", None)  # the list's one query

@@ -4,7 +4,11 @@ Pure calculation over the numbers sent (``workforce.erlang``): no tenant data is
 written, so every authenticated caller may use them.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -31,8 +35,8 @@ CALLCENTREHELPER = {
 
 
 class _StaffingView(IdempotentPostMixin, APIView):
-    input_serializer_class = None
-    calculate = None
+    input_serializer_class: type[serializers.Serializer] | None = None
+    calculate: Callable[..., Any] | None = None
 
     def post(self, request):
         serializer = self.input_serializer_class(data=request.data)

@@ -79,14 +79,14 @@ class PlannedShiftSerializer(serializers.Serializer):
 
 class ProjectCoverageSerializer(serializers.Serializer):
     project = serializers.CharField()
-    required = serializers.ListField(child=serializers.IntegerField())
+    required = serializers.ListField(child=serializers.IntegerField())  # type: ignore[assignment]  # a field named like a Field/Serializer attribute
     covered = serializers.ListField(child=serializers.IntegerField())
 
 
 class UnderstaffedSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     project = serializers.CharField()
-    required = serializers.IntegerField()
+    required = serializers.IntegerField()  # type: ignore[assignment]  # a field named like a Field/Serializer attribute
     covered = serializers.IntegerField()
 
 

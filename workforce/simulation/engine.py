@@ -199,18 +199,7 @@ def _run(*, project, offered, service, deadline, wraps, served, schedules, proje
     ended = list(deadline)  # an abandoned call ends at its deadline; answered ones overwritten
     operator = [-1] * n
     events = [[] for _ in schedules]
-    heap, seq = [], 0
-    for op, plan in enumerate(schedules):
-        for begin, end, breaks in plan:
-            heap.append((begin, seq, _SHIFT_START, op))
-            seq += 1
-            for b, e in breaks:
-                heap.append((b, seq, _BREAK_START, op))
-                heap.append((e, seq + 1, _BREAK_END, op))
-                seq += 2
-            heap.append((end, seq, _SHIFT_END, op))
-            seq += 1
-    heapq.heapify(heap)
+    heap, seq = _operator_heap(schedules)
     push, pop = heapq.heappush, heapq.heappop
     state = [_OFFLINE] * len(schedules)
     pending = [0] * len(schedules)  # after the current call: 1 break, 2 offline
@@ -248,23 +237,8 @@ def _run(*, project, offered, service, deadline, wraps, served, schedules, proje
         for p in served[op]:
             del free[p][op]
 
-    next_call = 0
-    while True:
-        top = heap[0][0] if heap else inf
-        if next_call < n and offered[next_call] < top:
-            c = next_call
-            next_call += 1
-            idle = free[project[c]]
-            if idle:
-                op = next(iter(idle))
-                leave(op)
-                take(op, c, offered[c])
-            else:
-                queues[project[c]].append(c)
-            continue
-        if not heap:
-            break
-        t, _, kind, op = pop(heap)
+    def operator_event(t, kind, op):
+        """A shift, break or end of wrap-up: the operator's state moves, and is logged."""
         if kind == _FINISH:
             if pending[op] == 2:
                 pending[op] = 0
@@ -292,16 +266,56 @@ def _run(*, project, offered, service, deadline, wraps, served, schedules, proje
                 available(op, t)
             elif pending[op] == 1:
                 pending[op] = 0  # busy through the whole break: it is skipped
+        elif state[op] == _BUSY:  # _SHIFT_END during a call: offline after it
+            pending[op] = 2
         else:  # _SHIFT_END
-            if state[op] == _BUSY:
-                pending[op] = 2
+            if state[op] == _FREE:
+                leave(op)
+            state[op] = _OFFLINE
+            events[op].append((t, "offline", ""))
+
+    next_call = 0
+    while True:
+        top = heap[0][0] if heap else inf
+        if next_call < n and offered[next_call] < top:
+            c = next_call
+            next_call += 1
+            idle = free[project[c]]
+            if idle:
+                op = next(iter(idle))
+                leave(op)
+                take(op, c, offered[c])
             else:
-                if state[op] == _FREE:
-                    leave(op)
-                state[op] = _OFFLINE
-                events[op].append((t, "offline", ""))
-    flat = [(op, t, st, reason) for op, items in enumerate(events) for t, st, reason in items]
-    return answered, ended, operator, flat
+                queues[project[c]].append(c)
+            continue
+        if not heap:
+            break
+        t, _, kind, op = pop(heap)
+        operator_event(t, kind, op)
+    return answered, ended, operator, _flat_events(events)
+
+
+def _operator_heap(schedules):
+    """The heap of every shift and break event, and the next sequence number (ties in
+    the heap are broken by it, so the order never depends on anything but the input)."""
+    heap, seq = [], 0
+    for op, plan in enumerate(schedules):
+        for begin, end, breaks in plan:
+            heap.append((begin, seq, _SHIFT_START, op))
+            seq += 1
+            for b, e in breaks:
+                heap.append((b, seq, _BREAK_START, op))
+                heap.append((e, seq + 1, _BREAK_END, op))
+                seq += 2
+            heap.append((end, seq, _SHIFT_END, op))
+            seq += 1
+    heapq.heapify(heap)
+    return heap, seq
+
+
+def _flat_events(events):
+    """Per-operator state logs as one list of (operator, seconds, state, reason)."""
+    return [(op, t, st, reason) for op, items in enumerate(events) for t, st, reason in items]
 
 
 # --- Summary ---------------------------------------------------------------------------------

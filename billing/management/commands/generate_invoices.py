@@ -1,18 +1,15 @@
 """``manage.py generate_invoices --period YYYY-MM [--client CODE]``: the Celery job's code."""
 
-import re
-
 from django.core.management.base import BaseCommand, CommandError
 
 from billing.invoicing import invoice_generate
-from billing.tasks import parse_period
 from contactcenter.errors import DomainError
+from contactcenter.periods import parse_month
 
 
 def period_argument(value):
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise ValueError(value)
-    return parse_period(value)
+    """argparse type of --period: 'YYYY-MM' -> the month's first day."""
+    return parse_month(value)
 
 
 class Command(BaseCommand):
