@@ -142,7 +142,7 @@ def _call_fields(project_ids, operator_ids):
     )
 
 
-def _plain_call_reader(project_ids, operator_ids):
+def _plain_call_reader(project_ids, operator_ids):  # noqa: C901, PLR0915  the fast path, one closure: see its docstring
     """``read(row)``: the values ``_parse_call`` gives a valid row of the usual shape, or
     ``None`` for any row out of the ordinary (which ``_parse_call`` then judges).
 
@@ -159,7 +159,7 @@ def _plain_call_reader(project_ids, operator_ids):
     external_id_length, disposition_length = _EXTERNAL_ID_LENGTH, _DISPOSITION_LENGTH
     url_length, edge_years, int4_max = _URL_LENGTH, EDGE_YEARS, INT4_MAX
 
-    def read(row):
+    def read(row):  # noqa: C901, PLR0911, PLR0912  one branch per field rule, locals kept local for speed
         if type(row) is not dict:
             return None
         get = row.get

@@ -100,9 +100,11 @@ def _chunks(invoice, rows):
             amount=amount_total,
         )
     ]
-    for line in invoice.lines.all():
-        if line.kind == line.Kind.MINIMUM_TOPUP:
-            trailer.append(_trailer_row(f"minimum top-up {line.project.code}", amount=line.amount))
+    trailer.extend(
+        _trailer_row(f"minimum top-up {line.project.code}", amount=line.amount)
+        for line in invoice.lines.all()
+        if line.kind == line.Kind.MINIMUM_TOPUP
+    )
     rate = f"{invoice.vat_rate.normalize():f}"
     vat_label = f"vat {rate} included" if invoice.vat_included else f"vat {rate} on top"
     trailer += [
