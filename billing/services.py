@@ -1,5 +1,8 @@
 """Writes on tariffs and their time-of-day bands (SPEC section 7)."""
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.db import transaction
 
 from billing.models import Tariff, TariffBand
@@ -70,7 +73,7 @@ def _save(tariff):
 
 
 @transaction.atomic
-def tariff_create(*, bands=(), **fields):
+def tariff_create(*, bands: Iterable[Mapping[str, Any]] = (), **fields: Any) -> Tariff:
     tariff = Tariff()
     assign_fields(tariff, fields, TARIFF_FIELDS)
     _save(tariff)
@@ -79,7 +82,9 @@ def tariff_create(*, bands=(), **fields):
 
 
 @transaction.atomic
-def tariff_update(*, tariff, bands=None, **fields):
+def tariff_update(
+    *, tariff: Tariff, bands: Iterable[Mapping[str, Any]] | None = None, **fields: Any
+) -> Tariff:
     """Update a tariff; ``bands``, when given, replaces the stored bands."""
     assign_fields(tariff, fields, TARIFF_FIELDS)
     _save(tariff)
@@ -89,5 +94,5 @@ def tariff_update(*, tariff, bands=None, **fields):
 
 
 @transaction.atomic
-def tariff_delete(*, tariff):
+def tariff_delete(*, tariff: Tariff) -> None:
     delete_or_conflict(tariff, what="tariff")
