@@ -1,5 +1,8 @@
 """Writes on operators of the shared pool and their project certifications."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import transaction
 
 from agents.models import Certification, Operator
@@ -59,7 +62,7 @@ def _certifications_replace(*, operator, certifications, within=None):
 
 
 @transaction.atomic
-def operator_create(*, certifications=(), **fields):
+def operator_create(*, certifications: Iterable[Any] = (), **fields: Any) -> Operator:
     operator = Operator()
     assign_fields(operator, fields, OPERATOR_FIELDS)
     _save(operator)
@@ -68,7 +71,13 @@ def operator_create(*, certifications=(), **fields):
 
 
 @transaction.atomic
-def operator_update(*, operator, certifications=None, certifications_within=None, **fields):
+def operator_update(
+    *,
+    operator: Operator,
+    certifications: Iterable[Any] | None = None,
+    certifications_within: Iterable[Any] | None = None,
+    **fields: Any,
+) -> Operator:
     """Update an operator; ``certifications``, when given, replaces the stored ones (only
     those on ``certifications_within`` projects, if given)."""
     assign_fields(operator, fields, OPERATOR_FIELDS)
@@ -81,5 +90,5 @@ def operator_update(*, operator, certifications=None, certifications_within=None
 
 
 @transaction.atomic
-def operator_delete(*, operator):
+def operator_delete(*, operator: Operator) -> None:
     delete_or_conflict(operator, what="operator")

@@ -635,9 +635,10 @@ class Server:
             try:
                 conn.request("GET", "/api/v1/")
                 conn.getresponse().read()
-                return True  # any HTTP answer (401 here) means it is serving
             except OSError:
                 time.sleep(0.2)
+            else:
+                return True  # any HTTP answer (401 here) means it is serving
             finally:
                 conn.close()
         return False

@@ -643,7 +643,7 @@ def measure_kpis(projects, runs):
 
 def sizes(table="calls_call"):
     """[(name, bytes)]: the table's heap (with TOAST) and each index, and the total."""
-    found = fetch(
+    return fetch(
         """
         SELECT c.relname, pg_total_relation_size(c.oid) - pg_indexes_size(c.oid)
         FROM pg_class c WHERE c.oid = %(t)s::regclass
@@ -653,7 +653,6 @@ def sizes(table="calls_call"):
         """,
         {"t": table},
     )
-    return found
 
 
 def partitioned_sizes():

@@ -611,7 +611,7 @@ def invoice_generate(*, period: dt.date, client_code: str | None = None) -> list
         try:
             invoice = invoice_generate_client(client=client, period=period)
         except DomainError as error:
-            logger.error("Invoice of %s for %s refused: %s", client.code, period, error.details)
+            logger.error("Invoice of %s for %s refused: %s", client.code, period, error.details)  # noqa: TRY400  expected refusal, no traceback
             errors[client.code] = error.details or error.message
             continue
         if invoice:
@@ -657,7 +657,7 @@ def invoice_generate_closed_months(*, now: dt.datetime | None = None) -> list[In
         try:
             invoice = invoice_generate_client(client=client, period=period)
         except DomainError as error:
-            logger.error("Invoice of %s for %s refused: %s", client.code, period, error.details)
+            logger.error("Invoice of %s for %s refused: %s", client.code, period, error.details)  # noqa: TRY400  expected refusal, no traceback
             errors[client.code] = error.details or error.message
             continue
         if invoice:

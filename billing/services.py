@@ -5,6 +5,9 @@ starting a tariff inside a month such an invoice billed, is a 409 naming the inv
 (``billing.frozen``); a new tariff from a later date replaces it.
 """
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.db import transaction
 
 from billing.frozen import check_tariff_start_free, check_tariff_unfrozen
@@ -82,7 +85,7 @@ def _lock(tariff):
 
 
 @transaction.atomic
-def tariff_create(*, bands=(), **fields):
+def tariff_create(*, bands: Iterable[Mapping[str, Any]] = (), **fields: Any) -> Tariff:
     tariff = Tariff()
     assign_fields(tariff, fields, TARIFF_FIELDS)
     _lock(tariff)
@@ -93,7 +96,9 @@ def tariff_create(*, bands=(), **fields):
 
 
 @transaction.atomic
-def tariff_update(*, tariff, bands=None, **fields):
+def tariff_update(
+    *, tariff: Tariff, bands: Iterable[Mapping[str, Any]] | None = None, **fields: Any
+) -> Tariff:
     """Update a tariff; ``bands``, when given, replaces the stored bands. A tariff that
     rated an issued invoice is refused (409), as is a move into a month one billed."""
     _lock(tariff)
@@ -108,7 +113,7 @@ def tariff_update(*, tariff, bands=None, **fields):
 
 
 @transaction.atomic
-def tariff_delete(*, tariff):
+def tariff_delete(*, tariff: Tariff) -> None:
     _lock(tariff)
     check_tariff_unfrozen(tariff, what="Deleting this tariff")
     delete_or_conflict(tariff, what="tariff")

@@ -145,7 +145,7 @@ def _call_fields(project_ids, operator_ids, bounds: CallBounds):
     )
 
 
-def _plain_call_reader(project_ids, operator_ids, bounds: CallBounds):
+def _plain_call_reader(project_ids, operator_ids, bounds: CallBounds):  # noqa: C901, PLR0915  the fast path, one closure: see its docstring
     """``read(row)``: the values ``_parse_call`` gives a valid row of the usual shape, or
     ``None`` for any row out of the ordinary (which ``_parse_call`` then judges).
 
@@ -167,7 +167,7 @@ def _plain_call_reader(project_ids, operator_ids, bounds: CallBounds):
     earliest, latest = bounds.window.earliest, bounds.window.latest
     max_hold, max_wrap = bounds.max_connected, bounds.max_wrap
 
-    def read(row):
+    def read(row):  # noqa: C901, PLR0911, PLR0912  one branch per field rule, locals kept local for speed
         if type(row) is not dict:
             return None
         get = row.get

@@ -244,7 +244,7 @@ def operator_code(agent, agent_map=None):
 # -- lines --------------------------------------------------------------------------------
 
 
-def parse_line(text, line_no):
+def parse_line(text, line_no):  # noqa: PLR0911  one return per kind of line
     """One line -> ``QueueLogLine``, ``None`` for a blank line, or ``LineIssue``."""
     text = text.rstrip("\r\n")
     if not text.strip():

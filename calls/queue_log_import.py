@@ -114,8 +114,9 @@ class QueueLogImportResult:
         for (_kind, what, reason), count in sorted(grouped.items()):
             lines.append(f"  {reason}: {count} {what}(s)")
         detailed = [item for item in self.skipped if item.kind in {MALFORMED, REFUSED}]
-        for item in detailed[:SUMMARY_DETAIL_LINES]:
-            lines.append(f"  line {item.line_no}: {item.reason}")
+        lines.extend(
+            f"  line {item.line_no}: {item.reason}" for item in detailed[:SUMMARY_DETAIL_LINES]
+        )
         if len(detailed) > SUMMARY_DETAIL_LINES:
             lines.append(f"  ... and {len(detailed) - SUMMARY_DETAIL_LINES} more")
         return lines

@@ -14,9 +14,12 @@ Ratios are derived here from the summed counters (``calls.kpis``), never average
 """
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from agents.models import Operator
@@ -29,7 +32,7 @@ from calls.kpis import (
 )
 from calls.rollups import ceil_interval
 from contactcenter.errors import DomainError
-from projects.models import validate_timezone
+from projects.models import Project, validate_timezone
 
 GRANULARITIES = ("15min", "hour", "day", "month")
 # The longest range per granularity: beyond it an answer is too big to be useful.
@@ -40,7 +43,9 @@ MAX_PEAK_HOURS_DAYS = 366
 # --- Validation ----------------------------------------------------------------------------
 
 
-def validate_range(*, start, end, granularity=None, max_days=None):
+def validate_range(
+    *, start: Any, end: Any, granularity: str | None = None, max_days: int | None = None
+) -> None:
     """Refuse what the rollups cannot answer, naming the API's parameter (``from``...)."""
     errors = {}
     for name, value in (("from", start), ("to", end)):
@@ -54,7 +59,7 @@ def validate_range(*, start, end, granularity=None, max_days=None):
         raise DomainError("Invalid range.", details=errors)
     if start >= end:
         raise DomainError("'from' must be before 'to'.", details={"to": ["Must be after 'from'."]})
-    limit = max_days or MAX_RANGE_DAYS[granularity]
+    limit = max_days or MAX_RANGE_DAYS[cast(str, granularity)]
     if end - start > dt.timedelta(days=limit):
         what = f"at {granularity} granularity " if granularity else ""
         raise DomainError(
@@ -141,7 +146,9 @@ def _iso(instant, zone):
 # --- Project KPIs --------------------------------------------------------------------------
 
 
-def project_kpis(*, project, start, end, granularity) -> dict:
+def project_kpis(
+    *, project: Project, start: dt.datetime, end: dt.datetime, granularity: str
+) -> dict[str, Any]:
     """SPEC section 8's ``projects/{code}/kpis/`` body: buckets in the project's time zone.
 
     ``{"project", "granularity", "timezone", "sl_formula", "from", "to",
@@ -255,7 +262,15 @@ def _occupancy(*, operator_ids, project_ids, start, end, granularity, tz):
     }
 
 
-def operator_occupancy(*, operator, start, end, granularity, tz="UTC", projects=None) -> dict:
+def operator_occupancy(
+    *,
+    operator: Operator,
+    start: dt.datetime,
+    end: dt.datetime,
+    granularity: str,
+    tz: str = "UTC",
+    projects: QuerySet[Project] | None = None,
+) -> dict[str, Any]:
     """``operators/{code}/occupancy/``: one operator's staffed, break and handle seconds.
 
     ``{"operator", "granularity", "timezone", "from", "to", "buckets": [{"start",
@@ -275,8 +290,14 @@ def operator_occupancy(*, operator, start, end, granularity, tz="UTC", projects=
 
 
 def pool_occupancy(
-    *, projects_queryset_or_None=None, operators_queryset=None, start, end, granularity, tz="UTC"
-) -> dict:
+    *,
+    projects_queryset_or_None: QuerySet[Project] | None = None,
+    operators_queryset: QuerySet[Operator] | None = None,
+    start: dt.datetime,
+    end: dt.datetime,
+    granularity: str,
+    tz: str = "UTC",
+) -> dict[str, Any]:
     """``pool/occupancy/``: the same for a pool of operators (``None``: every operator).
 
     Pool occupancy = sum of handle / sum of staffed over all of them (SPEC section 5).
@@ -306,7 +327,9 @@ def pool_occupancy(
 # --- Peak hours ----------------------------------------------------------------------------
 
 
-def peak_hours(*, projects, start, end, tz="UTC") -> dict:
+def peak_hours(
+    *, projects: Iterable[Project], start: dt.datetime, end: dt.datetime, tz: str = "UTC"
+) -> dict[str, Any]:
     """Offered calls by hour of day, per project and for the pool.
 
     Each project row counts its calls by its own **local** hour (``hours``, 24 numbers):
@@ -320,7 +343,7 @@ def peak_hours(*, projects, start, end, tz="UTC") -> dict:
     """
     validate_range(start=start, end=end, max_days=MAX_PEAK_HOURS_DAYS)
     zone = _zone(tz)
-    projects = sorted(projects, key=lambda project: project.code)
+    ordered = sorted(projects, key=lambda project: project.code)
     sql = """
         SELECT i.project_id,
                extract(hour FROM i.interval_start AT TIME ZONE p.timezone)::int,
@@ -331,16 +354,21 @@ def peak_hours(*, projects, start, end, tz="UTC") -> dict:
           AND i.interval_start >= %(start)s AND i.interval_start < %(end)s
         GROUP BY 1, 2, 3
     """
-    params = {"projects": [p.pk for p in projects], "start": start, "end": end, "tz": tz}
-    local = {p.pk: [0] * 24 for p in projects}
-    in_tz = {p.pk: [0] * 24 for p in projects}
+    params: dict[str, Any] = {
+        "projects": [p.pk for p in ordered],
+        "start": start,
+        "end": end,
+        "tz": tz,
+    }
+    local = {p.pk: [0] * 24 for p in ordered}
+    in_tz = {p.pk: [0] * 24 for p in ordered}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for project_id, local_hour, tz_hour, offered in cursor.fetchall():
             local[project_id][local_hour] += offered
             in_tz[project_id][tz_hour] += offered
     rows = [
-        _hours_row(local[p.pk], in_tz[p.pk], project=p.code, timezone=p.timezone) for p in projects
+        _hours_row(local[p.pk], in_tz[p.pk], project=p.code, timezone=p.timezone) for p in ordered
     ]
     pool_local = [sum(row["hours"][h] for row in rows) for h in range(24)]
     pool_tz = [sum(row["tz_hours"][h] for row in rows) for h in range(24)]

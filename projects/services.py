@@ -7,6 +7,9 @@ admin, commands and tasks refuse the same things the same way.
 
 import datetime as dt
 import itertools
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -55,7 +58,7 @@ PROJECT_FIELDS = frozenset(
 
 
 @transaction.atomic
-def client_create(*, vat_rate=None, **fields):
+def client_create(*, vat_rate: Decimal | None = None, **fields: Any) -> Client:
     """Create a client; ``vat_rate`` (a fraction) sets its rate from the beginning of time."""
     client = Client()
     assign_fields(client, fields, CLIENT_FIELDS)
@@ -67,7 +70,7 @@ def client_create(*, vat_rate=None, **fields):
 
 
 @transaction.atomic
-def client_update(*, client, vat_rate=None, **fields):
+def client_update(*, client: Client, vat_rate: Decimal | None = None, **fields: Any) -> Client:
     assign_fields(client, fields, CLIENT_FIELDS)
     client.full_clean()
     client.save()
@@ -96,12 +99,14 @@ def client_billing_changes(*, client, fields) -> list[str]:
 
 
 @transaction.atomic
-def client_delete(*, client):
+def client_delete(*, client: Client) -> None:
     delete_or_conflict(client, what="client")
 
 
 @transaction.atomic
-def client_vat_rate_set(*, client, rate, valid_from=BEGINNING_OF_TIME):
+def client_vat_rate_set(
+    *, client: Client, rate: Decimal, valid_from: dt.date = BEGINNING_OF_TIME
+) -> VatRate:
     """Set the VAT rate in force from ``valid_from``, replacing a rate of that same day."""
     vat_rate, _ = VatRate.objects.update_or_create(
         client=client, valid_from=valid_from, defaults={"rate": rate}
@@ -151,7 +156,12 @@ def _business_hours_replace(*, project, windows):
 
 
 @transaction.atomic
-def project_create(*, business_hours=(), managers=(), **fields):
+def project_create(
+    *,
+    business_hours: Iterable[Mapping[str, Any]] = (),
+    managers: Iterable[Any] = (),
+    **fields: Any,
+) -> Project:
     """Create a project with its opening windows (none: around the clock) and managers."""
     project = Project()
     assign_fields(project, fields, PROJECT_FIELDS)
@@ -164,7 +174,9 @@ def project_create(*, business_hours=(), managers=(), **fields):
 
 
 @transaction.atomic
-def project_update(*, project, business_hours=None, **fields):
+def project_update(
+    *, project: Project, business_hours: Iterable[Mapping[str, Any]] | None = None, **fields: Any
+) -> Project:
     """Update a project; ``business_hours``, when given, replaces the stored windows."""
     assign_fields(project, fields, PROJECT_FIELDS)
     project.full_clean()
@@ -175,5 +187,5 @@ def project_update(*, project, business_hours=None, **fields):
 
 
 @transaction.atomic
-def project_delete(*, project):
+def project_delete(*, project: Project) -> None:
     delete_or_conflict(project, what="project")

@@ -9,8 +9,14 @@ counts. Days, weeks (Monday first) and months are local to each project.
 """
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import QuerySet
+
+from agents.models import Operator
+from projects.models import Project
 from quality import scoring
 from quality.models import Evaluation
 
@@ -19,7 +25,9 @@ COUNTED = (Evaluation.Status.SUBMITTED, Evaluation.Status.FINAL)
 MAX_DAYS = 3700
 
 
-def counted_evaluations(*, projects, start, end):
+def counted_evaluations(
+    *, projects: Iterable[Project], start: dt.datetime, end: dt.datetime
+) -> QuerySet[Evaluation]:
     """The evaluations that count, of ``projects``' calls offered in [start, end)."""
     return Evaluation.objects.filter(
         status__in=COUNTED,
@@ -61,11 +69,13 @@ def _bucket_key(row, group_by):
     return day.isoformat()
 
 
-def project_qa(*, project, start, end, group_by="operator"):
+def project_qa(
+    *, project: Project, start: dt.datetime, end: dt.datetime, group_by: str = "operator"
+) -> dict[str, Any]:
     """``GET projects/{code}/qa/``: totals and one bucket per operator, day, week or month
     that has counted evaluations, in key order."""
     rows = list(_rows(counted_evaluations(projects=[project], start=start, end=end)))
-    groups = {}
+    groups: dict[Any, list[Any]] = {}
     for row in rows:
         groups.setdefault(_bucket_key(row, group_by), []).append(row)
     return {
@@ -76,7 +86,9 @@ def project_qa(*, project, start, end, group_by="operator"):
     }
 
 
-def operator_qa(*, operator, projects, start, end):
+def operator_qa(
+    *, operator: Operator, projects: QuerySet[Project], start: dt.datetime, end: dt.datetime
+) -> dict[str, Any]:
     """``GET operators/{code}/qa/``: the operator's totals over the projects in scope, and
     per project."""
     rows = list(
@@ -86,7 +98,7 @@ def operator_qa(*, operator, projects, start, end):
             )
         )
     )
-    groups = {}
+    groups: dict[Any, list[Any]] = {}
     for row in rows:
         groups.setdefault(row[4], []).append(row)
     return {

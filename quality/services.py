@@ -7,13 +7,19 @@ project, and resolved by a QA evaluator of the project other than the original o
 a manager. Refusals are ``DomainError``s naming the field (403 for a forbidden actor).
 """
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from calls.models import Call
 from contactcenter.errors import ConflictError, DomainError
+from projects.models import Project
 from quality import scoring
 from quality.models import (
     Evaluation,
@@ -26,11 +32,11 @@ from quality.models import (
 # --- Who holds which role on a project ------------------------------------------------------
 
 
-def is_manager(user, project):
+def is_manager(user: User, project: Project) -> bool:
     return user.is_superuser or project.managers.filter(pk=user.pk).exists()
 
 
-def is_qa_evaluator(user, project):
+def is_qa_evaluator(user: User, project: Project) -> bool:
     return is_manager(user, project) or project.qa_evaluators.filter(pk=user.pk).exists()
 
 
@@ -67,7 +73,9 @@ def _criteria_rows(criteria):
 
 
 @transaction.atomic
-def scorecard_create(*, project, name, valid_from, criteria):
+def scorecard_create(
+    *, project: Project, name: str, valid_from: dt.date, criteria: Iterable[Mapping[str, Any]]
+) -> Scorecard:
     """A scorecard of ``project``; if one of that name exists, its next version, which
     becomes the active one (the previous versions stay, with their evaluations)."""
     _criteria_rows(criteria)
@@ -95,7 +103,7 @@ def scorecard_create(*, project, name, valid_from, criteria):
     return scorecard
 
 
-def scorecard_next_version(*, project, name):
+def scorecard_next_version(*, project: Project, name: str) -> int:
     """Make room for a new version of ``name`` (the live one retires); its number."""
     versions = Scorecard.objects.select_for_update().filter(project=project, name=name.strip())
     latest = versions.order_by("-version").first()
@@ -103,7 +111,12 @@ def scorecard_next_version(*, project, name):
     return latest.version + 1 if latest else 1
 
 
-def scorecard_revise(*, scorecard, criteria, valid_from=None):
+def scorecard_revise(
+    *,
+    scorecard: Scorecard,
+    criteria: Iterable[Mapping[str, Any]],
+    valid_from: dt.date | None = None,
+) -> Scorecard:
     """The next version of ``scorecard`` with ``criteria``: history is never rewritten."""
     return scorecard_create(
         project=scorecard.project,
@@ -113,12 +126,12 @@ def scorecard_revise(*, scorecard, criteria, valid_from=None):
     )
 
 
-def scorecard_is_frozen(scorecard):
+def scorecard_is_frozen(scorecard: Scorecard) -> bool:
     """A version that has evaluations cannot change: they were scored against it."""
     return scorecard.evaluations.exists()
 
 
-def scorecard_for_call(call):
+def scorecard_for_call(call: Call) -> Scorecard | None:
     """The project's active scorecard in force on the call's local date (the latest
     ``valid_from`` on or before it), else ``None``."""
     local_day = timezone.localtime(call.offered_at, _zone(call.project)).date()
@@ -138,7 +151,7 @@ def _zone(project):
 # --- Evaluations ----------------------------------------------------------------------------
 
 
-def evaluation_check(*, call, scorecard=None):
+def evaluation_check(*, call: Call, scorecard: Scorecard | None = None) -> Scorecard:
     """The scorecard a new evaluation of ``call`` uses, or the ``DomainError`` refusing it."""
     if call.answered_at is None:
         raise DomainError(
@@ -166,7 +179,9 @@ def evaluation_check(*, call, scorecard=None):
 
 
 @transaction.atomic
-def evaluation_create(*, call, evaluator=None, scorecard=None):
+def evaluation_create(
+    *, call: Call, evaluator: User | None = None, scorecard: Scorecard | None = None
+) -> Evaluation:
     """A draft evaluation of an answered ``call`` against ``scorecard`` (default: the
     project's scorecard in force on the call's day)."""
     scorecard = evaluation_check(call=call, scorecard=scorecard)
@@ -218,7 +233,12 @@ def _write_answers(evaluation, answers):
 
 
 @transaction.atomic
-def evaluation_save(*, evaluation, answers=(), comment=None):
+def evaluation_save(
+    *,
+    evaluation: Evaluation,
+    answers: Iterable[Mapping[str, Any]] = (),
+    comment: str | None = None,
+) -> Evaluation:
     """Record answers (all or some) and the comment of a draft."""
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.status != Evaluation.Status.DRAFT:
@@ -252,7 +272,13 @@ def _compute(evaluation):
 
 
 @transaction.atomic
-def evaluation_submit(*, evaluation, user, answers=(), comment=None):
+def evaluation_submit(
+    *,
+    evaluation: Evaluation,
+    user: User,
+    answers: Iterable[Mapping[str, Any]] = (),
+    comment: str | None = None,
+) -> Evaluation:
     """Store the last answers, compute and store the score: the evaluation counts."""
     evaluation = evaluation_save(evaluation=evaluation, answers=answers, comment=comment)
     result = _compute(evaluation)
@@ -272,7 +298,7 @@ def evaluation_submit(*, evaluation, user, answers=(), comment=None):
 
 
 @transaction.atomic
-def dispute_raise(*, evaluation, user, reason):
+def dispute_raise(*, evaluation: Evaluation, user: User, reason: str) -> EvaluationDispute:
     """The operator's supervisor or a manager of the project contests a submitted score."""
     evaluation = (
         Evaluation.objects.select_for_update(of=("self",))
@@ -294,7 +320,7 @@ def dispute_raise(*, evaluation, user, reason):
             + (", once." if already else f"; this one is {evaluation.status}."),
             details={"status": [f"The evaluation is {evaluation.status}."]},
         )
-    dispute = EvaluationDispute.objects.create(
+    dispute = EvaluationDispute.objects.create(  # type: ignore[misc]  # submitted: it has a score
         evaluation=evaluation, raised_by=user, reason=reason.strip(), score_before=evaluation.score
     )
     evaluation.status = Evaluation.Status.DISPUTED
@@ -303,7 +329,14 @@ def dispute_raise(*, evaluation, user, reason):
 
 
 @transaction.atomic
-def dispute_resolve(*, dispute, user, outcome, comment, answers=()):
+def dispute_resolve(
+    *,
+    dispute: EvaluationDispute,
+    user: User,
+    outcome: str,
+    comment: str,
+    answers: Iterable[Mapping[str, Any]] = (),
+) -> EvaluationDispute:
     """Uphold the score, or overturn it with changed answers (the score is recomputed).
 
     The resolver is a QA evaluator of the project who did not score the call, or a
@@ -341,7 +374,15 @@ def dispute_resolve(*, dispute, user, outcome, comment, answers=()):
     return dispute
 
 
-def dispute_check_resolve(*, dispute, evaluation, user, outcome, comment, answers=()):
+def dispute_check_resolve(
+    *,
+    dispute: EvaluationDispute,
+    evaluation: Evaluation,
+    user: User,
+    outcome: str,
+    comment: str,
+    answers: Iterable[Mapping[str, Any]] = (),
+) -> None:
     """The refusals of ``dispute_resolve``, first the actor, then the state, then the input."""
     project = evaluation.call.project
     if not is_qa_evaluator(user, project):
@@ -364,7 +405,7 @@ def dispute_check_resolve(*, dispute, evaluation, user, outcome, comment, answer
         raise DomainError("Invalid resolution.", details=errors)
 
 
-def call_for_evaluation(*, call_id, projects):
+def call_for_evaluation(*, call_id: object, projects: QuerySet[Project]) -> Call:
     """The call ``call_id`` among ``projects``' calls, else the error of an unknown call."""
     call = (
         Call.objects.select_related("project", "operator")

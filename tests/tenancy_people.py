@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 
-def entries():
+def entries():  # noqa: C901  a table of cases, one branch per endpoint
     from agents.models import Certification, Operator, TrainingEnrolment, TrainingProgram
     from tests import test_tenancy_matrix as m
     from tests.factories.people import TrainingEnrolmentFactory

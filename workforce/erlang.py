@@ -536,7 +536,7 @@ def erlang_a_agents(
     return agents.astype(np.int64).reshape(arrays[0].shape)
 
 
-def staff_erlang_a(
+def staff_erlang_a(  # noqa: PLR0913  SPEC section 6: one keyword per input of the API
     calls: ArrayLike,
     *,
     interval_seconds: ArrayLike,

@@ -101,10 +101,11 @@ def _chunks(invoice, rows):
         )
     ]
     codes = project_codes(invoice)
-    for line in invoice.lines.all():
-        if line.kind == line.Kind.MINIMUM_TOPUP:
-            label = f"minimum top-up {codes[line.project_id]}"
-            trailer.append(_trailer_row(label, amount=line.amount))
+    trailer.extend(
+        _trailer_row(f"minimum top-up {codes[line.project_id]}", amount=line.amount)
+        for line in invoice.lines.all()
+        if line.kind == line.Kind.MINIMUM_TOPUP
+    )
     rate = f"{invoice.vat_rate.normalize():f}"
     vat_label = f"vat {rate} included" if invoice.vat_included else f"vat {rate} on top"
     trailer += [

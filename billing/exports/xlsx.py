@@ -67,7 +67,7 @@ def _party_text(party):
     return ", ".join(parts)
 
 
-def invoice_xlsx(invoice):
+def invoice_xlsx(invoice):  # noqa: PLR0915  the sheet written cell by cell, top to bottom
     """The workbook as bytes: one sheet, the invoice laid out as on paper."""
     invoice = invoice_with_lines(invoice)
     codes = project_codes(invoice)

@@ -26,7 +26,7 @@ def _too_large_body(request):
     return {"detail": detail, "code": "payload_too_large"}
 
 
-def exception_handler(exc, context):
+def exception_handler(exc, context):  # noqa: PLR0911  one early answer per kind of error
     if isinstance(exc, RequestDataTooBig):
         return Response(
             _too_large_body(context.get("request")),

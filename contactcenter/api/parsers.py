@@ -48,9 +48,8 @@ def json_depth_exceeds(data: object, limit: int) -> bool:
         value, depth = stack.pop()
         if depth > limit:
             return True
-        for child in value.values() if isinstance(value, dict) else value:
-            if isinstance(child, dict | list):
-                stack.append((child, depth + 1))
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
 
 

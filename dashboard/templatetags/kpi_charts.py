@@ -107,7 +107,7 @@ def nice_ticks(top, *, count=5, integer=False):
     return [round(i * step, 10) for i in range(steps + 1)]
 
 
-def chart_layout(spec):
+def chart_layout(spec):  # noqa: C901  one branch per chart option
     """Place every bar, point, line, tick and reference of ``spec`` in SVG coordinates."""
     values = [v for s in spec.series for v in s.values if v is not None]
     refs = [r.high if r.high is not None else r.low for r in spec.references]

@@ -26,7 +26,8 @@ def test_the_change_page_lists_candidates_and_assign_moves_the_shift(admin_clien
 
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Replacements" in html and "spare (" in html
+    assert "Replacements" in html
+    assert "spare (" in html
     assert f'form="assign-{shift.pk}-spare"' in html
 
     response = admin_client.post(

@@ -287,7 +287,8 @@ class TestTrainingApi:
 
         url = f"{API}/training/enrolments/{enrolment['id']}/result/"
         bad = pm_api.post(url, {"score": 120, "on": "2026-10-12"}, format="json")
-        assert bad.status_code == 400 and "score" in bad.json()["errors"]
+        assert bad.status_code == 400
+        assert "score" in bad.json()["errors"]
         answer = pm_api.post(url, {"score": 92, "on": "2026-10-12"}, format="json")
         assert answer.status_code == 200
         assert (answer.json()["status"], answer.json()["score"]) == ("passed", 92)
@@ -315,7 +316,8 @@ class TestTrainingApi:
             {"project": "pm-hotline", "name": "X", "hours": 8, "passing_score": 50},
             format="json",
         )
-        assert answer.status_code == 400 and "project" in answer.json()["errors"]
+        assert answer.status_code == 400
+        assert "project" in answer.json()["errors"]
         # A trainer is not the project's manager: its KPIs stay closed.
         assert api.get(f"{API}/projects/their-line/").status_code == 404
 

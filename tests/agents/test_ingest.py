@@ -134,7 +134,7 @@ def test_the_same_instant_twice_in_a_batch(anna):
         ),
         ({"operator": "op-anna", "at": iso(0)}, "state", "This field is required."),
         (event() | {"at": "2026-10-05T09:00:00"}, "at", NAIVE),
-        (event() | {"at": dt.datetime(2026, 10, 5, 9)}, "at", NAIVE),
+        (event() | {"at": dt.datetime(2026, 10, 5, 9)}, "at", NAIVE),  # noqa: DTZ001  naive on purpose
         (event() | {"at": None}, "at", "This field may not be null."),
         (event(reason="r" * 65), "reason", "Ensure this field has no more than 64 characters."),
     ],

@@ -213,7 +213,8 @@ class TestPeoplePage:
         # No call history: nobody needed, so no shortage anywhere.
         assert not any(row["short"] for row in bench.values())
         html = response.content.decode()
-        assert 'id="turnover-table"' in html and 'data-month="2026-09"' in html
+        assert 'id="turnover-table"' in html
+        assert 'data-month="2026-09"' in html
         assert 'data-project="calm-line"' in html
 
     def test_a_shortage_row_is_marked(self, admin_client, monkeypatch):

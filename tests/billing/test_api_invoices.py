@@ -130,7 +130,8 @@ def test_issue_pay_and_void_go_through_the_services(admin_api, pm_api, pm_invoic
     assert issued.json()["status"] == "issued"
     assert issued.json()["number"].startswith("INV-")
     paid = admin_api.post(f"{URL}{pm_invoice.pk}/pay/")
-    assert paid.json()["status"] == "paid" and paid.json()["paid_at"]
+    assert paid.json()["status"] == "paid"
+    assert paid.json()["paid_at"]
     assert Invoice.objects.get(pk=pm_invoice.pk).status == "paid"
 
 
@@ -252,7 +253,8 @@ def test_export_detail_is_streamed(admin_api, pm_project):
     assert response["Content-Disposition"] == f'attachment; filename="{name}"'
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [row[-1] for row in rows[1:4]] == ["5.00", "5.17", "5.33"]
-    assert rows[-1][0] == "total" and rows[-1][-1] == invoice["total"]
+    assert rows[-1][0] == "total"
+    assert rows[-1][-1] == invoice["total"]
 
 
 @pytest.mark.parametrize("params", [{"format": "docx"}, {"format": ""}, {}])

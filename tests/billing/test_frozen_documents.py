@@ -159,7 +159,8 @@ def test_its_documents_stay_the_same_after_the_client_tariff_and_seller_change(
 ):
     before = documents(admin_api, issued)
     archive_before = invoice_archive(period=OCTOBER)
-    assert "ПАО «Волга Банк»" in before["pdf"] and "7701234567" in before["pdf"]
+    assert "ПАО «Волга Банк»" in before["pdf"]
+    assert "7701234567" in before["pdf"]
 
     renamed = admin_api.patch(
         f"/api/v1/clients/{volga.code}/",
@@ -187,7 +188,8 @@ def test_its_documents_stay_the_same_after_the_client_tariff_and_seller_change(
     assert after["csv"] == before["csv"]
     assert after["detail"] == before["detail"]
     assert archive_after == archive_before  # same fingerprint: the stored archive is served
-    assert "Новое имя" not in after["pdf"] and "Другой продавец" not in after["pdf"]
+    assert "Новое имя" not in after["pdf"]
+    assert "Другой продавец" not in after["pdf"]
     assert Client.objects.get(pk=volga.pk).legal_name == "ООО «Новое имя»"
 
 
@@ -388,7 +390,8 @@ class TestSafeCsv:
         assert (rows[1][7], rows[1][9]) == ("", "21.25")
         assert (rows[2][1], rows[2][7], rows[2][9]) == ("cdr-night", "'+night", "16.50")
         assert rows[3][:2] == ["calls total", "2"]
-        assert rows[-1][0] == "total" and rows[-1][-1] == "45.30"
+        assert rows[-1][0] == "total"
+        assert rows[-1][-1] == "45.30"
 
     def test_the_invoice_csv_neutralizes_band_names(self, admin_api, issued):
         rows = list(csv.reader(io.StringIO(download(admin_api, issued, "csv").decode())))

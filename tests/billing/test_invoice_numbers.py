@@ -28,7 +28,7 @@ def test_concurrent_issuers_get_consecutive_numbers(sequence_exists):
         try:
             start.wait(timeout=10)
             numbers.append(invoice_issue(invoice=invoice).number)
-        except Exception as error:  # reported by the assertion below
+        except Exception as error:  # noqa: BLE001  reported by the assertion below
             errors.append(error)
         finally:
             connections.close_all()  # this thread's own connection

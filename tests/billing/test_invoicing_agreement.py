@@ -146,7 +146,7 @@ def test_week_ranges_say_what_band_covers_says(seed):
     rng = random.Random(seed)
     band = type("Band", (), random_band(rng, "b"))
     ranges = _week_ranges(band)
-    monday = dt.datetime(2026, 10, 12)
+    monday = dt.datetime(2026, 10, 12)  # noqa: DTZ001  local wall-clock time, as band_covers takes
     edges = [
         monday + dt.timedelta(days=day, microseconds=rating._time_of_day(moment) + delta)
         for day in range(8)

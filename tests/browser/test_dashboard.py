@@ -152,7 +152,7 @@ def _tiles(page, scope):
     return {kpi: json.loads(value) for kpi, value in pairs}
 
 
-def test_the_dashboard_draws_the_apis_numbers(chromium, live_server, known_data):
+def test_the_dashboard_draws_the_apis_numbers(chromium, live_server, known_data):  # noqa: PLR0915  one browser journey
     hotline = known_data["hotline"]
     window = {  # the two local days of the hotline (Novosibirsk, UTC+7)
         "from": f"{FIRST_DAY.isoformat()}T00:00:00+07:00",

@@ -389,7 +389,7 @@ INVALID_ROWS = [
         "Datetime has wrong format. Use ISO 8601, such as 2026-10-05T09:00:00Z.",
     ),
     ({"offered_at": "2026-10-05T09:00:00"}, "offered_at", NAIVE),
-    ({"ended_at": dt.datetime(2026, 10, 5, 9, 5)}, "ended_at", NAIVE),
+    ({"ended_at": dt.datetime(2026, 10, 5, 9, 5)}, "ended_at", NAIVE),  # noqa: DTZ001  naive on purpose
     ({"answered_at": iso(-1)}, "answered_at", "Cannot be before offered_at."),
     ({"ended_at": iso(12)}, "ended_at", "Cannot be before answered_at."),
     (

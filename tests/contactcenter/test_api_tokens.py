@@ -120,7 +120,8 @@ def test_rotate_command_old_key_valid_through_the_grace_then_401_new_key_200(roo
 
     assert (in_grace, after_grace.status_code, fresh) == (200, 401, 200)
     assert after_grace.json()["detail"] == "Token revoked."
-    assert new != old and new.startswith("cc_")
+    assert new != old
+    assert new.startswith("cc_")
     rows = ApiToken.objects.filter(user=root).order_by("created_at", "pk")
     assert [(t.name, t.revoked_at) for t in rows] == [
         ("default", START + dt.timedelta(minutes=10)),
@@ -246,7 +247,8 @@ def test_the_admin_lists_tokens_without_digest_and_revokes_them(root, client):
     assert page.status_code == detail.status_code == 200
     html = page.content.decode() + detail.content.decode()
     assert token.prefix in html
-    assert token.digest not in html and token.key not in html
+    assert token.digest not in html
+    assert token.key not in html
     assert client.get("/admin/contactcenter/apitoken/add/").status_code == 403
     assert revoked.status_code == 302
     token.refresh_from_db()

@@ -361,4 +361,5 @@ def test_time_labels_are_local_and_mark_midnight():
     categories = time_categories(starts, tz=MOSCOW, granularity="hour")
     assert categories[0].title == "Sun 4 Oct 21:00"
     midnight = categories[3]
-    assert midnight.boundary and midnight.label == "Mon 5 Oct"
+    assert midnight.boundary
+    assert midnight.label == "Mon 5 Oct"

@@ -51,7 +51,8 @@ def test_staff_users_have_roles_tokens_and_the_demo_password(demo):
     qa, trainer, lead = (User.objects.get(username=name) for name in ("qa", "trainer", "lead"))
     assert {"qa", "trainer", "lead", "admin", "pm", "volga-crm"} <= set(demo)
     for user in (qa, trainer, lead):
-        assert user.is_staff and not user.is_superuser
+        assert user.is_staff
+        assert not user.is_superuser
         assert user.check_password(PASSWORD)
     assert list(qa.groups.values_list("name", flat=True)) == [QA_EVALUATORS]
     assert list(trainer.groups.values_list("name", flat=True)) == [TRAINERS]
@@ -69,7 +70,9 @@ def test_one_scorecard_per_project_with_weighted_criteria_one_or_two_critical(de
     assert Scorecard.objects.count() == Project.objects.count() == 6
     for scorecard in Scorecard.objects.prefetch_related("criteria"):
         criteria = list(scorecard.criteria.all())
-        assert scorecard.name == SCORECARD and scorecard.version == 1 and scorecard.is_active
+        assert scorecard.name == SCORECARD
+        assert scorecard.version == 1
+        assert scorecard.is_active
         assert 5 <= len(criteria) <= 7
         assert 1 <= sum(c.is_critical for c in criteria) <= 2
         assert sum(c.weight for c in criteria) == 100

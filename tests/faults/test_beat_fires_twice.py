@@ -132,7 +132,8 @@ def test_the_monthly_archive_fired_twice_builds_one_archive(two_workers, side, o
     with override_settings(MEDIA_ROOT=media_root):
         files = sorted(path.name for path in archive_dir().iterdir())
         [name] = files  # one archive, no half-written temporary file left behind
-        assert name.startswith(f"invoices-{period:%Y-%m}-") and name.endswith(".zip")
+        assert name.startswith(f"invoices-{period:%Y-%m}-")
+        assert name.endswith(".zip")
         # The same invoices give the same archive: asking again builds nothing new.
         assert invoice_archive(period=period).name == name
         with zipfile.ZipFile(archive_dir() / name) as archive:

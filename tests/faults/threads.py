@@ -16,7 +16,7 @@ class InThread:
     def _run(self, function):
         try:
             self.result = function()
-        except BaseException as exc:  # handed to the test, whatever it is
+        except BaseException as exc:  # noqa: BLE001  handed to the test, whatever it is
             self.error = exc
         finally:
             connections.close_all()

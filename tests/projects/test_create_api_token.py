@@ -33,7 +33,8 @@ def test_prints_a_new_key_alone_stores_only_its_digest_and_never_shows_it_again(
 
     key = printed.strip()
     assert printed == f"{key}\n"
-    assert key.startswith("cc_") and len(key) == 43
+    assert key.startswith("cc_")
+    assert len(key) == 43
     token = ApiToken.objects.get(user=user)
     assert (token.name, token.prefix, token.digest) == ("default", key[:11], tokens.digest(key))
     assert token.expires_at is None

@@ -219,7 +219,7 @@ def test_a_client_with_projects_cannot_be_deleted():
 
     # Below the ORM too: the foreign key refuses a raw delete once constraints are checked
     # (Django's foreign keys are deferred to commit; check_constraints() runs them now).
-    with pytest.raises(IntegrityError, match=Project._meta.db_table), transaction.atomic():
+    with pytest.raises(IntegrityError, match=Project._meta.db_table), transaction.atomic():  # noqa: PT012  the delete and its deferred check are one act
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {Client._meta.db_table} WHERE id = %s", [client.pk])  # noqa: S608
         connection.check_constraints()

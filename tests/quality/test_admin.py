@@ -62,7 +62,8 @@ def test_the_evaluation_page_plays_the_recording_beside_the_calls_facts(page):
         str(call.talk_seconds),
     ):
         assert fact in html, fact
-    assert "Greeting" in html and "Verification" in html  # a row per criterion to answer
+    assert "Greeting" in html
+    assert "Verification" in html
     assert 'name="_submit_evaluation"' in html
 
 

@@ -34,7 +34,7 @@ def test_heads_needed_is_exact(peak, shrinkage, rota, heads):
 
 @pytest.mark.parametrize(("shrinkage", "rota"), [("1", "1.4"), ("-0.1", "1.4"), ("0.3", "0.9")])
 def test_impossible_parameters_are_refused(shrinkage, rota):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be"):
         bench_strength.heads_needed(5, shrinkage=shrinkage, rota_factor=rota)
 
 
@@ -58,16 +58,16 @@ def hotline(db):
     rows = []
     for day in range(1, 43):
         date = dt.datetime.combine(START - dt.timedelta(days=day), dt.time(9), UTC)
-        for quarter in range(4):
-            rows.append(
-                ProjectInterval(
-                    project=project,
-                    interval_start=date + dt.timedelta(minutes=15 * quarter),
-                    offered=30,
-                    answered=30,
-                    talk_seconds=30 * 180,
-                )
+        rows.extend(
+            ProjectInterval(
+                project=project,
+                interval_start=date + dt.timedelta(minutes=15 * quarter),
+                offered=30,
+                answered=30,
+                talk_seconds=30 * 180,
             )
+            for quarter in range(4)
+        )
     ProjectInterval.objects.bulk_create(rows)
     return project
 

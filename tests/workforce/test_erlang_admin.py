@@ -78,7 +78,9 @@ def test_with_a_patience_it_is_erlang_a_over_many_intervals(db, client):
     ).content.decode()
     assert "Erlang A" in page
     agents = [int(n) for n in re.findall(r'data-agents="(\d+)"', page)]
-    assert len(agents) == 3 and agents[2] == 0 and agents[0] > agents[1] > 0
+    assert len(agents) == 3
+    assert agents[2] == 0
+    assert agents[0] > agents[1] > 0
     assert "busiest interval (1)" in page
 
 

@@ -43,7 +43,8 @@ def test_the_admin_index_links_to_it(client, pm):
 def test_the_form_lists_only_visible_projects(client, pm):
     client.force_login(pm)
     page = client.get(URL).content.decode()
-    assert "day-line" in page and "night-line" in page
+    assert "day-line" in page
+    assert "night-line" in page
     assert "hidden-line" not in page
 
 

@@ -144,17 +144,17 @@ def test_a_plan_from_the_rollups_pools_two_projects_peaking_apart():
     rows = []
     for day in range(1, 43):
         date = dt.datetime.combine(start - dt.timedelta(days=day), dt.time(), UTC)
-        for project, hour in ((morning, 9), (evening, 18)):
-            for quarter in range(4):
-                rows.append(
-                    ProjectInterval(
-                        project=project,
-                        interval_start=date + dt.timedelta(hours=hour, minutes=15 * quarter),
-                        offered=30,
-                        answered=30,
-                        talk_seconds=30 * 180,
-                    )
-                )
+        rows.extend(
+            ProjectInterval(
+                project=project,
+                interval_start=date + dt.timedelta(hours=hour, minutes=15 * quarter),
+                offered=30,
+                answered=30,
+                talk_seconds=30 * 180,
+            )
+            for project, hour in ((morning, 9), (evening, 18))
+            for quarter in range(4)
+        )
     ProjectInterval.objects.bulk_create(rows)
 
     answer = staffing.staffing_plan(

@@ -192,7 +192,7 @@ def _operators(scenario, window_start, horizon):
 # --- The loop --------------------------------------------------------------------------------
 
 
-def _run(*, project, offered, service, deadline, wraps, served, schedules, projects):
+def _run(*, project, offered, service, deadline, wraps, served, schedules, projects):  # noqa: C901, PLR0915  the hot loop: closures over local lists
     """The event loop over plain lists (faster than numpy scalars in a Python loop)."""
     n = len(offered)
     answered = [math.nan] * n
@@ -237,7 +237,7 @@ def _run(*, project, offered, service, deadline, wraps, served, schedules, proje
         for p in served[op]:
             del free[p][op]
 
-    def operator_event(t, kind, op):
+    def operator_event(t, kind, op):  # noqa: C901, PLR0912  one branch per event kind and state
         """A shift, break or end of wrap-up: the operator's state moves, and is logged."""
         if kind == _FINISH:
             if pending[op] == 2:

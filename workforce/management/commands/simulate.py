@@ -23,13 +23,13 @@ def summary_lines(summary):
         f"{'project':<20} {'calls':>8} {'answered':>8} {'abandon':>8} {'SL':>7} "
         f"{'ASA s':>6} {'AHT s':>6} {'team occ':>8} {'SL ok':>7}"
     ]
-    for row in summary["projects"]:
-        lines.append(
-            f"{row['project']:<20} {row['offered']:>8} {row['answered']:>8} "
-            f"{row['abandoned']:>8} {_pct(row['service_level']):>7} "
-            f"{_secs(row['asa_seconds']):>6} {_secs(row['aht_seconds']):>6} "
-            f"{_pct(row['team_occupancy']):>8} {_pct(row['intervals_meeting_sl']):>7}"
-        )
+    lines.extend(
+        f"{row['project']:<20} {row['offered']:>8} {row['answered']:>8} "
+        f"{row['abandoned']:>8} {_pct(row['service_level']):>7} "
+        f"{_secs(row['asa_seconds']):>6} {_secs(row['aht_seconds']):>6} "
+        f"{_pct(row['team_occupancy']):>8} {_pct(row['intervals_meeting_sl']):>7}"
+        for row in summary["projects"]
+    )
     pool = summary["pool"]
     lines.append(
         f"{'pool (' + pool['routing'] + ')':<20} {pool['offered']:>8} {pool['answered']:>8} "
