@@ -46,10 +46,9 @@ def turnover_months(data) -> tuple[dict, dict]:
         if month is None:
             errors[name] = [_MONTH_ERROR if raw else "This field is required."]
         months[name] = month
-    if not errors:
-        span = (months["to"].year - months["from"].year) * 12 + (
-            months["to"].month - months["from"].month
-        )
+    start, end = months["from"], months["to"]
+    if start is not None and end is not None:
+        span = (end.year - start.year) * 12 + (end.month - start.month)
         if span < 0:
             errors["to"] = ["Cannot be before from."]
         elif span >= MAX_MONTHS:

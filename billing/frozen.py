@@ -255,7 +255,7 @@ def invoices_rated_between(project_id: int, start: dt.date, end: dt.date | None)
 
 
 def _refuse(field: str, invoices: list[Invoice], what: str) -> None:
-    numbers = ", ".join(invoice.number for invoice in invoices)
+    numbers = ", ".join(invoice.number or "" for invoice in invoices)
     raise ConflictError(
         f"{what} would change issued invoice {numbers}.",
         details={

@@ -126,7 +126,7 @@ def _add(errors, name, message):
 @checks.register()
 def check_bound_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """A bound set above what the database's CHECK holds is capped; say so at startup."""
-    problems = [
+    problems: list[checks.CheckMessage] = [
         checks.Warning(
             f"{name} = {getattr(settings, name)} exceeds the database's ceiling {ceiling}; "
             f"{ceiling} applies.",

@@ -293,7 +293,9 @@ def _parse_call(row, fields, bounds: CallBounds):
     # The rules tying the instants together are judged only on instants that parsed.
     if not ("offered_at" in errors or "answered_at" in errors or "ended_at" in errors):
         # operator_id, offered_at, answered_at, ended_at, hold_seconds
-        for name, messages in (time_errors(*values[4:9], bounds) or {}).items():
+        operator_id, offered_at, answered_at, ended_at, hold_seconds = values[4:9]
+        judged = time_errors(operator_id, offered_at, answered_at, ended_at, hold_seconds, bounds)
+        for name, messages in (judged or {}).items():
             errors.setdefault(name, []).extend(messages)
     return values, errors
 

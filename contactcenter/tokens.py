@@ -61,10 +61,13 @@ def expiry(days: int | None) -> dt.datetime | None:
     return timezone.now() + dt.timedelta(days=days)
 
 
+NAME_MAX_LENGTH = 100  # ApiToken.name's max_length
+
+
 def issue_once(user, *, name: str = "default", expires_in_days: int | None = None) -> str:
     """Issue the user's token ``name`` and return its key; a live one of that name is an
     error (the key cannot be shown again: rotating it gives a new one)."""
-    if not 1 <= len(name) <= ApiToken._meta.get_field("name").max_length:
+    if not 1 <= len(name) <= NAME_MAX_LENGTH:
         raise DomainError("A token's name is 1 to 100 characters.", details={"name": [name[:20]]})
     existing = live_token(user, name)
     if existing is not None:

@@ -18,13 +18,14 @@ The API applies these through ``projects.api.scoping`` (DRF glue), the admin thr
 ``projects.admin_scoping``.
 """
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 
 from projects.models import Client, IntegrationAccount, Project
 
-User = AbstractBaseUser | AnonymousUser
+User = AuthUser | AnonymousUser
 
 # ``scope_path`` value meaning "the object is itself the project (or the client)".
 SELF = "pk"
@@ -154,7 +155,7 @@ def visible_projects(user: User | None, role: str = MANAGER) -> QuerySet[Project
         return Project.objects.filter(client_id=account.client_id)
     assigned = Q()
     for relation in ROLE_RELATIONS[role]:
-        through = Project._meta.get_field(relation).remote_field.through
+        through = getattr(Project, relation).through  # the many-to-many's table
         assigned |= Q(pk__in=through.objects.filter(user=user).values("project_id"))
     return Project.objects.filter(assigned)
 
@@ -190,7 +191,8 @@ def _resolve_scope(model: type[Model], path: str) -> tuple[type[Model], bool]:
             raise ImproperlyConfigured(
                 f"scope_path {path!r} on {model.__name__}: {part!r} is not a relation."
             )
-        many = many or field.many_to_many or field.one_to_many
+        many = many or bool(field.many_to_many or field.one_to_many)
+        assert field.related_model is not None  # a relation (checked above)
         current = field.related_model
     return current, many
 

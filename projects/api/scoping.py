@@ -6,9 +6,12 @@ exist; the permission classes here refuse by role (403) what the tenancy says a 
 not change. Billing knows managers alone, so an evaluator or a trainer sees no invoice.
 """
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from rest_framework import permissions
+from rest_framework.generics import GenericAPIView
 
 from contactcenter.api.idempotency import IdempotentPostMixin
 from contactcenter.api.query import StrictListQueryMixin
@@ -60,7 +63,15 @@ __all__ = [
 ]
 
 
-class ScopedViewSetMixin(StrictListQueryMixin, IdempotentPostMixin):
+# To mypy the mixin is the view it is mixed into (its ``request``, ``get_queryset``); at run
+# time it is a plain mixin before the DRF base in each view's bases.
+if TYPE_CHECKING:
+    ViewMixinBase = GenericAPIView
+else:
+    ViewMixinBase = object
+
+
+class ScopedViewSetMixin(StrictListQueryMixin, IdempotentPostMixin, ViewMixinBase):
     """Base of every API view: the queryset is cut to the caller's scope.
 
     Declare ``scope_path``: the ORM path from the view's model to a ``Project`` or a

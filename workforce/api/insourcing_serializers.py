@@ -30,7 +30,7 @@ class LineSerializer(serializers.Serializer):
     section = serializers.ChoiceField(
         choices=(insourcing.WORKLOAD, insourcing.IN_HOUSE, insourcing.OUTSOURCED)
     )
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     formula = serializers.CharField(help_text="How the figure is computed, with the numbers.")
     quantity = serializers.DecimalField(
         max_digits=RESULT_DIGITS,
