@@ -1281,6 +1281,8 @@ TELEPHONY_REACHES = {
     ("calls/", "GET"): 200,
     ("calls/", "POST"): 201,
     ("calls/{pk}/", "GET"): 200,
+    # Its own token, like every token holder.
+    ("tokens/rotate/", "POST"): 201,
 }
 
 # Fields of the center's own that no integration token reads (``projects.tenancy``).

@@ -9,8 +9,9 @@ from calls.erasure import callers_erase, projects_for_erasure
 from calls.models import Contact
 from calls.phones import phone_normalize
 from contactcenter.api.schema import error_responses
-from projects.api.scoping import MANAGER, ScopedViewSetMixin, is_integration
+from projects.api.scoping import MANAGER, ScopedViewSetMixin
 from projects.models import Project
+from projects.tenancy import is_client_integration
 
 
 class EraseRequestSerializer(serializers.Serializer):
@@ -36,7 +37,7 @@ class ErasureResultSerializer(serializers.Serializer):
 
 class MayErase(permissions.BasePermission):
     """Superusers, the client's integration, and staff who manage a project; never QA
-    evaluators, trainers or staff without a project (403)."""
+    evaluators, trainers, staff without a project or the center's telephony (403)."""
 
     message = _(
         "Only the projects' managers, administrators and the client's integration may erase "
@@ -45,8 +46,9 @@ class MayErase(permissions.BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        if user.is_superuser or is_integration(user):
+        if user.is_superuser or is_client_integration(user):
             return True
+        # The center's telephony feeds calls; it controls no caller's data.
         return user.is_staff and Project.managers.through.objects.filter(user=user).exists()
 
 
