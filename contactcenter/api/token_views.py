@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from contactcenter import tokens
 from contactcenter.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from contactcenter.api.schema import error_responses
 from contactcenter.errors import DomainError
 from contactcenter.models import ApiToken
 
@@ -57,7 +58,7 @@ class RotateTokenView(APIView):
 
     @extend_schema(
         request=RotateInput,
-        responses={201: RotatedToken},
+        responses={201: RotatedToken, **error_responses(400, 401, 403)},
         summary="Rotate the calling token",
     )
     def post(self, request):
