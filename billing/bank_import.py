@@ -174,7 +174,7 @@ def _outcome(document: BankDocument, ours: set[str], user: Any) -> tuple[str, di
         return "ambiguous", {
             **_describe(document),
             "invoice": invoice.number,
-            "reason": error.message,
+            "reason": " ".join(details) or error.message,
         }
 
 

@@ -53,15 +53,25 @@ class Statement:
     documents: tuple[BankDocument, ...]
 
 
+def declared_encoding(data: bytes) -> str:
+    """The ``Кодировка`` value as written (its key read in any of the three codecs)."""
+    head = data[:4096]
+    for codec in ("windows-1251", "utf-8", "cp866"):
+        key = "Кодировка=".encode(codec)
+        if key in head:
+            value = head.split(key, 1)[1].splitlines()[0] if head.split(key, 1)[1] else b""
+            return value.decode("ascii", errors="replace").strip()
+    return ""
+
+
 def detect_encoding(data: bytes) -> tuple[str, str]:
     """(codec, how it was chosen) for a statement's bytes."""
-    head = data[:4096].decode("windows-1251", errors="replace")
-    match = re.search(r"Кодировка=([^\r\n]*)", head)
-    declared = match.group(1).strip().lower() if match else ""
+    declared = declared_encoding(data)
     if data.startswith(b"\xef\xbb\xbf") or (not data.isascii() and _is_utf8(data)):
         return "utf-8", f"UTF-8 (the file declares '{declared or 'nothing'}')"
-    if declared in DECLARED:
-        return DECLARED[declared], f"{DECLARED[declared]} (Кодировка={match.group(1).strip()})"
+    codec = DECLARED.get(declared.lower())
+    if codec:
+        return codec, f"{codec} (Кодировка={declared})"
     return "windows-1251", "windows-1251 (no known Кодировка line; the format's default)"
 
 
