@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.exports.common import invoice_date
 from billing.exports.formats import FORMATS
 from billing.models import Delivery, Invoice
 from contactcenter.errors import ConflictError
@@ -50,7 +51,7 @@ def recipients(invoice: Invoice) -> list[str]:
 
 
 def message(invoice: Invoice, recipient: str) -> EmailMessage:
-    issued = timezone.localtime(invoice.issued_at).date()
+    issued = invoice_date(invoice)
     subject = _("Invoice %(number)s of %(date)s") % {
         "number": invoice.number,
         "date": f"{issued:%d.%m.%Y}",

@@ -9,6 +9,7 @@ import pytest
 
 from billing.bank_import import import_statement, invoice_numbers
 from billing.bank_statement import StatementError, parse_statement
+from billing.frozen import invoice_snapshot
 from billing.models import ClientCredit, Invoice, Payment
 from billing.payments import balance_due, credit_balance
 from contactcenter.errors import DomainError
@@ -78,14 +79,14 @@ def test_a_bad_file_is_refused_with_the_reason(data, message):
 # --- Matching -------------------------------------------------------------------------------
 
 
-def issued(client, number, total, period):
-    """An issued invoice with ``total`` (no VAT), the way the trigger allows."""
+def issued(client, number, total, period, issued_at=ISSUED_AT):
+    """An issued invoice with ``total`` (no VAT), the way the trigger allows; its seller's
+    account is the statement's."""
     invoice = InvoiceFactory(client=client, period=period, subtotal=total, total=total)
+    snapshot = invoice_snapshot(invoice)
+    snapshot["seller"]["account"] = OURS
     Invoice.objects.filter(pk=invoice.pk).update(
-        status="issued",
-        number=number,
-        issued_at=ISSUED_AT,
-        snapshot={"seller": {"account": OURS}},
+        status="issued", number=number, issued_at=issued_at, snapshot=snapshot
     )
     return Invoice.objects.get(pk=invoice.pk)
 
