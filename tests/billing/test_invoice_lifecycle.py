@@ -31,7 +31,7 @@ def test_draft_issued_paid():
         "paid",
         "INV-2026-000001",
         T,
-        T + dt.timedelta(days=3),
+        dt.datetime(2026, 11, 7, 21, tzinfo=UTC),  # the payment's date, 8 Nov, in Moscow
     )
 
 

@@ -204,13 +204,28 @@ def test_a_failing_send_is_retried_then_succeeds_once(invoice, monkeypatch):
         return sent(self, messages)
 
     monkeypatch.setattr(EmailBackend, "send_messages", flaky)
-    # Eager, Celery runs the retry at once (no countdown), then raises Retry to the caller.
+    # Eager, Celery raises Retry (with the backoff) to the caller instead of scheduling it.
     with pytest.raises(Retry, match="Retry in 60s"):
         deliver_invoice.delay(invoice.pk)
-
     row = Delivery.objects.get()
-    assert (len(calls), len(mail.outbox), row.status, row.attempts) == (2, 1, "sent", 2)
-    assert row.last_error == ""
+    assert (row.status, row.attempts, row.last_error, len(mail.outbox)) == (
+        "failed",
+        1,
+        "SMTPServerDisconnected: connection lost",
+        0,
+    )
+
+    deliver_invoice.delay(invoice.pk)  # the retry, as the worker runs it
+    deliver_invoice.delay(invoice.pk)  # and a duplicate run: nothing more is sent
+
+    row.refresh_from_db()
+    assert (len(calls), len(mail.outbox), row.status, row.attempts, row.last_error) == (
+        2,
+        1,
+        "sent",
+        2,
+        "",
+    )
 
 
 def test_issuing_sends_the_invoice_once_committed(invoice, django_capture_on_commit_callbacks):
