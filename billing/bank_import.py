@@ -170,7 +170,8 @@ def _outcome(document: BankDocument, ours: set[str], user: Any) -> tuple[str, di
         return "matched", _record(document, invoice, reason, user)
     except IntegrityError:  # a concurrent import stored it first
         return "already_imported", {**_describe(document), "reason": "Imported before."}
-    except DomainError as error:
+    except DomainError as error:  # a payment it cannot take: say which rule refused it
+        details = [text for texts in error.details.values() for text in texts]
         return "ambiguous", {
             **_describe(document),
             "invoice": invoice.number,

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from billing.invoices import invoice_issue, invoice_void
-from billing.payments import invoice_pay
 from billing.models import Invoice, InvoiceNumberSequence
+from billing.payments import invoice_pay
 from contactcenter.errors import ConflictError, DomainError
 from tests.billing.test_invoicing import generate
 from tests.factories import ClientFactory, InvoiceFactory, ProjectFactory

@@ -152,7 +152,7 @@ def test_reconciliation_adds_up(admin_api, invoice):
     }  # fmt: skip
     xlsx = admin_api.get(url, {"from": "2026-11", "to": "2026-12", "format": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    cells = [[c for c in row] for row in sheet.iter_rows(min_row=5, values_only=True)]
+    cells = [list(row) for row in sheet.iter_rows(min_row=5, values_only=True)]
     assert cells == [
         ["", "Сальдо начальное", 0, None],
         ["02.11.2026", "Счёт INV-2026-000005 от 02.11.2026", 300, None],
