@@ -236,3 +236,28 @@ def test_issuing_sends_the_invoice_once_committed(invoice, django_capture_on_com
         (["buh@volga.example"], f"{issued_draft.number}.pdf")
     ]
     assert Delivery.objects.get(invoice=draft).status == "sent"
+
+
+def test_admin_import_previews_then_imports(admin_client, invoice):
+    from tests.billing.test_bank_statement import OURS, document, statement
+
+    Invoice.objects.filter(pk=invoice.pk).update(
+        snapshot={**invoice.snapshot, "seller": {**invoice.snapshot["seller"], "account": OURS}}
+    )
+    data = statement(
+        document("55", "08.12.2026", "1000.00", "7700000023", "Оплата INV-2026-000010")
+    )
+    url = "/admin/billing/payment/import/"
+    upload = io.BytesIO(data)
+    upload.name = "kl_to_1c.txt"
+    preview = admin_client.post(url, {"file": upload})
+    assert preview.context["result"]["dry_run"] is True
+    assert [r["status"] for r in preview.context["result"]["matched"]] == ["paid"]
+    assert Payment.objects.count() == 0
+
+    done = admin_client.post(url, {"payload": preview.context["payload"], "confirm": "1"})
+    assert done.context["result"]["dry_run"] is False
+    assert Invoice.objects.get(pk=invoice.pk).status == "paid"
+    assert admin_client.get("/admin/billing/payment/").status_code == 200
+    assert admin_client.get("/admin/billing/delivery/").status_code == 200
+    assert admin_client.get(f"/admin/billing/invoice/{invoice.pk}/change/").status_code == 200
