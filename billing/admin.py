@@ -1,6 +1,7 @@
 """Admin of tariffs with their bands, invoices (read-only once issued; generate, issue, pay,
 void and download them; monthly archives) and invoice numbers."""
 
+import base64
 import datetime as dt
 
 from django import forms
@@ -16,11 +17,23 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from billing.archive import archive_download_name, invoice_archive
+from billing.bank_import import import_statement
+from billing.delivery import deliver_again
 from billing.exports.formats import FORMAT_NAMES, FORMATS, export_response
 from billing.frozen import check_tariff_start_free, invoices_rated_by
-from billing.invoices import invoice_issue, invoice_pay, invoice_void
+from billing.invoices import invoice_issue, invoice_void
 from billing.invoicing import invoice_generate
-from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, TariffBand
+from billing.models import (
+    ClientCredit,
+    Delivery,
+    Invoice,
+    InvoiceLine,
+    InvoiceNumberSequence,
+    Payment,
+    Tariff,
+    TariffBand,
+)
+from billing.payments import balance_due, invoice_pay, paid_amount, payment_record
 from contactcenter.errors import DomainError
 from contactcenter.periods import parse_month
 from projects.admin import ClientCodeFilter, ProjectCodeFilter, percent
@@ -264,6 +277,29 @@ class InvoicePeriodFilter(admin.SimpleListFilter):
             return queryset.none()
 
 
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ("paid_on", "amount", "applied_amount", "reference", "source", "created_by")
+    readonly_fields = fields
+
+
+class DeliveryInline(ReadOnlyInline):
+    model = Delivery
+    fields = ("recipient", "status", "attempts", "last_error", "sent_at")
+    readonly_fields = fields
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "client"
@@ -278,6 +314,7 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "vat",
         "total",
         "issued_at",
+        "balance",
         "downloads",
     ]
     list_filter = [InvoicePeriodFilter, "status", ("client", ClientCodeFilter), "currency"]
@@ -293,9 +330,11 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "issued_at",
         "paid_at",
         "voided_at",
+        "paid",
+        "balance",
         "downloads",
     ]
-    inlines = [InvoiceLineInline]
+    inlines = [InvoiceLineInline, PaymentInline, DeliveryInline]
     actions = ["generate_for_clients", "issue_invoices", "pay_invoices", "void_invoices"]
 
     def has_change_permission(self, request, obj=None):
@@ -306,6 +345,14 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         editable = obj is None or obj.status == Invoice.Status.DRAFT
         return editable and super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("paid"))
+    def paid(self, invoice):
+        return paid_amount(invoice) if invoice.pk else "-"
+
+    @admin.display(description=_("balance due"))
+    def balance(self, invoice):
+        return balance_due(invoice) if invoice.pk else "-"
 
     @admin.display(description="number", ordering="number")
     def display_number(self, invoice):
@@ -467,9 +514,15 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def issue_invoices(self, request, queryset):
         self._lifecycle(request, queryset, invoice_issue, "issued")
 
-    @admin.action(description="Mark the selected invoices paid", permissions=["change"])
+    @admin.action(
+        description=_("Record a payment of the whole balance today (marks them paid)"),
+        permissions=["change"],
+    )
     def pay_invoices(self, request, queryset):
-        self._lifecycle(request, queryset, invoice_pay, "paid")
+        def pay(*, invoice):
+            return invoice_pay(invoice=invoice, user=request.user)
+
+        self._lifecycle(request, queryset, pay, "paid")
 
     @admin.action(description="Void the selected invoices", permissions=["change"])
     def void_invoices(self, request, queryset):
@@ -522,3 +575,169 @@ class InvoiceNumberSequenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PaymentForm(forms.ModelForm):
+    """A payment typed in: recorded through billing.payments (balance, credit, paid)."""
+
+    class Meta:
+        model = Payment
+        fields = ["invoice", "amount", "paid_on", "reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = Invoice.objects.filter(status=Invoice.Status.ISSUED)
+
+
+class StatementUploadForm(forms.Form):
+    file = forms.FileField(label=_("Bank statement (1CClientBankExchange)"))
+
+
+@admin.register(Payment)
+class PaymentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Payments (typed in, or imported from a bank statement with a preview first); never
+    changed or deleted here: a payment is an accounting record."""
+
+    scope_path = "invoice__client"
+    form = PaymentForm
+    list_display = [
+        "paid_on",
+        "invoice",
+        "amount",
+        "applied_amount",
+        "source",
+        "reference",
+        "payer_inn",
+        "created_by",
+    ]
+    list_filter = ["source", "paid_on"]
+    list_select_related = ["invoice", "created_by"]
+    search_fields = ["invoice__number", "reference", "payer_inn", "bank_number"]
+    date_hierarchy = "paid_on"
+    change_list_template = "admin/billing/payment/change_list.html"
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            result = payment_record(
+                invoice=data["invoice"],
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                reference=data["reference"],
+                user=request.user,
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.pk = result.payment.pk
+        self.message_user(request, result.message, messages.SUCCESS)
+
+    def get_urls(self):
+        own = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="billing_payment_import",
+            )
+        ]
+        return [*own, *super().get_urls()]
+
+    def import_view(self, request):
+        """Upload: a preview (dry run); confirm: the same bytes imported for real."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        context = {"form": StatementUploadForm()}
+        if request.method == "POST":
+            data = self._statement_bytes(request)
+            if data is not None:
+                dry_run = "confirm" not in request.POST
+                try:
+                    context["result"] = import_statement(
+                        data=data, dry_run=dry_run, user=request.user
+                    )
+                    context["payload"] = base64.b64encode(data).decode() if dry_run else ""
+                except DomainError as exc:
+                    context["error"] = "; ".join(exc.details.get("file", [exc.message]))
+            else:
+                context["error"] = _("Choose a file of at most 5 MB.")
+        return TemplateResponse(
+            request,
+            "admin/billing/payment/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Import a bank statement"),
+                **context,
+            },
+        )
+
+    @staticmethod
+    def _statement_bytes(request):
+        if "confirm" in request.POST:
+            try:
+                data = base64.b64decode(request.POST.get("payload", ""), validate=True)
+            except ValueError:
+                return None
+        else:
+            upload = request.FILES.get("file")
+            if upload is None or upload.size > 5 * 1024 * 1024:
+                return None
+            data = upload.read()
+        return data if 0 < len(data) <= 5 * 1024 * 1024 else None
+
+
+@admin.register(ClientCredit)
+class ClientCreditAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Overpayments kept as the client's credit (view only)."""
+
+    scope_path = "client"
+    list_display = ["client", "amount", "currency", "note", "created_at"]
+    list_select_related = ["client"]
+    list_filter = [("client", ClientCodeFilter)]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """E-mails of invoices to clients, with their status; "resend" queues them again."""
+
+    scope_path = "invoice__client"
+    list_display = ["invoice", "recipient", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status"]
+    list_select_related = ["invoice"]
+    search_fields = ["invoice__number", "recipient"]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Resend the selected deliveries"), permissions=["change"])
+    def resend(self, request, queryset):
+        invoices = {row.invoice for row in queryset.select_related("invoice__client")}
+        for invoice in sorted(invoices, key=lambda invoice: invoice.pk):
+            try:
+                deliver_again(invoice)
+            except DomainError as exc:
+                self.message_user(request, f"{invoice}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{invoice}: {_('queued again')}.", messages.SUCCESS)

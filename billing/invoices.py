@@ -1,4 +1,5 @@
-"""Invoice lifecycle (SPEC section 7): draft -> issued -> paid, or issued -> void.
+"""Invoice lifecycle (SPEC section 7): draft -> issued -> paid, or issued -> void (payments,
+which make an invoice paid, live in billing.payments).
 
 The number ``INV-YYYY-NNNNNN`` is given at issue, gapless per year of issue: the year's
 ``InvoiceNumberSequence`` row is locked (``SELECT ... FOR UPDATE``) for the rest of the
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from billing.delivery import deliver_on_commit
 from billing.frozen import invoice_snapshot
 from billing.invoicing import check_period_ended, lock_client
 from billing.models import Invoice, InvoiceCoverage
@@ -109,16 +111,7 @@ def invoice_issue(*, invoice: Invoice) -> Invoice:
     invoice.issued_at = issued_at
     invoice.snapshot = invoice_snapshot(invoice)  # what its documents show, forever
     invoice.save(update_fields=["number", "status", "issued_at", "snapshot"])
-    return invoice
-
-
-@transaction.atomic
-def invoice_pay(*, invoice: Invoice) -> Invoice:
-    invoice = _locked(invoice)
-    _check_transition(invoice, Invoice.Status.PAID)
-    invoice.status = Invoice.Status.PAID
-    invoice.paid_at = timezone.now()
-    invoice.save(update_fields=["status", "paid_at"])
+    deliver_on_commit(invoice)  # e-mail its documents once the issue is committed
     return invoice
 
 
@@ -128,6 +121,11 @@ def invoice_void(*, invoice: Invoice) -> Invoice:
     (a replacement for the period can be generated)."""
     invoice = _locked(invoice)
     _check_transition(invoice, Invoice.Status.VOID)
+    if invoice.payments.exists():
+        raise ConflictError(
+            f"{invoice} has payments, so it cannot be voided.",
+            details={"status": [f"Invoice {invoice} has payments recorded against it."]},
+        )
     invoice.status = Invoice.Status.VOID
     invoice.voided_at = timezone.now()
     invoice.save(update_fields=["status", "voided_at"])

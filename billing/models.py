@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
@@ -290,3 +291,113 @@ class InvoiceNumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last_number}"
+
+
+class Payment(models.Model):
+    """Money received against an issued invoice: typed in, or imported from a bank statement.
+
+    ``amount`` is what the client paid; ``applied_amount`` the part that paid the invoice
+    (at most its balance); the rest is kept as the client's credit (``ClientCredit``).
+    """
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        BANK_STATEMENT = "bank_statement", "Bank statement"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    applied_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    paid_on = models.DateField(help_text="The date the money arrived.")
+    reference = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
+    bank_number = models.CharField(max_length=30, blank=True, help_text="Bank document number.")
+    bank_date = models.DateField(null=True, blank=True, help_text="Bank document date.")
+    payer_inn = models.CharField(max_length=12, blank=True)
+    payer_account = models.CharField(max_length=20, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["invoice", "paid_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(applied_amount__gte=0) & Q(applied_amount__lte=F("amount")),
+                name="payment_applied_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["manual", "bank_statement"]), name="payment_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(source="manual") | (~Q(bank_number="") & Q(bank_date__isnull=False)),
+                name="payment_bank_document_named",
+            ),
+            # Importing a statement again (or an overlapping one) adds nothing.
+            models.UniqueConstraint(
+                fields=["bank_number", "bank_date", "payer_account", "amount"],
+                condition=Q(source="bank_statement"),
+                name="payment_bank_document_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} on {self.paid_on} for {self.invoice}"
+
+
+class ClientCredit(models.Model):
+    """Money of a client we hold: the part of a payment beyond its invoice's balance."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="credits")
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="credit", null=True, blank=True
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["client", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="client_credit_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.client.code}: {self.amount} {self.currency}"
+
+
+class Delivery(models.Model):
+    """One e-mail of an invoice's documents to one recipient, and how it went."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="deliveries")
+    recipient = models.EmailField(max_length=254)
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "recipient"], name="delivery_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sent", "failed"]), name="delivery_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="delivery_sent_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice} to {self.recipient}: {self.status}"

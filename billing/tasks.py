@@ -6,7 +6,7 @@ from celery import shared_task
 
 # Celery's autodiscovery imports each app's ``tasks`` module only: without this import a
 # worker never registers the archive tasks, and discards beat's daily archive job unrun.
-from billing import archive_tasks  # noqa: F401
+from billing import archive_tasks, delivery  # noqa: F401
 from billing.invoicing import invoice_generate, invoice_generate_closed_months
 from contactcenter.errors import DomainError
 from contactcenter.periods import parse_period

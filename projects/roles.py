@@ -62,6 +62,9 @@ PROJECT_MANAGER_PERMISSIONS = {
         "tariffband": ["view", "add", "change", "delete"],
         "invoice": ["view"],
         "invoiceline": ["view"],
+        "payment": ["view"],
+        "clientcredit": ["view"],
+        "delivery": ["view"],
     },
     "django_celery_beat": {"periodictask": ["view"]},
 }

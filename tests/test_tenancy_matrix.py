@@ -34,12 +34,13 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from agents.models import AgentStateEvent, Certification, Operator, Shift, ShiftTemplate
-from billing.models import Invoice, Tariff
+from billing.models import Delivery, Invoice, Tariff
 from calls.models import Call
 from contactcenter.models import ApiToken
 from projects.api.scoping import ScopedViewSetMixin
@@ -511,6 +512,20 @@ def generate_body(world, side):
     return {"period": f"{INVOICE_PERIOD:%Y-%m}", "client": world[side].client.code}
 
 
+def deliverable_invoice(world, side):
+    Client.objects.filter(pk=world[side].client.pk).update(billing_email="buh@example.com")
+    return side_invoice(world, side, issued=True)
+
+
+def bank_statement(world, side):
+    content = (
+        "1CClientBankExchange\r\nВерсияФормата=1.03\r\nКодировка=Windows\r\n"
+        f"РасчСчет={settings.SELLER_ACCOUNT}\r\nКонецФайла\r\n"
+    )
+    upload = SimpleUploadedFile("kl_to_1c.txt", content.encode("cp1251"), "text/plain")
+    return {"file": upload}
+
+
 def invoice_became(status):
     return lambda world, side, role, lookup: Invoice.objects.get(pk=lookup).status == status
 
@@ -955,6 +970,43 @@ MATRIX = {
     ),
     ("invoices/archive/", "GET"): ArchiveRoute(
         key="client", key_of=lambda t: t.client.code, sees=EVERYONE_SEES_OURS
+    ),
+    # Payments, delivery, bank statements, reconciliation (docs/billing.md): read like the
+    # invoices; payments and resending are the lifecycle's writes; a bank statement reaches
+    # every client, so only superusers import one.
+    ("invoices/{pk}/payments/", "GET"): DetailRoute(
+        target=lambda w, side: side_invoice(w, side, issued=True),
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
+    ),
+    ("invoices/{pk}/payments/", "POST"): DetailRoute(
+        target=lambda w, side: side_invoice(w, side, issued=True),
+        body=lambda w, side: {"amount": "1.00", "paid_on": "2026-10-05", "reference": "p/p 1"},
+        expect={SUPERUSER: 201, PM: (201, 404), INTEGRATION: 403},
+        applied=invoice_became("paid"),  # a zero total: the 1.00 is the client's credit
+    ),
+    ("invoices/{pk}/deliver/", "POST"): DetailRoute(
+        target=deliverable_invoice,
+        expect={SUPERUSER: 202, PM: (202, 404), INTEGRATION: 403},
+        applied=lambda w, side, role, lookup: Delivery.objects.filter(
+            invoice_id=lookup, status="pending"
+        ).exists(),
+    ),
+    ("payments/import/", "POST"): CreateRoute(
+        body=bank_statement,
+        format="multipart",
+        expect={SUPERUSER: 200, PM: 403, INTEGRATION: 403},
+        stored=lambda w, side: True,  # a statement without documents stores nothing
+    ),
+    ("clients/{code}/reconciliation/", "GET"): DetailRoute(
+        target=lambda w, side: w[side].client.code,
+        key="client",
+        body=lambda w, side: {"from": "2026-10", "to": "2026-10"},
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
+    ),
+    ("clients/{code}/credit/", "GET"): DetailRoute(
+        target=lambda w, side: w[side].client.code,
+        key="client",
+        expect={SUPERUSER: 200, PM: (200, 404), INTEGRATION: (200, 404)},
     ),
     # KPI reports (calls.api.kpi_views): a project's KPIs and peak hours follow the
     # project's scope; an operator's occupancy and the pool's follow operators/ (staff see

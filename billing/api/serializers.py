@@ -1,5 +1,7 @@
-"""Input and output shapes of tariffs and their bands, and of invoices (SPEC section 7)."""
+"""Input and output shapes of tariffs and their bands, and of invoices (SPEC section 7),
+their payments and deliveries."""
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -7,8 +9,14 @@ from rest_framework import serializers
 
 from billing.exports.common import quantity_minutes
 from billing.exports.formats import FORMAT_NAMES
-from billing.models import Invoice, InvoiceLine, Tariff
-from contactcenter.api.fields import MonthField, seconds_kwargs, validate_date_range
+from billing.models import Delivery, Invoice, InvoiceLine, Payment, Tariff
+from billing.payments import MAX_AMOUNT, paid_amount
+from contactcenter.api.fields import (
+    BoundedDateField,
+    MonthField,
+    seconds_kwargs,
+    validate_date_range,
+)
 from projects.api.fields import ClockField, ProjectCodeField
 from projects.api.serializers import currency_format
 
@@ -102,10 +110,29 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         return str(quantity_minutes(line.billed_seconds))
 
 
+MONEY_SCHEMA = {"type": "string", "format": "decimal", "example": "15414.68", "nullable": True}
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
     client = serializers.CharField(source="client.code", read_only=True)
     period = MonthField(read_only=True)
     lines = InvoiceLineSerializer(many=True, read_only=True)
+    paid_amount = serializers.SerializerMethodField(
+        help_text="The part of the total paid (an overpayment is the client's credit)."
+    )
+    balance_due = serializers.SerializerMethodField(
+        help_text="What is still due: total - paid_amount; null for a draft or a void invoice."
+    )
+
+    @extend_schema_field(MONEY_SCHEMA)
+    def get_paid_amount(self, invoice):
+        return str(invoice_paid_amount(invoice))
+
+    @extend_schema_field(MONEY_SCHEMA)
+    def get_balance_due(self, invoice):
+        if invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.PAID):
+            return None
+        return str(invoice.total - invoice_paid_amount(invoice))
 
     class Meta:
         model = Invoice
@@ -124,6 +151,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "issued_at",
             "paid_at",
             "voided_at",
+            "paid_amount",
+            "balance_due",
             "lines",
         ]
         read_only_fields = fields
@@ -143,3 +172,94 @@ class InvoiceExportQuerySerializer(serializers.Serializer):
 
 class InvoiceArchiveQuerySerializer(serializers.Serializer):
     period = MonthField()
+
+
+def invoice_paid_amount(invoice):
+    """``paid`` as the list annotates it, else one query (billing.payments.paid_amount)."""
+    paid = getattr(invoice, "paid", None)
+    return paid_amount(invoice) if paid is None else paid
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    invoice = serializers.CharField(source="invoice.number", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    credit = serializers.SerializerMethodField(help_text="The part kept as the client's credit.")
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "invoice",
+            "amount",
+            "applied_amount",
+            "credit",
+            "paid_on",
+            "reference",
+            "source",
+            "bank_number",
+            "bank_date",
+            "payer_inn",
+            "payer_account",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "decimal", "example": "0.00"})
+    def get_credit(self, payment):
+        return str(payment.amount - payment.applied_amount)
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_AMOUNT
+    )
+    paid_on = BoundedDateField(help_text="The date the money arrived, YYYY-MM-DD; not future.")
+    reference = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class PayQuerySerializer(serializers.Serializer):
+    """pay/: optional; without them, the whole balance today."""
+
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_AMOUNT,
+        required=False,
+    )  # fmt: skip
+    paid_on = BoundedDateField(required=False)
+
+
+class PaymentImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A 1CClientBankExchange file (1.02 or 1.03).")
+
+
+class DryRunQuerySerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(required=False, default=False)
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Delivery
+        fields = ["recipient", "status", "attempts", "last_error", "sent_at"]
+        read_only_fields = fields
+
+
+class ReconciliationQuerySerializer(serializers.Serializer):
+    from_ = MonthField(help_text="First month, YYYY-MM.")
+    to = MonthField(help_text="Last month, YYYY-MM (inclusive).")
+    format = serializers.ChoiceField(
+        choices=["json", "pdf", "xlsx"], required=False, default="json"
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        if attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": ["Must not be before from."]})
+        if (attrs["to"].year - attrs["from"].year) * 12 + attrs["to"].month - attrs[
+            "from"
+        ].month >= 36:
+            raise serializers.ValidationError({"to": ["At most 36 months."]})
+        return attrs

@@ -1,10 +1,17 @@
-"""REST routes of the billing app: tariffs/ and invoices/ (looked up by id), and the
-monthly archive of invoices."""
+"""REST routes of the billing app: tariffs/ and invoices/ (looked up by id), the monthly
+archive of invoices, bank statement import, and a client's reconciliation and credit."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from billing.api.views import InvoiceArchiveView, InvoiceViewSet, TariffViewSet
+from billing.api.views import (
+    ClientCreditView,
+    ClientReconciliationView,
+    InvoiceArchiveView,
+    InvoiceViewSet,
+    PaymentImportView,
+    TariffViewSet,
+)
 
 router = SimpleRouter(trailing_slash=True)
 router.register("tariffs", TariffViewSet, basename="tariff")
@@ -12,5 +19,12 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 
 urlpatterns = [
     path("invoices/archive/", InvoiceArchiveView.as_view(), name="invoice-archive"),
+    path("payments/import/", PaymentImportView.as_view(), name="payment-import"),
+    path(
+        "clients/<str:code>/reconciliation/",
+        ClientReconciliationView.as_view(),
+        name="client-reconciliation",
+    ),
+    path("clients/<str:code>/credit/", ClientCreditView.as_view(), name="client-credit"),
     *router.urls,
 ]

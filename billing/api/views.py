@@ -1,34 +1,55 @@
 """Tariffs (CRUD looked up by id) and invoices (read, generate, lifecycle, downloads), cut
 to the projects and clients the caller sees."""
 
-from django.db.models import Prefetch
-from django.http import FileResponse
+from django.db.models import DecimalField, OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from billing import services
 from billing.api.filters import InvoiceFilter, TariffFilter
 from billing.api.serializers import (
+    DeliverySerializer,
+    DryRunQuerySerializer,
     InvoiceArchiveQuerySerializer,
     InvoiceExportQuerySerializer,
     InvoiceGenerateSerializer,
     InvoiceSerializer,
+    PaymentCreateSerializer,
+    PaymentImportSerializer,
+    PaymentSerializer,
+    PayQuerySerializer,
+    ReconciliationQuerySerializer,
     TariffSerializer,
 )
 from billing.archive import archive_download_name, invoice_archive
+from billing.bank_import import import_statement
+from billing.delivery import deliver_again
 from billing.exports.formats import FORMAT_NAMES, XLSX_TYPE, export_response
-from billing.invoices import invoice_issue, invoice_pay, invoice_void
+from billing.exports.reconciliation import reconciliation_pdf, reconciliation_xlsx
+from billing.invoices import invoice_issue, invoice_void
 from billing.invoicing import invoice_generate
-from billing.models import Invoice, InvoiceLine, Tariff
+from billing.models import ClientCredit, Invoice, InvoiceLine, Payment, Tariff
+from billing.payments import ZERO, credit_balance, invoice_pay, payment_record
+from billing.reconciliation import reconciliation
 from contactcenter.api.schema import error_responses
 from contactcenter.errors import DomainError
-from projects.api.scoping import CatalogPermission, NoBillingForAssignedRoles, ScopedViewSetMixin
+from projects.api.scoping import (
+    SELF,
+    CatalogPermission,
+    NoBillingForAssignedRoles,
+    ScopedViewSetMixin,
+)
 from projects.api.viewsets import CatalogViewSet
+from projects.models import Client
 
 # 403: QA evaluators and trainers, who see no billing (NoBillingForAssignedRoles).
 READ_ERRORS = error_responses(401, 403, 404)
@@ -136,8 +157,16 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_base_queryset(self):
         lines = InvoiceLine.objects.select_related("project").order_by("position")
+        paid = (
+            Payment.objects.filter(invoice=OuterRef("pk"))
+            .values("invoice")
+            .annotate(total=Sum("applied_amount"))
+            .values("total")
+        )
+        money = DecimalField(max_digits=14, decimal_places=2)
         return (
             Invoice.objects.select_related("client")
+            .annotate(paid=Coalesce(Subquery(paid, output_field=money), ZERO, output_field=money))
             .prefetch_related(Prefetch("lines", queryset=lines))
             .order_by("-period", "client__code", "id")
         )
@@ -188,10 +217,78 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def issue(self, request, pk=None):
         return self._answer(invoice_issue(invoice=self.get_object()))
 
-    @_lifecycle_schema("Mark an invoice paid", "An issued invoice becomes paid.")
+    @extend_schema(
+        summary="Mark an invoice paid",
+        description=(
+            "Kept for older clients: records a payment of the whole balance dated today "
+            "(seller's calendar), or of `amount` on `paid_on` when sent; the invoice becomes "
+            "paid when nothing is left due. Prefer `payments/`."
+        ),
+        request=PayQuerySerializer,
+        responses={200: InvoiceSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
-        return self._answer(invoice_pay(invoice=self.get_object()))
+        invoice = self.get_object()
+        body = PayQuerySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._answer(invoice_pay(invoice=invoice, user=request.user, **body.validated_data))
+
+    @extend_schema(
+        summary="Payments of an invoice",
+        description=(
+            "GET lists the invoice's payments. POST records one `{amount, paid_on, "
+            "reference}` on an issued invoice (a draft, paid or void one: 409): a partial "
+            "payment leaves it issued with its balance; the payment reaching the total makes "
+            "it paid on `paid_on`; the part beyond the balance is kept as the client's credit "
+            "and the answer says so (`credit`, `message`)."
+        ),
+        methods=["POST"],
+        request=PaymentCreateSerializer,
+        responses={201: PaymentSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @extend_schema(
+        methods=["GET"],
+        filters=False,
+        responses={200: PaymentSerializer(many=True), **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def payments(self, request, pk=None):
+        invoice = self.get_object()
+        if request.method == "GET":
+            rows = invoice.payments.select_related("invoice", "created_by").order_by(
+                "paid_on", "id"
+            )
+            return Response(PaymentSerializer(rows, many=True).data)
+        body = PaymentCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = payment_record(invoice=invoice, user=request.user, **body.validated_data)
+        answer = {
+            **PaymentSerializer(result.payment).data,
+            "invoice_status": result.invoice.status,
+            "paid_amount": str(result.paid_amount),
+            "balance_due": str(result.balance_due),
+            "client_credit": str(credit_balance(result.invoice.client)),
+            "message": result.message,
+        }
+        return Response(answer, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="E-mail an invoice again",
+        description=(
+            "Queues the invoice's documents to the client's `billing_email` again, even if "
+            "sent before; answers the delivery rows (their status changes as the job runs). "
+            "409: a draft or void invoice, or a client without `billing_email`."
+        ),
+        request=None,
+        responses={202: DeliverySerializer(many=True), **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        rows = deliver_again(self.get_object())
+        for row in rows:
+            row.refresh_from_db()  # eager runs (tests, demo) have sent it already
+        return Response(DeliverySerializer(rows, many=True).data, status=status.HTTP_202_ACCEPTED)
 
     @_lifecycle_schema(
         "Void an invoice",
@@ -264,4 +361,138 @@ class InvoiceArchiveView(ScopedViewSetMixin, GenericAPIView):
             as_attachment=True,
             filename=archive_download_name(period),
             content_type="application/zip",
+        )
+
+
+class PaymentImportView(ScopedViewSetMixin, GenericAPIView):
+    """payments/import/: a bank statement's incoming payments matched and recorded. The
+    statement is the company's account and reaches every client: superusers only."""
+
+    scope_path = "invoice__client"
+    permission_classes = [IsAuthenticated, NoBillingForAssignedRoles, CatalogPermission]
+    superuser_only_actions = ("import",)
+    parser_classes = [MultiPartParser]
+    pagination_class = None
+    filter_backends = []
+    action = "import"
+
+    def get_base_queryset(self):
+        return Payment.objects.all()
+
+    @extend_schema(
+        summary="Import a bank statement",
+        description=(
+            "A 1CClientBankExchange file (1.02/1.03; windows-1251, cp866 or UTF-8, detected "
+            "and named in `encoding`). Incoming payments to our settlement account are "
+            "matched to issued invoices by the number in the purpose, the payer's ИНН and the "
+            "amount, and recorded as payments (partial, full, over: see payments/). The answer "
+            "lists `matched`, `ambiguous`, `unmatched`, `already_imported` and `skipped`, each "
+            "with its reason. `?dry_run=true` answers the same and stores nothing. Importing "
+            "a statement again adds nothing."
+        ),
+        request={"multipart/form-data": PaymentImportSerializer},
+        parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL)],
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401, 403)},
+    )
+    def post(self, request):
+        query = DryRunQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        body = PaymentImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        if upload.size > MAX_STATEMENT_BYTES:
+            raise DomainError("Invalid input.", details={"file": ["At most 5 MB."]})
+        answer = import_statement(
+            data=upload.read(), dry_run=query.validated_data["dry_run"], user=request.user
+        )
+        return Response(answer)
+
+
+MAX_STATEMENT_BYTES = 5 * 1024 * 1024
+
+
+class ClientBillingView(ScopedViewSetMixin, GenericAPIView):
+    """Base of clients/{code}/...: the client, looked up among those the caller sees."""
+
+    scope_path = SELF
+    permission_classes = [IsAuthenticated, NoBillingForAssignedRoles]
+    pagination_class = None
+    filter_backends = []
+
+    def get_base_queryset(self):
+        return Client.objects.all()
+
+    def client(self, code):
+        return get_object_or_404(self.get_queryset(), code=code)
+
+
+class ClientReconciliationView(ClientBillingView):
+    """clients/{code}/reconciliation/: the акт сверки of a span of months."""
+
+    def perform_content_negotiation(self, request, force=False):
+        renderer = self.get_renderers()[0]  # ?format= names the file, not a renderer
+        return renderer, renderer.media_type
+
+    @extend_schema(
+        summary="Reconciliation statement (акт сверки)",
+        description=(
+            "Opening balance, invoices issued in the months (debit), payments received "
+            "(credit) and the closing balance; a positive balance is the client's debt. "
+            "`format`: `json` (default), `pdf` or `xlsx`."
+        ),
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.STR, required=True),
+            OpenApiParameter("to", OpenApiTypes.STR, required=True),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "pdf", "xlsx"]),
+        ],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, XLSX_TYPE): OpenApiTypes.BINARY,
+            **error_responses(400, 401, 403, 404),
+        },
+    )
+    def get(self, request, code):
+        client = self.client(code)
+        query = ReconciliationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        statement = reconciliation(client=client, first_month=data["from"], last_month=data["to"])
+        name = f"reconciliation-{client.code}-{data['from']:%Y-%m}-{data['to']:%Y-%m}"
+        if data["format"] == "json":
+            return Response(statement.as_dict())
+        if data["format"] == "pdf":
+            response = HttpResponse(reconciliation_pdf(statement), content_type="application/pdf")
+        else:
+            response = HttpResponse(reconciliation_xlsx(statement), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}.{data["format"]}"'
+        return response
+
+
+class ClientCreditView(ClientBillingView):
+    """clients/{code}/credit/: the client's money we hold (overpayments)."""
+
+    @extend_schema(
+        summary="A client's credit balance",
+        description="The sum of the client's credits (overpayments kept), and each of them.",
+        responses={200: OpenApiTypes.OBJECT, **error_responses(401, 403, 404)},
+    )
+    def get(self, request, code):
+        client = self.client(code)
+        rows = ClientCredit.objects.filter(client=client).select_related("payment__invoice")
+        return Response(
+            {
+                "client": client.code,
+                "currency": client.currency,
+                "balance": str(credit_balance(client)),
+                "credits": [
+                    {
+                        "amount": str(row.amount),
+                        "note": row.note,
+                        "invoice": row.payment.invoice.number if row.payment else None,
+                        "created_at": row.created_at.isoformat(),
+                    }
+                    for row in rows.order_by("created_at", "id")
+                ],
+            }
         )

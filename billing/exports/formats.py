@@ -1,6 +1,8 @@
 """The export formats by name, with their content types and file names."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 
@@ -18,7 +20,7 @@ class ExportFormat:
     name: str
     content_type: str
     suffix: str  # after the invoice's file stem
-    render: object  # invoice -> bytes, or (streamed) invoice -> iterator of bytes
+    render: Callable[[Any], Any]  # invoice -> bytes, or (streamed) invoice -> iterator of bytes
     streamed: bool = False
 
     def filename(self, invoice):

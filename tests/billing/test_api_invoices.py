@@ -49,6 +49,8 @@ def test_detail_has_the_contract_shape(admin_api, volga):
         "issued_at": "2026-11-01T07:00:00Z",
         "paid_at": None,
         "voided_at": None,
+        "paid_amount": "0.00",
+        "balance_due": "15414.68",
     }
     assert body["lines"][2] == {
         "position": 2,

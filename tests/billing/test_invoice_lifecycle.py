@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from billing.invoices import invoice_issue, invoice_pay, invoice_void
+from billing.invoices import invoice_issue, invoice_void
 from billing.models import Invoice, InvoiceNumberSequence
+from billing.payments import invoice_pay
 from contactcenter.errors import ConflictError, DomainError
 from tests.billing.test_invoicing import generate
 from tests.factories import ClientFactory, InvoiceFactory, ProjectFactory
@@ -30,7 +31,7 @@ def test_draft_issued_paid():
         "paid",
         "INV-2026-000001",
         T,
-        T + dt.timedelta(days=3),
+        dt.datetime(2026, 11, 7, 21, tzinfo=UTC),  # the payment's date, 8 Nov, in Moscow
     )
 
 

@@ -12,8 +12,9 @@ from decimal import Decimal
 from django.db.models import F
 
 from agents.models import ShiftTemplate
-from billing.invoices import invoice_issue, invoice_pay, invoice_void
+from billing.invoices import invoice_issue, invoice_void
 from billing.invoicing import invoice_generate
+from billing.payments import invoice_pay
 from calls.models import Call
 from tests.factories import (
     AbsenceFactory,
