@@ -1,4 +1,5 @@
-"""Shared fixtures: an API client per role, authenticated by a real token."""
+"""Shared fixtures: an API client per role, authenticated by a real token, and the bare
+client, project and operator that modules of several folders build alike."""
 
 import pytest
 from django.core.cache import cache
@@ -7,6 +8,7 @@ from rest_framework.test import APIClient
 from tests.factories import (
     ClientFactory,
     IntegrationAccountFactory,
+    OperatorFactory,
     ProjectFactory,
     TokenFactory,
     UserFactory,
@@ -63,3 +65,31 @@ def integration_api(integration_client):
         user=UserFactory(username="crm-bot"), client=integration_client
     )
     return _client_for(account.user)
+
+
+# Look-alike objects many folders build the same way; a module that needs another
+# shape defines its own fixture of the same name, which overrides these.
+
+
+@pytest.fixture
+def acme(db):
+    """A bare client ``acme``."""
+    return ClientFactory(code="acme")
+
+
+@pytest.fixture
+def hotline(db):
+    """A bare project ``hotline`` (its own client, default settings)."""
+    return ProjectFactory(code="hotline")
+
+
+@pytest.fixture
+def project(db):
+    """The same bare project ``hotline``, for modules that call it ``project``."""
+    return ProjectFactory(code="hotline")
+
+
+@pytest.fixture
+def ivan(db):
+    """A bare operator ``ivan``."""
+    return OperatorFactory(code="ivan")

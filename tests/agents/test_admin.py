@@ -35,11 +35,6 @@ def test_every_model_of_the_app_is_registered():
 
 
 @pytest.fixture
-def hotline():
-    return ProjectFactory(code="hotline")
-
-
-@pytest.fixture
 def anna(hotline):
     operator = OperatorFactory(code="anna", full_name="Anna Petrova")
     CertificationFactory(operator=operator, project=hotline)

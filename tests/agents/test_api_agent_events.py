@@ -1,7 +1,5 @@
 """POST and GET /api/v1/agent-events/: batches, duplicates, conflicts, scope."""
 
-import pytest
-
 from agents.models import AgentStateEvent
 from tests.factories import (
     T0,
@@ -16,11 +14,6 @@ URL = "/api/v1/agent-events/"
 
 def event(**overrides):
     return {"operator": "ivan", "state": "ready", "at": "2026-10-05T09:00:00Z", **overrides}
-
-
-@pytest.fixture
-def ivan(db):
-    return OperatorFactory(code="ivan")
 
 
 def test_unauthenticated_is_401(anon_api):

@@ -23,11 +23,6 @@ def detail(code):
 
 
 @pytest.fixture
-def hotline():
-    return ProjectFactory(code="hotline")
-
-
-@pytest.fixture
 def ivan(hotline):
     operator = OperatorFactory(
         code="ivan",

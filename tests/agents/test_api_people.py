@@ -8,7 +8,6 @@ integrations get a 403; trainers reach the training of their projects only.
 import datetime as dt
 
 import pytest
-import time_machine
 from rest_framework.test import APIClient
 
 from agents.models import (
@@ -21,15 +20,10 @@ from agents.models import (
 from tests.factories import OperatorFactory, ProjectFactory, TokenFactory, UserFactory
 from tests.factories.people import TrainingEnrolmentFactory, TrainingProgramFactory
 
-pytestmark = pytest.mark.django_db
+# The clock of conftest.py: today is 2026-10-30, 12:00 UTC, for every test here.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 D = dt.date
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(dt.datetime(2026, 10, 30, 12, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 def client_for(user):

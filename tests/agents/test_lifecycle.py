@@ -24,11 +24,6 @@ def clock():
         yield
 
 
-@pytest.fixture
-def candidate():
-    return OperatorFactory(code="anna", status="candidate", hired_on=None)
-
-
 def history(operator):
     return list(
         OperatorStatusChange.objects.filter(operator=operator)

@@ -4,7 +4,6 @@ enrolments (scoped to a trainer's projects), and the People page."""
 import datetime as dt
 
 import pytest
-import time_machine
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -25,14 +24,9 @@ from tests.factories import (
 )
 from tests.factories.people import TrainingEnrolmentFactory, TrainingProgramFactory
 
-pytestmark = pytest.mark.django_db
+# The clock of conftest.py: today is 2026-10-30, 12:00 UTC, for every test here.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(dt.datetime(2026, 10, 30, 12, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 def test_the_people_models_are_registered():
@@ -87,11 +81,6 @@ class TestOperatorLifecycle:
     def test_the_changelist_filters_by_status(self, admin_client, anna):
         OperatorFactory(code="boris")
         assert rows(changelist(admin_client, Operator, status__exact="candidate")) == [anna]
-
-
-@pytest.fixture
-def hotline():
-    return ProjectFactory(code="hotline")
 
 
 @pytest.fixture

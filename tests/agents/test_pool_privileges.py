@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
@@ -42,16 +41,11 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# The clock of conftest.py: today is 2026-10-30, 12:00 UTC, for every test here.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 API = "/api/v1"
 FORBIDDEN = "Only administrators and project managers may change this."
 POOL_FORBIDDEN = "Only administrators and project managers may change the operator pool."
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(dt.datetime(2026, 10, 30, 12, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 def client_for(user):

@@ -4,21 +4,16 @@ certifies (once) and activates a trainee, a failing one does not; the ready date
 import datetime as dt
 
 import pytest
-import time_machine
 
 from agents import training
 from agents.models import Certification, OperatorStatusChange, TrainingEnrolment
 from contactcenter.errors import ConflictError, DomainError
-from tests.factories import CertificationFactory, OperatorFactory, ProjectFactory
+from tests.factories import CertificationFactory, OperatorFactory
 from tests.factories.people import TrainingEnrolmentFactory, TrainingProgramFactory
 
+# The clock of conftest.py: today is 2026-10-30, 12:00 UTC, for every test here.
+pytestmark = pytest.mark.usefixtures("clock")
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(dt.datetime(2026, 10, 30, 12, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 class TestReadyDate:
@@ -41,20 +36,10 @@ class TestReadyDate:
 
 
 @pytest.fixture
-def project(db):
-    return ProjectFactory(code="hotline")
-
-
-@pytest.fixture
 def course(project):
     return TrainingProgramFactory(
         project=project, name="Hotline induction", hours=40, passing_score=80
     )
-
-
-@pytest.fixture
-def candidate(db):
-    return OperatorFactory(code="anna", status="candidate", hired_on=None)
 
 
 @pytest.mark.django_db

@@ -16,13 +16,9 @@ from tests.billing.invoice_samples import issue, sample_invoice, volga_client
 from tests.factories import ProjectFactory, UserFactory
 from tests.factories.billing import answered_call, local_dt, tariff
 
-pytestmark = pytest.mark.django_db
+# Files are stored under a fresh MEDIA_ROOT per test (conftest.py's media).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 CHANGELIST = reverse("admin:billing_invoice_changelist")
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def export_url(invoice, name):

@@ -18,11 +18,6 @@ def detail(pk):
 
 
 @pytest.fixture
-def hotline():
-    return ProjectFactory(code="hotline")
-
-
-@pytest.fixture
 def tariff(hotline):
     tariff = TariffFactory(project=hotline, valid_from=dt.date(2026, 1, 1))
     TariffBandFactory(

@@ -15,14 +15,9 @@ from billing.archive_tasks import build_invoice_archive, build_last_month_archiv
 from billing.models import Invoice
 from tests.billing.invoice_samples import generated_invoice, issue, sample_invoice, volga_client
 
-pytestmark = pytest.mark.django_db
+# Files are stored under a fresh MEDIA_ROOT per test (conftest.py's media).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 OCTOBER = dt.date(2026, 10, 1)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 @pytest.fixture

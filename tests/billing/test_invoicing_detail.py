@@ -12,18 +12,13 @@ from billing.selectors import invoice_call_details
 from contactcenter.errors import ConflictError
 from tests.billing.test_invoicing import generate
 from tests.billing.test_invoicing_agreement import build
-from tests.factories import ClientFactory, ProjectFactory
+from tests.factories import ProjectFactory
 from tests.factories.billing import answered_call, clock, local_dt, tariff
 
 pytestmark = pytest.mark.django_db
 
 OCTOBER = dt.date(2026, 10, 1)
 UTC = dt.UTC
-
-
-@pytest.fixture
-def acme():
-    return ClientFactory(code="acme")
 
 
 def test_thirds_of_a_kopeck_go_to_the_largest_remainders_then_the_earliest(acme):

@@ -11,21 +11,15 @@ from django.urls import reverse
 
 from calls import admin as calls_admin
 from calls.models import Call, Contact
-from tests.factories import CallFactory, OperatorFactory, ProjectFactory, UserFactory
+from tests.factories import CallFactory, ProjectFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Operators ivan and olga and the project hotline exist (conftest.py's catalogue).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
 
 IMPORT_URL = reverse("admin:calls_call_import_csv")
 CHANGELIST_URL = reverse("admin:calls_call_changelist")
 SAMPLE = (Path(__file__).parent / "data" / "cdr_sample.csv").read_bytes()
 HEADER = "external_id,project,offered_at,answered_at,ended_at,hold_seconds"
-
-
-@pytest.fixture(autouse=True)
-def catalogue():
-    OperatorFactory(code="ivan")
-    OperatorFactory(code="olga")
-    return ProjectFactory(code="hotline")
 
 
 def upload(client, content=SAMPLE, name="cdr.csv"):

@@ -26,16 +26,6 @@ def at(seconds):
     return (T0 + dt.timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
 
 
-@pytest.fixture
-def hotline():
-    return ProjectFactory(code="hotline")
-
-
-@pytest.fixture
-def ivan():
-    return OperatorFactory(code="ivan")
-
-
 def new_call(**overrides):
     """An answered call: 12 s wait, 150 s connected, 10 s hold, 20 s wrap."""
     return {

@@ -7,20 +7,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from calls.models import Call, Contact
 from contactcenter.models import IdempotencyRecord
-from tests.factories import CallFactory, OperatorFactory, ProjectFactory
+from tests.factories import CallFactory, ProjectFactory
 
-pytestmark = pytest.mark.django_db
+# Operators ivan and olga and the project hotline exist (conftest.py's catalogue).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
 
 URL = "/api/v1/calls/import/"
 SAMPLE = (Path(__file__).parent / "data" / "cdr_sample.csv").read_bytes()
 HEADER = "external_id,project,offered_at,answered_at,ended_at,hold_seconds"
-
-
-@pytest.fixture(autouse=True)
-def catalogue():
-    OperatorFactory(code="ivan")
-    OperatorFactory(code="olga")
-    return ProjectFactory(code="hotline")
 
 
 def upload(content=SAMPLE, name="cdr.csv"):

@@ -38,11 +38,6 @@ SAMPLE_SECONDS = [
 ]
 
 
-@pytest.fixture
-def hotline():
-    return ProjectFactory(code="hotline")
-
-
 @pytest.fixture(autouse=True)
 def operators():
     return OperatorFactory(code="ivan"), OperatorFactory(code="olga")

@@ -30,11 +30,6 @@ def iso(seconds):
 
 
 @pytest.fixture
-def project():
-    return ProjectFactory(code="hotline")
-
-
-@pytest.fixture
 def operator():
     return OperatorFactory(code="op-anna")
 

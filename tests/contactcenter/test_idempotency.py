@@ -2,13 +2,11 @@
 
 import datetime as dt
 
-import pytest
 import time_machine
 
 from calls.models import Call
 from contactcenter.api.idempotency import idempotency_records_purge
 from contactcenter.models import IdempotencyRecord
-from tests.factories import ProjectFactory
 
 URL = "/api/v1/calls/"
 
@@ -21,11 +19,6 @@ def call(external_id="cdr-1", **overrides):
         "ended_at": "2026-10-05T09:00:40Z",
         **overrides,
     }
-
-
-@pytest.fixture
-def hotline(db):
-    return ProjectFactory(code="hotline")
 
 
 def test_a_retry_with_the_same_key_gets_the_first_answer(admin_api, hotline):

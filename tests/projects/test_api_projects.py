@@ -8,7 +8,6 @@ from projects.models import BusinessHours, Project
 from tests.factories import (
     BusinessHoursFactory,
     CallFactory,
-    ClientFactory,
     ProjectFactory,
     UserFactory,
 )
@@ -20,11 +19,6 @@ URL = "/api/v1/projects/"
 
 def detail(code):
     return f"{URL}{code}/"
-
-
-@pytest.fixture
-def acme():
-    return ClientFactory(code="acme")
 
 
 @pytest.fixture
