@@ -39,3 +39,79 @@ def compile_stale(language: str = LANGUAGE) -> list[Path]:
             subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)  # noqa: S603
             compiled.append(po)
     return compiled
+
+
+class Entry:
+    """One message of a .po file: its context, id, plural id, translations and flags."""
+
+    def __init__(self) -> None:
+        self.context: str | None = None
+        self.msgid = ""
+        self.msgid_plural: str | None = None
+        self.msgstr: dict[int, str] = {}
+        self.flags: set[str] = set()
+
+    @property
+    def translated(self) -> bool:
+        """Every form has a non-empty translation and the entry is not fuzzy."""
+        return "fuzzy" not in self.flags and bool(self.msgstr) and all(self.msgstr.values())
+
+
+def _unquote(text: str) -> str:
+    body = text.strip()[1:-1]
+    return (
+        body.replace("\\\\", "\0")
+        .replace('\\"', '"')
+        .replace("\\n", "\n")
+        .replace("\\t", "\t")
+        .replace("\0", "\\")
+    )
+
+
+def read_catalogue(path: Path) -> list[Entry]:
+    """The messages of a .po file, the header (empty msgid) left out."""
+    entries: list[Entry] = []
+    entry, field = Entry(), None
+
+    def flush() -> None:
+        nonlocal entry
+        if entry.msgid:
+            entries.append(entry)
+        entry = Entry()
+
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        if line.startswith("#,"):
+            if field is not None and field != "comment":
+                flush()
+            entry.flags.update(flag.strip() for flag in line[2:].split(","))
+            field = "comment"
+        elif line.startswith("#"):
+            if field is not None and field != "comment":
+                flush()
+            field = "comment"
+        elif line.startswith('"'):
+            if field == "msgctxt":
+                entry.context = (entry.context or "") + _unquote(line)
+            elif field == "msgid":
+                entry.msgid += _unquote(line)
+            elif field == "msgid_plural":
+                entry.msgid_plural = (entry.msgid_plural or "") + _unquote(line)
+            elif isinstance(field, int):
+                entry.msgstr[field] += _unquote(line)
+        else:
+            keyword, _space, rest = line.partition(" ")
+            if keyword in ("msgctxt", "msgid") and field not in (None, "comment", "msgctxt"):
+                flush()
+            if keyword == "msgctxt":
+                entry.context, field = _unquote(rest), "msgctxt"
+            elif keyword == "msgid":
+                entry.msgid, field = _unquote(rest), "msgid"
+            elif keyword == "msgid_plural":
+                entry.msgid_plural, field = _unquote(rest), "msgid_plural"
+            elif keyword.startswith("msgstr"):
+                index = int(keyword[7:-1]) if "[" in keyword else 0
+                entry.msgstr[index], field = _unquote(rest), index
+    flush()
+    return entries

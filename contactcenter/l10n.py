@@ -63,3 +63,8 @@ def local_time_text(instant: dt.datetime | None, tz: str | dt.tzinfo) -> str:
     # Translators: a date format (Django's date filter syntax) for an instant with seconds.
     pattern = pgettext("instant format", "Y-m-d H:i:s")
     return f"{formats.date_format(local, pattern)} {zone_name(local)}"
+
+
+def number_text(value: Decimal | float | int, decimals: int = 0) -> str:
+    """A number people read, digits grouped: ``1234.5`` -> ``1 234,5`` (ru), ``1,234.5`` (en)."""
+    return _grouped(Decimal(str(value)), decimals)
