@@ -342,7 +342,8 @@ def raise_if_invalid(errors, total):
     """Refuse the whole batch, naming every invalid row by its index."""
     if errors:
         raise DomainError(
-            f"{len(errors)} of {total} rows are invalid; nothing was stored.",
+            _("%(invalid)d of %(total)d rows are invalid; nothing was stored.")
+            % {"invalid": len(errors), "total": total},
             details=errors,
         )
 

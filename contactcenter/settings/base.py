@@ -133,6 +133,9 @@ LANGUAGES = [("ru", "Русский"), ("en", "English")]
 FORMAT_MODULE_PATH = ["contactcenter.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the admin switch's choice sticks for a year
 TIME_ZONE = "UTC"
+# The zone an admin list spanning projects of different zones shows its days and times in
+# (projects.admin_time); a list of one project's rows uses that project's zone.
+DISPLAY_TIME_ZONE = env("DISPLAY_TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True  # every instant is stored in UTC (SPEC section 2)
 
