@@ -68,50 +68,63 @@ def _unquote(text: str) -> str:
     )
 
 
+class _Reader:
+    """Reads a .po file line by line into entries (``read_catalogue``)."""
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self.entry = Entry()
+        self.field: str | int | None = None
+
+    def flush(self) -> None:
+        if self.entry.msgid:
+            self.entries.append(self.entry)
+        self.entry = Entry()
+
+    def comment(self, line: str) -> None:
+        if self.field is not None and self.field != "comment":
+            self.flush()
+        if line.startswith("#,"):
+            self.entry.flags.update(flag.strip() for flag in line[2:].split(","))
+        self.field = "comment"
+
+    def continuation(self, text: str) -> None:
+        entry, field = self.entry, self.field
+        if field == "msgctxt":
+            entry.context = (entry.context or "") + text
+        elif field == "msgid":
+            entry.msgid += text
+        elif field == "msgid_plural":
+            entry.msgid_plural = (entry.msgid_plural or "") + text
+        elif isinstance(field, int):
+            entry.msgstr[field] += text
+
+    def keyword(self, keyword: str, text: str) -> None:
+        if keyword in ("msgctxt", "msgid") and self.field not in (None, "comment", "msgctxt"):
+            self.flush()
+        if keyword == "msgctxt":
+            self.entry.context, self.field = text, "msgctxt"
+        elif keyword == "msgid":
+            self.entry.msgid, self.field = text, "msgid"
+        elif keyword == "msgid_plural":
+            self.entry.msgid_plural, self.field = text, "msgid_plural"
+        elif keyword.startswith("msgstr"):
+            index = int(keyword[7:-1]) if "[" in keyword else 0
+            self.entry.msgstr[index], self.field = text, index
+
+
 def read_catalogue(path: Path) -> list[Entry]:
     """The messages of a .po file, the header (empty msgid) left out."""
-    entries: list[Entry] = []
-    entry, field = Entry(), None
-
-    def flush() -> None:
-        nonlocal entry
-        if entry.msgid:
-            entries.append(entry)
-        entry = Entry()
-
+    reader = _Reader()
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
-        if line.startswith("#,"):
-            if field is not None and field != "comment":
-                flush()
-            entry.flags.update(flag.strip() for flag in line[2:].split(","))
-            field = "comment"
-        elif line.startswith("#"):
-            if field is not None and field != "comment":
-                flush()
-            field = "comment"
+        if line.startswith("#"):
+            reader.comment(line)
         elif line.startswith('"'):
-            if field == "msgctxt":
-                entry.context = (entry.context or "") + _unquote(line)
-            elif field == "msgid":
-                entry.msgid += _unquote(line)
-            elif field == "msgid_plural":
-                entry.msgid_plural = (entry.msgid_plural or "") + _unquote(line)
-            elif isinstance(field, int):
-                entry.msgstr[field] += _unquote(line)
+            reader.continuation(_unquote(line))
         else:
             keyword, _space, rest = line.partition(" ")
-            if keyword in ("msgctxt", "msgid") and field not in (None, "comment", "msgctxt"):
-                flush()
-            if keyword == "msgctxt":
-                entry.context, field = _unquote(rest), "msgctxt"
-            elif keyword == "msgid":
-                entry.msgid, field = _unquote(rest), "msgid"
-            elif keyword == "msgid_plural":
-                entry.msgid_plural, field = _unquote(rest), "msgid_plural"
-            elif keyword.startswith("msgstr"):
-                index = int(keyword[7:-1]) if "[" in keyword else 0
-                entry.msgstr[index], field = _unquote(rest), index
-    flush()
-    return entries
+            reader.keyword(keyword, _unquote(rest))
+    reader.flush()
+    return reader.entries
