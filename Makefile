@@ -8,7 +8,7 @@ DEMO_SERVE ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint install lock db serve clean bench bench-quick
+.PHONY: demo test lint install lock db serve clean bench bench-quick messages
 
 # Each target installs the lock file it needs (requirements/*.txt: every package, direct
 # and transitive, with its hashes), then the project itself without dependencies; so a
@@ -32,7 +32,12 @@ install: $(VENV)/.base
 lock: $(VENV)/.dev
 	PIP_COMPILE=$(VENV)/bin/pip-compile requirements/lock.sh
 
-db: install
+# The Russian catalogues (<app>/locale/ru/LC_MESSAGES/django.po) compiled to .mo, which are
+# build output (gitignored); needs GNU gettext's msgfmt (docs/i18n.md).
+messages: install
+	$(PY) manage.py compilemessages --ignore '.venv' --ignore 'staticfiles' --verbosity 0
+
+db: install messages
 	scripts/ensure_postgres.sh
 	$(PY) manage.py ensure_database
 	DATABASE_ROLE=owner $(PY) manage.py migrate --noinput
@@ -58,7 +63,7 @@ serve:
 
 # The test settings explicitly: the exported dev default above would otherwise win over
 # pytest.ini's (an environment variable beats the ini file in pytest-django).
-test: $(VENV)/.test
+test: $(VENV)/.test messages
 	scripts/ensure_postgres.sh
 	DJANGO_SETTINGS_MODULE=contactcenter.settings.test $(VENV)/bin/pytest
 

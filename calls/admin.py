@@ -2,7 +2,6 @@
 
 import base64
 import hashlib
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
@@ -22,6 +21,7 @@ from calls.phones import caller_shown, full_number_projects, phone_normalize
 from contactcenter.errors import ConflictError, DomainError
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter, ScopedProjectFilter
 from projects.admin_scoping import AdminMixinBase, ScopedAdminMixin
+from projects.admin_time import LocalTimeAdminMixin, local_time_display
 from projects.models import Project
 from projects.tenancy import MANAGER, QA_EVALUATOR, visible_projects
 
@@ -220,7 +220,7 @@ def _problem_rows(lines):
 
 
 @admin.register(Call)
-class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
+class CallAdmin(LocalTimeAdminMixin, ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
     scope_path = "project"
     scope_role = QA_EVALUATOR  # evaluators listen to their projects' calls (read-only perms)
     change_list_template = "admin/calls/call/change_list.html"  # adds "Import CSV"
@@ -308,10 +308,9 @@ class CallAdmin(ScopedAdminMixin, CsvImportAdminMixin, admin.ModelAdmin):
         found = Q(external_id=term) | by_number | Q(operator__code=term)
         return queryset.filter(found), False
 
-    @admin.display(description="offered (project time)", ordering="offered_at")
-    def offered_local(self, call):
-        local = call.offered_at.astimezone(ZoneInfo(call.project.timezone))
-        return f"{local:%Y-%m-%d %H:%M:%S %Z}"
+    # The project's local time with its zone; the date hierarchy's days are local days
+    # (projects.admin_time.LocalTimeAdminMixin).
+    offered_local = local_time_display("offered_at", _("offered (project time)"))
 
     @admin.display(description="outcome")
     def outcome(self, call):

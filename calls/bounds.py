@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import checks
+from django.utils.translation import gettext as _
 
 from contactcenter.batch import EARLIEST_INSTANT, InstantWindow, instant_window
 
@@ -78,12 +79,12 @@ def time_errors(
     if answered_at is None:
         errors = None
         if operator_id is not None:
-            errors = {"operator": ["An unanswered call has no operator."]}
+            errors = {"operator": [_("An unanswered call has no operator.")]}
         if ended_at < offered_at:
-            return _add(errors, "ended_at", "Cannot be before offered_at.")
+            return _add(errors, "ended_at", _("Cannot be before offered_at."))
         if hold_seconds:
             errors = _add(
-                errors, "hold_seconds", "Cannot exceed the connected time (0 s: unanswered)."
+                errors, "hold_seconds", _("Cannot exceed the connected time (0 s: unanswered).")
             )
         if ended_at - offered_at > bounds.wait_limit:
             wait = whole_seconds(ended_at - offered_at)
@@ -91,13 +92,13 @@ def time_errors(
         return errors
     errors = None
     if answered_at < offered_at:
-        errors = _add(errors, "answered_at", "Cannot be before offered_at.")
+        errors = _add(errors, "answered_at", _("Cannot be before offered_at."))
     else:
         wait = whole_seconds(answered_at - offered_at)
         if wait > bounds.max_wait:
             errors = _add(errors, "answered_at", _too_long("wait", wait, bounds.max_wait))
     if ended_at < answered_at:
-        return _add(errors, "ended_at", "Cannot be before answered_at.")
+        return _add(errors, "ended_at", _("Cannot be before answered_at."))
     connected = whole_seconds(ended_at - answered_at)
     if connected > bounds.max_connected:
         errors = _add(
@@ -107,13 +108,21 @@ def time_errors(
         errors = _add(
             errors,
             "hold_seconds",
-            f"Cannot exceed the connected time ({connected} s from answered_at to ended_at).",
+            _("Cannot exceed the connected time (%(seconds)d s from answered_at to ended_at).")
+            % {"seconds": connected},
         )
     return errors
 
 
 def _too_long(what, seconds, limit):
-    return f"A call may {what} at most {limit} s; this one would {what} {seconds} s."
+    if what == "wait":
+        message = _("A call may wait at most %(limit)d s; this one would wait %(seconds)d s.")
+    else:
+        message = _(
+            "A call may be connected at most %(limit)d s; "
+            "this one would be connected %(seconds)d s."
+        )
+    return message % {"limit": limit, "seconds": seconds}
 
 
 def _add(errors, name, message):

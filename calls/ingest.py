@@ -288,7 +288,7 @@ def _plain_call_reader(project_ids, operator_ids, bounds: CallBounds):  # noqa: 
 def _parse_call(row, fields, bounds: CallBounds):
     """``(values in CALL_COLUMNS order, errors)``; the values count only without errors."""
     if not isinstance(row, dict):
-        return None, {"non_field_errors": [NOT_AN_OBJECT]}
+        return None, {"non_field_errors": [str(NOT_AN_OBJECT)]}
     values, errors = read_fields(row, fields)
     # The rules tying the instants together are judged only on instants that parsed.
     if not ("offered_at" in errors or "answered_at" in errors or "ended_at" in errors):

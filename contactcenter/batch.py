@@ -22,6 +22,8 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 from django.db.models import UniqueConstraint
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from psycopg import sql
 
 from contactcenter.errors import DomainError
@@ -30,16 +32,19 @@ MAX_BATCH = 10_000
 INT4_MAX = 2**31 - 1
 MISSING = object()  # the row has no such key (distinct from an explicit null)
 
-REQUIRED = "This field is required."
-NOT_NULL = "This field may not be null."
-NOT_A_STRING = "Not a valid string."
-NOT_AN_INTEGER = "A valid integer is required."
-BLANK = "This field may not be blank."
-NEGATIVE = "Cannot be negative."
-BAD_INSTANT = "Datetime has wrong format. Use ISO 8601, such as 2026-10-05T09:00:00Z."
-NAIVE_INSTANT = "Datetime has no timezone offset; send ISO 8601 with an offset or 'Z'."
-BAD_URL = "Enter a valid URL."
-NOT_AN_OBJECT = "Expected an object with the row's fields."
+# Lazy: each message is said in the request's language (Accept-Language) when raised.
+REQUIRED = gettext_lazy("This field is required.")
+NOT_NULL = gettext_lazy("This field may not be null.")
+NOT_A_STRING = gettext_lazy("Not a valid string.")
+NOT_AN_INTEGER = gettext_lazy("A valid integer is required.")
+BLANK = gettext_lazy("This field may not be blank.")
+NEGATIVE = gettext_lazy("Cannot be negative.")
+BAD_INSTANT = gettext_lazy("Datetime has wrong format. Use ISO 8601, such as 2026-10-05T09:00:00Z.")
+NAIVE_INSTANT = gettext_lazy(
+    "Datetime has no timezone offset; send ISO 8601 with an offset or 'Z'."
+)
+BAD_URL = gettext_lazy("Enter a valid URL.")
+NOT_AN_OBJECT = gettext_lazy("Expected an object with the row's fields.")
 
 # Instants that survive conversion to UTC both ways (year 1 with a positive offset does not).
 EDGE_YEARS = frozenset({1, 9999})
@@ -75,6 +80,7 @@ class Invalid(Exception):
     """One field's value is refused; ``message`` tells the sender what to send instead."""
 
     def __init__(self, message):
+        message = str(message)  # a lazy message in the language active now: JSON-safe
         super().__init__(message)
         self.message = message
 
@@ -90,11 +96,11 @@ class InstantWindow:
     def check(self, value: dt.datetime) -> None:
         """Raise ``Invalid`` when the aware ``value`` lies outside the window."""
         if value < self.earliest:
-            raise Invalid(f"Must not be before {_iso(self.earliest)}.")
+            raise Invalid(_("Must not be before %(instant)s.") % {"instant": _iso(self.earliest)})
         if value > self.latest:
             raise Invalid(
-                f"Must not be more than {self.ahead_seconds} s ahead of now "
-                f"(after {_iso(self.latest)})."
+                _("Must not be more than %(seconds)d s ahead of now (after %(instant)s).")
+                % {"seconds": self.ahead_seconds, "instant": _iso(self.latest)}
             )
 
 
@@ -144,7 +150,7 @@ def parse_instant(value, window=None):
     else:
         raise Invalid(_absent(value, BAD_INSTANT))
     if value.year in EDGE_YEARS and not _EARLIEST <= value <= _LATEST:
-        raise Invalid("Datetime out of range.")
+        raise Invalid(_("Datetime out of range."))
     if window is not None:
         window.check(value)
     return value
@@ -171,7 +177,9 @@ def parse_text(value, max_length, required=False, strip=False):
     if strip:
         value = value.strip()
     if len(value) > max_length:
-        raise Invalid(f"Ensure this field has no more than {max_length} characters.")
+        raise Invalid(
+            _("Ensure this field has no more than %(max)d characters.") % {"max": max_length}
+        )
     if not value:
         if required:
             raise Invalid(BLANK)
@@ -179,7 +187,7 @@ def parse_text(value, max_length, required=False, strip=False):
     if not value.isascii():
         _check_encodable(value)
     if "\x00" in value:
-        raise Invalid("Null characters are not allowed.")
+        raise Invalid(_("Null characters are not allowed."))
     return value
 
 
@@ -188,7 +196,7 @@ def _check_encodable(value):
     try:
         value.encode()
     except UnicodeEncodeError:
-        raise Invalid("Not valid Unicode text.") from None
+        raise Invalid(_("Not valid Unicode text.")) from None
 
 
 def parse_seconds(value, maximum=INT4_MAX):
@@ -204,7 +212,7 @@ def parse_seconds(value, maximum=INT4_MAX):
     if value < 0:
         raise Invalid(NEGATIVE)
     if value > maximum:
-        raise Invalid(f"Ensure this value is less than or equal to {maximum}.")
+        raise Invalid(_("Ensure this value is less than or equal to %(max)d.") % {"max": maximum})
     return value
 
 
@@ -217,7 +225,10 @@ def parse_choice(value, choices, default=MISSING):
     if value is MISSING or value is None:
         raise Invalid(_absent(value, ""))
     shown = str(value)[:64]
-    raise Invalid(f'"{shown}" is not a valid choice; use one of: {", ".join(sorted(choices))}.')
+    raise Invalid(
+        _('"%(value)s" is not a valid choice; use one of: %(choices)s.')
+        % {"value": shown, "choices": ", ".join(sorted(choices))}
+    )
 
 
 def parse_reference(value, ids_by_code, label):
@@ -226,7 +237,7 @@ def parse_reference(value, ids_by_code, label):
         found = ids_by_code.get(value)
         if found is not None:
             return found
-        raise Invalid(f"Unknown {label} '{value[:64]}'.")
+        raise Invalid(_("Unknown %(label)s '%(value)s'.") % {"label": label, "value": value[:64]})
     raise Invalid(_absent(value, NOT_A_STRING))
 
 
@@ -311,12 +322,19 @@ def gc_paused():
 
 def check_batch_size(rows):
     if not isinstance(rows, list):
-        raise DomainError("Expected a list of rows.")
+        raise DomainError(_("Expected a list of rows."))
     if len(rows) > MAX_BATCH:
         raise DomainError(
-            f"A batch holds at most {MAX_BATCH:,} rows; this one has {len(rows):,}. "
-            "Split it and send the parts one after another.",
-            details={"rows": [f"Ensure this list has no more than {MAX_BATCH} elements."]},
+            _(
+                "A batch holds at most %(max)s rows; this one has %(count)s. "
+                "Split it and send the parts one after another."
+            )
+            % {"max": f"{MAX_BATCH:,}", "count": f"{len(rows):,}"},
+            details={
+                "rows": [
+                    _("Ensure this list has no more than %(max)d elements.") % {"max": MAX_BATCH}
+                ]
+            },
         )
 
 
@@ -324,7 +342,8 @@ def raise_if_invalid(errors, total):
     """Refuse the whole batch, naming every invalid row by its index."""
     if errors:
         raise DomainError(
-            f"{len(errors)} of {total} rows are invalid; nothing was stored.",
+            _("%(invalid)d of %(total)d rows are invalid; nothing was stored.")
+            % {"invalid": len(errors), "total": total},
             details=errors,
         )
 

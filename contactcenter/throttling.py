@@ -22,6 +22,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, throttling
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.settings import api_settings
@@ -71,10 +73,10 @@ def _locked_for(address):
 
 
 class TokenLockout(exceptions.Throttled):
-    default_detail = "Too many failed token authentications from this address."
+    default_detail = gettext_lazy("Too many failed token authentications from this address.")
     default_code = "auth_locked_out"
-    extra_detail_singular = "Try again in {wait} second."
-    extra_detail_plural = "Try again in {wait} seconds."
+    extra_detail_singular = gettext_lazy("Try again in {wait} second.")  # type: ignore[assignment]  # lazy: translated per request
+    extra_detail_plural = gettext_lazy("Try again in {wait} seconds.")  # type: ignore[assignment]  # lazy: translated per request
 
 
 def _count_failure(address):
@@ -115,12 +117,12 @@ class ThrottledTokenAuthentication(TokenAuthentication):
         now = timezone.now()
         token = tokens.find(key, now)
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         refusal = token.refusal(now)
         if refusal:
             raise exceptions.AuthenticationFailed(refusal)
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         return token.user, token
 
 

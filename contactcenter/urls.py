@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from contactcenter import health
@@ -23,6 +24,8 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("healthz/", health.live, name="health-live"),
     path("readyz/", health.ready, name="health-ready"),
+    # The admin's language switch posts to Django's set_language (i18n/setlang/).
+    path("i18n/", include("django.conf.urls.i18n")),
     # The KPI dashboard (the dashboard app) and the workforce report pages; named by string
     # so this package imports no app, and before admin.site.urls so the admin's catch-all
     # does not take them.
@@ -43,6 +46,6 @@ handler400 = "contactcenter.api.exceptions.bad_request"
 handler403 = "contactcenter.api.exceptions.permission_denied"
 handler500 = "contactcenter.api.exceptions.server_error"
 
-admin.site.site_header = "Contact center operations"
-admin.site.site_title = "Contact center"
-admin.site.index_title = "Projects, operators, calls and billing"
+admin.site.site_header = _("Contact center operations")
+admin.site.site_title = _("Contact center")
+admin.site.index_title = _("Projects, operators, calls and billing")

@@ -15,11 +15,14 @@ from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework.utils.encoders import JSONEncoder
 
 from agents.models import Certification, Operator
 from calls import selectors
 from contactcenter.errors import DomainError
+from contactcenter.l10n import number_text, percent_text
 from dashboard.templatetags.kpi_charts import (
     CALLS,
     RATIO,
@@ -35,8 +38,18 @@ from projects.models import Project
 from projects.tenancy import sees_whole_pool, visible_projects
 from quality import selectors as quality_selectors
 
-GRANULARITIES = [("15min", "15 minutes"), ("hour", "Hour"), ("day", "Day"), ("month", "Month")]
-PER_GRANULARITY = {"15min": "15 minutes", "hour": "hour", "day": "day", "month": "month"}
+GRANULARITIES = [
+    ("15min", gettext_lazy("15 minutes")),
+    ("hour", gettext_lazy("Hour")),
+    ("day", gettext_lazy("Day")),
+    ("month", gettext_lazy("Month")),
+]
+PER_GRANULARITY = {
+    "15min": gettext_lazy("per 15 minutes"),
+    "hour": gettext_lazy("per hour"),
+    "day": gettext_lazy("per day"),
+    "month": gettext_lazy("per month"),
+}
 # Beyond this many bars a chart is an unreadable smear and a heavy page: ask for less.
 MAX_BUCKETS = 800
 BUCKETS_PER_DAY = {"15min": 96, "hour": 24, "day": 1}
@@ -46,17 +59,21 @@ POOL_OCCUPANCY_BAND = (0.70, 0.75)
 
 class DashboardForm(forms.Form):
     project = forms.ModelChoiceField(
-        queryset=Project.objects.none(), to_field_name="code", empty_label=None
+        queryset=Project.objects.none(),
+        to_field_name="code",
+        empty_label=None,
+        label=gettext_lazy("Project"),
     )
     date_from = forms.DateField(
-        label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = forms.DateField(
-        label="To",
-        help_text="Local dates of the project, both included.",
+        label=gettext_lazy("From"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    granularity = forms.ChoiceField(choices=GRANULARITIES)
+    date_to = forms.DateField(
+        label=gettext_lazy("To"),
+        help_text=gettext_lazy("Local dates of the project, both included."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    granularity = forms.ChoiceField(choices=GRANULARITIES, label=gettext_lazy("Granularity"))
 
     def __init__(self, data, *, projects):
         super().__init__(data)
@@ -68,11 +85,13 @@ class DashboardForm(forms.Form):
         granularity = cleaned.get("granularity")
         if first and last:
             if last < first:
-                raise forms.ValidationError("'To' is before 'From'.")
+                raise forms.ValidationError(_("'To' is before 'From'."))
             if granularity and bucket_count(first, last, granularity) > MAX_BUCKETS:
                 raise forms.ValidationError(
-                    "%(count)s intervals are too many for one chart (at most %(max)s): "
-                    "choose a coarser granularity or a shorter range.",
+                    _(
+                        "%(count)s intervals are too many for one chart (at most %(max)s): "
+                        "choose a coarser granularity or a shorter range."
+                    ),
                     params={"count": bucket_count(first, last, granularity), "max": MAX_BUCKETS},
                 )
         return cleaned
@@ -106,12 +125,12 @@ def presets(today):
     yesterday = today - dt.timedelta(days=1)
     last_month_start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     return [
-        ("Last 3 days", today - dt.timedelta(days=3), yesterday, "hour"),
-        ("Today", today, today, "15min"),
-        ("Yesterday", yesterday, yesterday, "15min"),
-        ("Last 7 days", today - dt.timedelta(days=7), yesterday, "hour"),
-        ("This month", today.replace(day=1), today, "day"),
-        ("Last month", last_month_start, today.replace(day=1) - dt.timedelta(days=1), "day"),
+        (_("Last 3 days"), today - dt.timedelta(days=3), yesterday, "hour"),
+        (_("Today"), today, today, "15min"),
+        (_("Yesterday"), yesterday, yesterday, "15min"),
+        (_("Last 7 days"), today - dt.timedelta(days=7), yesterday, "hour"),
+        (_("This month"), today.replace(day=1), today, "day"),
+        (_("Last month"), last_month_start, today.replace(day=1) - dt.timedelta(days=1), "day"),
     ]
 
 
@@ -163,7 +182,7 @@ def dashboard_view(request):
     form = DashboardForm(_form_data(request.GET, projects), projects=projects)
     context = {
         **admin.site.each_context(request),
-        "title": "KPI dashboard",
+        "title": _("KPI dashboard"),
         "form": form,
         "has_projects": projects.exists(),
     }
@@ -256,7 +275,7 @@ def dashboard_context(*, user, project, first, last, granularity, projects):
 
 
 def _percent(fraction):
-    return f"{float(fraction) * 100:g}%"
+    return percent_text(fraction, 0 if float(fraction) * 100 == int(float(fraction) * 100) else 1)
 
 
 def project_tiles(project, totals):
@@ -274,51 +293,56 @@ def project_tiles(project, totals):
     return [
         {
             "kpi": "service_level",
-            "label": "Service level",
+            "label": _("Service level"),
             "unit": RATIO,
             "value": sl,
-            "target": f"target {_percent(sl_target)} in {project.sl_threshold_seconds} s",
+            "target": _("target %(percent)s in %(seconds)d s")
+            % {"percent": _percent(sl_target), "seconds": project.sl_threshold_seconds},
             "status": status(sl, sl_target, at_least=True),
         },
         {
             "kpi": "asa_seconds",
-            "label": "ASA",
+            "label": _("ASA"),
             "unit": SECONDS,
             "value": asa,
-            "target": f"speed of answer; target at most {asa_target} s"
+            "target": _("speed of answer; target at most %(seconds)d s") % {"seconds": asa_target}
             if asa_target is not None
-            else "average speed of answer",
+            else _("average speed of answer"),
             "status": status(asa, asa_target, at_least=False),
         },
         {
             "kpi": "aht_seconds",
-            "label": "AHT",
+            "label": _("AHT"),
             "unit": SECONDS,
             "value": totals.get("aht_seconds"),
-            "target": "handle time: talk + hold + wrap",
+            "target": _("handle time: talk + hold + wrap"),
         },
         {
             "kpi": "abandon_rate",
-            "label": "Abandon rate",
+            "label": _("Abandon rate"),
             "unit": RATIO,
             "value": abandon,
-            "target": f"target at most {_percent(abandon_target)}",
+            "target": _("target at most %(percent)s") % {"percent": _percent(abandon_target)},
             "status": status(abandon, abandon_target, at_least=False),
         },
         {
             "kpi": "offered",
-            "label": "Offered",
+            "label": _("Offered"),
             "unit": CALLS,
             "value": totals.get("offered"),
-            "target": f"{format_value(totals['short_abandoned'], CALLS)} short abandons",
+            "target": _("%(count)s short abandons")
+            % {"count": format_value(totals["short_abandoned"], CALLS)},
         },
         {
             "kpi": "answered",
-            "label": "Answered",
+            "label": _("Answered"),
             "unit": CALLS,
             "value": totals.get("answered"),
-            "target": f"{format_value(totals['answered_within_threshold'], CALLS)} within "
-            f"{project.sl_threshold_seconds} s",
+            "target": _("%(count)s within %(seconds)d s")
+            % {
+                "count": format_value(totals["answered_within_threshold"], CALLS),
+                "seconds": project.sl_threshold_seconds,
+            },
         },
     ]
 
@@ -332,8 +356,14 @@ def qa_tile(totals):
         "data": json.dumps(totals["average_score"]),
         "evaluations": count,
         "critical_failures": critical,
-        "note": f"{count} evaluation{'s' if count != 1 else ''} scored"
-        + (f", {critical} critical failure{'s' if critical != 1 else ''}" if critical else ""),
+        "note": ngettext("%(count)d evaluation scored", "%(count)d evaluations scored", count)
+        % {"count": count}
+        + (
+            ngettext(", %(count)d critical failure", ", %(count)d critical failures", critical)
+            % {"count": critical}
+            if critical
+            else ""
+        ),
     }
 
 
@@ -347,11 +377,14 @@ def project_charts(project, kpis, *, tz, granularity):
     asa_references = []
     if project.asa_target_seconds is not None:
         asa_references.append(
-            Reference(f"Target {project.asa_target_seconds} s", project.asa_target_seconds)
+            Reference(
+                _("Target %(seconds)d s") % {"seconds": project.asa_target_seconds},
+                project.asa_target_seconds,
+            )
         )
     return [
         {
-            "title": "Service level per interval",
+            "title": _("Service level per interval"),
             "spec": ChartSpec(
                 key="service_level",
                 unit=RATIO,
@@ -359,34 +392,38 @@ def project_charts(project, kpis, *, tz, granularity):
                 series=[
                     Series(
                         "service_level",
-                        f"Service level (answered within {project.sl_threshold_seconds} s)",
+                        _("Service level (answered within %(seconds)d s)")
+                        % {"seconds": project.sl_threshold_seconds},
                         "line",
                         column("service_level"),
                         "sl",
                     )
                 ],
                 references=[
-                    Reference(f"Target {_percent(project.sl_target)}", float(project.sl_target))
+                    Reference(
+                        _("Target %(percent)s") % {"percent": _percent(project.sl_target)},
+                        float(project.sl_target),
+                    )
                 ],
                 y_min_top=1,
-                description="Service level per interval against the target",
+                description=_("Service level per interval against the target"),
             ),
         },
         {
-            "title": "Offered and answered calls",
+            "title": _("Offered and answered calls"),
             "spec": ChartSpec(
                 key="volume",
                 unit=CALLS,
                 categories=categories,
                 series=[
-                    Series("offered", "Offered", "bar", column("offered"), "offered"),
-                    Series("answered", "Answered", "bar", column("answered"), "answered"),
+                    Series("offered", _("Offered"), "bar", column("offered"), "offered"),
+                    Series("answered", _("Answered"), "bar", column("answered"), "answered"),
                 ],
-                description="Offered and answered calls per interval",
+                description=_("Offered and answered calls per interval"),
             ),
         },
         {
-            "title": "Abandon rate",
+            "title": _("Abandon rate"),
             "spec": ChartSpec(
                 key="abandon_rate",
                 unit=RATIO,
@@ -394,7 +431,7 @@ def project_charts(project, kpis, *, tz, granularity):
                 series=[
                     Series(
                         "abandon_rate",
-                        "Abandon rate (short abandons excluded)",
+                        _("Abandon rate (short abandons excluded)"),
                         "line",
                         column("abandon_rate"),
                         "abandon",
@@ -402,22 +439,23 @@ def project_charts(project, kpis, *, tz, granularity):
                 ],
                 references=[
                     Reference(
-                        f"Target at most {_percent(project.abandon_rate_target)}",
+                        _("Target at most %(percent)s")
+                        % {"percent": _percent(project.abandon_rate_target)},
                         float(project.abandon_rate_target),
                     )
                 ],
-                description="Abandon rate per interval against the target",
+                description=_("Abandon rate per interval against the target"),
             ),
         },
         {
-            "title": "Average speed of answer",
+            "title": _("Average speed of answer"),
             "spec": ChartSpec(
                 key="asa_seconds",
                 unit=SECONDS,
                 categories=categories,
-                series=[Series("asa_seconds", "ASA", "line", column("asa_seconds"), "asa")],
+                series=[Series("asa_seconds", _("ASA"), "line", column("asa_seconds"), "asa")],
                 references=asa_references,
-                description="Average speed of answer per interval, in seconds",
+                description=_("Average speed of answer per interval, in seconds"),
             ),
         },
     ]
@@ -427,33 +465,34 @@ def pool_tiles(totals):
     return [
         {
             "kpi": "occupancy",
-            "label": "Occupancy",
+            "label": _("Occupancy"),
             "unit": RATIO,
             "value": totals.get("occupancy"),
-            "target": "handle / staffed, aim "
-            f"{_percent(POOL_OCCUPANCY_BAND[0])}-{_percent(POOL_OCCUPANCY_BAND[1])}",
+            "target": _("handle / staffed, aim %(low)s-%(high)s")
+            % {"low": _percent(POOL_OCCUPANCY_BAND[0]), "high": _percent(POOL_OCCUPANCY_BAND[1])},
         },
         {
             "kpi": "utilization",
-            "label": "Utilization",
+            "label": _("Utilization"),
             "unit": RATIO,
             "value": totals.get("utilization"),
-            "target": "handle / (staffed + break)",
+            "target": _("handle / (staffed + break)"),
         },
         {
             "kpi": "shrinkage",
-            "label": "Shrinkage",
+            "label": _("Shrinkage"),
             "unit": RATIO,
             "value": totals.get("shrinkage"),
-            "target": "break / (staffed + break)",
+            "target": _("break / (staffed + break)"),
         },
         {
             "kpi": "staffed_seconds",
-            "label": "Staffed time",
+            "label": _("Staffed time"),
             "unit": SECONDS,
             "value": totals.get("staffed_seconds"),
             "display": _hours(totals.get("staffed_seconds")),
-            "target": f"{_hours(totals.get('handle_seconds'))} handling calls",
+            "target": _("%(hours)s handling calls")
+            % {"hours": _hours(totals.get("handle_seconds"))},
         },
     ]
 
@@ -462,7 +501,8 @@ def _hours(seconds):
     if seconds is None:
         return "—"
     hours = seconds / 3600
-    return f"{hours:,.1f} h" if hours < 100 else f"{hours:,.0f} h".replace(",", "\u202f")
+    number = number_text(hours, 1) if hours < 100 else number_text(hours, 0)
+    return _("%(hours)s h") % {"hours": number}
 
 
 def occupancy_chart(occupancy, *, tz, granularity):
@@ -473,25 +513,33 @@ def occupancy_chart(occupancy, *, tz, granularity):
         unit=RATIO,
         categories=time_categories([b["start"] for b in buckets], tz=tz, granularity=granularity),
         series=[
-            Series("occupancy", "Occupancy", "bar", [b.get("occupancy") for b in buckets], "occ"),
+            Series(
+                "occupancy", _("Occupancy"), "bar", [b.get("occupancy") for b in buckets], "occ"
+            ),
             Series(
                 "utilization",
-                "Utilization",
+                _("Utilization"),
                 "line",
                 [b.get("utilization") for b in buckets],
                 "util",
             ),
         ],
-        references=[Reference(f"Aim {_percent(low)}-{_percent(high)}", low, high)],
+        references=[
+            Reference(
+                _("Aim %(low)s-%(high)s") % {"low": _percent(low), "high": _percent(high)},
+                low,
+                high,
+            )
+        ],
         y_min_top=1,
-        description="Pool occupancy and utilization per interval",
+        description=_("Pool occupancy and utilization per interval"),
     )
 
 
 def _peak_label(row, name):
     if row["peak_hour"] is None:
         return name
-    return f"{name}, peak {row['peak_hour']:02d}:00"
+    return _("%(name)s, peak %(hour)s:00") % {"name": name, "hour": f"{row['peak_hour']:02d}"}
 
 
 def peak_series(peaks):
@@ -499,7 +547,7 @@ def peak_series(peaks):
     series = [
         Series(
             "pool",
-            _peak_label(peaks["pool"], "Pool (the projects shown)"),
+            _peak_label(peaks["pool"], _("Pool (the projects shown)")),
             "bar",
             peaks["pool"]["hours"],
             "pool",
@@ -524,5 +572,5 @@ def peaks_chart(peaks):
         unit=CALLS,
         categories=hour_categories(),
         series=peak_series(peaks),
-        description="Offered calls by local hour of day, per project and for the pool",
+        description=_("Offered calls by local hour of day, per project and for the pool"),
     )

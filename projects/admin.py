@@ -6,17 +6,21 @@ from django.db import connections
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
 
+from contactcenter.l10n import percent_text
 from projects.admin_scoping import ScopedAdminMixin
 from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
 from projects.tenancy import QA_EVALUATOR, SELF, visible_clients, visible_projects
 
 
 def percent(fraction):
-    """A stored fraction as a PM reads it: 0.2000 is '20%', 0.825 is '82.5%'."""
+    """A stored fraction as a PM reads it: 0.2000 is '20%', 0.825 is '82.5%' (in Russian
+    '20 %', '82,5 %': contactcenter.l10n)."""
     if fraction is None:
         return None
-    return f"{(fraction * 100).normalize():f}%"
+    return percent_text(fraction, max(-(fraction * 100).normalize().as_tuple().exponent, 0))
 
 
 class ProjectCodeFilter(admin.RelatedFieldListFilter):
@@ -103,11 +107,11 @@ class ClientAdmin(ScopedAdminMixin, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="VAT now", ordering="vat_rate_now")
+    @admin.display(description=_("VAT now"), ordering="vat_rate_now")
     def vat_rate_now(self, client):
         return percent(client.vat_rate_now)
 
-    @admin.display(description="projects", ordering="project_count")
+    @admin.display(description=_("projects"), ordering="project_count")
     def project_count(self, client):
         return client.project_count
 
@@ -122,7 +126,7 @@ class VatRateAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["client"]
     date_hierarchy = "valid_from"
 
-    @admin.display(description="rate", ordering="rate")
+    @admin.display(description=_("rate"), ordering="rate")
     def rate_percent(self, vat_rate):
         return percent(vat_rate.rate)
 
@@ -155,7 +159,7 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "client", "timezone", "service_mode", "is_active"]}),
         (
-            "KPI targets",
+            _("KPI targets"),
             {
                 "fields": [
                     ("sl_target", "sl_threshold_seconds"),
@@ -166,13 +170,16 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Staff", {"fields": ["managers", "qa_evaluators", "trainers"]}),
-        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        (_("Staff"), {"fields": ["managers", "qa_evaluators", "trainers"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
-    @admin.display(description="SL target", ordering="sl_target")
+    @admin.display(description=_("SL target"), ordering="sl_target")
     def service_level_target(self, project):
-        return f"{percent(project.sl_target)} in {project.sl_threshold_seconds} s"
+        return gettext_now("%(percent)s in %(seconds)d s") % {
+            "percent": percent(project.sl_target),
+            "seconds": project.sl_threshold_seconds,
+        }
 
 
 @admin.register(IntegrationAccount)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectsConfig(AppConfig):
     name = "projects"
-    verbose_name = "Clients and projects"
+    verbose_name = _("Clients and projects")

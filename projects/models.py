@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 CODE_REGEX = r"^[a-z0-9][a-z0-9_-]*$"
-CODE_HELP = "Lowercase letters, digits, '-' and '_'; used in URLs and by integrations."
+CODE_HELP = _("Lowercase letters, digits, '-' and '_'; used in URLs and by integrations.")
 
 
 @cache
@@ -22,7 +23,7 @@ def _timezone_names():
 def validate_timezone(value):
     if value not in _timezone_names():
         raise ValidationError(
-            "'%(value)s' is not an IANA time zone name, such as 'Europe/Moscow'.",
+            _("'%(value)s' is not an IANA time zone name, such as 'Europe/Moscow'."),
             params={"value": value},
         )
 
@@ -30,31 +31,39 @@ def validate_timezone(value):
 class Client(models.Model):
     """A company that buys the service. It is billed once a month for all its projects."""
 
-    code = models.SlugField(max_length=40, unique=True, help_text=CODE_HELP)
-    legal_name = models.CharField(max_length=255)
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=CODE_HELP)
+    legal_name = models.CharField(_("legal name"), max_length=255)
     tax_id = models.CharField(
-        "tax id (INN)", max_length=12, blank=True, help_text="10 digits (company) or 12 (person)."
+        _("tax id (INN)"),
+        max_length=12,
+        blank=True,
+        help_text=_("10 digits (company) or 12 (person)."),
     )
-    kpp = models.CharField("KPP", max_length=9, blank=True, help_text="9 digits, if any.")
-    address = models.TextField(blank=True)
-    billing_email = models.EmailField(blank=True)
-    currency = models.CharField(max_length=3, default="RUB", help_text="ISO 4217 code.")
+    kpp = models.CharField(_("KPP"), max_length=9, blank=True, help_text=_("9 digits, if any."))
+    address = models.TextField(_("address"), blank=True)
+    billing_email = models.EmailField(_("billing e-mail"), blank=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, default="RUB", help_text=_("ISO 4217 code.")
+    )
     timezone = models.CharField(
+        _("time zone"),
         max_length=64,
         default="Europe/Moscow",
         validators=[validate_timezone],
-        help_text="IANA name: the client's calendar (when a month closes, VAT rate dates).",
+        help_text=_("IANA name: the client's calendar (when a month closes, VAT rate dates)."),
     )
     vat_included = models.BooleanField(
-        "VAT included in prices",
+        _("VAT included in prices"),
         default=False,
-        help_text="Off: VAT is added on top of the subtotal. On: prices already include VAT.",
+        help_text=_("Off: VAT is added on top of the subtotal. On: prices already include VAT."),
     )
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=CODE_REGEX), name="client_code_format"),
@@ -77,13 +86,19 @@ class Client(models.Model):
 class VatRate(models.Model):
     """A VAT rate in force for a client from a date on. Rates change by law, so they are data."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="vat_rates")
-    valid_from = models.DateField(help_text="First day the rate applies (the client's local date).")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="vat_rates", verbose_name=_("client")
+    )
+    valid_from = models.DateField(
+        _("valid from"), help_text=_("First day the rate applies (the client's local date).")
+    )
     rate = models.DecimalField(
-        max_digits=5, decimal_places=4, help_text="A fraction: 0.2000 is 20%."
+        _("rate"), max_digits=5, decimal_places=4, help_text=_("A fraction: 0.2000 is 20%.")
     )
 
     class Meta:
+        verbose_name = _("VAT rate")
+        verbose_name_plural = _("VAT rates")
         ordering = ["client", "-valid_from"]
         constraints = [
             models.UniqueConstraint(fields=["client", "valid_from"], name="vat_rate_once_per_day"),
@@ -100,77 +115,93 @@ class Project(models.Model):
     """A client's line (hotline, sales, night reserve) served by the shared operator pool."""
 
     class ServiceMode(models.TextChoices):
-        FULL = "full", "Full service"
-        RESERVE = "reserve", "Reserve (outside the client's own hours)"
+        FULL = "full", _("Full service")
+        RESERVE = "reserve", _("Reserve (outside the client's own hours)")
 
     class SlFormula(models.TextChoices):
-        OFFERED_MINUS_SHORT = "offered_minus_short", "Answered in T / (offered - short abandons)"
-        ANSWERED_ONLY = "answered_only", "Answered in T / answered"
+        OFFERED_MINUS_SHORT = (
+            "offered_minus_short",
+            _("Answered in T / (offered - short abandons)"),
+        )
+        ANSWERED_ONLY = "answered_only", _("Answered in T / answered")
         EXCLUDE_EARLY_ABANDONS = (
             "exclude_early_abandons",
-            "Answered in T / (answered + abandoned after T)",
+            _("Answered in T / (answered + abandoned after T)"),
         )
         EARLY_ABANDONS_AS_MET = (
             "early_abandons_as_met",
-            "(Answered in T + abandoned in T) / (answered + abandoned)",
+            _("(Answered in T + abandoned in T) / (answered + abandoned)"),
         )
 
-    code = models.SlugField(max_length=40, unique=True, help_text=CODE_HELP)
-    name = models.CharField(max_length=255)
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="projects")
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=CODE_HELP)
+    name = models.CharField(_("name"), max_length=255)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="projects", verbose_name=_("client")
+    )
     timezone = models.CharField(
+        _("time zone"),
         max_length=64,
         validators=[validate_timezone],
-        help_text="IANA name. Days, months, business hours, bands and billing use it.",
+        help_text=_("IANA name. Days, months, business hours, bands and billing use it."),
     )
     service_mode = models.CharField(
-        max_length=10, choices=ServiceMode.choices, default=ServiceMode.FULL
+        _("service mode"), max_length=10, choices=ServiceMode.choices, default=ServiceMode.FULL
     )
-    sl_threshold_seconds = models.PositiveIntegerField("service level threshold (s)", default=20)
+    sl_threshold_seconds = models.PositiveIntegerField(_("service level threshold (s)"), default=20)
     sl_target = models.DecimalField(
-        "service level target",
+        _("service level target"),
         max_digits=4,
         decimal_places=3,
         default=Decimal("0.800"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
-    short_abandon_seconds = models.PositiveIntegerField("short abandon under (s)", default=5)
+    short_abandon_seconds = models.PositiveIntegerField(_("short abandon under (s)"), default=5)
     sl_formula = models.CharField(
-        "service level formula",
+        _("service level formula"),
         max_length=32,
         choices=SlFormula.choices,
         default=SlFormula.OFFERED_MINUS_SHORT,
     )
     abandon_rate_target = models.DecimalField(
-        "abandon rate target (at most)",
+        _("abandon rate target (at most)"),
         max_digits=4,
         decimal_places=3,
         default=Decimal("0.050"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
     asa_target_seconds = models.PositiveIntegerField(
-        "ASA target (s)", null=True, blank=True, help_text="Average speed of answer, at most."
+        _("ASA target (s)"),
+        null=True,
+        blank=True,
+        help_text=_("Average speed of answer, at most."),
     )
     managers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="managed_projects"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_projects",
+        verbose_name=_("managers"),
     )
     qa_evaluators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="evaluated_projects",
-        help_text="QA staff who sample, score and comment this project's calls.",
+        verbose_name=_("QA evaluators"),
+        help_text=_("QA staff who sample, score and comment this project's calls."),
     )
     trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="trained_projects",
-        help_text="Trainers who run this project's training programs and record results.",
+        verbose_name=_("trainers"),
+        help_text=_("Trainers who run this project's training programs and record results."),
     )
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=CODE_REGEX), name="project_code_format"),
@@ -211,22 +242,27 @@ class BusinessHours(models.Model):
     """
 
     class Weekday(models.IntegerChoices):
-        MONDAY = 0
-        TUESDAY = 1
-        WEDNESDAY = 2
-        THURSDAY = 3
-        FRIDAY = 4
-        SATURDAY = 5
-        SUNDAY = 6
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="business_hours")
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    opens = models.TimeField()
-    closes = models.TimeField(help_text="00:00 means midnight at the end of the day.")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="business_hours", verbose_name=_("project")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(
+        _("closes"), help_text=_("00:00 means midnight at the end of the day.")
+    )
 
     class Meta:
         ordering = ["project", "weekday", "opens"]
-        verbose_name_plural = "business hours"
+        verbose_name = _("business hours")
+        verbose_name_plural = _("business hours")
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "weekday", "opens"], name="business_hours_one_window_per_start"
@@ -253,31 +289,37 @@ class IntegrationAccount(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CLIENT = "client", "Client's integration"
-        TELEPHONY = "telephony", "The center's telephony"
+        CLIENT = "client", _("Client's integration")
+        TELEPHONY = "telephony", _("The center's telephony")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="integration"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="integration",
+        verbose_name=_("user"),
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CLIENT)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CLIENT)
     client = models.ForeignKey(
         Client,
         on_delete=models.CASCADE,
         related_name="integrations",
         null=True,
         blank=True,
-        help_text="Required for a client's integration; empty for the center's telephony.",
+        verbose_name=_("client"),
+        help_text=_("Required for a client's integration; empty for the center's telephony."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("integration account")
+        verbose_name_plural = _("integration accounts")
         ordering = ["client", "user"]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="client") & Q(client__isnull=False))
                 | (Q(kind="telephony") & Q(client__isnull=True)),
                 name="integration_client_iff_client_kind",
-                violation_error_message=(
+                violation_error_message=_(
                     "A client's integration names its client; the telephony names none."
                 ),
             ),

@@ -15,6 +15,14 @@ from tests.factories import (
 )
 
 
+def pytest_sessionstart(session):
+    """Compile a Russian catalogue whose .mo is missing or stale (``make test`` compiles
+    them all first; a bare ``pytest`` run needs this)."""
+    from contactcenter.catalogues import compile_stale
+
+    compile_stale()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with empty API rate and failed-token counters (the cache is this

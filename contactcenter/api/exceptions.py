@@ -5,6 +5,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
@@ -17,10 +18,12 @@ from contactcenter.errors import DomainError
 def _too_large_body(request):
     """The 413 body of a request Django refused to read (``DATA_UPLOAD_MAX_MEMORY_SIZE``)."""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    detail = f"The request body is larger than {body_limit_text(limit)}, the most the API takes."
+    detail = _("The request body is larger than %(limit)s, the most the API takes.") % {
+        "limit": body_limit_text(limit)
+    }
     if request is not None and request.headers.get("Idempotency-Key") is not None:
-        detail += (
-            " With an Idempotency-Key the whole request is kept in memory: send a large "
+        detail += " " + _(
+            "With an Idempotency-Key the whole request is kept in memory: send a large "
             "upload without the key (a re-sent file counts its stored calls as duplicates)."
         )
     return {"detail": detail, "code": "payload_too_large"}
@@ -40,7 +43,7 @@ def exception_handler(exc, context):  # noqa: PLR0911  one early answer per kind
         else:
             errors = {"non_field_errors": exc.messages}
         return Response(
-            {"detail": "Invalid input.", "code": "invalid", "errors": errors},
+            {"detail": _("Invalid input."), "code": "invalid", "errors": errors},
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, OperationalError | InterfaceError):
@@ -50,8 +53,10 @@ def exception_handler(exc, context):  # noqa: PLR0911  one early answer per kind
         # nothing. 503 with Retry-After is the usual "retry" signal.
         response = Response(
             {
-                "detail": "The database connection failed before this request completed. "
-                "Send it again: what is already stored is counted as duplicates.",
+                "detail": _(
+                    "The database connection failed before this request completed. "
+                    "Send it again: what is already stored is counted as duplicates."
+                ),
                 "code": "database_unavailable",
             },
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -62,7 +67,7 @@ def exception_handler(exc, context):  # noqa: PLR0911  one early answer per kind
         # A database constraint refused the write: the request broke an invariant
         # the serializers did not catch first. Still the client's input, so 409.
         return Response(
-            {"detail": "The data conflicts with a stored record.", "code": "conflict"},
+            {"detail": _("The data conflicts with a stored record."), "code": "conflict"},
             status=status.HTTP_409_CONFLICT,
         )
     response = drf_exception_handler(exc, context)
@@ -73,7 +78,7 @@ def exception_handler(exc, context):  # noqa: PLR0911  one early answer per kind
         code = getattr(data["detail"], "code", "error")
         response.data = {"detail": str(data["detail"]), "code": code}
     else:
-        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": data}
+        response.data = {"detail": _("Invalid input."), "code": "invalid", "errors": data}
     return response
 
 
@@ -87,7 +92,7 @@ def _is_api(request):
 
 def page_not_found(request, exception):
     if _is_api(request):
-        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
     return defaults.page_not_found(request, exception)
 
 
@@ -99,14 +104,17 @@ def bad_request(request, exception):
         response.status_code = 413
         return response
     if _is_api(request):
-        return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
+        return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception):
     if _is_api(request):
         return JsonResponse(
-            {"detail": "You do not have permission to perform this action.", "code": "forbidden"},
+            {
+                "detail": _("You do not have permission to perform this action."),
+                "code": "forbidden",
+            },
             status=403,
         )
     return defaults.permission_denied(request, exception)
@@ -116,7 +124,7 @@ def server_error(request):
     """A bug (every 500 is one): the log has the traceback and the request id; the answer
     names the request id so a report can be matched with it."""
     if _is_api(request):
-        body = {"detail": "Internal server error.", "code": "server_error"}
+        body = {"detail": _("Internal server error."), "code": "server_error"}
         request_id = getattr(request, "request_id", None)
         if request_id:
             body["request_id"] = request_id

@@ -8,6 +8,8 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -20,7 +22,11 @@ MIN_DATE = dt.date(2000, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
 MIN_INSTANT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 MAX_INSTANT = dt.datetime(2101, 1, 1, tzinfo=dt.UTC)  # excluded
-OUT_OF_RANGE = f"Must be between {MIN_DATE:%Y-%m-%d} and {MAX_DATE:%Y-%m-%d}."
+OUT_OF_RANGE = format_lazy(
+    gettext_lazy("Must be between {first} and {last}."),
+    first=f"{MIN_DATE:%Y-%m-%d}",
+    last=f"{MAX_DATE:%Y-%m-%d}",
+)
 
 
 def date_in_range(value: dt.date | dt.datetime) -> bool:
@@ -57,7 +63,9 @@ class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 instant that must carry an offset or ``Z`` (SPEC section 2)."""
 
     default_error_messages = {
-        "naive": "Datetime has no timezone offset; send ISO 8601 with an offset or 'Z'.",
+        "naive": gettext_lazy(
+            "Datetime has no timezone offset; send ISO 8601 with an offset or 'Z'."
+        ),
     }
 
     def __init__(self, **kwargs):
@@ -121,8 +129,12 @@ class AwareIsoDateTimeField(forms.DateTimeField):
     """
 
     default_error_messages = {
-        "invalid": "Enter an ISO 8601 datetime with an offset, such as 2026-10-05T09:00:00Z.",
-        "naive": "Datetime has no timezone offset; send ISO 8601 with an offset or 'Z'.",
+        "invalid": gettext_lazy(
+            "Enter an ISO 8601 datetime with an offset, such as 2026-10-05T09:00:00Z."
+        ),
+        "naive": gettext_lazy(
+            "Datetime has no timezone offset; send ISO 8601 with an offset or 'Z'."
+        ),
     }
 
     def to_python(self, value):

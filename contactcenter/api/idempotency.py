@@ -21,6 +21,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
 from contactcenter.errors import ConflictError, DomainError
@@ -59,8 +60,9 @@ def idempotent(request, handler: Callable[[], Response]) -> Response:
         return handler()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise DomainError(
-            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
-            details={HEADER: ["Invalid key."]},
+            _("%(header)s must be 1 to %(max)d characters.")
+            % {"header": HEADER, "max": MAX_KEY_LENGTH},
+            details={HEADER: [_("Invalid key.")]},
         )
     request_hash = _request_hash(request)
     record = _claim(request.user, key, request_hash)
@@ -136,13 +138,14 @@ def _claim(user, key, request_hash):
 def _replay(record, request_hash):
     if record.request_hash != request_hash:
         raise ConflictError(
-            f"This {HEADER} was used with a different request.",
-            details={HEADER: ["Keys can only be reused with the same request."]},
+            _("This %(header)s was used with a different request.") % {"header": HEADER},
+            details={HEADER: [_("Keys can only be reused with the same request.")]},
         )
     if record.status_code is None:
         raise ConflictError(
-            f"A request with this {HEADER} is still being processed; retry later.",
-            details={HEADER: ["In progress."]},
+            _("A request with this %(header)s is still being processed; retry later.")
+            % {"header": HEADER},
+            details={HEADER: [_("In progress.")]},
         )
     response = Response(record.response_body, status=record.status_code)
     response["Idempotent-Replayed"] = "true"

@@ -1,5 +1,6 @@
 """The POST of the ingestion endpoints: one object or a list, idempotent, one answer shape."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -28,8 +29,8 @@ def ingest_response(request, ingest):
         single = isinstance(data, dict)
         if not single and not isinstance(data, list):
             raise DomainError(
-                "Send one JSON object or a list of objects.",
-                details={"non_field_errors": ["Expected an object or a list."]},
+                _("Send one JSON object or a list of objects."),
+                details={"non_field_errors": [_("Expected an object or a list.")]},
             )
         rows = [data] if single else data
         try:

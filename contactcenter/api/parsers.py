@@ -1,6 +1,7 @@
 """Request body parsers of the API: bounded JSON (size and nesting) and bounded multipart."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 
@@ -14,7 +15,7 @@ class PayloadTooLarge(exceptions.APIException):
     """413: the body is larger than the API takes."""
 
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = gettext_lazy("The request body is too large.")
     default_code = "payload_too_large"
 
 

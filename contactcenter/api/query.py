@@ -6,6 +6,8 @@ schema documents for the list: its filter backends' (the filterset's fields, ``s
 ``ordering``), its paginator's (``page``, ``page_size``, ``cursor``) and ``format``.
 """
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework.settings import api_settings
 
 from contactcenter.errors import DomainError
@@ -37,8 +39,15 @@ class StrictListQueryMixin:
         known = known_list_parameters(self)
         unknown = sorted(name for name in request.query_params if name not in known)
         if unknown:
-            message = f"Unknown parameter. This list takes: {', '.join(sorted(known))}."
+            message = _("Unknown parameter. This list takes: %(known)s.") % {
+                "known": ", ".join(sorted(known))
+            }
             raise DomainError(
-                f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+                ngettext(
+                    "Unknown query parameter: %(names)s.",
+                    "Unknown query parameters: %(names)s.",
+                    len(unknown),
+                )
+                % {"names": ", ".join(unknown)},
                 details={name: [message] for name in unknown},
             )

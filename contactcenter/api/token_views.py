@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -36,7 +38,7 @@ class HoldsAToken(permissions.BasePermission):
     """Any authenticated caller, with its own token: the token is the object it rotates.
     A session (the admin's browser) holds no token, so it has nothing to rotate here."""
 
-    message = "Rotate a token with the token itself (Authorization: Token <key>)."
+    message = gettext_lazy("Rotate a token with the token itself (Authorization: Token <key>).")
 
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated) and isinstance(
@@ -64,9 +66,12 @@ class RotateTokenView(APIView):
     def post(self, request):
         if request.headers.get(IDEMPOTENCY_HEADER) is not None:
             raise DomainError(
-                f"{IDEMPOTENCY_HEADER} is not accepted here: the answer holds a new key, "
-                "which is never stored.",
-                details={IDEMPOTENCY_HEADER: ["Not accepted on token rotation."]},
+                _(
+                    "%(header)s is not accepted here: the answer holds a new key, "
+                    "which is never stored."
+                )
+                % {"header": IDEMPOTENCY_HEADER},
+                details={IDEMPOTENCY_HEADER: [_("Not accepted on token rotation.")]},
             )
         data = RotateInput(data=request.data)
         data.is_valid(raise_exception=True)

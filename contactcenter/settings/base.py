@@ -50,6 +50,9 @@ MIDDLEWARE = [
     # Static files (admin, API docs, dashboard CSS) served by the app server itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of each request: the admin's switch (a cookie), else Accept-Language
+    # (the API's error messages follow it), else LANGUAGE_CODE (docs/i18n.md).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -121,8 +124,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# Languages (docs/i18n.md): English source strings, a Russian catalogue per app in
+# <app>/locale/ru/LC_MESSAGES/django.po. DJANGO_LANGUAGE_CODE is the default of a request
+# that names none (dev and the demo: Russian; tests: English); each user switches in the
+# admin's header. Russian number formats: contactcenter/formats/ru/formats.py.
+LANGUAGE_CODE = env("DJANGO_LANGUAGE_CODE", default="en")
+LANGUAGES = [("ru", "Русский"), ("en", "English")]
+FORMAT_MODULE_PATH = ["contactcenter.formats"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the admin switch's choice sticks for a year
 TIME_ZONE = "UTC"
+# The zone an admin list spanning projects of different zones shows its days and times in
+# (projects.admin_time); a list of one project's rows uses that project's zone.
+DISPLAY_TIME_ZONE = env("DISPLAY_TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True  # every instant is stored in UTC (SPEC section 2)
 

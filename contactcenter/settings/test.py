@@ -34,3 +34,6 @@ STORAGES = {
 # The test server serves static files itself; whitenoise would only warn that nobody ran
 # collectstatic for the test run.
 MIDDLEWARE = [name for name in MIDDLEWARE if not name.startswith("whitenoise.")]  # noqa: F405
+# English unless a test asks for Russian (Accept-Language, the language cookie), whatever
+# the environment's DJANGO_LANGUAGE_CODE says.
+LANGUAGE_CODE = "en"

@@ -13,6 +13,10 @@ import math
 from dataclasses import dataclass, field
 
 from django import template
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+
+from contactcenter.l10n import number_text, percent_text
 
 register = template.Library()
 
@@ -76,18 +80,19 @@ def format_value(value, unit):
     if value is None:
         return "—"
     if unit == RATIO:
-        return f"{value * 100:.1f}%"
+        return percent_text(value, 1)
     if unit == SECONDS:
-        return f"{value:.1f} s" if abs(value) < 100 else f"{value:,.0f} s"
+        number = number_text(value, 1) if abs(value) < 100 else number_text(value, 0)
+        return _("%(seconds)s s") % {"seconds": number}
     return f"{value:,}".replace(",", "\u202f")
 
 
 def _format_tick(value, unit):
     if unit == RATIO:
         percent = round(value * 100, 6)
-        return f"{percent:g}%"
+        return percent_text(value, 0 if percent == int(percent) else 1)
     if unit == SECONDS:
-        return f"{value:g} s"
+        return _("%(seconds)s s") % {"seconds": number_text(value, 0 if value == int(value) else 1)}
     return f"{value:,.0f}".replace(",", "\u202f")
 
 
@@ -248,11 +253,11 @@ def time_categories(starts, *, tz, granularity):
         for i, t in enumerate(local):
             midnight = t.hour == 0 and t.minute == 0
             show = i >= first and (i - first) % step == 0
-            label = (f"{t:%a} {t.day} {t:%b}" if midnight else f"{t:%H:%M}") if show else ""
+            label = (_day(t) if midnight else f"{t:%H:%M}") if show else ""
             categories.append(
                 Category(
                     key=starts[i],
-                    title=f"{t:%a} {t.day} {t:%b} {t:%H:%M}",
+                    title=f"{_day(t)} {t:%H:%M}",
                     label=label,
                     boundary=midnight,
                 )
@@ -261,17 +266,26 @@ def time_categories(starts, *, tz, granularity):
     step = max(1, math.ceil(count / MAX_LABELS))
     if granularity == "month":
         return [
-            Category(key=s, title=f"{t:%B %Y}", label=f"{t:%b %Y}" if i % step == 0 else "")
+            Category(
+                key=s,
+                title=dateformat.format(t, "F Y"),
+                label=dateformat.format(t, "M Y") if i % step == 0 else "",
+            )
             for i, (s, t) in enumerate(zip(starts, local, strict=True))
         ]
     return [
         Category(
             key=s,
-            title=f"{t:%a} {t.day} {t:%b %Y}",
-            label=f"{t:%a} {t.day} {t:%b}" if i % step == 0 else "",
+            title=f"{_day(t)} {t.year}",
+            label=_day(t) if i % step == 0 else "",
         )
         for i, (s, t) in enumerate(zip(starts, local, strict=True))
     ]
+
+
+def _day(t):
+    """``Mon 5 Oct`` (en), ``Пн 5 Окт`` (ru): the day as the axis and tooltips name it."""
+    return dateformat.format(t, "D j M")
 
 
 def hour_categories():

@@ -1,0 +1,1 @@
+"""The project's own number and date formats per language (FORMAT_MODULE_PATH)."""

@@ -1,0 +1,1 @@
+"""Russian formats: see formats.py."""
