@@ -182,7 +182,9 @@ def invoice_paid_amount(invoice):
 
 class PaymentSerializer(serializers.ModelSerializer):
     invoice = serializers.CharField(source="invoice.number", read_only=True)
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, default=None, allow_null=True
+    )
     credit = serializers.SerializerMethodField(help_text="The part kept as the client's credit.")
 
     class Meta:

@@ -281,7 +281,10 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             "409: a draft or void invoice, or a client without `billing_email`."
         ),
         request=None,
-        responses={202: DeliverySerializer(many=True), **error_responses(401, 403, 404, 409)},
+        responses={
+            202: DeliverySerializer(many=True),
+            **error_responses(400, 401, 403, 404, 409),
+        },
     )
     @action(detail=True, methods=["post"])
     def deliver(self, request, pk=None):
