@@ -414,7 +414,7 @@ def spare_operator(world, side):
 
 
 def client_put(world, side):
-    return {"code": world[side].client.code, "legal_name": "Renamed", "tax_id": "7701234567"}
+    return {"code": world[side].client.code, "legal_name": "Renamed", "tax_id": "7701234560"}
 
 
 def project_put(world, side):
@@ -673,7 +673,7 @@ MATRIX = {
         key="code", key_of=lambda t: t.client.code, sees=EVERYONE_SEES_OURS
     ),
     ("clients/", "POST"): CreateRoute(
-        body=lambda w, side: {"code": "new-co", "legal_name": "OOO New", "tax_id": "7701234567"},
+        body=lambda w, side: {"code": "new-co", "legal_name": "OOO New", "tax_id": "7701234560"},
         expect={SUPERUSER: 201, PM: 403, INTEGRATION: 403},
         stored=lambda w, side: Client.objects.filter(code="new-co").exists(),
     ),

@@ -26,7 +26,7 @@ def volga_client(**overrides):
     fields = {
         "code": "volga-bank",
         "legal_name": "ПАО «Волга Банк»",
-        "tax_id": "7701234567",
+        "tax_id": "7701234560",
         "kpp": "770101001",
         "address": "125009, г. Москва, ул. Тверская, д. 7",
         "timezone": "Europe/Moscow",

@@ -96,7 +96,7 @@ class TestTariffAdmin:
 
 @pytest.fixture
 def acme():
-    return ClientFactory(code="acme", legal_name="OOO Acme", tax_id="7701234567")
+    return ClientFactory(code="acme", legal_name="OOO Acme", tax_id="7701234560")
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def issued(acme):
 @pytest.fixture
 def other_client_invoice():
     return InvoiceFactory(
-        client=ClientFactory(code="globex", tax_id="7809876543"),
+        client=ClientFactory(code="globex", tax_id="7809876549"),
         period=dt.date(2026, 9, 1),
         status=Invoice.Status.PAID,
         number="INV-2026-000002",
@@ -162,7 +162,7 @@ class TestInvoiceChangelist:
         response = changelist(admin_client, Invoice, q="INV-2026-000002")
         assert rows(response) == [other_client_invoice]
         assert ">INV-2026-000001</a>" not in response.content.decode()
-        assert rows(changelist(admin_client, Invoice, q="7701234567")) == [draft, issued]
+        assert rows(changelist(admin_client, Invoice, q="7701234560")) == [draft, issued]
 
     def test_filters_by_status_client_and_period(
         self, admin_client, draft, issued, other_client_invoice

@@ -70,7 +70,7 @@ def volga(db):
     client = ClientFactory(
         code="volga-bank",
         legal_name="ПАО «Волга Банк»",
-        tax_id="7701234567",
+        tax_id="7701234560",
         kpp="770101001",
         address="125009, г. Москва, ул. Тверская, д. 7",
     )
@@ -111,7 +111,7 @@ def test_the_snapshot_holds_both_parties_vat_and_the_tariffs_as_rated(issued, ra
     assert snapshot["buyer"] == {
         "code": "volga-bank",
         "name": "ПАО «Волга Банк»",
-        "inn": "7701234567",
+        "inn": "7701234560",
         "kpp": "770101001",
         "address": "125009, г. Москва, ул. Тверская, д. 7",
         "billing_email": "",
@@ -159,13 +159,13 @@ def test_its_documents_stay_the_same_after_the_client_tariff_and_seller_change(
 ):
     before = documents(admin_api, issued)
     archive_before = invoice_archive(period=OCTOBER)
-    assert "ПАО «Волга Банк»" in before["pdf"] and "7701234567" in before["pdf"]
+    assert "ПАО «Волга Банк»" in before["pdf"] and "7701234560" in before["pdf"]
 
     renamed = admin_api.patch(
         f"/api/v1/clients/{volga.code}/",
         {
             "legal_name": "ООО «Новое имя»",
-            "tax_id": "7812345678",
+            "tax_id": "7812345675",
             "address": "190000, Санкт-Петербург",
             "vat_rate": "0.1000",
         },
@@ -178,7 +178,7 @@ def test_its_documents_stay_the_same_after_the_client_tariff_and_seller_change(
     Tariff.objects.filter(pk=rated.pk).update(rate_per_minute=Decimal("50.0000"))
     TariffBand.objects.filter(tariff=rated).update(start=dt.time(0), name="renamed")
     Project.objects.filter(pk=hotline.pk).update(code="renamed-line", timezone="Asia/Tokyo")
-    with override_settings(SELLER_NAME="ООО «Другой продавец»", SELLER_INN="7700000000"):
+    with override_settings(SELLER_NAME="ООО «Другой продавец»", SELLER_INN="7700000009"):
         after = documents(admin_api, issued)
         archive_after = invoice_archive(period=OCTOBER)
 
@@ -333,7 +333,7 @@ class TestClientBillingFields:
 
     def test_a_pm_may_not_change_the_legal_name_inn_or_vat_mode(self, pm_api, pm_project):
         client = pm_project.client
-        body = {"legal_name": "Other", "tax_id": "7812345678", "vat_included": True}
+        body = {"legal_name": "Other", "tax_id": "7812345675", "vat_included": True}
 
         response = pm_api.patch(f"/api/v1/clients/{client.code}/", body, format="json")
 
@@ -475,7 +475,7 @@ def test_the_migration_fills_the_snapshot_of_invoices_issued_before_it(volga, ho
 
     stored = Invoice.objects.get(pk=draft.pk)
     assert stored.snapshot == invoice_snapshot(stored)
-    assert stored.snapshot["buyer"]["inn"] == "7701234567"
+    assert stored.snapshot["buyer"]["inn"] == "7701234560"
     assert [t["id"] for t in stored.snapshot["projects"][0]["tariffs"]] == [rated.pk]
     with pytest.raises(IntegrityError, match="is issued"), transaction.atomic():
         Invoice.objects.filter(pk=draft.pk).update(snapshot=None)

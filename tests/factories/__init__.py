@@ -50,7 +50,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"client{n}")
     legal_name = factory.Sequence(lambda n: f"OOO Client {n}")
-    tax_id = "7701234567"
+    tax_id = "7701234560"
     currency = "RUB"
 
 

@@ -22,7 +22,7 @@ def acme():
     client = ClientFactory(
         code="acme",
         legal_name="OOO Acme",
-        tax_id="7701234567",
+        tax_id="7701234560",
         kpp="770101001",
         billing_email="billing@acme.example",
     )
@@ -36,7 +36,7 @@ def acme():
 ACME = {
     "code": "acme",
     "legal_name": "OOO Acme",
-    "tax_id": "7701234567",
+    "tax_id": "7701234560",
     "kpp": "770101001",
     "address": "",
     "billing_email": "billing@acme.example",
@@ -166,7 +166,7 @@ class TestUpdate:
             True,
             False,
         )
-        assert acme.tax_id == "7701234567"  # not sent: unchanged (optional field)
+        assert acme.tax_id == "7701234560"  # not sent: unchanged (optional field)
 
     def test_bad_patch_is_400_and_changes_nothing(self, admin_api, acme):
         response = admin_api.patch(detail("acme"), {"legal_name": "New", "kpp": "1"})
