@@ -12,7 +12,6 @@ from rest_framework import permissions
 
 from contactcenter.api.idempotency import IdempotentPostMixin
 from contactcenter.api.query import StrictListQueryMixin
-
 from projects.models import Client, Project
 
 # The tenancy's names, imported by the API modules from here (their one import).
@@ -47,6 +46,7 @@ __all__ = [
     "PoolWritePermission",
     "ScopedViewSetMixin",
     "StaffOnly",
+    "SuperuserOnly",
     "holds_only_assigned_roles",
     "integration_client_id",
     "is_integration",
@@ -212,3 +212,12 @@ class StaffOnly(permissions.BasePermission):
         if self.managers_only:
             return may_change_pool(request.user)
         return sees_whole_pool(request.user)
+
+
+class SuperuserOnly(permissions.BasePermission):
+    """Superusers alone, reads included (our own legal entities: sellers/)."""
+
+    message = "Only administrators may do this."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_superuser)

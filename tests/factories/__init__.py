@@ -11,7 +11,7 @@ from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, 
 from calls.models import Call, Contact
 from contactcenter import tokens
 from contactcenter.models import ApiToken
-from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
+from projects.models import BusinessHours, Client, IntegrationAccount, Project, Seller, VatRate
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 10, 5, 9, 0, tzinfo=UTC)  # a Monday morning, the fixed clock of tests
@@ -44,9 +44,49 @@ class TokenFactory(factory.django.DjangoModelFactory):
         return token
 
 
+# The demo seller of projects/migrations/0005 (the SELLER_* defaults), checksum-valid.
+MAIN_SELLER = {
+    "name": "ООО «Контакт-Центр Демо»",
+    "inn": "7709876545",
+    "kpp": "770901001",
+    "ogrn": "1027709876545",
+    "address": "105064, г. Москва, ул. Земляной Вал, д. 9",
+    "bank": "АО «Демо Банк», г. Москва",
+    "bik": "044525999",
+    "account": "40702810600000012345",
+    "correspondent_account": "30101810600000000999",
+    "director": "Иванов И. И.",
+    "chief_accountant": "Петрова А. С.",
+}
+
+
+def main_seller() -> Seller:
+    """The seller "main" as the data migration creates it (again, after a flush)."""
+    return Seller.objects.get_or_create(code="main", defaults=MAIN_SELLER)[0]
+
+
+class SellerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Seller
+
+    code = factory.Sequence(lambda n: f"seller{n}")
+    name = factory.Sequence(lambda n: f"ООО «Продавец {n}»")
+    inn = "7707083893"
+    kpp = "773601001"
+    ogrn = "1027700132195"
+    bank = "ПАО Сбербанк"
+    bik = "044525225"
+    correspondent_account = "30101810400000000225"
+    account = "40702810938000000001"
+
+
 class ClientFactory(factory.django.DjangoModelFactory):
+    """A client billed by the seller "main" (a test of the default seller passes None)."""
+
     class Meta:
         model = Client
+
+    seller = factory.LazyFunction(main_seller)
 
     code = factory.Sequence(lambda n: f"client{n}")
     legal_name = factory.Sequence(lambda n: f"OOO Client {n}")
