@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from agents.models import Absence, AgentStateEvent, Certification, Operator, Shift
+from billing.invoicing import invoice_totals
 from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, TariffBand
 from calls.models import Call, Contact
 from contactcenter import tokens
@@ -252,6 +253,21 @@ class InvoiceLineFactory(factory.django.DjangoModelFactory):
     billed_seconds = 600
     rate_per_minute = Decimal("12.5000")
     amount = Decimal("125.00")
+
+    @factory.post_generation
+    def totals(line, create, extracted, **kwargs):
+        """A draft's totals follow its lines, as generation makes them (the database
+        refuses to issue an invoice whose totals do not add up)."""
+        invoice = line.invoice
+        if not create or invoice.status != Invoice.Status.DRAFT:
+            return
+        amounts = list(InvoiceLine.objects.filter(invoice=invoice).values_list("amount", flat=True))
+        fields = invoice_totals(
+            amounts=amounts, vat_rate=invoice.vat_rate, vat_included=invoice.vat_included
+        )
+        Invoice.objects.filter(pk=invoice.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(invoice, name, value)
 
 
 class InvoiceNumberSequenceFactory(factory.django.DjangoModelFactory):
