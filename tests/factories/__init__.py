@@ -244,6 +244,7 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
 class InvoiceLineFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = InvoiceLine
+        skip_postgeneration_save = True
 
     invoice = factory.SubFactory(InvoiceFactory)
     position = factory.Sequence(lambda n: n)
