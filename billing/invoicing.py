@@ -25,6 +25,7 @@ from billing.models import Invoice, InvoiceCoverage, InvoiceLine, Tariff
 from calls.models import Call
 from contactcenter.errors import DomainError
 from projects.models import Client, Project, VatRate
+from projects.selectors import client_seller
 
 logger = logging.getLogger(__name__)
 
@@ -585,6 +586,7 @@ def invoice_generate_client(*, client: Client, period: dt.date) -> Invoice | Non
     if live is not None and live.status != Invoice.Status.DRAFT:
         return live
     check_period_ended([client], period)
+    client_seller(client)  # who sells: several sellers and none named is refused here
     now = timezone.now()
     cut = received_cut(now)
     projects = list(Project.objects.filter(client=client).order_by("code"))
