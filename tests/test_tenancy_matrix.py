@@ -554,8 +554,8 @@ def side_invoice(world, side, *, issued=False):
 
 
 def generate_body(world, side):
-    # Generation bills calls received over an hour ago (billing.invoicing.received_settle):
-    # the world's call was received just now, so it is dated back to its offer.
+    # Generation bills the calls received before its cut (billing.invoicing.received_cut);
+    # the world's call is dated back to its offer, as a month's calls would be.
     Call.objects.filter(pk=world[side].call.pk).update(received_at=T0)
     return {"period": f"{INVOICE_PERIOD:%Y-%m}", "client": world[side].client.code}
 
