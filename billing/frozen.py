@@ -132,19 +132,14 @@ def tariffs_in_months(tariffs: list[Any], months: set[dt.date]) -> list[Any]:
 
 
 def build_snapshot(
-    *,
-    invoice: Any,
-    client: Any,
-    projects: list[Any],
-    tariffs: dict[int, list[Any]],
-    months,
-    seller: dict[str, str] | None = None,
+    *, invoice: Any, client: Any, projects: list[Any], tariffs: dict[int, list[Any]], months
 ) -> dict[str, Any]:
-    """The snapshot from plain objects (the live models, or a migration's historical ones);
-    ``seller`` the seller's details (None: migration 0007's, from the settings)."""
+    """The snapshot from plain objects (the live models, or a migration's historical ones),
+    with the seller migration 0007 knew (the settings); ``invoice_snapshot`` puts the
+    client's seller in its place."""
     return {
         "version": SNAPSHOT_VERSION,
-        "seller": legacy_seller_details() if seller is None else seller,
+        "seller": legacy_seller_details(),
         "buyer": client_details(client),
         "vat": {"rate": str(invoice.vat_rate), "included": invoice.vat_included},
         "months": sorted(month.isoformat() for month in months),
@@ -179,14 +174,15 @@ def invoice_snapshot(invoice: Invoice) -> dict[str, Any]:
     queryset = Tariff.objects.filter(project_id__in=project_ids).prefetch_related("bands")
     for tariff in queryset.order_by("project_id", "valid_from"):
         tariffs[tariff.project_id].append(tariff)
-    return build_snapshot(
+    snapshot = build_snapshot(
         invoice=invoice,
         client=invoice.client,
         projects=projects,
         tariffs=tariffs,
         months=invoice_months(invoice),
-        seller=seller_details(client_seller(invoice.client)),
     )
+    snapshot["seller"] = seller_details(client_seller(invoice.client))
+    return snapshot
 
 
 # --- Reading it ------------------------------------------------------------------------
