@@ -11,7 +11,7 @@ import datetime as dt
 import zoneinfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from billing.frozen import invoice_months, invoice_snapshot
@@ -142,8 +142,23 @@ def invoice_issue(*, invoice: Invoice) -> Invoice:
     invoice.issued_at = issued_at
     invoice.due_date = due_date_of(invoice)
     invoice.snapshot = invoice_snapshot(invoice)  # what its documents show, forever
-    invoice.save(update_fields=["number", "status", "issued_at", "due_date", "snapshot"])
+    _save_issued(invoice)
     return invoice
+
+
+def _save_issued(invoice: Invoice) -> None:
+    """Store the issue; the database refuses totals that do not add up (a 409 saying so)."""
+    try:
+        with transaction.atomic():
+            invoice.save(update_fields=["number", "status", "issued_at", "due_date", "snapshot"])
+    except IntegrityError as error:
+        if "cannot be issued" not in str(error):
+            raise
+        text = str(error).split("\n")[0].removeprefix("billing: ")
+        raise ConflictError(
+            "The invoice's amounts do not add up: generate it again.",
+            details={"total": [text]},
+        ) from error
 
 
 @transaction.atomic

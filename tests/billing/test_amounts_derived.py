@@ -73,6 +73,12 @@ class TestTheDatabaseRefusesToIssueBadTotals:
         response = admin_api.post(f"{URL}{draft.pk}/issue/")
 
         assert response.status_code == 409
+        assert response.json()["errors"] == {
+            "total": [
+                f"invoice {draft.pk} cannot be issued: subtotal 125.00 is not the sum of its "
+                "lines 1.00"
+            ]
+        }
         assert stored(draft) == before
         with pytest.raises(IntegrityError, match="not the sum of its lines"), transaction.atomic():
             raw_issue(draft)
@@ -111,6 +117,18 @@ class TestTheDatabaseRefusesToIssueBadTotals:
             Decimal("20.83"),
             Decimal("125.00"),
         )
+
+    def test_the_admin_action_is_refused_with_a_message(self, admin_client, draft):
+        InvoiceLine.objects.filter(invoice=draft).update(amount=Decimal("1.00"))
+        before = stored(draft)
+        action = {"action": "issue_invoices", "_selected_action": [draft.pk]}
+
+        response = admin_client.post("/admin/billing/invoice/", action, follow=True)
+
+        assert [str(m) for m in response.context["messages"]] == [
+            "draft acme 2026-10: The invoice's amounts do not add up: generate it again."
+        ]
+        assert stored(draft) == before
 
     def test_a_good_invoice_issues_by_raw_sql_too(self, draft):
         raw_issue(draft)

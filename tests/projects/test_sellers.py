@@ -121,6 +121,29 @@ class TestSellerAdmin:
         assert client.get(url).status_code == 403
 
 
+class TestClientAdmin:
+    def test_a_wrong_inn_or_ogrn_is_a_form_error_and_stores_nothing(self, admin_client):
+        form = {
+            "code": "acme",
+            "legal_name": "ООО «Акме»",
+            "tax_id": "7707083894",
+            "ogrn": "1027700132194",
+            "currency": "RUB",
+            "timezone": "Europe/Moscow",
+            "payment_terms_days": "10",
+            "vat_rates-TOTAL_FORMS": "0",
+            "vat_rates-INITIAL_FORMS": "0",
+        }
+        response = admin_client.post(reverse("admin:projects_client_add"), form)
+
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors == {
+            "tax_id": ["This INN's control digits do not match: check the number."],
+            "ogrn": ["This OGRN's control digit does not match: check the number."],
+        }
+        assert not Client.objects.filter(code="acme").exists()
+
+
 class TestClientParties:
     def test_a_client_names_its_seller_contract_and_terms(self, admin_api):
         SellerFactory(code="north")
