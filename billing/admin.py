@@ -200,9 +200,22 @@ class TariffAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 class InvoiceLineInline(admin.TabularInline):
-    # Read-only with its invoice: Django drops inline edit rights when the parent is locked.
+    """An invoice's lines, read-only for drafts too: amounts are derived, never typed
+    (generation computes them; docs/billing.md, "Amounts are derived")."""
+
     model = InvoiceLine
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     fields = [
         "position",
         "project",
@@ -216,8 +229,7 @@ class InvoiceLineInline(admin.TabularInline):
         "rate_per_minute",
         "amount",
     ]
-    readonly_fields = ["minutes"]
-    autocomplete_fields = ["project"]
+    readonly_fields = fields  # type: ignore[assignment]  # every field shown, none typed
 
     @admin.display(description="minutes")
     def minutes(self, line):
@@ -247,6 +259,22 @@ class InvoiceGenerateForm(forms.Form):
             return parse_month(self.cleaned_data["period"])
         except ValueError:
             raise forms.ValidationError("Enter a month as YYYY-MM, such as 2026-10.") from None
+
+
+def generated_message(invoice: Invoice) -> str:
+    """What generating says of one invoice, with the calls that arrived after its build."""
+    text = _("%(invoice)s: %(status)s, total %(total)s %(currency)s.") % {
+        "invoice": invoice,
+        "status": invoice.status,
+        "total": invoice.total,
+        "currency": invoice.currency,
+    }
+    if invoice.calls_after_build:
+        text += " " + _(
+            "%(count)s call(s) of the period arrived after it was built (still being "
+            "stored): generate it again, or issue it, which includes them."
+        ) % {"count": invoice.calls_after_build}
+    return text
 
 
 def _month_choices(dates):
@@ -320,22 +348,37 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = [InvoicePeriodFilter, "status", ("client", ClientCodeFilter), "currency"]
     list_select_related = ["client"]
     search_fields = ["number", "client__code", "client__legal_name", "client__tax_id"]
-    autocomplete_fields = ["client"]
     date_hierarchy = "period"
-    # Numbers and the lifecycle belong to the billing services (gapless numbering).
-    readonly_fields = [
+    # Everything is derived: generation computes the lines and totals, the billing services
+    # the numbers and the lifecycle (gapless numbering). No field of an invoice is typed.
+    fields = [
+        "client",
+        "period",
         "status",
         "number",
+        "currency",
+        "vat_included",
+        "vat_rate",
+        "subtotal",
+        "vat",
+        "total",
         "generated_at",
+        "calls_received_before",
+        "calls_after_build",
         "issued_at",
+        "due_date",
         "paid_at",
         "voided_at",
         "paid",
         "balance",
         "downloads",
     ]
+    readonly_fields = fields  # type: ignore[assignment]  # amounts are derived, never typed
     inlines = [InvoiceLineInline, PaymentInline, DeliveryInline]
     actions = ["generate_for_clients", "issue_invoices", "pay_invoices", "void_invoices"]
+
+    def has_add_permission(self, request):
+        return False  # invoices are generated (the Generate page), never typed in
 
     def has_change_permission(self, request, obj=None):
         # An issued invoice never changes (SPEC section 7): non-drafts are view-only.
@@ -469,11 +512,7 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 continue
             for invoice in invoices:
                 count += 1
-                self.message_user(
-                    request,
-                    f"{invoice}: {invoice.status}, total {invoice.total} {invoice.currency}.",
-                    messages.SUCCESS,
-                )
+                self.message_user(request, generated_message(invoice), messages.SUCCESS)
         if not count:
             self.message_user(request, f"No invoice to generate for {period:%Y-%m}.", messages.INFO)
 

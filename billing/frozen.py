@@ -20,10 +20,12 @@ from django.conf import settings
 from billing.models import Invoice, Tariff
 from contactcenter.errors import ConflictError
 from projects.models import Project
+from projects.selectors import client_seller
 
 SNAPSHOT_VERSION = 1
 FROZEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PAID)
-# Snapshot key -> setting (our company's details come from the environment).
+# Snapshot key -> setting: how migration 0007 filled the snapshots of invoices issued before
+# sellers were data (projects.Seller since projects/migrations/0005); read nowhere else.
 SELLER_SETTINGS = {
     "name": "SELLER_NAME",
     "inn": "SELLER_INN",
@@ -50,21 +52,46 @@ def overlaps_month(start: dt.date, end: dt.date | None, month: dt.date) -> bool:
 # --- Taking the snapshot ---------------------------------------------------------------
 
 
-def seller_details() -> dict[str, str]:
-    """Our company as the SELLER_* settings say today."""
+def legacy_seller_details() -> dict[str, str]:
+    """Our company as the SELLER_* settings said (migration 0007's snapshots only)."""
     return {key: str(getattr(settings, name, "")) for key, name in SELLER_SETTINGS.items()}
 
 
-def client_details(client: Any) -> dict[str, str]:
+def seller_details(seller: Any) -> dict[str, str]:
+    """A ``projects.Seller`` as the snapshot holds it (``accountant`` is the chief
+    accountant, under the key the first snapshots used)."""
+    return {
+        "code": seller.code,
+        "name": seller.name,
+        "inn": seller.inn,
+        "kpp": seller.kpp,
+        "ogrn": seller.ogrn,
+        "address": seller.address,
+        "bank": seller.bank,
+        "bik": seller.bik,
+        "account": seller.account,
+        "correspondent_account": seller.correspondent_account,
+        "director": seller.director,
+        "accountant": seller.chief_accountant,
+        "chief_accountant": seller.chief_accountant,
+    }
+
+
+def client_details(client: Any) -> dict[str, Any]:
+    contract_date = getattr(client, "contract_date", None)
     return {
         "code": client.code,
         "name": client.legal_name,
         "inn": client.tax_id,
         "kpp": client.kpp,
+        "ogrn": getattr(client, "ogrn", ""),
         "address": client.address,
         "billing_email": client.billing_email,
         "timezone": client.timezone,
         "currency": client.currency,
+        "contract_number": getattr(client, "contract_number", ""),
+        "contract_date": contract_date.isoformat() if contract_date else None,
+        "payment_terms_days": getattr(client, "payment_terms_days", None),
     }
 
 
@@ -107,10 +134,12 @@ def tariffs_in_months(tariffs: list[Any], months: set[dt.date]) -> list[Any]:
 def build_snapshot(
     *, invoice: Any, client: Any, projects: list[Any], tariffs: dict[int, list[Any]], months
 ) -> dict[str, Any]:
-    """The snapshot from plain objects (the live models, or a migration's historical ones)."""
+    """The snapshot from plain objects (the live models, or a migration's historical ones),
+    with the seller migration 0007 knew (the settings); ``invoice_snapshot`` puts the
+    client's seller in its place."""
     return {
         "version": SNAPSHOT_VERSION,
-        "seller": seller_details(),
+        "seller": legacy_seller_details(),
         "buyer": client_details(client),
         "vat": {"rate": str(invoice.vat_rate), "included": invoice.vat_included},
         "months": sorted(month.isoformat() for month in months),
@@ -145,13 +174,15 @@ def invoice_snapshot(invoice: Invoice) -> dict[str, Any]:
     queryset = Tariff.objects.filter(project_id__in=project_ids).prefetch_related("bands")
     for tariff in queryset.order_by("project_id", "valid_from"):
         tariffs[tariff.project_id].append(tariff)
-    return build_snapshot(
+    snapshot = build_snapshot(
         invoice=invoice,
         client=invoice.client,
         projects=projects,
         tariffs=tariffs,
         months=invoice_months(invoice),
     )
+    snapshot["seller"] = seller_details(client_seller(invoice.client))
+    return snapshot
 
 
 # --- Reading it ------------------------------------------------------------------------

@@ -8,15 +8,21 @@ number back with the rollback. The database refuses any other change of an issue
 (billing/migrations/0004_issued_invoice_guard.py); these services say why first.
 """
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from billing.delivery import deliver_on_commit
-from billing.frozen import invoice_snapshot
-from billing.invoicing import check_period_ended, lock_client
+from billing.frozen import invoice_months, invoice_snapshot
+from billing.invoicing import (
+    calls_after,
+    check_period_ended,
+    invoice_generate_client,
+    lock_client,
+)
 from billing.models import Invoice, InvoiceCoverage
 from contactcenter.errors import ConflictError, DomainError
 
@@ -96,23 +102,67 @@ def _check_not_billed_elsewhere(invoice):
                 )
 
 
+def _rebuilt_if_calls_arrived(invoice: Invoice) -> Invoice:
+    """The draft, built again (same row) if calls of the months it bills arrived after
+    its watermark: an issued invoice bills every call received before the issue."""
+    if invoice.calls_received_before is None:  # never generated (made by hand): as it is
+        return invoice
+    months = sorted(invoice_months(invoice))
+    cut = invoice.calls_received_before
+    if not calls_after(client_id=invoice.client_id, months=months, cut=cut):
+        return invoice
+    if invoice_generate_client(client=invoice.client, period=invoice.period) is None:
+        raise ConflictError(
+            "The draft has nothing left to bill.",
+            details={"status": [f"Invoice {invoice} bills no call now: generate it again."]},
+        )
+    return _locked(invoice)
+
+
+def due_date_of(invoice: Invoice) -> dt.date:
+    """The issue date (the client's calendar) plus the client's payment terms in days."""
+    client = invoice.client
+    issued_at = invoice.issued_at or timezone.now()
+    issued = issued_at.astimezone(zoneinfo.ZoneInfo(client.timezone)).date()
+    return issued + dt.timedelta(days=client.payment_terms_days)
+
+
 @transaction.atomic
 def invoice_issue(*, invoice: Invoice) -> Invoice:
     """Give the draft its number and freeze it, with a snapshot of both parties, its VAT
-    and its tariffs as rated (billing.frozen)."""
+    and its tariffs as rated (billing.frozen). A draft that calls have reached since it was
+    built is built again first; the database refuses totals that do not add up
+    (billing/migrations/0011_invoice_terms.py)."""
     lock_client(invoice.client_id)
     invoice = _locked(invoice)
     _check_transition(invoice, Invoice.Status.ISSUED)
     check_period_ended([invoice.client], invoice.period, status=409)  # a draft made before
+    invoice = _rebuilt_if_calls_arrived(invoice)
     _check_not_billed_elsewhere(invoice)
     issued_at = timezone.now()
     invoice.number = _next_number(issued_at.astimezone(numbering_timezone()).year)
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_at = issued_at
+    invoice.due_date = due_date_of(invoice)
     invoice.snapshot = invoice_snapshot(invoice)  # what its documents show, forever
-    invoice.save(update_fields=["number", "status", "issued_at", "snapshot"])
+    _save_issued(invoice)
     deliver_on_commit(invoice)  # e-mail its documents once the issue is committed
     return invoice
+
+
+def _save_issued(invoice: Invoice) -> None:
+    """Store the issue; the database refuses totals that do not add up (a 409 saying so)."""
+    try:
+        with transaction.atomic():
+            invoice.save(update_fields=["number", "status", "issued_at", "due_date", "snapshot"])
+    except IntegrityError as error:
+        if "cannot be issued" not in str(error):
+            raise
+        text = str(error).split("\n")[0].removeprefix("billing: ")
+        raise ConflictError(
+            "The invoice's amounts do not add up: generate it again.",
+            details={"total": [text]},
+        ) from error
 
 
 @transaction.atomic

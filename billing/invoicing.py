@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from billing import rating
@@ -26,6 +27,7 @@ from calls.models import Call
 from contactcenter.errors import DomainError
 from contactcenter.periods import month_name_ru
 from projects.models import Client, Project, VatRate
+from projects.selectors import client_seller
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +39,55 @@ WEEK_MICROSECONDS = 7 * rating.DAY_MICROSECONDS
 
 
 def received_settle() -> dt.timedelta:
-    """How old a call's ``received_at`` must be before an invoice counts it.
+    """The margin taken before the start of a transaction still in flight: covers a row's
+    ``received_at`` stamped by the application's clock a moment before its transaction
+    began, and the clocks of several servers (default 5 s)."""
+    return dt.timedelta(seconds=getattr(settings, "BILLING_RECEIVED_SETTLE_SECONDS", 5))
 
-    Ingestion stamps ``received_at`` before its transaction commits, and the longest one
-    (a queue_log import, one transaction, hard limit 1900 s) commits well within an hour.
-    A call stamped before the cut but committed after it would otherwise be missed both by
-    this invoice and, as it is not "received after", by the next.
+
+def oldest_open_transaction() -> dt.datetime | None:
+    """When the oldest transaction still open in this database (other than ours) began.
+
+    Ingestion stores a batch in one transaction (COPY) whose rows carry a ``received_at``
+    taken when it began: until it commits they are invisible, though older than "now".
     """
-    return dt.timedelta(seconds=getattr(settings, "BILLING_RECEIVED_SETTLE_SECONDS", 3600))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # read the activity afresh
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            " AND xact_start IS NOT NULL"
+        )
+        return cursor.fetchone()[0]
+
+
+def received_cut(now: dt.datetime) -> dt.datetime:
+    """The watermark of a draft built at ``now``: it bills the calls received before it.
+
+    Every call committed before the build is visible to it; a call still in flight belongs
+    to a transaction that is open now, and its ``received_at`` is no older than that
+    transaction's start (less the ``received_settle`` margin). So the cut is ``now``, or
+    that start if a transaction is open: nothing received before the cut can commit after
+    the build, and whatever commits later is received after it (the next build, the issue
+    or the late-call path bills it). docs/billing.md, "Drafts are complete".
+    """
+    oldest = oldest_open_transaction()
+    if oldest is None:
+        return now
+    return min(now, oldest - received_settle())
+
+
+def calls_after(*, client_id: int, months: list[dt.date], cut: dt.datetime) -> int:
+    """Answered calls of the client's ``months`` (each project's local month) received at
+    or after ``cut``: what a draft with that watermark does not bill yet."""
+    months_q = Q()
+    for project in Project.objects.filter(client_id=client_id).only("id", "timezone"):
+        for month in months:
+            start, end = rating.month_window(month, project.timezone)
+            months_q |= Q(project_id=project.id, offered_at__gte=start, offered_at__lt=end)
+    if not months_q:
+        return 0
+    return Call.objects.filter(months_q, received_at__gte=cut, answered_at__isnull=False).count()
 
 
 def late_calls_lookback_months() -> int:
@@ -531,8 +574,9 @@ def invoice_generate_client(*, client: Client, period: dt.date) -> Invoice | Non
     if live is not None and live.status != Invoice.Status.DRAFT:
         return live
     check_period_ended([client], period)
+    client_seller(client)  # who sells: several sellers and none named is refused here
     now = timezone.now()
-    cut = now - received_settle()
+    cut = received_cut(now)
     projects = list(Project.objects.filter(client=client).order_by("code"))
     coverage = coverage_for(client_id=client.id, period=period, cut=cut)
     slices = slices_for(projects=projects, coverage=coverage)
@@ -550,6 +594,7 @@ def invoice_generate_client(*, client: Client, period: dt.date) -> Invoice | Non
         "vat_included": client.vat_included,
         "vat_rate": vat_rate,
         "calls_received_before": cut,
+        "calls_after_build": calls_after(client_id=client.id, months=[period], cut=cut),
         **invoice_totals(
             amounts=[line.amount for line in lines],
             vat_rate=vat_rate,

@@ -130,6 +130,17 @@ class Invoice(models.Model):
         help_text="Watermark: the invoice bills calls received before this instant; a call "
         "of its period received later is billed on a later invoice (docs/billing.md).",
     )
+    calls_after_build = models.PositiveIntegerField(
+        default=0,
+        help_text="Answered calls of the period received at or after the watermark when the "
+        "invoice was last built (in flight then): a later build, the issue or the next "
+        "invoice bills them (docs/billing.md, 'Drafts are complete').",
+    )
+    due_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Set at issue: the issue date plus the client's payment terms (days).",
+    )
     snapshot = models.JSONField(
         null=True,
         blank=True,

@@ -14,6 +14,7 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
@@ -23,7 +24,7 @@ from billing.models import Tariff, TariffBand
 from calls.rollups import rollup_kpis
 from contactcenter.tokens import reissue as reissue_token
 from demo.people import demo_people
-from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
+from projects.models import BusinessHours, Client, IntegrationAccount, Project, Seller, VatRate
 from projects.roles import PROJECT_MANAGERS, roles_setup
 from workforce.simulation.engine import simulate, summarise
 from workforce.simulation.load import simulation_store
@@ -36,7 +37,7 @@ CLIENTS = [
     (
         "volga-bank",
         "ПАО «Волга Банк»",
-        "7701234567",
+        "7701234560",
         "770101001",
         False,
         "125009, г. Москва, ул. Тверская, д. 7",
@@ -44,7 +45,7 @@ CLIENTS = [
     (
         "sib-telecom",
         "ООО «СибТелеком»",
-        "5405123456",
+        "5405123458",
         "540501001",
         False,
         "630099, г. Новосибирск, Красный проспект, д. 25",
@@ -52,7 +53,7 @@ CLIENTS = [
     (
         "baltic-retail",
         "АО «Балтик Ритейл»",
-        "3906123456",
+        "3906123455",
         "390601001",
         True,
         "236022, г. Калининград, Ленинский проспект, д. 30",
@@ -68,7 +69,7 @@ CLIENTS = [
     (
         "dv-avia",
         "ООО «ДВ Авиа»",
-        "2540123456",
+        "2540123459",
         "254001001",
         False,
         "690091, г. Владивосток, ул. Светланская, д. 11",
@@ -191,11 +192,32 @@ DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"  # noqa: S105 - the variable name, not
 DEMO_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "demo_month.json"
 
 
+def demo_seller() -> Seller:
+    """The seller "main" (projects/migrations/0005 creates it from the SELLER_* settings;
+    the demo makes it again from the same defaults if it is missing)."""
+    names = {
+        "name": "SELLER_NAME",
+        "inn": "SELLER_INN",
+        "kpp": "SELLER_KPP",
+        "ogrn": "SELLER_OGRN",
+        "address": "SELLER_ADDRESS",
+        "bank": "SELLER_BANK",
+        "bik": "SELLER_BIK",
+        "account": "SELLER_ACCOUNT",
+        "correspondent_account": "SELLER_CORRESPONDENT_ACCOUNT",
+        "director": "SELLER_DIRECTOR",
+        "chief_accountant": "SELLER_ACCOUNTANT",
+    }
+    defaults = {key: str(getattr(settings, name, "")) for key, name in names.items()}
+    return Seller.objects.get_or_create(code="main", defaults=defaults)[0]
+
+
 @transaction.atomic
 def demo_catalogue():
     """Clients, VAT rates, projects and tariffs (idempotent); operators come from the scenario."""
     clients = {}
-    for code, legal_name, inn, kpp, vat_included, address in CLIENTS:
+    seller = demo_seller()
+    for number, (code, legal_name, inn, kpp, vat_included, address) in enumerate(CLIENTS, 1):
         client, _ = Client.objects.update_or_create(
             code=code,
             defaults={
@@ -205,6 +227,9 @@ def demo_catalogue():
                 "address": address,
                 "vat_included": vat_included,
                 "billing_email": f"billing@{code}.example",
+                "seller": seller,
+                "contract_number": f"КЦ-{number:03d}/2025",
+                "contract_date": dt.date(2025, 12, 1),
             },
         )
         # Russian VAT went from 20% to 22% on 2026-01-01: rates are data, effective-dated.

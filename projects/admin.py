@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contactcenter.l10n import percent_text
 from projects.admin_scoping import ScopedAdminMixin
-from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
+from projects.models import BusinessHours, Client, IntegrationAccount, Project, Seller, VatRate
 from projects.tenancy import QA_EVALUATOR, SELF, visible_clients, visible_projects
 
 
@@ -71,6 +71,30 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
+@admin.register(Seller)
+class SellerAdmin(admin.ModelAdmin):
+    """Our legal entities (the seller on invoices): superusers alone see and edit them.
+    The identifiers' control digits are checked by ``Seller.clean`` (form errors)."""
+
+    list_display = ["code", "name", "inn", "kpp", "bank", "account"]
+    search_fields = ["code", "name", "inn"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
 class VatRateInline(admin.TabularInline):
     model = VatRate
     extra = 0
@@ -92,6 +116,7 @@ class ClientAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["is_active", "vat_included", "currency"]
     search_fields = ["code", "legal_name", "tax_id", "kpp", "billing_email"]
     readonly_fields = ["created_at", "updated_at"]
+    list_select_related = ["seller"]
     inlines = [VatRateInline]
 
     def get_queryset(self, request):

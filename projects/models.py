@@ -11,8 +11,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from projects import legal_ids
+
 CODE_REGEX = r"^[a-z0-9][a-z0-9_-]*$"
 CODE_HELP = _("Lowercase letters, digits, '-' and '_'; used in URLs and by integrations.")
+
+
+def raise_party_errors(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError({name: [text] for name, text in errors.items()})
 
 
 @cache
@@ -25,6 +32,64 @@ def validate_timezone(value):
         raise ValidationError(
             _("'%(value)s' is not an IANA time zone name, such as 'Europe/Moscow'."),
             params={"value": value},
+        )
+
+
+class Seller(models.Model):
+    """Our legal entity, the seller on invoices, акты and УПД (docs/billing.md, "Parties").
+    A client names its seller; with one seller it is everyone's."""
+
+    code = models.SlugField(max_length=40, unique=True, help_text=CODE_HELP)
+    name = models.CharField(max_length=255)
+    inn = models.CharField("INN", max_length=12, help_text="10 digits (company) or 12.")
+    kpp = models.CharField("KPP", max_length=9, blank=True, help_text="9 digits, if any.")
+    ogrn = models.CharField("OGRN", max_length=15, blank=True, help_text="13 or 15 digits.")
+    address = models.TextField(blank=True)
+    bank = models.CharField(max_length=255, blank=True)
+    bik = models.CharField("BIK", max_length=9, blank=True)
+    correspondent_account = models.CharField(max_length=20, blank=True)
+    account = models.CharField("settlement account", max_length=20, blank=True)
+    director = models.CharField(max_length=255, blank=True)
+    chief_accountant = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=CODE_REGEX), name="seller_code_format"),
+            models.CheckConstraint(
+                condition=Q(inn__regex=r"^[0-9]{10}([0-9]{2})?$"), name="seller_inn_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(kpp="") | Q(kpp__regex=r"^[0-9]{9}$"), name="seller_kpp_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(ogrn="") | Q(ogrn__regex=r"^[0-9]{13}([0-9]{2})?$"),
+                name="seller_ogrn_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(bik="") | Q(bik__regex=r"^[0-9]{9}$"), name="seller_bik_format"
+            ),
+            models.CheckConstraint(
+                condition=(Q(account="") | Q(account__regex=r"^[0-9]{20}$"))
+                & (Q(correspondent_account="") | Q(correspondent_account__regex=r"^[0-9]{20}$")),
+                name="seller_accounts_format",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} ({self.name})"
+
+    def clean(self):
+        """Control digits of ИНН, ОГРН, БИК and both accounts' keys (projects.legal_ids)."""
+        raise_party_errors(
+            legal_ids.party_errors(
+                inn=self.inn,
+                kpp=self.kpp,
+                ogrn=self.ogrn,
+                bik=self.bik,
+                account=self.account,
+                correspondent_account=self.correspondent_account,
+            )
         )
 
 
@@ -44,6 +109,24 @@ class Client(models.Model):
     billing_email = models.EmailField(_("billing e-mail"), blank=True)
     currency = models.CharField(
         _("currency"), max_length=3, default="RUB", help_text=_("ISO 4217 code.")
+    )
+    ogrn = models.CharField(_("OGRN"), max_length=15, blank=True, help_text=_("13 or 15 digits."))
+    seller = models.ForeignKey(
+        Seller,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clients",
+        verbose_name=_("seller"),
+        help_text=_("Our legal entity that bills this client; blank: the only seller."),
+    )
+    contract_number = models.CharField(_("contract number"), max_length=64, blank=True)
+    contract_date = models.DateField(_("contract date"), null=True, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms, days"),
+        default=10,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Calendar days from the issue date to the invoice's due date (0-365)."),
     )
     timezone = models.CharField(
         _("time zone"),
@@ -77,10 +160,24 @@ class Client(models.Model):
             models.CheckConstraint(
                 condition=Q(currency__regex=r"^[A-Z]{3}$"), name="client_currency_format"
             ),
+            models.CheckConstraint(
+                condition=Q(ogrn="") | Q(ogrn__regex=r"^[0-9]{13}([0-9]{2})?$"),
+                name="client_ogrn_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_terms_days__lte=365), name="client_payment_terms_range"
+            ),
         ]
 
     def __str__(self):
         return f"{self.code} ({self.legal_name})"
+
+    def clean(self):
+        """Control digits of the ИНН and ОГРН (projects.legal_ids), named as the API does."""
+        errors = legal_ids.party_errors(inn=self.tax_id, kpp=self.kpp, ogrn=self.ogrn)
+        if "inn" in errors:
+            errors["tax_id"] = errors.pop("inn")
+        raise_party_errors(errors)
 
 
 class VatRate(models.Model):

@@ -22,6 +22,11 @@ CLIENT_BILLING_FIELDS = (
     "currency",
     "vat_included",
     "vat_rate",
+    "ogrn",
+    "seller",
+    "contract_number",
+    "contract_date",
+    "payment_terms_days",
 )
 
 PROJECT_MANAGERS = "Project managers"

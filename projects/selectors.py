@@ -3,7 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 
-from projects.models import Client, Project
+from contactcenter.errors import DomainError
+from projects.models import Client, Project, Seller
 
 
 def client_list(*, projects: QuerySet[Project]) -> QuerySet[Client]:
@@ -24,3 +25,24 @@ def project_list() -> QuerySet[Project]:
     return Project.objects.select_related("client").prefetch_related(
         "business_hours", Prefetch("managers", queryset=managers)
     )
+
+
+def client_seller(client: Client) -> Seller:
+    """The seller that bills ``client``: the one it names, else the only one there is.
+
+    No seller at all, or several and the client names none: a ``DomainError`` naming
+    ``seller`` (invoices cannot be made without knowing who sells).
+    """
+    if client.seller is not None:
+        return client.seller
+    codes = list(Seller.objects.order_by("code").values_list("code", flat=True)[:6])
+    if len(codes) == 1:
+        return Seller.objects.get(code=codes[0])
+    if codes:
+        text = (
+            f"Client '{client.code}' names no seller and several exist "
+            f"({', '.join(codes[:5])}{', ...' if len(codes) > 5 else ''}): set its seller."
+        )
+    else:
+        text = "No seller exists: create our legal entity (sellers/) first."
+    raise DomainError(text, details={"seller": [text]})

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from contactcenter.errors import DomainError
 from contactcenter.orm import assign_fields, delete_or_conflict
-from projects.models import BusinessHours, Client, Project, VatRate
+from projects.models import BusinessHours, Client, Project, Seller, VatRate
 from projects.roles import CLIENT_BILLING_FIELDS
 
 # "From the beginning of time": the date a rate set through the ``vat_rate`` shortcut
@@ -34,6 +34,27 @@ CLIENT_FIELDS = frozenset(
         "currency",
         "vat_included",
         "is_active",
+        "ogrn",
+        "seller",
+        "contract_number",
+        "contract_date",
+        "payment_terms_days",
+    }
+)
+SELLER_FIELDS = frozenset(
+    {
+        "code",
+        "name",
+        "inn",
+        "kpp",
+        "ogrn",
+        "address",
+        "bank",
+        "bik",
+        "correspondent_account",
+        "account",
+        "director",
+        "chief_accountant",
     }
 )
 PROJECT_FIELDS = frozenset(
@@ -112,6 +133,32 @@ def client_vat_rate_set(
         client=client, valid_from=valid_from, defaults={"rate": rate}
     )
     return vat_rate
+
+
+# Sellers
+
+
+@transaction.atomic
+def seller_create(**fields) -> Seller:
+    """Create one of our legal entities (its identifiers checked by ``Seller.clean``)."""
+    seller = Seller()
+    assign_fields(seller, fields, SELLER_FIELDS)
+    seller.full_clean()
+    seller.save()
+    return seller
+
+
+@transaction.atomic
+def seller_update(*, seller: Seller, **fields) -> Seller:
+    assign_fields(seller, fields, SELLER_FIELDS)
+    seller.full_clean()
+    seller.save()
+    return seller
+
+
+@transaction.atomic
+def seller_delete(*, seller: Seller) -> None:
+    delete_or_conflict(seller, what="seller")
 
 
 # Projects

@@ -44,7 +44,7 @@ from billing.models import Delivery, Invoice, Tariff
 from calls.models import Call
 from contactcenter.models import ApiToken
 from projects.api.scoping import ScopedViewSetMixin
-from projects.models import Client, Project
+from projects.models import Client, Project, Seller
 from tests import tenancy_people, tenancy_quality
 from tests.factories import (
     T0,
@@ -376,6 +376,31 @@ class EraseRoute(CreateRoute):
         assert response.json()["calls_pseudonymized"] == (2 if role == SUPERUSER else 1)
 
 
+@dataclass(frozen=True)
+class AdministratorsRoute:
+    """A collection for superusers alone (sellers/: our own legal entities, no tenant's):
+    every other role a 403 before any row is read or written."""
+
+    success: int
+    body: Callable[[World, str], dict] | None = None
+    done: Callable[[World, object], bool] = lambda world, response: True
+    shared_pool: tuple[str, ...] = ()
+    format: str = "json"
+    sides = (NEW,)
+
+    def expected(self, role, side):
+        return self.success if role == SUPERUSER else 403
+
+    def refused_field(self, side):
+        return None
+
+    def prepare(self, world, side):
+        return None, self.body(world, side) if self.body else None
+
+    def check(self, response, world, side, role, lookup):
+        assert self.done(world, response)
+
+
 # --- Bodies, disposable targets and effects ------------------------------------------------
 
 
@@ -414,8 +439,32 @@ def spare_operator(world, side):
     return operator.code
 
 
+SELLER_BODY = {
+    "name": "ООО «Новый продавец»",
+    "inn": "7707083893",
+    "kpp": "773601001",
+    "ogrn": "1027700132195",
+    "bik": "044525225",
+    "correspondent_account": "30101810400000000225",
+    "account": "40702810938000000001",
+}
+
+
+def side_seller(world, side):
+    """The seller of the side's client (made on first use)."""
+    seller, _ = Seller.objects.get_or_create(
+        code=f"seller-{side}", defaults={**SELLER_BODY, "name": f"ООО «{side}»"}
+    )
+    Client.objects.filter(pk=world[side].client.pk).update(seller=seller)
+    return seller.code
+
+
+def spare_seller(world, side):
+    return Seller.objects.create(code=f"spare-seller-{side}", **SELLER_BODY).code
+
+
 def client_put(world, side):
-    return {"code": world[side].client.code, "legal_name": "Renamed", "tax_id": "7701234567"}
+    return {"code": world[side].client.code, "legal_name": "Renamed", "tax_id": "7701234560"}
 
 
 def project_put(world, side):
@@ -506,8 +555,8 @@ def side_invoice(world, side, *, issued=False):
 
 
 def generate_body(world, side):
-    # Generation bills calls received over an hour ago (billing.invoicing.received_settle):
-    # the world's call was received just now, so it is dated back to its offer.
+    # Generation bills the calls received before its cut (billing.invoicing.received_cut);
+    # the world's call is dated back to its offer, as a month's calls would be.
     Call.objects.filter(pk=world[side].call.pk).update(received_at=T0)
     return {"period": f"{INVOICE_PERIOD:%Y-%m}", "client": world[side].client.code}
 
@@ -688,7 +737,7 @@ MATRIX = {
         key="code", key_of=lambda t: t.client.code, sees=EVERYONE_SEES_OURS
     ),
     ("clients/", "POST"): CreateRoute(
-        body=lambda w, side: {"code": "new-co", "legal_name": "OOO New", "tax_id": "7701234567"},
+        body=lambda w, side: {"code": "new-co", "legal_name": "OOO New", "tax_id": "7701234560"},
         expect={SUPERUSER: 201, PM: 403, INTEGRATION: 403},
         stored=lambda w, side: Client.objects.filter(code="new-co").exists(),
     ),
@@ -714,6 +763,37 @@ MATRIX = {
         target=spare_client,
         expect={SUPERUSER: 204, PM: 403, INTEGRATION: 403},
         applied=gone(Client, "code"),
+    ),
+    # Sellers: our own legal entities, for superusers alone (reads included); every other
+    # role a 403 on any seller, whoever's client it bills (SellerViewSet, SuperuserOnly).
+    ("sellers/", "GET"): AdministratorsRoute(
+        success=200,
+        done=lambda w, response: "main" in [row["code"] for row in response.json()["results"]],
+    ),
+    ("sellers/", "POST"): AdministratorsRoute(
+        success=201,
+        body=lambda w, side: {"code": "new-seller", **SELLER_BODY},
+        done=lambda w, response: Seller.objects.filter(code="new-seller").exists(),
+    ),
+    ("sellers/{code}/", "GET"): DetailRoute(
+        target=side_seller, key="code", expect={SUPERUSER: 200, PM: 403, INTEGRATION: 403}
+    ),
+    ("sellers/{code}/", "PUT"): DetailRoute(
+        target=side_seller,
+        body=lambda w, side: {"code": f"seller-{side}", **SELLER_BODY, "name": "Renamed"},
+        expect={SUPERUSER: 200, PM: 403, INTEGRATION: 403},
+        applied=renamed(Seller, "name", "code"),
+    ),
+    ("sellers/{code}/", "PATCH"): DetailRoute(
+        target=side_seller,
+        body=lambda w, side: {"name": "Renamed"},
+        expect={SUPERUSER: 200, PM: 403, INTEGRATION: 403},
+        applied=renamed(Seller, "name", "code"),
+    ),
+    ("sellers/{code}/", "DELETE"): DetailRoute(
+        target=spare_seller,
+        expect={SUPERUSER: 204, PM: 403, INTEGRATION: 403},
+        applied=gone(Seller, "code"),
     ),
     # Projects. A PM creates projects for clients in scope (and manages them), edits the
     # ones they manage; deleting is for administrators; an integration only reads.

@@ -149,21 +149,44 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "vat_rate",
             "vat_included",
             "issued_at",
+            "due_date",
             "paid_at",
             "voided_at",
             "paid_amount",
             "balance_due",
+            "calls_received_before",
+            "calls_after_build",
             "lines",
         ]
         read_only_fields = fields
 
 
 class InvoiceGenerateSerializer(serializers.Serializer):
+    """What to generate; nothing else: an amount, a line or a total is derived, so a body
+    naming one (or any other field) is refused, naming it."""
+
     period = MonthField(help_text="The month to bill, YYYY-MM (each project's local month).")
     client = serializers.CharField(
         required=False,
+        max_length=40,
         help_text="A client code; without it, every client in the caller's scope.",
     )
+
+    def validate(self, attrs):
+        known = set(self.fields)
+        sent = self.initial_data if isinstance(self.initial_data, dict) else {}
+        unknown = sorted(str(name)[:64] for name in sent if name not in known)
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: [
+                        "Not a field of this request: amounts, lines and totals are "
+                        "computed by generation, never sent."
+                    ]
+                    for name in unknown
+                }
+            )
+        return attrs
 
 
 class InvoiceExportQuerySerializer(serializers.Serializer):

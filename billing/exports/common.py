@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from billing.frozen import SELLER_SETTINGS, client_details, seller_details
 from billing.models import Invoice
-from contactcenter.periods import month_label
+from contactcenter.periods import month_label, month_ru
+from projects.selectors import client_seller
 
 CENT = Decimal("0.01")
 QUANTITY_PLACES = Decimal("0.0001")
@@ -78,10 +79,11 @@ class Buyer(Party):
     timezone: str
 
 
-def seller(invoice=None):
-    """Our company: as the issued invoice's snapshot holds it, else the SELLER_* settings."""
+def seller(invoice):
+    """Our company: as the issued invoice's snapshot holds it; a draft's, the client's
+    seller as it is now (projects.selectors.client_seller)."""
     snapshot = getattr(invoice, "snapshot", None)
-    details = snapshot["seller"] if snapshot else seller_details()
+    details = snapshot["seller"] if snapshot else seller_details(client_seller(invoice.client))
     return Seller(**{name: details.get(name, "") for name in SELLER_SETTINGS})
 
 
@@ -96,6 +98,19 @@ def buyer(invoice):
         code=details["code"],
         timezone=details["timezone"],
     )
+
+
+def invoice_basis(invoice) -> str:
+    """The счёт's "Основание" line: the contract when the client has one, and the month."""
+    details = invoice.snapshot["buyer"] if invoice.snapshot else client_details(invoice.client)
+    services = f"Услуги контакт-центра за {month_ru(invoice.period)}"
+    number, date = details.get("contract_number"), details.get("contract_date")
+    if not number:
+        return services
+    contract = f"Договор № {number}"
+    if date:
+        contract += f" от {dt.date.fromisoformat(date):%d.%m.%Y}"
+    return f"{contract}; {services[0].lower()}{services[1:]}"
 
 
 def project_codes(invoice):

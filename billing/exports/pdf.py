@@ -34,6 +34,7 @@ from reportlab.platypus import (
 from billing.exports.common import (
     buyer,
     currency_short,
+    invoice_basis,
     invoice_heading,
     invoice_with_lines,
     line_quantity,
@@ -287,7 +288,7 @@ def invoice_pdf(invoice):
             [_p("Покупатель (Заказчик):", styles["base"]), _party(client, styles)],
             [
                 _p("Основание:", styles["base"]),
-                _p(f"Услуги контакт-центра за {month_ru(invoice.period)}", styles["base"]),
+                _p(invoice_basis(invoice), styles["base"]),
             ],
         ],
         colWidths=[50 * mm, WIDTH - 50 * mm],

@@ -20,8 +20,8 @@ from billing.exports.pdf import (
     _styles,
     register_fonts,
 )
-from billing.frozen import seller_details
 from billing.reconciliation import Reconciliation
+from projects.selectors import client_seller
 
 HEADER = ["Дата", "Документ", "Дебет", "Кредит"]
 
@@ -36,7 +36,7 @@ def title(statement: Reconciliation) -> str:
 def parties(statement: Reconciliation) -> str:
     client = statement.client
     return (
-        f"между {seller_details()['name']} и {client.legal_name} (ИНН {client.tax_id}), "
+        f"между {client_seller(client).name} и {client.legal_name} (ИНН {client.tax_id}), "
         f"валюта {statement.currency}"
     )
 

@@ -272,7 +272,7 @@ CALL_MAX_FUTURE_SECONDS = env.int("CALL_MAX_FUTURE_SECONDS", default=86_400)
 
 # Billing (billing.invoicing, billing.invoices).
 BILLING_NUMBERING_TIMEZONE = env("BILLING_NUMBERING_TIMEZONE", default="Europe/Moscow")
-BILLING_RECEIVED_SETTLE_SECONDS = env.int("BILLING_RECEIVED_SETTLE_SECONDS", default=3600)
+BILLING_RECEIVED_SETTLE_SECONDS = env.int("BILLING_RECEIVED_SETTLE_SECONDS", default=5)
 BILLING_LATE_CALLS_LOOKBACK_MONTHS = env.int("BILLING_LATE_CALLS_LOOKBACK_MONTHS", default=3)
 # Callers' data: pseudonymize the callers of calls older than this many months (the daily
 # job calls.erase_old_callers; docs/privacy.md). 0: keep them.
@@ -332,15 +332,17 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 # Each entry's correlation id is the request's X-Request-ID (contactcenter.request_log).
 AUDITLOG_CID_GETTER = "contactcenter.request_log.current_request_id"
 
-# The seller on invoices (our company), printed on the PDF and XLSX exports. The defaults
-# are a demo company; production sets every one from the environment.
+# The first seller (our company): read once, by projects/migrations/0006_seller_and_contract,
+# which creates the Seller row "main" from them; sellers are data since (admin, sellers/ in
+# the API). The defaults are a demo company with checksum-valid numbers.
 SELLER_NAME = env("SELLER_NAME", default="ООО «Контакт-Центр Демо»")
 SELLER_INN = env("SELLER_INN", default="7709876545")
 SELLER_KPP = env("SELLER_KPP", default="770901001")
+SELLER_OGRN = env("SELLER_OGRN", default="1027709876545")
 SELLER_ADDRESS = env("SELLER_ADDRESS", default="105064, г. Москва, ул. Земляной Вал, д. 9")
 SELLER_BANK = env("SELLER_BANK", default="АО «Демо Банк», г. Москва")
 SELLER_BIK = env("SELLER_BIK", default="044525999")
-SELLER_ACCOUNT = env("SELLER_ACCOUNT", default="40702810900000012345")
-SELLER_CORRESPONDENT_ACCOUNT = env("SELLER_CORRESPONDENT_ACCOUNT", default="30101810400000000999")
+SELLER_ACCOUNT = env("SELLER_ACCOUNT", default="40702810600000012345")
+SELLER_CORRESPONDENT_ACCOUNT = env("SELLER_CORRESPONDENT_ACCOUNT", default="30101810600000000999")
 SELLER_DIRECTOR = env("SELLER_DIRECTOR", default="Иванов И. И.")
 SELLER_ACCOUNTANT = env("SELLER_ACCOUNTANT", default="Петрова А. С.")

@@ -49,6 +49,7 @@ __all__ = [
     "PoolWritePermission",
     "ScopedViewSetMixin",
     "StaffOnly",
+    "SuperuserOnly",
     "holds_only_assigned_roles",
     "integration_client_id",
     "is_integration",
@@ -222,3 +223,12 @@ class StaffOnly(permissions.BasePermission):
         if self.managers_only:
             return may_change_pool(request.user)
         return sees_whole_pool(request.user)
+
+
+class SuperuserOnly(permissions.BasePermission):
+    """Superusers alone, reads included (our own legal entities: sellers/)."""
+
+    message = "Only administrators may do this."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_superuser)

@@ -7,9 +7,10 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from contactcenter.api.fields import seconds_kwargs
+from contactcenter.api.fields import BoundedDateField, seconds_kwargs
+from projects import legal_ids
 from projects.api.fields import ClientCodeField, ClockField
-from projects.models import CODE_HELP, CODE_REGEX, BusinessHours, Client, Project, VatRate
+from projects.models import CODE_HELP, CODE_REGEX, BusinessHours, Client, Project, Seller, VatRate
 
 code_format = RegexValidator(CODE_REGEX, message=f"Invalid code. {CODE_HELP}")
 currency_format = RegexValidator(r"^[A-Z]{3}$", message="Use an ISO 4217 code, such as RUB.")
@@ -31,7 +32,53 @@ class VatRateSerializer(serializers.ModelSerializer):
         fields = ["valid_from", "rate"]
 
 
+class SellerSerializer(serializers.ModelSerializer):
+    """Our legal entity; ИНН, ОГРН, БИК and the accounts' keys are checked by their
+    control digits (projects.legal_ids, through ``Seller.clean``): a 400 naming the field."""
+
+    class Meta:
+        model = Seller
+        fields = [
+            "code",
+            "name",
+            "inn",
+            "kpp",
+            "ogrn",
+            "address",
+            "bank",
+            "bik",
+            "correspondent_account",
+            "account",
+            "director",
+            "chief_accountant",
+        ]
+        extra_kwargs = {
+            "code": {"validators": code_validators(Seller, "seller")},
+            "address": {"max_length": 1000},
+        }
+
+    def validate(self, attrs):
+        instance = self.instance or Seller()
+        values = {name: attrs.get(name, getattr(instance, name)) for name in self.Meta.fields}
+        errors = legal_ids.party_errors(**{k: values[k] for k in LEGAL_ID_FIELDS})
+        if errors:
+            raise serializers.ValidationError({name: [text] for name, text in errors.items()})
+        return attrs
+
+
+LEGAL_ID_FIELDS = ("inn", "kpp", "ogrn", "bik", "account", "correspondent_account")
+
+
 class ClientSerializer(serializers.ModelSerializer):
+    seller = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Seller.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The code of our legal entity that bills the client; null: the only seller "
+        "(with several, generating its invoice asks for one).",
+    )
+    contract_date = BoundedDateField(required=False, allow_null=True)
     vat_rates = VatRateSerializer(many=True, read_only=True)
     vat_rate = serializers.DecimalField(
         max_digits=5,
@@ -64,6 +111,11 @@ class ClientSerializer(serializers.ModelSerializer):
             "billing_email",
             "currency",
             "vat_included",
+            "ogrn",
+            "seller",
+            "contract_number",
+            "contract_date",
+            "payment_terms_days",
             "is_active",
             "vat_rates",
             "vat_rate",
@@ -81,7 +133,21 @@ class ClientSerializer(serializers.ModelSerializer):
             },
             "kpp": {"validators": [RegexValidator(r"^[0-9]{9}$", message="The KPP has 9 digits.")]},
             "currency": {"validators": [currency_format]},
+            "payment_terms_days": {"min_value": 0, "max_value": 365},
         }
+
+    def validate(self, attrs):
+        """ИНН and ОГРН control digits (projects.legal_ids): a 400 naming the field."""
+        instance = self.instance or Client()
+        inn = attrs.get("tax_id", instance.tax_id)
+        ogrn = attrs.get("ogrn", instance.ogrn)
+        errors = legal_ids.party_errors(inn=inn, ogrn=ogrn)
+        if errors:
+            names = {"inn": "tax_id", "ogrn": "ogrn"}
+            raise serializers.ValidationError(
+                {names[name]: [text] for name, text in errors.items()}
+            )
+        return attrs
 
 
 class BusinessHoursSerializer(serializers.Serializer):

@@ -6,9 +6,10 @@ from contactcenter.api.schema import error_responses
 from contactcenter.errors import DomainError
 from projects import selectors, services
 from projects.api.filters import ProjectFilter
-from projects.api.scoping import SELF
-from projects.api.serializers import ClientSerializer, ProjectSerializer
+from projects.api.scoping import SELF, SuperuserOnly
+from projects.api.serializers import ClientSerializer, ProjectSerializer, SellerSerializer
 from projects.api.viewsets import CatalogViewSet
+from projects.models import Seller
 from projects.roles import holds_billing_right
 
 READ_ERRORS = error_responses(401, 404)
@@ -133,3 +134,57 @@ class ProjectViewSet(CatalogViewSet):
 
     def delete_object(self, instance):
         services.project_delete(project=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List sellers (administrators)",
+        responses={200: SellerSerializer(many=True), **error_responses(400, 401, 403, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="Get a seller (administrators)",
+        responses={200: SellerSerializer, **error_responses(401, 403, 404)},
+    ),
+    create=extend_schema(
+        summary="Create a seller (administrators)",
+        responses={201: SellerSerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Replace a seller (administrators)",
+        responses={200: SellerSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Update a seller (administrators)",
+        responses={200: SellerSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Delete a seller no client names (administrators)",
+        responses={204: None, **WRITE_ERRORS},
+    ),
+)
+class SellerViewSet(CatalogViewSet):
+    """Our legal entities, printed as the seller on invoices and closing documents
+    (docs/billing.md, "Parties"). Superusers only, reads included: every other caller gets
+    a 403. A client names its seller; with one seller, it bills every client. ИНН, ОГРН,
+    БИК and the accounts' keys are checked by their control digits (400 naming the field).
+    An issued invoice keeps the seller it was issued with (its snapshot).
+    """
+
+    serializer_class = SellerSerializer
+    permission_classes = [SuperuserOnly]
+    lookup_field = "code"
+    scope_path = "clients"  # never cut: only superusers reach the view
+    search_fields = ["code", "name", "inn"]
+    ordering_fields = ["code", "name"]
+
+    def get_base_queryset(self):
+        return Seller.objects.all()
+
+    def create_object(self, data):
+        return services.seller_create(**data)
+
+    def update_object(self, instance, data):
+        return services.seller_update(seller=instance, **data)
+
+    def delete_object(self, instance):
+        services.seller_delete(seller=instance)

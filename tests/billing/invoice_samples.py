@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from billing.frozen import invoice_snapshot
+from billing.invoices import due_date_of
 from billing.invoicing import invoice_generate
 from billing.models import Invoice, InvoiceLine
 from tests.factories import (
@@ -26,7 +27,7 @@ def volga_client(**overrides):
     fields = {
         "code": "volga-bank",
         "legal_name": "ПАО «Волга Банк»",
-        "tax_id": "7701234567",
+        "tax_id": "7701234560",
         "kpp": "770101001",
         "address": "125009, г. Москва, ул. Тверская, д. 7",
         "timezone": "Europe/Moscow",
@@ -94,7 +95,11 @@ def issue(invoice, number="INV-2026-000001", at=ISSUED_AT):
     """Move a draft to issued as the billing service would (the trigger allows it), with
     the snapshot its documents read from then on."""
     Invoice.objects.filter(pk=invoice.pk).update(
-        status="issued", number=number, issued_at=at, snapshot=invoice_snapshot(invoice)
+        status="issued",
+        number=number,
+        issued_at=at,
+        due_date=due_date_of(Invoice(client=invoice.client, issued_at=at)),
+        snapshot=invoice_snapshot(invoice),
     )
     invoice.refresh_from_db()
     return invoice

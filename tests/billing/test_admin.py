@@ -96,7 +96,7 @@ class TestTariffAdmin:
 
 @pytest.fixture
 def acme():
-    return ClientFactory(code="acme", legal_name="OOO Acme", tax_id="7701234567")
+    return ClientFactory(code="acme", legal_name="OOO Acme", tax_id="7701234560")
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def issued(acme):
 @pytest.fixture
 def other_client_invoice():
     return InvoiceFactory(
-        client=ClientFactory(code="globex", tax_id="7809876543"),
+        client=ClientFactory(code="globex", tax_id="7809876549"),
         period=dt.date(2026, 9, 1),
         status=Invoice.Status.PAID,
         number="INV-2026-000002",
@@ -162,7 +162,7 @@ class TestInvoiceChangelist:
         response = changelist(admin_client, Invoice, q="INV-2026-000002")
         assert rows(response) == [other_client_invoice]
         assert ">INV-2026-000001</a>" not in response.content.decode()
-        assert rows(changelist(admin_client, Invoice, q="7701234567")) == [draft, issued]
+        assert rows(changelist(admin_client, Invoice, q="7701234560")) == [draft, issued]
 
     def test_filters_by_status_client_and_period(
         self, admin_client, draft, issued, other_client_invoice
@@ -190,18 +190,43 @@ class TestInvoiceChangelist:
 
 
 class TestDraftInvoice:
-    def test_add_page_loads(self, admin_client):
+    def test_no_invoice_is_typed_in_the_add_page_is_refused(self, admin_client):
         response = page(admin_client, Invoice, "add")
-        assert response.status_code == 200
-        assert 'name="number"' not in response.content.decode()
+        assert response.status_code == 403
 
-    def test_change_page_edits_the_invoice_and_its_lines(self, admin_client, draft):
+    def test_change_page_shows_the_draft_and_its_lines_read_only(self, admin_client, draft):
         response = page(admin_client, Invoice, "change", draft.pk)
         assert response.status_code == 200
         html = response.content.decode()
-        assert 'name="client"' in html
-        assert 'name="lines-0-amount"' in html
+        for name in ("client", "subtotal", "vat", "total", "lines-0-amount", "lines-0-calls"):
+            assert f'name="{name}"' not in html
         assert re.search(r'<td class="field-minutes">\s*<p>10.00</p>', html)
+        assert re.search(r'<td class="field-amount">\s*<p>125.00</p>', html)
+
+    def test_a_post_of_changed_totals_and_lines_changes_nothing(self, admin_client, draft):
+        line = draft.lines.get()
+        form = {
+            "subtotal": "1.00",
+            "vat": "0.00",
+            "total": "1.00",
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "1",
+            "lines-0-id": line.pk,
+            "lines-0-invoice": draft.pk,
+            "lines-0-amount": "1.00",
+            "lines-0-billed_seconds": "60",
+        }
+        admin_client.post(reverse("admin:billing_invoice_change", args=[draft.pk]), form)
+        stored = Invoice.objects.get(pk=draft.pk)
+        assert (stored.subtotal, stored.vat, stored.total) == (
+            draft.subtotal,
+            draft.vat,
+            draft.total,
+        )
+        assert draft.lines.values_list("amount", "billed_seconds").get() == (
+            Decimal("125.00"),
+            600,
+        )
 
     def test_a_draft_can_be_deleted(self, admin_client, draft):
         response = admin_client.post(

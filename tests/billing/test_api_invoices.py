@@ -47,10 +47,13 @@ def test_detail_has_the_contract_shape(admin_api, volga):
         "vat_rate": "0.2000",
         "vat_included": False,
         "issued_at": "2026-11-01T07:00:00Z",
+        "due_date": "2026-11-11",
         "paid_at": None,
         "voided_at": None,
         "paid_amount": "0.00",
         "balance_due": "15414.68",
+        "calls_received_before": body["calls_received_before"],
+        "calls_after_build": 0,
     }
     assert body["lines"][2] == {
         "position": 2,

@@ -61,7 +61,7 @@ def test_the_archive_holds_every_file_and_the_registry(invoices, media):
         rows = registry_rows(archive)
     by_number = {row[0]: row for row in rows}
     assert by_number["INV-2026-000001"][1:6] == (
-        "volga-bank", "ПАО «Волга Банк»", "7701234567", "2026-10", "выставлен",
+        "volga-bank", "ПАО «Волга Банк»", "7701234560", "2026-10", "выставлен",
     )  # fmt: skip
     assert Decimal(str(by_number["INV-2026-000001"][9])) == volga.total
     assert by_number["(черновик)"][1] == draft.client.code

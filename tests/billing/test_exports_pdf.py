@@ -40,10 +40,10 @@ def test_the_issued_invoice_reads_as_a_russian_invoice(issued):
     (text,) = page_texts(invoice_pdf(issued))
 
     assert "Счёт на оплату № INV-2026-000001 от 01.11.2026" in text
-    assert "ПАО «Волга Банк», ИНН 7701234567, КПП 770101001" in text
+    assert "ПАО «Волга Банк», ИНН 7701234560, КПП 770101001" in text
     assert "ООО «Контакт-Центр Демо», ИНН 7709876545, КПП 770901001" in text
     assert "Услуги контакт-центра за октябрь 2026 г." in text
-    for figures in ("БИК 044525999", "30101810400000000999", "40702810900000012345"):
+    for figures in ("БИК 044525999", "30101810600000000999", "40702810600000012345"):
         assert figures.split()[-1] in text
     # Lines: minutes with 2 decimals, unit, rate, amount; the top-up is one service.
     assert "810,50 мин 12,50 10 131,25" in text

@@ -35,7 +35,7 @@ def test_the_invoice_sheet_holds_the_exact_figures():
     assert table[0][0] == "Счёт на оплату № INV-2026-000001 от 01.11.2026"
     labels = {row[0]: row[1] for row in table if isinstance(row[0], str) and row[0].endswith(":")}
     assert labels["Покупатель:"] == (
-        "ПАО «Волга Банк», ИНН 7701234567, КПП 770101001, 125009, г. Москва, ул. Тверская, д. 7"
+        "ПАО «Волга Банк», ИНН 7701234560, КПП 770101001, 125009, г. Москва, ул. Тверская, д. 7"
     )
     assert labels["Период:"] == "октябрь 2026 г."
     header = table.index(next(row for row in table if row[0] == "№"))
@@ -96,7 +96,7 @@ def test_the_registry_lists_each_invoice_and_totals_all_but_void():
     volga = issue(sample_invoice(), number="INV-2026-000001")
     baltic = issue(
         sample_invoice(
-            volga_client(code="baltic", legal_name="АО «Балтик Ритейл»", tax_id="3906123456"),
+            volga_client(code="baltic", legal_name="АО «Балтик Ритейл»", tax_id="3906123455"),
             vat_included=True,
             code="baltic",
         ),
@@ -115,10 +115,10 @@ def test_the_registry_lists_each_invoice_and_totals_all_but_void():
     assert table[1][0] == "Сформирован 05.11.2026 12:30 UTC"
     body = table[4:7]
     assert [row[:7] for row in body] == [
-        ["INV-2026-000002", "baltic", "АО «Балтик Ритейл»", "3906123456", "2026-10",
+        ["INV-2026-000002", "baltic", "АО «Балтик Ритейл»", "3906123455", "2026-10",
          "аннулирован", "RUB"],
-        ["(черновик)", "sib", "ООО «СибТелеком»", "7701234567", "2026-10", "черновик", "RUB"],
-        ["INV-2026-000001", "volga-bank", "ПАО «Волга Банк»", "7701234567", "2026-10",
+        ["(черновик)", "sib", "ООО «СибТелеком»", "7701234560", "2026-10", "черновик", "RUB"],
+        ["INV-2026-000001", "volga-bank", "ПАО «Волга Банк»", "7701234560", "2026-10",
          "выставлен", "RUB"],
     ]  # fmt: skip
     assert [money(row[9]) for row in body] == [

@@ -15,17 +15,16 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, connection, transaction
-from django.test import override_settings
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from billing.archive import invoice_archive
-from billing.frozen import invoice_snapshot
+from billing.frozen import invoice_snapshot, legacy_seller_details
 from billing.invoices import invoice_issue
 from billing.invoicing import invoice_generate
 from billing.models import Invoice, Tariff, TariffBand
 from contactcenter.csv_safety import neutralize_cell, safe_csv_writer
-from projects.models import Client, Project, VatRate
+from projects.models import Client, Project, Seller, VatRate
 from projects.roles import PROJECT_MANAGERS, roles_setup
 from tests.factories import ClientFactory, ProjectFactory, UserFactory, VatRateFactory
 from tests.factories.billing import answered_call, clock, local_dt, tariff
@@ -70,7 +69,7 @@ def volga(db):
     client = ClientFactory(
         code="volga-bank",
         legal_name="ПАО «Волга Банк»",
-        tax_id="7701234567",
+        tax_id="7701234560",
         kpp="770101001",
         address="125009, г. Москва, ул. Тверская, д. 7",
     )
@@ -111,14 +110,32 @@ def test_the_snapshot_holds_both_parties_vat_and_the_tariffs_as_rated(issued, ra
     assert snapshot["buyer"] == {
         "code": "volga-bank",
         "name": "ПАО «Волга Банк»",
-        "inn": "7701234567",
+        "inn": "7701234560",
         "kpp": "770101001",
         "address": "125009, г. Москва, ул. Тверская, д. 7",
+        "ogrn": "",
         "billing_email": "",
         "timezone": "Europe/Moscow",
         "currency": "RUB",
+        "contract_number": "",
+        "contract_date": None,
+        "payment_terms_days": 10,
     }
-    assert snapshot["seller"]["inn"] == "7709876545"
+    assert snapshot["seller"] == {
+        "code": "main",
+        "name": "ООО «Контакт-Центр Демо»",
+        "inn": "7709876545",
+        "kpp": "770901001",
+        "ogrn": "1027709876545",
+        "address": "105064, г. Москва, ул. Земляной Вал, д. 9",
+        "bank": "АО «Демо Банк», г. Москва",
+        "bik": "044525999",
+        "account": "40702810600000012345",
+        "correspondent_account": "30101810600000000999",
+        "director": "Иванов И. И.",
+        "accountant": "Петрова А. С.",
+        "chief_accountant": "Петрова А. С.",
+    }
     assert snapshot["vat"] == {"rate": "0.2000", "included": False}
     assert snapshot["months"] == ["2026-10-01"]
     [project] = snapshot["projects"]
@@ -160,13 +177,13 @@ def test_its_documents_stay_the_same_after_the_client_tariff_and_seller_change(
     before = documents(admin_api, issued)
     archive_before = invoice_archive(period=OCTOBER)
     assert "ПАО «Волга Банк»" in before["pdf"]
-    assert "7701234567" in before["pdf"]
+    assert "7701234560" in before["pdf"]
 
     renamed = admin_api.patch(
         f"/api/v1/clients/{volga.code}/",
         {
             "legal_name": "ООО «Новое имя»",
-            "tax_id": "7812345678",
+            "tax_id": "7812345675",
             "address": "190000, Санкт-Петербург",
             "vat_rate": "0.1000",
         },
@@ -179,9 +196,9 @@ def test_its_documents_stay_the_same_after_the_client_tariff_and_seller_change(
     Tariff.objects.filter(pk=rated.pk).update(rate_per_minute=Decimal("50.0000"))
     TariffBand.objects.filter(tariff=rated).update(start=dt.time(0), name="renamed")
     Project.objects.filter(pk=hotline.pk).update(code="renamed-line", timezone="Asia/Tokyo")
-    with override_settings(SELLER_NAME="ООО «Другой продавец»", SELLER_INN="7700000000"):
-        after = documents(admin_api, issued)
-        archive_after = invoice_archive(period=OCTOBER)
+    Seller.objects.filter(code="main").update(name="ООО «Другой продавец»", inn="7707083893")
+    after = documents(admin_api, issued)
+    archive_after = invoice_archive(period=OCTOBER)
 
     assert after["pdf"] == before["pdf"]
     assert after["xlsx"] == before["xlsx"]
@@ -335,7 +352,7 @@ class TestClientBillingFields:
 
     def test_a_pm_may_not_change_the_legal_name_inn_or_vat_mode(self, pm_api, pm_project):
         client = pm_project.client
-        body = {"legal_name": "Other", "tax_id": "7812345678", "vat_included": True}
+        body = {"legal_name": "Other", "tax_id": "7812345675", "vat_included": True}
 
         response = pm_api.patch(f"/api/v1/clients/{client.code}/", body, format="json")
 
@@ -477,8 +494,10 @@ def test_the_migration_fills_the_snapshot_of_invoices_issued_before_it(volga, ho
     migration.fill_snapshots(django_apps, SimpleNamespace(connection=connection))
 
     stored = Invoice.objects.get(pk=draft.pk)
-    assert stored.snapshot == invoice_snapshot(stored)
-    assert stored.snapshot["buyer"]["inn"] == "7701234567"
+    # The seller as the SELLER_* settings said (sellers became data in projects 0005).
+    assert stored.snapshot == {**invoice_snapshot(stored), "seller": legacy_seller_details()}
+    assert stored.snapshot["seller"]["inn"] == "7709876545"
+    assert stored.snapshot["buyer"]["inn"] == "7701234560"
     assert [t["id"] for t in stored.snapshot["projects"][0]["tariffs"]] == [rated.pk]
     with pytest.raises(IntegrityError, match="is issued"), transaction.atomic():
         Invoice.objects.filter(pk=draft.pk).update(snapshot=None)

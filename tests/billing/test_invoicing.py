@@ -1,8 +1,8 @@
 """Invoice generation (SPEC section 7) on worked examples with exact kopecks.
 
-Every generation runs on a fixed clock: an invoice counts the calls received at least an
-hour before it is generated (billing.invoicing.received_settle), so the tests pick clocks
-well after the calls' received_at.
+Every generation runs on a fixed clock: a draft bills the calls received before it is built
+(billing.invoicing.received_cut; no other transaction is open in these tests), so the
+tests pick clocks after the calls' received_at.
 """
 
 import datetime as dt
@@ -273,7 +273,7 @@ def test_generating_again_rebuilds_the_draft_and_never_duplicates(acme, hotline)
     assert InvoiceCoverage.objects.filter(invoice=third).count() == 1
     third.refresh_from_db()
     assert third.generated_at == dt.datetime(2026, 11, 7, 12, tzinfo=UTC)
-    assert third.calls_received_before == dt.datetime(2026, 11, 7, 11, tzinfo=UTC)
+    assert third.calls_received_before == dt.datetime(2026, 11, 7, 12, tzinfo=UTC)
 
 
 def test_an_issued_invoice_is_left_untouched(acme, hotline):
@@ -291,18 +291,27 @@ def test_an_issued_invoice_is_left_untouched(acme, hotline):
     assert lines_of(again) == [("hotline", "usage", "", "2026-10", 1, 60, "1.0000", "1.00")]
 
 
-def test_a_call_received_within_the_last_hour_waits(acme, hotline):
+def test_a_call_received_before_the_run_is_billed_and_one_after_it_counted(acme, hotline):
     tariff(hotline, rate="1.0000")
-    answered_call(
-        hotline,
-        local_dt("2026-10-31 23:00"),
-        connected=60,
-        received_at=dt.datetime(2026, 11, 5, 11, 30, tzinfo=UTC),
-    )
     answered_call(hotline, local_dt("2026-10-05 10:00"), connected=60)
+    just_before = dt.datetime(2026, 11, 5, 11, 59, 59, tzinfo=UTC)
+    answered_call(hotline, local_dt("2026-10-31 23:00"), connected=60, received_at=just_before)
+    # Stamped after the run's cut: a transaction that committed after the draft was built.
+    after = dt.datetime(2026, 11, 5, 12, 0, 30, tzinfo=UTC)
+    answered_call(hotline, local_dt("2026-10-31 23:30"), connected=120, received_at=after)
 
-    assert generate(OCTOBER, acme, at="2026-11-05T12:00").lines.get().calls == 1
-    assert generate(OCTOBER, acme, at="2026-11-05T12:31").lines.get().calls == 2
+    draft = generate(OCTOBER, acme, at="2026-11-05T12:00")
+    assert (draft.lines.get().calls, draft.subtotal, draft.calls_after_build) == (
+        2,
+        Decimal("2.00"),
+        1,
+    )
+    again = generate(OCTOBER, acme, at="2026-11-05T12:01")
+    assert (again.lines.get().calls, again.subtotal, again.calls_after_build) == (
+        3,
+        Decimal("4.00"),
+        0,
+    )
 
 
 def test_a_late_call_goes_on_the_next_invoice_naming_its_month(acme, hotline):

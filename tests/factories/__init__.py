@@ -7,11 +7,12 @@ import factory
 from django.contrib.auth import get_user_model
 
 from agents.models import Absence, AgentStateEvent, Certification, Operator, Shift
+from billing.invoicing import invoice_totals
 from billing.models import Invoice, InvoiceLine, InvoiceNumberSequence, Tariff, TariffBand
 from calls.models import Call, Contact
 from contactcenter import tokens
 from contactcenter.models import ApiToken
-from projects.models import BusinessHours, Client, IntegrationAccount, Project, VatRate
+from projects.models import BusinessHours, Client, IntegrationAccount, Project, Seller, VatRate
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 10, 5, 9, 0, tzinfo=UTC)  # a Monday morning, the fixed clock of tests
@@ -44,13 +45,53 @@ class TokenFactory(factory.django.DjangoModelFactory):
         return token
 
 
+# The demo seller of projects/migrations/0005 (the SELLER_* defaults), checksum-valid.
+MAIN_SELLER = {
+    "name": "ООО «Контакт-Центр Демо»",
+    "inn": "7709876545",
+    "kpp": "770901001",
+    "ogrn": "1027709876545",
+    "address": "105064, г. Москва, ул. Земляной Вал, д. 9",
+    "bank": "АО «Демо Банк», г. Москва",
+    "bik": "044525999",
+    "account": "40702810600000012345",
+    "correspondent_account": "30101810600000000999",
+    "director": "Иванов И. И.",
+    "chief_accountant": "Петрова А. С.",
+}
+
+
+def main_seller() -> Seller:
+    """The seller "main" as the data migration creates it (again, after a flush)."""
+    return Seller.objects.get_or_create(code="main", defaults=MAIN_SELLER)[0]
+
+
+class SellerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Seller
+
+    code = factory.Sequence(lambda n: f"seller{n}")
+    name = factory.Sequence(lambda n: f"ООО «Продавец {n}»")
+    inn = "7707083893"
+    kpp = "773601001"
+    ogrn = "1027700132195"
+    bank = "ПАО Сбербанк"
+    bik = "044525225"
+    correspondent_account = "30101810400000000225"
+    account = "40702810938000000001"
+
+
 class ClientFactory(factory.django.DjangoModelFactory):
+    """A client billed by the seller "main" (a test of the default seller passes None)."""
+
     class Meta:
         model = Client
 
+    seller = factory.LazyFunction(main_seller)
+
     code = factory.Sequence(lambda n: f"client{n}")
     legal_name = factory.Sequence(lambda n: f"OOO Client {n}")
-    tax_id = "7701234567"
+    tax_id = "7701234560"
     currency = "RUB"
 
 
@@ -203,6 +244,7 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
 class InvoiceLineFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = InvoiceLine
+        skip_postgeneration_save = True
 
     invoice = factory.SubFactory(InvoiceFactory)
     position = factory.Sequence(lambda n: n)
@@ -212,6 +254,21 @@ class InvoiceLineFactory(factory.django.DjangoModelFactory):
     billed_seconds = 600
     rate_per_minute = Decimal("12.5000")
     amount = Decimal("125.00")
+
+    @factory.post_generation
+    def totals(line, create, extracted, **kwargs):
+        """A draft's totals follow its lines, as generation makes them (the database
+        refuses to issue an invoice whose totals do not add up)."""
+        invoice = line.invoice
+        if not create or invoice.status != Invoice.Status.DRAFT:
+            return
+        amounts = list(InvoiceLine.objects.filter(invoice=invoice).values_list("amount", flat=True))
+        fields = invoice_totals(
+            amounts=amounts, vat_rate=invoice.vat_rate, vat_included=invoice.vat_included
+        )
+        Invoice.objects.filter(pk=invoice.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(invoice, name, value)
 
 
 class InvoiceNumberSequenceFactory(factory.django.DjangoModelFactory):

@@ -262,7 +262,7 @@ class BillingScenario:
     """Three clients in three time zones, one project each, with different tariffs and VAT.
 
     ``first`` calls are there for the first generation; ``late`` ones arrive afterwards
-    (received more than the settle hour ago), so a later run changes every draft.
+    (received well before the later run's cut), so a later run changes every draft.
     """
 
     CLIENTS = (
@@ -307,7 +307,7 @@ class BillingScenario:
 
     def store(self, rows):
         assert calls_ingest(rows=rows).created == len(rows)
-        # Received more than the settle hour ago: every generation from now on bills them.
+        # Received two hours ago: every generation from now on bills them.
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE calls_call SET received_at = received_at - interval '2 hours'"

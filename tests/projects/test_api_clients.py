@@ -22,7 +22,7 @@ def acme():
     client = ClientFactory(
         code="acme",
         legal_name="OOO Acme",
-        tax_id="7701234567",
+        tax_id="7701234560",
         kpp="770101001",
         billing_email="billing@acme.example",
     )
@@ -36,12 +36,17 @@ def acme():
 ACME = {
     "code": "acme",
     "legal_name": "OOO Acme",
-    "tax_id": "7701234567",
+    "tax_id": "7701234560",
     "kpp": "770101001",
     "address": "",
     "billing_email": "billing@acme.example",
     "currency": "RUB",
     "vat_included": False,
+    "ogrn": "",
+    "seller": "main",
+    "contract_number": "",
+    "contract_date": None,
+    "payment_terms_days": 10,
     "is_active": True,
     "vat_rates": [
         {"valid_from": "2026-01-01", "rate": "0.2200"},
@@ -96,6 +101,11 @@ class TestCreate:
             "billing_email": "",
             "currency": "RUB",
             "vat_included": True,
+            "ogrn": "",
+            "seller": None,
+            "contract_number": "",
+            "contract_date": None,
+            "payment_terms_days": 10,
             "is_active": True,
             "vat_rates": [{"valid_from": "2000-01-01", "rate": "0.2000"}],
             "projects": [],
@@ -166,7 +176,7 @@ class TestUpdate:
             True,
             False,
         )
-        assert acme.tax_id == "7701234567"  # not sent: unchanged (optional field)
+        assert acme.tax_id == "7701234560"  # not sent: unchanged (optional field)
 
     def test_bad_patch_is_400_and_changes_nothing(self, admin_api, acme):
         response = admin_api.patch(detail("acme"), {"legal_name": "New", "kpp": "1"})

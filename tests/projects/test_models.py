@@ -19,6 +19,7 @@ from tests.factories import (
     ClientFactory,
     IntegrationAccountFactory,
     ProjectFactory,
+    SellerFactory,
     VatRateFactory,
 )
 
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.django_db
     "factory",
     [
         ClientFactory,
+        SellerFactory,
         VatRateFactory,
         ProjectFactory,
         BusinessHoursFactory,
@@ -40,6 +42,37 @@ def test_a_valid_factory_row_saves(factory):
 
     row.refresh_from_db()
     assert type(row).objects.filter(pk=row.pk).exists()
+
+
+# --- Seller -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "constraint"),
+    [
+        pytest.param({"code": "Main"}, "seller_code_format", id="code with a capital letter"),
+        pytest.param({"inn": ""}, "seller_inn_format", id="no inn"),
+        pytest.param({"inn": "77070838931"}, "seller_inn_format", id="inn of 11 digits"),
+        pytest.param({"kpp": "7736010"}, "seller_kpp_format", id="kpp of 7 digits"),
+        pytest.param({"ogrn": "102770013219"}, "seller_ogrn_format", id="ogrn of 12 digits"),
+        pytest.param({"bik": "04452522"}, "seller_bik_format", id="bik of 8 digits"),
+        pytest.param({"account": "4070281093800000000"}, "seller_accounts_format", id="account"),
+        pytest.param(
+            {"correspondent_account": "3010181040000000022X"},
+            "seller_accounts_format",
+            id="correspondent account with a letter",
+        ),
+    ],
+)
+def test_seller_refuses_a_bad_row(overrides, constraint):
+    assert_refused_on_insert_and_update(SellerFactory, overrides, constraint)
+
+
+def test_a_seller_named_by_a_client_cannot_be_deleted():
+    seller = SellerFactory()
+    ClientFactory(seller=seller)
+    with pytest.raises(ProtectedError):
+        seller.delete()
 
 
 # --- Client -------------------------------------------------------------------------------
@@ -54,13 +87,15 @@ def test_a_valid_factory_row_saves(factory):
         pytest.param({"code": "acme corp"}, "client_code_format", id="code with a space"),
         pytest.param({"code": ""}, "client_code_format", id="empty code"),
         pytest.param({"tax_id": "770123456"}, "client_tax_id_format", id="tax id of 9 digits"),
-        pytest.param({"tax_id": "77012345678"}, "client_tax_id_format", id="tax id of 11 digits"),
+        pytest.param({"tax_id": "77012345608"}, "client_tax_id_format", id="tax id of 11 digits"),
         pytest.param({"tax_id": "770123456X"}, "client_tax_id_format", id="tax id with a letter"),
         pytest.param({"kpp": "77010100"}, "client_kpp_format", id="kpp of 8 digits"),
         pytest.param({"kpp": "77010100X"}, "client_kpp_format", id="kpp with a letter"),
         pytest.param({"currency": "rub"}, "client_currency_format", id="lowercase currency"),
         pytest.param({"currency": "RU"}, "client_currency_format", id="currency of 2 letters"),
         pytest.param({"currency": "R1B"}, "client_currency_format", id="currency with a digit"),
+        pytest.param({"ogrn": "10277001321"}, "client_ogrn_format", id="ogrn of 11 digits"),
+        pytest.param({"payment_terms_days": 366}, "client_payment_terms_range", id="terms 366"),
     ],
 )
 def test_client_refuses_a_bad_row(overrides, constraint):
@@ -72,8 +107,8 @@ def test_client_refuses_a_bad_row(overrides, constraint):
     [
         pytest.param({"code": "0-a_b"}, id="code of digits, dash and underscore"),
         pytest.param({"tax_id": ""}, id="no tax id"),
-        pytest.param({"tax_id": "7701234567"}, id="tax id of a company, 10 digits"),
-        pytest.param({"tax_id": "770123456789"}, id="tax id of a person, 12 digits"),
+        pytest.param({"tax_id": "7701234560"}, id="tax id of a company, 10 digits"),
+        pytest.param({"tax_id": "770123456089"}, id="tax id of a person, 12 digits"),
         pytest.param({"kpp": ""}, id="no kpp"),
         pytest.param({"kpp": "770101001"}, id="kpp of 9 digits"),
         pytest.param({"currency": "USD"}, id="another currency"),

@@ -65,7 +65,7 @@ def _old_qa_rows(old):
     supervisor = User.objects.create(username="sup-sam", is_staff=True)
     resolver = User.objects.create(username="pm-pat", is_staff=True)
     client = old.get_model("projects", "Client").objects.create(
-        code="acme", legal_name="OOO Acme", tax_id="7701234567", currency="RUB"
+        code="acme", legal_name="OOO Acme", tax_id="7701234560", currency="RUB"
     )
     project = old.get_model("projects", "Project").objects.create(
         code="hotline", name="Hotline", client=client, timezone="Europe/Moscow"
