@@ -13,7 +13,7 @@ from billing.frozen import invoice_snapshot
 from billing.models import ClientCredit, Invoice, Payment
 from billing.payments import balance_due, credit_balance
 from contactcenter.errors import DomainError
-from tests.factories import ClientFactory, InvoiceFactory
+from tests.factories import ClientFactory, InvoiceFactory, InvoiceLineFactory, ProjectFactory
 from tests.factories.billing import clock
 
 SAMPLE = Path("/work/shared/data/bank/kl_to_1c.txt")
@@ -82,7 +82,11 @@ def test_a_bad_file_is_refused_with_the_reason(data, message):
 def issued(client, number, total, period, issued_at=ISSUED_AT):
     """An issued invoice with ``total`` (no VAT), the way the trigger allows; its seller's
     account is the statement's."""
-    invoice = InvoiceFactory(client=client, period=period, subtotal=total, total=total)
+    invoice = InvoiceFactory(client=client, period=period, vat_rate=Decimal("0"))
+    InvoiceLineFactory(
+        invoice=invoice, project=ProjectFactory(client=client), service_period=period, amount=total
+    )
+    invoice.refresh_from_db()
     snapshot = invoice_snapshot(invoice)
     snapshot["seller"]["account"] = OURS
     Invoice.objects.filter(pk=invoice.pk).update(
