@@ -13,6 +13,14 @@ from projects.api.serializers import currency_format
 
 class TariffBandSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=40)
+    display_name = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Printed on the documents (invoice, act, УПД) instead of `name`; blank: "
+        "`name`.",
+    )
     weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
         min_length=1,
