@@ -78,6 +78,8 @@ class DocumentLine:
     kind: str
     quantity: Decimal
     unit: str
+    price: Decimal  # as the invoice prints it (per minute, or the top-up's amount)
+    amount: Decimal  # the stored line amount (gross when VAT is included)
     price_net: Decimal
     net: Decimal
     vat: Decimal
@@ -114,8 +116,9 @@ def document_lines(invoice: Invoice) -> list[DocumentLine]:
     for number, (line, amount, vat) in enumerate(zip(lines, amounts, vats, strict=True), 1):
         net, gross = (amount - vat, amount) if invoice.vat_included else (amount, amount + vat)
         quantity, unit, price = line_quantity(line)
+        price_net = price
         if invoice.vat_included:
-            price = money(price / (1 + rate)) if unit == "мин" else net
+            price_net = money(price / (1 + rate)) if unit == "мин" else net
         result.append(
             DocumentLine(
                 number=number,
@@ -123,7 +126,9 @@ def document_lines(invoice: Invoice) -> list[DocumentLine]:
                 kind=line.kind,
                 quantity=Decimal(quantity),
                 unit=unit,
-                price_net=Decimal(price),
+                price=Decimal(price),
+                amount=amount,
+                price_net=Decimal(price_net),
                 net=net,
                 vat=vat,
                 gross=gross,
