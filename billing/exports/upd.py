@@ -143,7 +143,7 @@ def _invoice_block(document: ET.Element, invoice: Invoice, date: str) -> None:
     ET.SubElement(block, "ДенИзм", КодОКВ=code, НаимОКВ=name)
 
 
-def _tax_rate(invoice: Invoice) -> str:
+def tax_rate_label(invoice: Invoice) -> str:
     if not invoice.vat_rate:
         return NO_VAT
     label = percent_label(invoice.vat_rate)
@@ -165,7 +165,7 @@ def _tax(parent: ET.Element, tag: str, amount: Decimal | None) -> None:
 
 def _table(document: ET.Element, invoice: Invoice) -> None:
     table = ET.SubElement(document, "ТаблСчФакт")
-    rate = _tax_rate(invoice)
+    rate = tax_rate_label(invoice)
     for line in document_lines(invoice):
         unit_code, unit_name = UNITS[line.unit]
         attributes = {"НомСтр": str(line.number), "НаимТов": line.description[:1000]}
