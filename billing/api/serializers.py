@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.exports.common import quantity_minutes
-from billing.exports.formats import FORMAT_NAMES
+from billing.exports.formats import DIALECTS, FORMAT_NAMES, FORMATS
 from billing.models import Invoice, InvoiceLine, Tariff
 from contactcenter.api.fields import MonthField, seconds_kwargs, validate_date_range
 from projects.api.fields import ClockField, ProjectCodeField
@@ -145,6 +145,19 @@ class InvoiceGenerateSerializer(serializers.Serializer):
 
 class InvoiceExportQuerySerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=FORMAT_NAMES)
+    dialect = serializers.ChoiceField(
+        choices=DIALECTS,
+        required=False,
+        help_text="CSV formats only: `excel` for a Russian Excel (UTF-8 BOM, `;`, decimal "
+        "comma); default `rfc4180`.",
+    )
+
+    def validate(self, attrs):
+        if attrs.get("dialect") and not FORMATS[attrs["format"]].dialects:
+            raise serializers.ValidationError(
+                {"dialect": [f"Only the csv and detail formats have a dialect, not {attrs['format']}."]}
+            )
+        return attrs
 
 
 class InvoiceArchiveQuerySerializer(serializers.Serializer):
