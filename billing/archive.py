@@ -141,6 +141,21 @@ def registry_name(period):
     return f"registry-{month_label(period)}.xlsx"
 
 
+def _write_documents(zf, invoice, names):
+    """The act, the УПД and its printed form; an invoice whose УПД cannot be made (a buyer
+    without a Russian ИНН/КПП) gets a note saying why instead of failing the month."""
+    act_name, upd_name, upd_pdf_name = names
+    zf.writestr(act_name, invoice_act_pdf(invoice), compress_type=zipfile.ZIP_STORED)
+    try:
+        xml, printed = upd_xml(invoice), invoice_upd_pdf(invoice)
+    except DomainError as exc:
+        logger.error("No УПД for %s in the archive: %s", invoice, exc.message)
+        zf.writestr(f"{file_stem(invoice)}-upd-ERROR.txt", exc.message)
+        return
+    zf.writestr(upd_name, xml)
+    zf.writestr(upd_pdf_name, printed, compress_type=zipfile.ZIP_STORED)
+
+
 def _write_archive(file, *, period, invoices):
     built_at = timezone.now().astimezone(dt.UTC)
     # PDF and XLSX are compressed already: stored as they are; the CSVs shrink ~5x.
@@ -155,12 +170,7 @@ def _write_archive(file, *, period, invoices):
             zf.writestr(pdf_name, invoice_pdf(invoice), compress_type=zipfile.ZIP_STORED)
             zf.writestr(xlsx_name, invoice_xlsx(invoice), compress_type=zipfile.ZIP_STORED)
             if documents:
-                act_name, upd_name, upd_pdf_name = documents
-                zf.writestr(act_name, invoice_act_pdf(invoice), compress_type=zipfile.ZIP_STORED)
-                zf.writestr(upd_name, upd_xml(invoice))
-                zf.writestr(
-                    upd_pdf_name, invoice_upd_pdf(invoice), compress_type=zipfile.ZIP_STORED
-                )
+                _write_documents(zf, invoice, documents)
             try:
                 chunks = invoice_detail_chunks(invoice)
             except DomainError as exc:
