@@ -69,7 +69,16 @@ class TariffBandInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return not rated_numbers(obj) and super().has_delete_permission(request, obj)
 
-    fields = ["position", "name", "display_name", "weekdays", "start", "end", "rate_per_minute", "window"]
+    fields = [
+        "position",
+        "name",
+        "display_name",
+        "weekdays",
+        "start",
+        "end",
+        "rate_per_minute",
+        "window",
+    ]
     readonly_fields = ["window"]
 
     @admin.display(description="window")

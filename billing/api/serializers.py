@@ -18,8 +18,7 @@ class TariffBandSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Printed on the documents (invoice, act, УПД) instead of `name`; blank: "
-        "`name`.",
+        help_text="Printed on the documents (invoice, act, УПД) instead of `name`; blank: `name`.",
     )
     weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
@@ -155,7 +154,11 @@ class InvoiceExportQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         if attrs.get("dialect") and not FORMATS[attrs["format"]].dialects:
             raise serializers.ValidationError(
-                {"dialect": [f"Only the csv and detail formats have a dialect, not {attrs['format']}."]}
+                {
+                    "dialect": [
+                        f"Only the csv and detail formats have a dialect, not {attrs['format']}."
+                    ]
+                }
             )
         return attrs
 

@@ -63,7 +63,9 @@ def upd_function(invoice: Invoice) -> str:
 
 
 def _participant(details: dict[str, Any]) -> str:
-    return details.get("edo_id") or f"{EDO_PREFIX}-{details.get('inn', '')}-{details.get('kpp', '')}"
+    return (
+        details.get("edo_id") or f"{EDO_PREFIX}-{details.get('inn', '')}-{details.get('kpp', '')}"
+    )
 
 
 def upd_file_id(invoice: Invoice) -> str:
@@ -218,7 +220,9 @@ def upd_tree(invoice: Invoice) -> ET.Element:
     function = upd_function(invoice)
     issued = invoice.issued_at.astimezone(zoneinfo.ZoneInfo(settings.BILLING_NUMBERING_TIMEZONE))
     date = f"{invoice_date(invoice):%d.%m.%Y}"
-    root = ET.Element("Файл", ИдФайл=upd_file_id(invoice), ВерсФорм=FORMAT_VERSION, ВерсПрог=PROGRAM)
+    root = ET.Element(
+        "Файл", ИдФайл=upd_file_id(invoice), ВерсФорм=FORMAT_VERSION, ВерсПрог=PROGRAM
+    )
     document = ET.SubElement(
         root,
         "Документ",
@@ -245,4 +249,3 @@ def upd_xml(invoice: Invoice) -> bytes:
     body = ET.tostring(root, encoding="unicode").replace("\n", "\r\n")
     prolog = '<?xml version="1.0" encoding="windows-1251"?>\r\n'
     return (prolog + body).encode("cp1251", errors="xmlcharrefreplace")
-

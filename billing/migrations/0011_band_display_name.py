@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0008_truncate_guard'),
+        ("billing", "0008_truncate_guard"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tariffband',
-            name='display_name',
-            field=models.CharField(blank=True, default='', help_text='Printed on invoices, acts and УПД instead of the internal name; blank: the name.', max_length=80),
+            model_name="tariffband",
+            name="display_name",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text=(
+                    "Printed on invoices, acts and УПД instead of the internal name; blank: "
+                    "the name."
+                ),
+                max_length=80,
+            ),
         ),
     ]

@@ -62,6 +62,7 @@ def tariff_body(tariff):
         "bands": [
             {
                 "name": "night",
+                "display_name": "",
                 "weekdays": [0, 1, 2, 3, 4],
                 "start": "22:00",
                 "end": "08:00",
@@ -69,6 +70,7 @@ def tariff_body(tariff):
             },
             {
                 "name": "weekend",
+                "display_name": "",
                 "weekdays": [5, 6],
                 "start": "00:00",
                 "end": "24:00",
@@ -92,6 +94,7 @@ def new_tariff(**overrides):
         "bands": [
             {
                 "name": "evening",
+                "display_name": "Вечер",
                 "weekdays": [4],
                 "start": "18:00",
                 "end": "24:00",
@@ -145,6 +148,7 @@ class TestCreate:
         assert body["bands"] == [
             {
                 "name": "evening",
+                "display_name": "Вечер",
                 "weekdays": [4],
                 "start": "18:00",
                 "end": "24:00",
@@ -152,6 +156,7 @@ class TestCreate:
             },
             {
                 "name": "night",
+                "display_name": "",
                 "weekdays": [0, 4],
                 "start": "22:00",
                 "end": "08:00",
