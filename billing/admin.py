@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.archive import archive_download_name, invoice_archive
 from billing.exports.common import parse_month
+from billing.exports.closing import DOCUMENT_STATUSES
 from billing.exports.formats import FORMAT_NAMES, FORMATS, export_response
 from billing.frozen import check_tariff_start_free, invoices_rated_by
 from billing.invoices import invoice_issue, invoice_pay, invoice_void
@@ -332,9 +333,11 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def downloads(self, invoice):
         if invoice.pk is None:
             return "-"
+        documents = invoice.status in DOCUMENT_STATUSES  # act and УПД: issued or paid
         links = [
             (reverse(self._url_name("export"), args=[invoice.pk, name]), name.upper())
             for name in FORMAT_NAMES
+            if documents or not FORMATS[name].documents
         ]
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
