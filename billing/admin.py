@@ -16,8 +16,8 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from billing.archive import archive_download_name, invoice_archive
-from billing.exports.common import parse_month
 from billing.exports.closing import DOCUMENT_STATUSES
+from billing.exports.common import parse_month
 from billing.exports.formats import FORMAT_NAMES, FORMATS, export_response
 from billing.frozen import check_tariff_start_free, invoices_rated_by
 from billing.invoices import invoice_issue, invoice_pay, invoice_void
