@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.archive import archive_download_name, invoice_archive
 from billing.bank_import import import_statement
 from billing.delivery import deliver_again
+from billing.exports.closing import DOCUMENT_STATUSES
 from billing.exports.formats import FORMAT_NAMES, FORMATS, export_response
 from billing.frozen import check_tariff_start_free, invoices_rated_by
 from billing.invoices import invoice_issue, invoice_void
@@ -82,7 +83,16 @@ class TariffBandInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return not rated_numbers(obj) and super().has_delete_permission(request, obj)
 
-    fields = ["position", "name", "weekdays", "start", "end", "rate_per_minute", "window"]
+    fields = [
+        "position",
+        "name",
+        "display_name",
+        "weekdays",
+        "start",
+        "end",
+        "rate_per_minute",
+        "window",
+    ]
     readonly_fields = ["window"]
 
     @admin.display(description="window")
@@ -413,9 +423,11 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def downloads(self, invoice):
         if invoice.pk is None:
             return "-"
+        documents = invoice.status in DOCUMENT_STATUSES  # act and УПД: issued or paid
         links = [
             (reverse(self._url_name("export"), args=[invoice.pk, name]), name.upper())
             for name in FORMAT_NAMES
+            if documents or not FORMATS[name].documents
         ]
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 

@@ -23,9 +23,13 @@ from django.conf import settings
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
+from billing.exports.act import invoice_act_pdf
+from billing.exports.closing import DOCUMENT_STATUSES
 from billing.exports.common import buyer, file_stem, seller
 from billing.exports.detail_csv import invoice_detail_chunks
 from billing.exports.pdf import invoice_pdf
+from billing.exports.upd import upd_filename, upd_xml
+from billing.exports.upd_pdf import invoice_upd_pdf
 from billing.exports.xlsx import invoice_xlsx, registry_xlsx
 from billing.models import Invoice
 from contactcenter.errors import DomainError
@@ -35,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 ARCHIVE_DIR = "invoice-archives"
 # Bump when the archive's layout or any export changes, so stored archives are rebuilt.
-ARCHIVE_LAYOUT = 2
+ARCHIVE_LAYOUT = 3
 
 
 def archive_dir():
@@ -48,10 +52,12 @@ def archive_download_name(period):
 
 
 def archive_invoices(*, period, invoices=None):
-    """The invoices of ``period``, from ``invoices`` (a scoped queryset) or all of them."""
+    """The invoices of ``period``, from ``invoices`` (a scoped queryset) or all of them;
+    drafts are not in the archive (nothing is owed on a draft)."""
     queryset = Invoice.objects.all() if invoices is None else invoices
     return (
         queryset.filter(period=period)
+        .exclude(status=Invoice.Status.DRAFT)
         .select_related("client")
         .order_by("client__code", "id")
         .annotate(
@@ -119,13 +125,36 @@ def invoice_archive(*, period, invoices=None):
 
 
 def archive_members(invoice):
-    """The file names one invoice contributes to an archive."""
+    """The file names one invoice contributes to an archive: PDF, XLSX, detail CSV; then,
+    issued or paid, its act, УПД (XML, under its ИдФайл name) and the УПД's printed form."""
     stem = file_stem(invoice)
-    return [f"{stem}.pdf", f"{stem}.xlsx", f"{stem}-detail.csv"]
+    return [f"{stem}.pdf", f"{stem}.xlsx", f"{stem}-detail.csv", *_document_members(invoice)]
+
+
+def _document_members(invoice):
+    if invoice.status not in DOCUMENT_STATUSES or not invoice.snapshot:
+        return []
+    stem = file_stem(invoice)
+    return [f"{stem}-act.pdf", upd_filename(invoice), f"{stem}-upd.pdf"]
 
 
 def registry_name(period):
     return f"registry-{month_label(period)}.xlsx"
+
+
+def _write_documents(zf, invoice, names):
+    """The act, the УПД and its printed form; an invoice whose УПД cannot be made (a buyer
+    without a Russian ИНН/КПП) gets a note saying why instead of failing the month."""
+    act_name, upd_name, upd_pdf_name = names
+    zf.writestr(act_name, invoice_act_pdf(invoice), compress_type=zipfile.ZIP_STORED)
+    try:
+        xml, printed = upd_xml(invoice), invoice_upd_pdf(invoice)
+    except DomainError as exc:
+        logger.warning("No УПД for %s in the archive: %s", invoice, exc.message)
+        zf.writestr(f"{file_stem(invoice)}-upd-ERROR.txt", exc.message)
+        return
+    zf.writestr(upd_name, xml)
+    zf.writestr(upd_pdf_name, printed, compress_type=zipfile.ZIP_STORED)
 
 
 def _write_archive(file, *, period, invoices):
@@ -138,9 +167,11 @@ def _write_archive(file, *, period, invoices):
             compress_type=zipfile.ZIP_STORED,
         )
         for invoice in invoices:
-            pdf_name, xlsx_name, detail_name = archive_members(invoice)
+            pdf_name, xlsx_name, detail_name, *documents = archive_members(invoice)
             zf.writestr(pdf_name, invoice_pdf(invoice), compress_type=zipfile.ZIP_STORED)
             zf.writestr(xlsx_name, invoice_xlsx(invoice), compress_type=zipfile.ZIP_STORED)
+            if documents:
+                _write_documents(zf, invoice, documents)
             try:
                 chunks = invoice_detail_chunks(invoice)
             except DomainError as exc:

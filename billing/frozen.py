@@ -111,6 +111,8 @@ def tariff_details(tariff: Any) -> dict[str, Any]:
             {
                 "position": band.position,
                 "name": band.name,
+                # Old snapshots lack it: readers use .get("display_name", name).
+                "display_name": getattr(band, "display_name", "") or band.name,
                 "weekdays": sorted(band.weekdays),
                 "start": band.start.isoformat(),
                 "end": band.end.isoformat(),

@@ -76,6 +76,13 @@ class TariffBand(models.Model):
         default=0, help_text="Order in which bands are tried."
     )
     name = models.CharField(max_length=40)
+    display_name = models.CharField(
+        max_length=80,
+        blank=True,
+        default="",
+        help_text="Printed on invoices, acts and УПД instead of the internal name; blank: "
+        "the name.",
+    )
     weekdays = ArrayField(
         models.PositiveSmallIntegerField(), help_text="0 = Monday ... 6 = Sunday."
     )
@@ -99,6 +106,11 @@ class TariffBand(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.start:%H:%M}-{self.end:%H:%M}"
+
+    @property
+    def printed_name(self) -> str:
+        """The band's name on documents: its display name, else its internal name."""
+        return self.display_name or self.name
 
 
 class Invoice(models.Model):

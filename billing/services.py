@@ -64,6 +64,7 @@ def _bands_replace(*, tariff, bands):
             tariff=tariff,
             position=position,
             name=band["name"],
+            display_name=band.get("display_name", ""),
             weekdays=sorted(set(band["weekdays"])),
             start=band["start"],
             end=band["end"],

@@ -9,6 +9,7 @@ project writes through ``safe_csv_writer`` (docs/exports.md, "Safe CSV").
 
 import csv
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,14 +22,31 @@ def neutralize_cell(value: Any) -> Any:
     return value
 
 
-class SafeCsvWriter:
-    """``csv.writer`` whose every row passes through ``neutralize_cell``."""
+EXCEL_BOM = "\ufeff"
+DIALECTS = ("rfc4180", "excel")
 
-    def __init__(self, stream: Any, **options: Any) -> None:
+
+def comma_decimal(value: Any) -> Any:
+    """A ``Decimal``/``float`` as text with a decimal comma ('-12,50'); anything else as is."""
+    if isinstance(value, Decimal | float):
+        text = f"{value:f}" if isinstance(value, Decimal) else repr(value)
+        return text.replace(".", ",")
+    return value
+
+
+class SafeCsvWriter:
+    """``csv.writer`` whose every row passes through ``neutralize_cell`` (and, for a Russian
+    Excel, writes numbers with a decimal comma after that: a number is never neutralized)."""
+
+    def __init__(self, stream: Any, *, decimal_comma: bool = False, **options: Any) -> None:
         self._writer = csv.writer(stream, **options)
+        self._decimal_comma = decimal_comma
 
     def writerow(self, row: Iterable[Any]) -> Any:
-        return self._writer.writerow([neutralize_cell(value) for value in row])
+        cells = [neutralize_cell(value) for value in row]
+        if self._decimal_comma:
+            cells = [comma_decimal(value) for value in cells]
+        return self._writer.writerow(cells)
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
@@ -38,3 +56,12 @@ class SafeCsvWriter:
 def safe_csv_writer(stream: Any, **options: Any) -> SafeCsvWriter:
     """The CSV writer every export uses (same options as ``csv.writer``)."""
     return SafeCsvWriter(stream, **options)
+
+
+def dialect_csv_writer(stream: Any, dialect: str | None = None) -> SafeCsvWriter:
+    """The writer of a dialect: ``rfc4180`` (default: comma, '.') or ``excel`` (a Russian
+    Excel opens it by double click: ';' separator, decimal comma; the caller starts the
+    file with ``EXCEL_BOM``, which tells Excel it is UTF-8)."""
+    if dialect == "excel":
+        return SafeCsvWriter(stream, delimiter=";", decimal_comma=True)
+    return SafeCsvWriter(stream)

@@ -600,18 +600,19 @@ def _body(response):
 
 @dataclass(frozen=True)
 class ArchiveRoute(ListRoute):
-    """invoices/archive/: a ZIP whose registry lists exactly the invoices the role sees."""
+    """invoices/archive/: a ZIP holding exactly the issued invoices the role sees (drafts
+    are never archived)."""
 
     def prepare(self, world, side):
         for tenant_side in (OURS, THEIRS):
-            side_invoice(world, tenant_side)
+            side_invoice(world, tenant_side, issued=True)
         return None, {"period": f"{INVOICE_PERIOD:%Y-%m}"}
 
     def check(self, response, world, side, role, lookup):
         names = zipfile.ZipFile(io.BytesIO(_body(response))).namelist()
         got = sorted(name for name in names if name.endswith(".pdf"))
-        expected = sorted(f"draft-{self.key_of(world[s])}-2026-10.pdf" for s in self.sees[role])
-        assert got == expected
+        numbers = {OURS: "INV-2026-900000", THEIRS: "INV-2026-900001"}
+        assert got == sorted(f"{numbers[s]}.pdf" for s in self.sees[role])
 
 
 # KPI reports: the query string of every range report.

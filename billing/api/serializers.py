@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.exports.common import quantity_minutes
-from billing.exports.formats import FORMAT_NAMES
+from billing.exports.formats import DIALECTS, FORMAT_NAMES, FORMATS
 from billing.models import Delivery, Invoice, InvoiceLine, Payment, Tariff
 from billing.payments import MAX_AMOUNT, paid_amount
 from contactcenter.api.fields import (
@@ -23,6 +23,13 @@ from projects.api.serializers import currency_format
 
 class TariffBandSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=40)
+    display_name = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Printed on the documents (invoice, act, УПД) instead of `name`; blank: `name`.",
+    )
     weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
         min_length=1,
@@ -191,6 +198,23 @@ class InvoiceGenerateSerializer(serializers.Serializer):
 
 class InvoiceExportQuerySerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=FORMAT_NAMES)
+    dialect = serializers.ChoiceField(
+        choices=DIALECTS,
+        required=False,
+        help_text="CSV formats only: `excel` for a Russian Excel (UTF-8 BOM, `;`, decimal "
+        "comma); default `rfc4180`.",
+    )
+
+    def validate(self, attrs):
+        if attrs.get("dialect") and not FORMATS[attrs["format"]].dialects:
+            raise serializers.ValidationError(
+                {
+                    "dialect": [
+                        f"Only the csv and detail formats have a dialect, not {attrs['format']}."
+                    ]
+                }
+            )
+        return attrs
 
 
 class InvoiceArchiveQuerySerializer(serializers.Serializer):

@@ -33,7 +33,7 @@ from billing.api.serializers import (
 from billing.archive import archive_download_name, invoice_archive
 from billing.bank_import import import_statement
 from billing.delivery import deliver_again
-from billing.exports.formats import FORMAT_NAMES, XLSX_TYPE, export_response
+from billing.exports.formats import DIALECTS, FORMAT_NAMES, XLSX_TYPE, export_response
 from billing.exports.reconciliation import reconciliation_pdf, reconciliation_xlsx
 from billing.invoices import invoice_issue, invoice_void
 from billing.invoicing import invoice_generate
@@ -108,6 +108,7 @@ FILE_RESPONSES = {
     (200, "application/pdf"): OpenApiTypes.BINARY,
     (200, XLSX_TYPE): OpenApiTypes.BINARY,
     (200, "text/csv"): OpenApiTypes.BINARY,
+    (200, "application/xml"): OpenApiTypes.BINARY,
 }
 LIFECYCLE_ERRORS = error_responses(400, 401, 403, 404)
 
@@ -305,23 +306,30 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Download an invoice",
         description=(
-            "`pdf`: the invoice as accounting prints it; `xlsx`: the same in Excel; `csv`: "
-            "its lines and totals; `detail`: every billed call (streamed CSV) ending with "
-            "rows that add up to the invoice. File name: the number "
-            "(`INV-2026-000001.pdf`), or `draft-<client>-<YYYY-MM>.pdf` for a draft."
+            "`pdf`: the invoice as accounting prints it (with the payment QR once issued); "
+            "`xlsx`: the same in Excel; `csv`: its lines and totals; `detail`: every billed "
+            "call (streamed CSV) ending with rows that add up to the invoice; `act`: the акт "
+            "оказанных услуг (PDF); `upd`: the УПД exchange file, ФНС format 5.03, "
+            "windows-1251, named by its ИдФайл; `upd-pdf`: the УПД's printed form. `act`, "
+            "`upd` and `upd-pdf` exist for issued and paid invoices only (409 naming the "
+            "status otherwise). `dialect=excel` (csv, detail): UTF-8 BOM, `;`, decimal comma. "
+            "File name: the number (`INV-2026-000001.pdf`, `-act.pdf`, `-upd.pdf`), or "
+            "`draft-<client>-<YYYY-MM>.pdf` for a draft."
         ),
         parameters=[
             OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMAT_NAMES), required=True),
+            OpenApiParameter("dialect", OpenApiTypes.STR, enum=list(DIALECTS), required=False),
         ],
         filters=False,
-        responses={**FILE_RESPONSES, **error_responses(400, 401, 404)},
+        responses={**FILE_RESPONSES, **error_responses(400, 401, 404, 409)},
     )
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
         invoice = self.get_object()
         query = InvoiceExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return export_response(invoice, query.validated_data["format"])
+        data = query.validated_data
+        return export_response(invoice, data["format"], dialect=data.get("dialect"))
 
 
 class InvoiceArchiveView(ScopedViewSetMixin, GenericAPIView):

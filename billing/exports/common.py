@@ -4,11 +4,13 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from billing.frozen import SELLER_SETTINGS, client_details, seller_details
-from billing.models import Invoice
+from billing.models import Invoice, TariffBand
+from contactcenter.money import money
 from contactcenter.periods import month_label, month_ru
 from projects.selectors import client_seller
 
@@ -177,3 +179,47 @@ def aware_iso(instant):
     if instant is None:
         return ""
     return instant.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def net_amount(invoice: Invoice) -> Decimal:
+    """The amount without VAT: the subtotal on top, the total less its VAT when included."""
+    return money(invoice.total) - money(invoice.vat)
+
+
+def band_names(invoice: Invoice) -> dict[tuple[int, str], str]:
+    """{(project id, band name): the name printed on documents} of the invoice's projects.
+
+    An issued invoice reads its snapshot (``display_name``; snapshots taken before it existed
+    print the name); a draft, the bands as they are now. A later tariff's band wins.
+    """
+    if invoice.snapshot:
+        return {
+            (project["id"], band["name"]): band.get("display_name") or band["name"]
+            for project in invoice.snapshot["projects"]
+            for tariff in project["tariffs"]
+            for band in tariff["bands"]
+        }
+    project_ids = {line.project_id for line in invoice.lines.all()}
+    bands = TariffBand.objects.filter(tariff__project_id__in=project_ids).order_by(
+        "tariff__valid_from", "position"
+    )
+    return {
+        (band.tariff.project_id, band.name): band.printed_name
+        for band in bands.select_related("tariff")
+    }
+
+
+def band_label(line: Any, names: dict[tuple[int, str], str]) -> str:
+    """The band of a line as documents print it ('' for the base rate)."""
+    if not line.band:
+        return ""
+    return names.get((line.project_id, line.band), line.band)
+
+
+def printed_description(line: Any, names: dict[tuple[int, str], str]) -> str:
+    """A line's description with its band's printed name in place of the internal one
+    (the billing core writes 'тариф «night»'; documents say 'тариф «Ночной»')."""
+    label = band_label(line, names)
+    if not label or label == line.band:
+        return line.description
+    return line.description.replace(f"«{line.band}»", f"«{label}»")

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from billing.exports.common import aware_iso, invoice_with_lines, project_codes
 from billing.selectors import invoice_call_details
-from contactcenter.csv_safety import safe_csv_writer
+from contactcenter.csv_safety import EXCEL_BOM, dialect_csv_writer
 from contactcenter.money import money
 
 HEADER = [
@@ -42,7 +42,7 @@ def _trailer_row(label, *, amount, calls="", billable="", billed=""):
     return row
 
 
-def invoice_detail_chunks(invoice, *, rows=None):
+def invoice_detail_chunks(invoice, *, rows=None, dialect=None):
     """The CSV as an iterator of UTF-8 chunks of about 64 KiB.
 
     ``rows`` defaults to ``billing.selectors.invoice_call_details`` (a server-side cursor);
@@ -55,12 +55,15 @@ def invoice_detail_chunks(invoice, *, rows=None):
         rows = invoice_call_details(invoice=invoice)
     rows = iter(rows)
     first = next(rows, None)
-    return _chunks(invoice, rows if first is None else itertools.chain([first], rows))
+    rows = rows if first is None else itertools.chain([first], rows)
+    return _chunks(invoice, rows, dialect)
 
 
-def _chunks(invoice, rows):
+def _chunks(invoice, rows, dialect=None):
     buffer = io.StringIO(newline="")
-    writer = safe_csv_writer(buffer)
+    if dialect == "excel":
+        buffer.write(EXCEL_BOM)
+    writer = dialect_csv_writer(buffer, dialect)
     writerow = writer.writerow
     writerow(HEADER)
     calls = billable_total = billed_total = 0

@@ -12,7 +12,7 @@ from billing.exports.common import (
     project_codes,
     quantity_minutes,
 )
-from contactcenter.csv_safety import safe_csv_writer
+from contactcenter.csv_safety import EXCEL_BOM, dialect_csv_writer
 from contactcenter.money import money
 from contactcenter.periods import month_label
 
@@ -71,8 +71,11 @@ def invoice_csv_rows(invoice):
         yield row
 
 
-def invoice_csv(invoice):
-    """The CSV file as bytes (small: one row per line)."""
+def invoice_csv(invoice, *, dialect=None):
+    """The CSV file as bytes (small: one row per line); ``dialect="excel"`` for a Russian
+    Excel (BOM, ';', decimal comma)."""
     buffer = io.StringIO(newline="")
-    safe_csv_writer(buffer).writerows(invoice_csv_rows(invoice))
+    if dialect == "excel":
+        buffer.write(EXCEL_BOM)
+    dialect_csv_writer(buffer, dialect).writerows(invoice_csv_rows(invoice))
     return buffer.getvalue().encode("utf-8")

@@ -32,17 +32,20 @@ from reportlab.platypus import (
 )
 
 from billing.exports.common import (
+    band_names,
     buyer,
     currency_short,
     invoice_basis,
     invoice_heading,
     invoice_with_lines,
     line_quantity,
+    printed_description,
     ru_number,
     ru_rate,
     seller,
     vat_caption,
 )
+from billing.exports.qr import QrFlowable, payment_payload
 from billing.exports.words import amount_in_words
 from billing.models import Invoice
 from contactcenter.periods import month_ru
@@ -55,6 +58,7 @@ _fonts_lock = threading.Lock()
 INK = colors.HexColor("#1F2933")
 GREY = colors.HexColor("#7B8794")
 HEADER_FILL = colors.HexColor("#E8ECF1")
+QR_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PAID)
 WATERMARKS = {Invoice.Status.DRAFT: "ЧЕРНОВИК", Invoice.Status.VOID: "АННУЛИРОВАН"}
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -152,12 +156,13 @@ def _lines_table(invoice, lines, styles):
     header = ["№", "Товары (работы, услуги)", "Кол-во", "Ед.", f"Цена, {currency}",
               f"Сумма, {currency}"]  # fmt: skip
     data = [[_p(text, styles["bold"]) for text in header]]
+    names = band_names(invoice)
     for number, line in enumerate(lines, start=1):
         quantity, unit, price = line_quantity(line)
         data.append(
             [
                 str(number),
-                _p(line.description, styles["base"]),
+                _p(printed_description(line, names), styles["base"]),
                 ru_number(quantity, 2),
                 unit,
                 ru_rate(price),
@@ -230,6 +235,31 @@ def _signatures(company, styles):
         )
     )
     return table
+
+
+def _payment_qr(invoice, company, styles):
+    """The ГОСТ Р 56042-2014 payment QR of an issued (or paid) invoice in roubles, with a
+    caption; a draft (no number yet) and a void invoice have none."""
+    if invoice.status not in QR_STATUSES or invoice.currency != "RUB" or not company.account:
+        return []
+    size = 34 * mm
+    caption = _p(
+        "Оплата по QR-коду: отсканируйте его в приложении банка; реквизиты, сумма и "
+        "назначение платежа заполнятся сами.",
+        styles["small"],
+    )
+    table = Table([[QrFlowable(payment_payload(invoice, company), size), caption]],
+                  colWidths=[size + 4 * mm, WIDTH - size - 4 * mm])  # fmt: skip
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 9),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return [Spacer(1, 3 * mm), table]
 
 
 def _rule(thickness):
@@ -321,6 +351,7 @@ def invoice_pdf(invoice):
                 _p(amount_in_words(invoice.total, invoice.currency), styles["words"]),
                 Spacer(1, 2 * mm),
                 _rule(1.5),
+                *_payment_qr(invoice, company, styles),
                 Spacer(1, 10 * mm),
                 _signatures(company, styles),
             ]

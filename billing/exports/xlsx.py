@@ -15,12 +15,16 @@ import xlsxwriter
 from billing.exports.common import (
     KIND_NAMES_RU,
     STATUS_NAMES_RU,
+    band_label,
+    band_names,
     buyer,
     currency_short,
     file_stem,
     invoice_heading,
     invoice_with_lines,
     line_quantity,
+    net_amount,
+    printed_description,
     project_codes,
     quantity_minutes,
     seller,
@@ -119,13 +123,15 @@ def invoice_xlsx(invoice):  # noqa: PLR0915  the sheet written cell by cell, top
     sheet.set_row(row, 30)
     row += 1
     lines = list(invoice.lines.all())
+    names = band_names(invoice)
     for number, line in enumerate(lines, start=1):
         sheet.write_number(row, 0, number, cell)
         quantity, unit, price = line_quantity(line)
-        sheet.write_string(row, 1, line.description, cell_wrap)
+        sheet.write_string(row, 1, printed_description(line, names), cell_wrap)
         sheet.write_string(row, 2, codes[line.project_id], cell)
         kind = KIND_NAMES_RU.get(line.kind, line.kind)
-        sheet.write_string(row, 3, f"{kind}, {line.band}" if line.band else kind, cell_wrap)
+        band = band_label(line, names)
+        sheet.write_string(row, 3, f"{kind}, {band}" if band else kind, cell_wrap)
         sheet.write_string(row, 4, month_label(line.service_period), cell)
         sheet.write_number(row, 5, line.calls, cell_int)
         sheet.write_number(row, 6, line.billed_seconds, cell_int)
@@ -172,7 +178,7 @@ REGISTRY_COLUMNS = [
     ("Период", 10),
     ("Статус", 13),
     ("Валюта", 8),
-    ("Без НДС / сумма строк", 16),
+    ("Без НДС", 16),
     ("НДС", 14),
     ("Всего", 16),
     ("Файл", 28),
@@ -222,13 +228,14 @@ def registry_xlsx(invoices, *, period, built_at):
         ]
         for column, value in enumerate(values):
             sheet.write_string(row, column, value, cell)
-        for column, amount in enumerate((invoice.subtotal, invoice.vat, invoice.total), start=7):
-            sheet.write_number(row, column, float(money(amount)), cell_money)
+        amounts = (net_amount(invoice), money(invoice.vat), money(invoice.total))
+        for column, amount in enumerate(amounts, start=7):
+            sheet.write_number(row, column, float(amount), cell_money)
         sheet.write_string(row, 10, f"{file_stem(invoice)}.pdf", cell)
         if invoice.status != invoice.Status.VOID:
             sums = totals.setdefault(invoice.currency, [0, 0, 0])
-            for index, amount in enumerate((invoice.subtotal, invoice.vat, invoice.total)):
-                sums[index] += money(amount)
+            for index, amount in enumerate(amounts):
+                sums[index] += amount
         row += 1
     if row > top + 1:
         sheet.autofilter(top, 0, row - 1, len(REGISTRY_COLUMNS) - 1)

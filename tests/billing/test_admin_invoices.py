@@ -170,14 +170,14 @@ def test_a_pm_downloads_only_their_clients_invoices(client):
     roles_setup()
     pm = UserFactory(username="olga", is_staff=True)
     pm.groups.add(Group.objects.get(name=PROJECT_MANAGERS))
-    mine = sample_invoice(volga_client(code="mine"), code="mine")
+    mine = issue(sample_invoice(volga_client(code="mine"), code="mine"))
     mine.lines.first().project.managers.add(pm)
-    theirs = sample_invoice(volga_client(code="theirs"), code="theirs")
+    theirs = issue(sample_invoice(volga_client(code="theirs"), code="theirs"), "INV-2026-000002")
     client.force_login(pm)
 
     assert client.get(export_url(mine, "pdf")).status_code == 200
     assert client.get(export_url(theirs, "pdf")).status_code == 404
     archive = client.get(reverse("admin:billing_invoice_archives"), {"period": "2026-10"})
     names = zipfile.ZipFile(io.BytesIO(b"".join(archive.streaming_content))).namelist()
-    assert "draft-mine-2026-10.pdf" in names
-    assert "draft-theirs-2026-10.pdf" not in names
+    assert "INV-2026-000001.pdf" in names
+    assert "INV-2026-000002.pdf" not in names

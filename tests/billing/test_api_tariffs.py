@@ -57,6 +57,7 @@ def tariff_body(tariff):
         "bands": [
             {
                 "name": "night",
+                "display_name": "",
                 "weekdays": [0, 1, 2, 3, 4],
                 "start": "22:00",
                 "end": "08:00",
@@ -64,6 +65,7 @@ def tariff_body(tariff):
             },
             {
                 "name": "weekend",
+                "display_name": "",
                 "weekdays": [5, 6],
                 "start": "00:00",
                 "end": "24:00",
@@ -87,6 +89,7 @@ def new_tariff(**overrides):
         "bands": [
             {
                 "name": "evening",
+                "display_name": "Вечер",
                 "weekdays": [4],
                 "start": "18:00",
                 "end": "24:00",
@@ -140,6 +143,7 @@ class TestCreate:
         assert body["bands"] == [
             {
                 "name": "evening",
+                "display_name": "Вечер",
                 "weekdays": [4],
                 "start": "18:00",
                 "end": "24:00",
@@ -147,6 +151,7 @@ class TestCreate:
             },
             {
                 "name": "night",
+                "display_name": "",
                 "weekdays": [0, 4],
                 "start": "22:00",
                 "end": "08:00",

@@ -156,6 +156,7 @@ def test_the_snapshot_holds_both_parties_vat_and_the_tariffs_as_rated(issued, ra
                 {
                     "position": 0,
                     "name": "+night",
+                    "display_name": "+night",  # blank display name: the name is printed
                     "weekdays": [0, 1, 2, 3, 4, 5, 6],
                     "start": "22:00:00",
                     "end": "08:00:00",

@@ -145,7 +145,10 @@ def test_bands_replaced_through_the_api_are_recorded_on_the_tariff(
             )
 
     assert (first.status_code, second.status_code) == (200, 200)
-    band = "position=0, name=night, weekdays=[0, 1, 2, 3, 4], start=22:00:00, end=08:00:00, "
+    band = (
+        "position=0, name=night, display_name=, weekdays=[0, 1, 2, 3, 4], start=22:00:00, "
+        "end=08:00:00, "
+    )
     assert [
         (actor, changes["bands"]) for _, actor, _, changes in _updates(tariff) if "bands" in changes
     ] == [

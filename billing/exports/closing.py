@@ -1,0 +1,142 @@
+"""What the closing documents (акт, УПД) share: issued invoices only, both parties as the
+snapshot holds them, and every line split into net, VAT and gross that add up to the
+invoice's own amounts to the kopeck."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+from billing.exports.common import (
+    band_names,
+    invoice_date,
+    invoice_with_lines,
+    line_quantity,
+    net_amount,
+    printed_description,
+)
+from billing.models import Invoice
+from contactcenter.errors import ConflictError
+from contactcenter.money import money
+
+DOCUMENT_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PAID)
+KOPECK = Decimal("0.01")
+
+
+def check_documentable(invoice: Invoice) -> None:
+    """Refuse (409 naming the status) closing documents of a draft or a void invoice: an act
+    or УПД is made for an issued invoice from its snapshot."""
+    if invoice.status not in DOCUMENT_STATUSES or not invoice.snapshot:
+        raise ConflictError(
+            f"Invoice is {invoice.status}: acts and УПД are made for issued or paid invoices.",
+            details={
+                "status": [
+                    f"The invoice is {invoice.status}; issue it first (acts and УПД need an "
+                    "issued or paid invoice)."
+                ]
+            },
+        )
+
+
+def seller_of(invoice: Invoice) -> dict[str, Any]:
+    """The seller as the snapshot holds it; keys added later (code, ogrn, chief_accountant)
+    are read with .get, so snapshots of every age work."""
+    details = dict((invoice.snapshot or {})["seller"])
+    details["chief_accountant"] = details.get("chief_accountant") or details.get("accountant", "")
+    return details
+
+
+def buyer_of(invoice: Invoice) -> dict[str, Any]:
+    """The buyer as the snapshot holds it (ogrn, contract_number, contract_date,
+    payment_terms_days may be missing in older snapshots)."""
+    return dict((invoice.snapshot or {})["buyer"])
+
+
+def period_bounds(period: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the invoice's month."""
+    following = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return period, following - dt.timedelta(days=1)
+
+
+def contract_basis(invoice: Invoice, buyer: dict[str, Any]) -> tuple[str, str, dt.date]:
+    """(document name, number, date) the services were rendered under: the client's
+    contract when the snapshot names one, else the invoice itself."""
+    number = buyer.get("contract_number")
+    if number:
+        date = buyer.get("contract_date")
+        signed = dt.date.fromisoformat(date) if date else invoice_date(invoice)
+        return "Договор", str(number), signed
+    return "Счёт на оплату", invoice.number or "", invoice_date(invoice)
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    """One line of an act or УПД: amounts without VAT, VAT and with VAT."""
+
+    number: int
+    description: str
+    kind: str
+    quantity: Decimal
+    unit: str
+    price: Decimal  # as the invoice prints it (per minute, or the top-up's amount)
+    amount: Decimal  # the stored line amount (gross when VAT is included)
+    price_net: Decimal
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+def _allocate(total: Decimal, exact: list[Decimal]) -> list[Decimal]:
+    """Split ``total`` kopecks over lines in proportion to their ``exact`` shares: floors,
+    then the kopecks left one each to the largest remainders (ties: the earlier line)."""
+    floors = [(value / KOPECK).to_integral_value(ROUND_FLOOR) for value in exact]
+    left = int(total / KOPECK - sum(floors))
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] / KOPECK - floors[i]), i))
+    for index in order[: max(left, 0)]:
+        floors[index] += 1
+    for index in reversed(order[left:] if left < 0 else []):
+        floors[index] -= 1
+    return [value * KOPECK for value in floors]
+
+
+def document_lines(invoice: Invoice) -> list[DocumentLine]:
+    """The invoice's lines with their VAT: the invoice's VAT split over the lines so that
+    nets, VATs and grosses sum exactly to its net amount, VAT and total."""
+    invoice = invoice_with_lines(invoice)
+    lines = list(invoice.lines.all())
+    rate = Decimal(invoice.vat_rate)
+    amounts = [money(line.amount) for line in lines]
+    if invoice.vat_included:
+        shares = [amount * rate / (1 + rate) for amount in amounts]
+    else:
+        shares = [amount * rate for amount in amounts]
+    vats = _allocate(money(invoice.vat), shares)
+    names = band_names(invoice)
+    result = []
+    for number, (line, amount, vat) in enumerate(zip(lines, amounts, vats, strict=True), 1):
+        net, gross = (amount - vat, amount) if invoice.vat_included else (amount, amount + vat)
+        quantity, unit, price = line_quantity(line)
+        price_net = price
+        if invoice.vat_included:
+            price_net = money(price / (1 + rate)) if unit == "мин" else net
+        result.append(
+            DocumentLine(
+                number=number,
+                description=printed_description(line, names),
+                kind=line.kind,
+                quantity=Decimal(quantity),
+                unit=unit,
+                price=Decimal(price),
+                amount=amount,
+                price_net=Decimal(price_net),
+                net=net,
+                vat=vat,
+                gross=gross,
+            )
+        )
+    return result
+
+
+def document_totals(invoice: Invoice) -> tuple[Decimal, Decimal, Decimal]:
+    """(without VAT, VAT, with VAT) of the invoice, as the closing documents print them."""
+    return net_amount(invoice), money(invoice.vat), money(invoice.total)
