@@ -24,8 +24,8 @@ from tests.billing.invoice_samples import issue, sample_invoice
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/invoices/"
 PAYLOAD = (
-    "ST00012|Name=ООО «Контакт-Центр Демо»|PersonalAcc=40702810900000012345"
-    "|BankName=АО «Демо Банк», г. Москва|BIC=044525999|CorrespAcc=30101810400000000999"
+    "ST00012|Name=ООО «Контакт-Центр Демо»|PersonalAcc=40702810600000012345"
+    "|BankName=АО «Демо Банк», г. Москва|BIC=044525999|CorrespAcc=30101810600000000999"
     "|Sum=1541468|Purpose=Оплата по счёту № INV-2026-000001 от 01.11.2026 за услуги "
     "контакт-центра за октябрь 2026 г. НДС 20%: 2 569,11|PayeeINN=7709876545|KPP=770901001"
 )
@@ -84,7 +84,7 @@ def test_the_act_reads_as_an_act_with_both_parties_and_sums(issued):
     text = text_of(data)
     assert "Акт № INV-2026-000001 от 01.11.2026" in text
     assert "Исполнитель: ООО «Контакт-Центр Демо», ИНН 7709876545, КПП 770901001" in text
-    assert "Заказчик: ПАО «Волга Банк», ИНН 7701234567, КПП 770101001" in text
+    assert "Заказчик: ПАО «Волга Банк», ИНН 7701234560, КПП 770101001" in text
     assert "Основание: Счёт на оплату № INV-2026-000001 от 01.11.2026" in text
     assert "Период: с 01.10.2026 по 31.10.2026" in text
     assert "810,50 мин 12,50 10 131,25" in text
@@ -154,7 +154,7 @@ def test_the_closing_documents_download(issued, admin_api, name, content_type, f
     filename = filename or upd_filename(issued)
     assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
     if name == "upd":
-        assert filename.startswith("ON_NSCHFDOPPR_2ZZ-7701234567-770101001_")
+        assert filename.startswith("ON_NSCHFDOPPR_2ZZ-7701234560-770101001_")
         assert response.content.startswith(b'<?xml version="1.0" encoding="windows-1251"?>')
 
 

@@ -146,7 +146,7 @@ def test_the_file_name_follows_the_format_and_is_stable():
     invoice = issue(sample_invoice())
     name = upd_filename(invoice)
     assert re.fullmatch(
-        r"ON_NSCHFDOPPR_2ZZ-7701234567-770101001_2ZZ-7709876545-770901001_20261101_"
+        r"ON_NSCHFDOPPR_2ZZ-7701234560-770101001_2ZZ-7709876545-770901001_20261101_"
         r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}_0_0_0_0_0_00\.xml",
         name,
     )
@@ -162,9 +162,9 @@ def test_the_parties_and_the_lines_read_as_the_invoice():
         "ООО «Контакт-Центр Демо»", "7709876545", "770901001",
     )  # fmt: skip
     buyer = document.find("СвСчФакт/СвПокуп/ИдСв/СвЮЛУч")
-    assert (buyer.get("НаимОрг"), buyer.get("ИННЮЛ")) == ("ПАО «Волга Банк»", "7701234567")
+    assert (buyer.get("НаимОрг"), buyer.get("ИННЮЛ")) == ("ПАО «Волга Банк»", "7701234560")
     account = document.find("СвСчФакт/СвПрод/БанкРекв")
-    assert account.get("НомерСчета") == "40702810900000012345"
+    assert account.get("НомерСчета") == "40702810600000012345"
     assert document.find("СвСчФакт").get("НомерДок") == "INV-2026-000001"
     first, *_, topup = document.findall("ТаблСчФакт/СведТов")
     assert (first.get("ОКЕИ_Тов"), first.get("КолТов"), first.get("ЦенаТов")) == (
