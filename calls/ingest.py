@@ -132,7 +132,7 @@ def _call_fields(project_ids, operator_ids, bounds: CallBounds):
         # Surrounding whitespace is dropped, as from a CSV cell; blank then is refused.
         Field("external_id", parse_text, (_EXTERNAL_ID_LENGTH, True, True)),
         Field("direction", parse_choice, (_DIRECTIONS, Call.Direction.INBOUND.value)),
-        Field("caller", _parse_caller),
+        Field("caller", parse_caller),
         Field("operator", parse_optional_reference, (operator_ids, "operator")),
         Field("offered_at", parse_instant, (window,)),
         Field("answered_at", parse_optional_instant, (window,)),
@@ -298,7 +298,8 @@ def _parse_call(row, fields, bounds: CallBounds):
     return values, errors
 
 
-def _parse_caller(value):
+def parse_caller(value: object) -> str:
+    """An E.164 number, or "" when absent, null or blank (withheld)."""
     caller = parse_text(value, 16)
     if caller and not _E164.fullmatch(caller):
         raise Invalid("Not an E.164 number, such as +74951234567.")
