@@ -37,3 +37,10 @@ MIDDLEWARE = [name for name in MIDDLEWARE if not name.startswith("whitenoise.")]
 # English unless a test asks for Russian (Accept-Language, the language cookie), whatever
 # the environment's DJANGO_LANGUAGE_CODE says.
 LANGUAGE_CODE = "en"
+
+# The live state in a Redis DB of the tests' own, under a prefix naming this test database,
+# so two test runs on one machine never meet (tests/live/conftest.py empties it per test).
+LIVE_REDIS_URL = env("LIVE_REDIS_URL", default="redis://127.0.0.1:6379/14")
+LIVE_KEY_PREFIX = f"test:{DATABASES['default']['NAME']}:"  # noqa: F405
+# The push in this process's memory (tests/live/test_push.py listens on it).
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
