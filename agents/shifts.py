@@ -9,6 +9,7 @@ run of such local days, both ends included.
 """
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -59,7 +60,7 @@ def _activity_errors(starts_at, ends_at, activities):
     if errors:
         return errors
     ordered = sorted(range(len(activities)), key=lambda i: activities[i]["start"])
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         if activities[after]["start"] < activities[before]["end"]:
             errors[after] = {"start": [f"Overlaps item {before}."]}
     return errors
@@ -71,9 +72,10 @@ def _check_shift(*, operator, project, starts_at, ends_at, activities, instance=
         errors["end"] = ["Must be after start."]
     elif ends_at - starts_at > dt.timedelta(hours=MAX_SHIFT_HOURS):
         errors["end"] = [f"A shift lasts at most {MAX_SHIFT_HOURS} hours."]
-    if project is not None and not Certification.objects.filter(
-        operator=operator, project=project
-    ).exists():
+    if (
+        project is not None
+        and not Certification.objects.filter(operator=operator, project=project).exists()
+    ):
         errors["project"] = [f"Operator {operator.code!r} is not certified for {project.code!r}."]
     if not errors:
         activity_errors = _activity_errors(starts_at, ends_at, activities)
@@ -127,13 +129,12 @@ def shift_update(*, shift: Shift, activities: Iterable[Mapping] | None = None, *
     """Change a shift; ``activities``, when given, replaces its activities whole. Fields:
     ``operator``, ``project``, ``start``, ``end``, ``note``."""
     operator = fields.get("operator", shift.operator)
-    project = fields["project"] if "project" in fields else shift.project
+    project = fields.get("project", shift.project)
     starts_at = fields.get("start", shift.starts_at)
     ends_at = fields.get("end", shift.ends_at)
     if activities is None:
         activities = [
-            {"kind": a.kind, "start": a.starts_at, "end": a.ends_at}
-            for a in shift.activities.all()
+            {"kind": a.kind, "start": a.starts_at, "end": a.ends_at} for a in shift.activities.all()
         ]
     activities = list(activities)
     Operator.objects.select_for_update().filter(pk__in={operator.pk, shift.operator_id}).count()

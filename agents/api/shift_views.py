@@ -78,10 +78,16 @@ class PoolPlanningPermission(StaffOnly):
 
 def _crud_schema(noun, serializer):
     return extend_schema_view(
-        list=extend_schema(summary=f"List {noun}s", responses={200: serializer(many=True), **LIST_ERRORS}),
+        list=extend_schema(
+            summary=f"List {noun}s", responses={200: serializer(many=True), **LIST_ERRORS}
+        ),
         retrieve=extend_schema(summary=f"Get a {noun}", responses={200: serializer, **READ_ERRORS}),
-        create=extend_schema(summary=f"Create a {noun}", responses={201: serializer, **WRITE_ERRORS}),
-        update=extend_schema(summary=f"Replace a {noun}", responses={200: serializer, **WRITE_ERRORS}),
+        create=extend_schema(
+            summary=f"Create a {noun}", responses={201: serializer, **WRITE_ERRORS}
+        ),
+        update=extend_schema(
+            summary=f"Replace a {noun}", responses={200: serializer, **WRITE_ERRORS}
+        ),
         partial_update=extend_schema(
             summary=f"Update a {noun}", responses={200: serializer, **WRITE_ERRORS}
         ),
