@@ -24,11 +24,9 @@ from tests.factories import (
     CallFactory,
     CertificationFactory,
     OperatorFactory,
-    ProjectFactory,
     ShiftFactory,
     UserFactory,
 )
-from tests.conftest import _client_for
 from workforce import adherence
 
 MSK = dt.timezone(dt.timedelta(hours=3))
