@@ -124,7 +124,7 @@ class ShiftViewSet(CatalogViewSet):
         return shifts.shift_create(**data)
 
     def update_object(self, instance, data):
-        if not self.partial:  # PUT replaces the whole shift
+        if self.action == "update":  # PUT replaces the whole shift
             data.setdefault("activities", [])
             data.setdefault("project", None)
             data.setdefault("note", "")
@@ -154,7 +154,7 @@ class AbsenceViewSet(CatalogViewSet):
         return shifts.absence_create(**data)
 
     def update_object(self, instance, data):
-        if not self.partial:
+        if self.action == "update":
             data.setdefault("note", "")
         return shifts.absence_update(absence=instance, **data)
 
