@@ -118,6 +118,10 @@ POOL_READS = {
     ("agent-events/{pk}/", "GET"),
     ("pool/occupancy/", "GET"),
     ("people/turnover/", "GET"),
+    ("absences/", "GET"),
+    ("absences/{pk}/", "GET"),
+    ("operators/{code}/adherence/", "GET"),
+    ("pool/adherence/", "GET"),
 }
 
 # Views whose writes are refused by role (403) to whoever changes no pool, billing or
@@ -126,6 +130,7 @@ REFUSED_BY_ROLE = (
     "projects.api.views.",
     "agents.api.views.",
     "agents.api.people_views.OperatorStatusView",
+    "agents.api.shift_views.",
     "billing.",
 )
 PLANNING = "agents.api.scheduling_views."
