@@ -47,7 +47,7 @@ def local_day_bounds(day: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.date
 # --- Shifts ---------------------------------------------------------------------------------
 
 
-def _activity_errors(starts_at, ends_at, activities):
+def activity_errors(starts_at, ends_at, activities) -> dict:
     """Per item: inside the shift, start before end; then no two overlapping."""
     errors = {}
     if len(activities) > MAX_ACTIVITIES:
@@ -78,9 +78,9 @@ def _check_shift(*, operator, project, starts_at, ends_at, activities, instance=
     ):
         errors["project"] = [f"Operator {operator.code!r} is not certified for {project.code!r}."]
     if not errors:
-        activity_errors = _activity_errors(starts_at, ends_at, activities)
-        if activity_errors:
-            errors["activities"] = activity_errors
+        activity_errors_found = activity_errors(starts_at, ends_at, activities)
+        if activity_errors_found:
+            errors["activities"] = activity_errors_found
     if errors:
         raise DomainError("Invalid shift.", details=errors)
     overlapping = Shift.objects.filter(

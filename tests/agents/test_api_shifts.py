@@ -3,9 +3,11 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 
 from agents.models import Absence, Shift, ShiftActivity
+from projects.roles import PROJECT_MANAGERS, roles_setup
 from tests.conftest import _client_for
 from tests.factories import (
     AbsenceFactory,
@@ -264,3 +266,57 @@ def test_an_absence_is_moved_and_deleted(pm_api, anna):
     assert moved.json()["last_day"] == "2026-10-12"
     assert pm_api.delete(f"{ABSENCES}{absence.pk}/").status_code == 204
     assert not Absence.objects.exists()
+
+
+def admin_shift_form(operator, activity_start, activity_end):
+    return {
+        "operator": operator.pk,
+        "project": "",
+        "starts_at_0": "2026-10-06",
+        "starts_at_1": "09:00:00",
+        "ends_at_0": "2026-10-06",
+        "ends_at_1": "18:00:00",
+        "note": "",
+        "activities-TOTAL_FORMS": "1",
+        "activities-INITIAL_FORMS": "0",
+        "activities-MIN_NUM_FORMS": "0",
+        "activities-MAX_NUM_FORMS": "1000",
+        "activities-0-kind": "lunch",
+        "activities-0-starts_at_0": "2026-10-06",
+        "activities-0-starts_at_1": activity_start,
+        "activities-0-ends_at_0": "2026-10-06",
+        "activities-0-ends_at_1": activity_end,
+    }
+
+
+def test_the_admin_adds_a_shift_with_its_activities_inside_only(admin_client, anna):
+    url = "/admin/agents/shift/add/"
+
+    refused = admin_client.post(url, admin_shift_form(anna, "17:30:00", "18:30:00"))
+    assert refused.status_code == 200
+    assert "Activities must lie inside the shift" in refused.content.decode()
+    assert not Shift.objects.exists()
+
+    added = admin_client.post(url, admin_shift_form(anna, "13:00:00", "14:00:00"))
+    assert added.status_code == 302
+    shift = Shift.objects.get()
+    assert [(a.kind, a.starts_at.hour, a.ends_at.hour) for a in shift.activities.all()] == [
+        ("lunch", 13, 14)
+    ]
+
+
+def test_the_admin_hides_another_clients_project_shifts_from_a_pm(client, pm_api, anna):
+    theirs = ProjectFactory(code="their-line")
+    CertificationFactory(operator=anna, project=theirs)
+    hidden = ShiftFactory(operator=anna, project=theirs)
+    pool = ShiftFactory(operator=anna, starts_at=hidden.ends_at + dt.timedelta(hours=12))
+    roles_setup()
+    pm_api.user.groups.add(Group.objects.get(name=PROJECT_MANAGERS))
+    client.force_login(pm_api.user)
+
+    listing = client.get("/admin/agents/shift/")
+    assert listing.status_code == 200
+    assert f"/admin/agents/shift/{pool.pk}/change/" in listing.content.decode()
+    assert "their-line" not in listing.content.decode()
+    # Another client's project shift is answered as a missing one: back to the index.
+    assert client.get(f"/admin/agents/shift/{hidden.pk}/change/").status_code == 302
