@@ -1,5 +1,6 @@
 """Input and output shapes of shifts (with their planned activities) and absences."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.models import Absence, Operator, ShiftActivity
@@ -10,6 +11,7 @@ from projects.api.fields import CodeLookupField, ProjectCodeField
 NOTE_LENGTH = 255
 
 
+@extend_schema_field({"type": "string", "description": "Operator code.", "example": "anna"})
 class OperatorCodeField(CodeLookupField):
     """An operator of the shared pool, named by code (the views are staff only)."""
 
