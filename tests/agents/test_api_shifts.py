@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 
+from agents import replacements
 from agents.models import Absence, Shift, ShiftActivity
 from projects.roles import PROJECT_MANAGERS, roles_setup
 from tests.conftest import _client_for
@@ -320,3 +321,25 @@ def test_the_admin_hides_another_clients_project_shifts_from_a_pm(client, pm_api
     assert "their-line" not in listing.content.decode()
     # Another client's project shift is answered as a missing one: back to the index.
     assert client.get(f"/admin/agents/shift/{hidden.pk}/change/").status_code == 302
+
+
+def test_a_replacement_must_be_certified_for_the_shifts_project(anna, pm_project):
+    other = ProjectFactory(code="other-line")
+    CertificationFactory(operator=anna, project=other)
+    pool_only = OperatorFactory(code="pool-only")
+    CertificationFactory(operator=pool_only, project=other)
+    both = OperatorFactory(code="both")
+    CertificationFactory(operator=both, project=other)
+    CertificationFactory(operator=both, project=pm_project)
+    absence = AbsenceFactory(
+        operator=anna, starts_on=dt.date(2026, 10, 6), ends_on=dt.date(2026, 10, 6)
+    )
+    ShiftFactory(
+        operator=anna,
+        project=pm_project,
+        starts_at=dt.datetime(2026, 10, 6, 9, tzinfo=dt.UTC),
+    )
+
+    found = replacements.replacement_candidates(absence=absence)
+
+    assert [candidate.operator.code for candidate in found] == ["both"]
