@@ -253,3 +253,6 @@ def test_the_admin_page_shows_the_day(client, written_day):
     assert 'data-operator="boris" data-adherence="0.0"' in page
     assert "unscheduled_break" in page
     assert AgentStateEvent.objects.count() == 7  # the page wrote nothing
+    index = client.get("/admin/").content.decode()
+    assert 'href="/admin/adherence/" id="adherence-report-link"' in index
+    assert 'href="/admin/intraday/" id="intraday-report-link"' in index
