@@ -75,15 +75,16 @@ def intraday_rows(
     forecast_offered: Sequence[float],
     actual: Sequence[int],
     elapsed: int,
+    begun_count: int,
     factor: float,
 ) -> list[dict]:
-    """Per interval: the forecast, the actual (intervals begun), the reforecast (intervals
-    not finished) and the expected calls Erlang is given (actual when finished, else
-    the reforecast)."""
+    """Per interval: the forecast, the actual (the first ``begun_count`` intervals, begun),
+    the reforecast (intervals after the first ``elapsed``, not finished) and the expected
+    calls Erlang is given (actual when finished, else the reforecast)."""
     rows = []
     for index, start in enumerate(starts):
         finished = index < elapsed
-        begun = index <= elapsed
+        begun = index < begun_count
         reforecast = None if finished else round(forecast_offered[index] * factor, 2)
         rows.append(
             {
@@ -179,7 +180,12 @@ def project_intraday(*, project: Project, day: dt.date, now: dt.datetime) -> dic
         actual=actual, forecast_offered=offered, elapsed=elapsed, **_settings_factor_inputs()
     )
     rows = intraday_rows(
-        starts=starts, forecast_offered=offered, actual=actual, elapsed=elapsed, factor=factor
+        starts=starts,
+        forecast_offered=offered,
+        actual=actual,
+        elapsed=elapsed,
+        begun_count=sum(1 for start in starts if start < now),
+        factor=factor,
     )
     needed = required_agents(
         [row["expected"] for row in rows],

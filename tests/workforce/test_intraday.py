@@ -188,3 +188,16 @@ def test_the_admin_page(admin_client, day):
     assert response.status_code == 200
     assert 'data-factor="1.5" data-applied="yes"' in page
     assert 'data-start="09:45" data-gap="-8"' in page
+
+
+def test_a_dst_change_day_has_100_intervals(pm_project):
+    pm_project.timezone = "Europe/Berlin"
+    pm_project.save()
+
+    answer = intraday.project_intraday(
+        project=pm_project, day=dt.date(2026, 10, 25), now=dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+    )
+
+    assert len(answer["intervals"]) == 100
+    assert answer["intervals"][0]["start"] == dt.datetime(2026, 10, 24, 22, tzinfo=dt.UTC)
+    assert {row["actual"] for row in answer["intervals"]} == {None}  # not begun at all
