@@ -18,6 +18,7 @@ from agents import people_admin, replacements
 from agents.models import (
     Absence,
     AgentStateEvent,
+    BreakReason,
     Certification,
     Operator,
     Shift,
@@ -235,6 +236,16 @@ class ShiftTemplateAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
     list_filter = ["is_active"]
     list_editable = ["is_active"]
     search_fields = ["name"]
+
+
+@admin.register(BreakReason)
+class BreakReasonAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
+    """The reason codes a ``break`` event may name: edited by who changes the pool."""
+
+    list_display = ["code", "name", "is_active"]
+    list_filter = ["is_active"]
+    list_editable = ["name", "is_active"]
+    search_fields = ["code", "name"]
 
 
 @admin.register(AgentStateEvent)

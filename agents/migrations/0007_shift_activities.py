@@ -57,7 +57,7 @@ DROP FUNCTION agents_shift_activity_inside();
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agents', '0005_backfill_operator_history'),
+        ('agents', '0006_wrap_and_break_reasons'),
         ('projects', '0004_integration_kind'),
     ]
 
