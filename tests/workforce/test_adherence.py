@@ -256,3 +256,14 @@ def test_the_admin_page_shows_the_day(client, written_day):
     index = client.get("/admin/").content.decode()
     assert 'href="/admin/adherence/" id="adherence-report-link"' in index
     assert 'href="/admin/intraday/" id="intraday-report-link"' in index
+
+
+def test_wrap_is_working_time_and_a_lunch_reason_outside_a_lunch_is_unscheduled():
+    shift = adherence.PlannedShift(start=at(9), end=at(10))
+    events = [(at(9), "ready", ""), (at(9, 20), "wrap", ""), (at(9, 30), "break", "lunch")]
+    timeline = adherence.timeline_from_events(events, [], end=at(10))
+
+    result = adherence.shift_adherence(shift, timeline)
+
+    assert (result.in_adherence_seconds, result.worked_seconds) == (1800, 3600)
+    assert [(e["kind"], e["seconds"]) for e in result.exceptions] == [("unscheduled_break", 1800)]
