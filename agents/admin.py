@@ -6,9 +6,10 @@ pool is read-only to staff who do not change it (``PoolWriteAdminMixin``: QA eva
 trainers, staff with no project role).
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -21,11 +22,15 @@ from agents.models import (
     Certification,
     Operator,
     Shift,
+    ShiftActivity,
     ShiftTemplate,
 )
+from agents.shifts import activity_errors
 from contactcenter.errors import DomainError
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
 from projects.admin_scoping import PoolWriteAdminMixin, ScopedAdminMixin
+from projects.models import Project
+from projects.tenancy import visible_projects
 
 
 class CertificationInline(PoolWriteAdminMixin, admin.TabularInline):
@@ -101,14 +106,62 @@ class CertificationAdmin(PoolWriteAdminMixin, ScopedAdminMixin, admin.ModelAdmin
     autocomplete_fields = ["operator", "project"]
 
 
+class ActivityFormSet(forms.BaseInlineFormSet):
+    """The planned activities lie inside the shift and do not overlap (the database's
+    trigger holds it too; this names the problem instead of failing the save)."""
+
+    def clean(self):
+        super().clean()
+        shift = self.instance
+        if any(self.errors) or shift.starts_at is None or shift.ends_at is None:
+            return
+        kept = [
+            {
+                "kind": f.cleaned_data["kind"],
+                "start": f.cleaned_data["starts_at"],
+                "end": f.cleaned_data["ends_at"],
+            }
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        problems = activity_errors(shift.starts_at, shift.ends_at, kept)
+        if problems:
+            raise forms.ValidationError(
+                "Activities must lie inside the shift, start before they end and not overlap."
+            )
+
+
+class ShiftActivityInline(PoolWriteAdminMixin, admin.TabularInline):
+    model = ShiftActivity
+    formset = ActivityFormSet
+    extra = 0
+
+
 @admin.register(Shift)
 class ShiftAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
-    list_display = ["operator", "starts_at", "ends_at", "hours", "note"]
+    """Pool shifts (no project) for every staff user; a project's shifts follow the
+    project's scope, as in the API."""
+
+    list_display = ["operator", "project", "starts_at", "ends_at", "hours", "note"]
     list_filter = [("operator__projects", ProjectCodeFilter)]
-    list_select_related = ["operator"]
+    list_select_related = ["operator", "project"]
     search_fields = ["operator__code", "operator__full_name", "note"]
     autocomplete_fields = ["operator"]
     date_hierarchy = "starts_at"
+    inlines = [ShiftActivityInline]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            Q(project__isnull=True) | Q(project__in=visible_projects(request.user))
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Project:
+            kwargs["queryset"] = visible_projects(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(ordering=F("ends_at") - F("starts_at"))
     def hours(self, shift):

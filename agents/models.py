@@ -129,6 +129,14 @@ class Shift(models.Model):
     """A planned working period of an operator, in UTC instants."""
 
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="shifts")
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shifts",
+        help_text="The project the operator works on; empty: the pool (any certified project).",
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     note = models.CharField(max_length=255, blank=True)
@@ -157,8 +165,49 @@ class Shift(models.Model):
         return f"{self.operator.code} {self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%H:%M} UTC"
 
 
+class ShiftActivity(models.Model):
+    """A planned off-phone stretch inside a shift: a break, lunch, training or meeting.
+
+    Inside its shift and not overlapping another activity of the shift: the exclusion
+    below and the trigger of migration 0007 (the shift's bounds live in another table)."""
+
+    class Kind(models.TextChoices):
+        BREAK = "break", "Break"
+        LUNCH = "lunch", "Lunch"
+        TRAINING = "training", "Training"
+        MEETING = "meeting", "Meeting"
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["shift", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")), name="shift_activity_starts_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["break", "lunch", "training", "meeting"]),
+                name="shift_activity_kind_valid",
+            ),
+            ExclusionConstraint(
+                name="shift_activity_no_overlap",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    ("shift", RangeOperators.EQUAL),
+                ],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.starts_at:%H:%M}-{self.ends_at:%H:%M} UTC"
+
+
 class Absence(models.Model):
-    """Days an operator cannot work (both ends included)."""
+    """Days an operator cannot work (both ends included): calendar days of the zone of the
+    operator's shifts (``agents.shifts.shift_zone``)."""
 
     class Kind(models.TextChoices):
         SICK = "sick", "Sick leave"

@@ -62,6 +62,13 @@ def _refusals(*, shift, operator, projects, max_hours):
         reasons.append("Is not active.")
     if not Certification.objects.filter(operator=operator, project_id__in=projects).exists():
         reasons.append("Is not certified for any project of the absent operator.")
+    if (
+        shift.project_id is not None
+        and not Certification.objects.filter(
+            operator=operator, project_id=shift.project_id
+        ).exists()
+    ):
+        reasons.append("Is not certified for the shift's project.")
     first, last = shift.starts_at.date(), (shift.ends_at - dt.timedelta(microseconds=1)).date()
     if Absence.objects.filter(operator=operator, starts_on__lte=last, ends_on__gte=first).exists():
         reasons.append("Is absent on the shift's days.")

@@ -120,6 +120,10 @@ POOL_READS = {
     ("pool/live/", "GET"),
     ("pool/live/operators/", "GET"),
     ("people/turnover/", "GET"),
+    ("absences/", "GET"),
+    ("absences/{pk}/", "GET"),
+    ("operators/{code}/adherence/", "GET"),
+    ("pool/adherence/", "GET"),
 }
 
 # Views whose writes are refused by role (403) to whoever changes no pool, billing or
@@ -128,6 +132,7 @@ REFUSED_BY_ROLE = (
     "projects.api.views.",
     "agents.api.views.",
     "agents.api.people_views.OperatorStatusView",
+    "agents.api.shift_views.",
     "billing.",
 )
 PLANNING = "workforce.api.scheduling_views."

@@ -45,7 +45,7 @@ from calls.models import Call
 from contactcenter.models import ApiToken
 from projects.api.scoping import ScopedViewSetMixin
 from projects.models import Client, Project, Seller
-from tests import tenancy_live, tenancy_people, tenancy_quality
+from tests import tenancy_live, tenancy_people, tenancy_quality, tenancy_schedules
 from tests.factories import (
     T0,
     AbsenceFactory,
@@ -1181,10 +1181,12 @@ MATRIX[("tokens/rotate/", "POST")] = CreateRoute(
     stored=lambda w, side: ApiToken.objects.filter(revoked_at__isnull=False).count() == 1,
 )
 
-# The people (training, lifecycle, turnover) and quality (QA) rooms keep their entries in
+# The people (training, lifecycle, turnover), quality (QA) and schedules (shifts, absences,
+# adherence, intraday) rooms keep their entries in
 # their own modules, written with this module's route kinds; they are part of MATRIX.
 MATRIX.update(tenancy_people.entries())
 MATRIX.update(tenancy_quality.entries())
+MATRIX.update(tenancy_schedules.entries())
 MATRIX.update(tenancy_live.entries())
 
 # Entries ready for routes that are being built, keyed like MATRIX. When such a route lands,

@@ -1,7 +1,8 @@
 """The workforce admin report pages, one URL module included by the URL root under
 ``admin/`` (before the admin's own URLs): the Erlang and in-house calculators
 (``staffing/``), the pooling gain (``staffing-plan/``), the what-if simulation
-(``simulation/``) and the People page, turnover and bench strength (``people/``).
+(``simulation/``), the People page, turnover and bench strength (``people/``), schedule
+adherence (``adherence/``) and a project's intraday (``intraday/``).
 
 Named by string in the root so ``contactcenter`` imports no app; ``admin_view`` makes each
 an admin page like any other: login required, staff only.
@@ -10,8 +11,10 @@ an admin page like any other: login required, staff only.
 from django.contrib import admin
 from django.urls import path
 
+from workforce.adherence_admin import adherence_view
 from workforce.erlang_admin import erlang_view
 from workforce.insourcing_admin import insourcing_view
+from workforce.intraday_admin import intraday_view
 from workforce.people_admin import people_view
 from workforce.simulation_admin import what_if_view
 from workforce.staffing_admin import pooling_gain_view
@@ -24,4 +27,6 @@ urlpatterns = [
     path("staffing-plan/", admin.site.admin_view(pooling_gain_view), name="pooling_gain"),
     path("simulation/", admin.site.admin_view(what_if_view), name="simulation_what_if"),
     path("people/", admin.site.admin_view(people_view), name="people_report"),
+    path("adherence/", admin.site.admin_view(adherence_view), name="adherence_report"),
+    path("intraday/", admin.site.admin_view(intraday_view), name="intraday_report"),
 ]

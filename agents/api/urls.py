@@ -1,5 +1,6 @@
 """REST routes of the agents app: operators/ (looked up by code), agent-events/ and the
-people routes (lifecycle, training, turnover) of agents.api.people_views. The staffing
+people routes (lifecycle, training, turnover) of agents.api.people_views, shifts/ and
+absences/ (agents.api.shift_views). The staffing
 calculators and schedules are workforce's (``workforce.api.urls``)."""
 
 from django.urls import path
@@ -12,6 +13,7 @@ from agents.api.people_views import (
     TrainingProgramViewSet,
     TurnoverView,
 )
+from agents.api.shift_views import AbsenceViewSet, ShiftViewSet
 from agents.api.views import AgentStateEventViewSet, OperatorViewSet
 
 router = SimpleRouter(trailing_slash=True)
@@ -19,6 +21,8 @@ router.register("operators", OperatorViewSet, basename="operator")
 router.register("agent-events", AgentStateEventViewSet, basename="agent-event")
 router.register("training/programs", TrainingProgramViewSet, basename="training-program")
 router.register("training/enrolments", TrainingEnrolmentViewSet, basename="training-enrolment")
+router.register("shifts", ShiftViewSet, basename="shift")
+router.register("absences", AbsenceViewSet, basename="absence")
 
 urlpatterns = [
     *router.urls,

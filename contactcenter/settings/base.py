@@ -263,6 +263,17 @@ KPI_ROLLUP_LATE_COMMIT_SECONDS = env.int("KPI_ROLLUP_LATE_COMMIT_SECONDS", defau
 KPI_ALERT_MIN_OFFERED = env.int("KPI_ALERT_MIN_OFFERED", default=10)
 KPI_ALERT_LOOKBACK_HOURS = env.int("KPI_ALERT_LOOKBACK_HOURS", default=48)
 
+# Workforce: the center's zone (the days of pool shifts and absences), schedule adherence
+# thresholds and the intraday reforecast (docs/adherence.md, docs/intraday.md).
+CENTER_TIME_ZONE = env("CENTER_TIME_ZONE", default="Europe/Moscow")
+ADHERENCE_LATE_LOGIN_SECONDS = env.int("ADHERENCE_LATE_LOGIN_SECONDS", default=120)
+ADHERENCE_EARLY_LOGOUT_SECONDS = env.int("ADHERENCE_EARLY_LOGOUT_SECONDS", default=120)
+ADHERENCE_LONG_BREAK_SECONDS = env.int("ADHERENCE_LONG_BREAK_SECONDS", default=120)
+ADHERENCE_UNSCHEDULED_BREAK_SECONDS = env.int("ADHERENCE_UNSCHEDULED_BREAK_SECONDS", default=120)
+INTRADAY_MIN_CALLS = env.int("INTRADAY_MIN_CALLS", default=30)
+INTRADAY_MIN_ELAPSED_SECONDS = env.int("INTRADAY_MIN_ELAPSED_SECONDS", default=3600)
+INTRADAY_FACTOR_BOUNDS = (0.5, 2.0)
+
 # Live state (live.state, docs/live.md): the Redis it lives in, a DB number of its own
 # (Celery's broker holds 0), and its key prefix; a call's events close into a call record
 # when no record came this long after its last event.

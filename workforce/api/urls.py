@@ -1,12 +1,15 @@
 """REST routes of workforce planning, the one ``staffing/`` URL module: the Erlang C/A and
 in-house vs outsourcing calculators, the pooled staffing plan, a project's forecast and
-bench strength, the weekly schedule and absence replacements. Paths as they were."""
+bench strength, the weekly schedule and absence replacements, schedule adherence and a
+project's intraday. Paths as they were."""
 
 from django.urls import path
 
+from workforce.api.adherence_views import OperatorAdherenceView, PoolAdherenceView
 from workforce.api.bench_views import ProjectBenchStrengthView
 from workforce.api.erlang_views import ErlangAView, ErlangCView
 from workforce.api.insourcing_views import InHouseVsOutsourcingView
+from workforce.api.intraday_views import ProjectIntradayView
 from workforce.api.plan_views import ProjectForecastView, StaffingPlanView
 from workforce.api.scheduling_views import (
     AbsenceAssignView,
@@ -36,4 +39,12 @@ urlpatterns = [
         name="absence-replacements",
     ),
     path("absences/<int:id>/assign/", AbsenceAssignView.as_view(), name="absence-assign"),
+    # Schedule adherence and intraday (docs/adherence.md, docs/intraday.md).
+    path(
+        "operators/<str:code>/adherence/",
+        OperatorAdherenceView.as_view(),
+        name="operator-adherence",
+    ),
+    path("pool/adherence/", PoolAdherenceView.as_view(), name="pool-adherence"),
+    path("projects/<str:code>/intraday/", ProjectIntradayView.as_view(), name="project-intraday"),
 ]
