@@ -322,7 +322,7 @@ class EvaluationAdmin(LocalTimeAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 class DisputeResolveForm(forms.ModelForm):
     outcome = forms.ChoiceField(
-        label=_("outcome"),
+        label=_("Decision"),
         choices=[
             ("upheld", _("Upheld: the score stands")),
             ("overturned", _("Overturned: recompute from the evaluation's answers as edited")),

@@ -71,7 +71,7 @@ def _criteria_rows(criteria):
         if not name:
             problems["name"] = [_("Required.")]
         elif name in names:
-            problems["name"] = [_("Criterion %(name)s is listed twice.") % {"name": repr(name)}]
+            problems["name"] = [_("Criterion '%(name)s' is listed twice.") % {"name": name}]
         names.add(name)
         weight = row.get("weight")
         if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
@@ -230,8 +230,8 @@ def _write_answers(evaluation, answers):
         if criterion_id in rows:
             errors[index] = {
                 "criterion": [
-                    _("%(criterion)s is answered twice.")
-                    % {"criterion": repr(criteria[criterion_id].name)}
+                    _("'%(criterion)s' is answered twice.")
+                    % {"criterion": criteria[criterion_id].name}
                 ]
             }
             continue
@@ -282,7 +282,7 @@ def _compute(evaluation):
     missing = [c.name for c in evaluation.scorecard.criteria.all() if c.pk not in given]
     if missing:
         unanswered = [
-            _("Criterion %(name)s is not answered.") % {"name": repr(name)} for name in missing
+            _("Criterion '%(name)s' is not answered.") % {"name": name} for name in missing
         ]
         raise DomainError(unanswered[0], details={"answers": unanswered})
     try:
