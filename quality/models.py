@@ -8,7 +8,7 @@ Moved out of ``calls`` without moving data: each keeps its table (``db_table`` n
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Operator
@@ -26,10 +26,11 @@ class Scorecard(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="scorecards", verbose_name=_("project")
     )
-    name = models.CharField(_("name"), max_length=120)
+    # A context: Django's own "name" (a person's, "имя") would win in Russian.
+    name = models.CharField(pgettext_lazy("scorecard", "name"), max_length=120)
     version = models.PositiveIntegerField(_("version"), default=1)
     is_active = models.BooleanField(
-        _("active"),
+        pgettext_lazy("scorecard", "active"),
         default=True,
         help_text=_("The version new evaluations and the sampling job use."),
     )
@@ -67,7 +68,7 @@ class ScorecardCriterion(models.Model):
     scorecard = models.ForeignKey(
         Scorecard, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("scorecard")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("criterion", "name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     weight = models.PositiveIntegerField(_("weight"))
     is_critical = models.BooleanField(_("critical"), default=False)
