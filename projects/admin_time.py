@@ -37,6 +37,8 @@ class LocalTimeAdminMixin:
     """Changelists and change pages of a model with a ``project`` in local time."""
 
     local_time_project_param = "project__id__exact"
+    # The row's zone on its change page, as a lookup from the model.
+    local_time_zone_lookup = "project__timezone"
 
     def display_zone(self, request: Any) -> str:
         """The zone a changelist's days and times are in (see the module's docstring)."""
@@ -69,7 +71,7 @@ class LocalTimeAdminMixin:
     def change_view(self, request: Any, object_id: str, *args: Any, **kwargs: Any) -> Any:
         rows = self.model._default_manager.filter(pk=object_id)  # type: ignore[attr-defined]
         zone = (
-            rows.values_list("project__timezone", flat=True).first()
+            rows.values_list(self.local_time_zone_lookup, flat=True).first()
             if object_id.isdigit()
             else None
         )

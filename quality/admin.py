@@ -8,11 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from calls.models import Call
 from contactcenter.errors import DomainError
+from contactcenter.l10n import local_time_text, number_text
 from projects.admin import ScopedProjectFilter
 from projects.admin_scoping import ScopedAdminMixin
+from projects.admin_time import LocalTimeAdminMixin, local_time_display
 from projects.tenancy import QA_EVALUATOR, visible_projects
 from quality import services as quality_services
 from quality.models import (
@@ -54,22 +58,23 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(Scorecard)
-class ScorecardAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ScorecardAdmin(LocalTimeAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "project"
     scope_role = QA_EVALUATOR
-    list_display = ["name", "project", "version", "is_active", "valid_from", "created_at"]
+    list_display = ["name", "project", "version", "is_active", "valid_from", "created_local"]
     list_filter = ["is_active", ("project", ScopedProjectFilter)]
     list_select_related = ["project"]
     search_fields = ["name"]
     inlines = [CriterionInline]
     actions = ["make_new_version"]
-    readonly_fields = ["version", "created_at"]
+    readonly_fields = ["version"]
+    created_local = local_time_display("created_at", _("created at"))
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and quality_services.scorecard_is_frozen(obj):
-            return ["project", "name", "valid_from", "version", "created_at"]
+            return ["project", "name", "valid_from", "version", "created_local"]
         if obj is not None:
-            return ["project", "name", "version", "created_at"]
+            return ["project", "name", "version", "created_local"]
         return self.readonly_fields
 
     @transaction.atomic
@@ -81,7 +86,7 @@ class ScorecardAdmin(ScopedAdminMixin, admin.ModelAdmin):
             obj.is_active = True
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Make a new version of the selected scorecards (copy)")
+    @admin.action(description=_("Make a new version of the selected scorecards (copy)"))
     def make_new_version(self, request, queryset):
         for scorecard in queryset:
             criteria = [
@@ -95,9 +100,8 @@ class ScorecardAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 for c in scorecard.criteria.all()
             ]
             new = quality_services.scorecard_revise(scorecard=scorecard, criteria=criteria)
-            self.message_user(
-                request, f"{new} made; edit its criteria, then evaluations use it.", messages.INFO
-            )
+            made = gettext("%(scorecard)s made; edit its criteria, then evaluations use it.")
+            self.message_user(request, made % {"scorecard": new}, messages.INFO)
 
 
 # --- Evaluations ----------------------------------------------------------------------------
@@ -168,9 +172,11 @@ class EvaluationAddForm(forms.ModelForm):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class EvaluationAdmin(LocalTimeAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "call__project"
     scope_role = QA_EVALUATOR
+    local_time_project_param = "call__project__id__exact"
+    local_time_zone_lookup = "call__project__timezone"
     change_form_template = "admin/quality/evaluation/change_form.html"
     list_display = [
         "id",
@@ -182,7 +188,7 @@ class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "status",
         "score",
         "critical_failed",
-        "submitted_at",
+        "submitted_local",
     ]
     list_filter = ["status", "critical_failed", ("call__project", ScopedProjectFilter)]
     list_select_related = ["call__project", "call__operator", "scorecard", "evaluator"]
@@ -200,7 +206,10 @@ class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "call_talk_seconds",
         "call_disposition",
     ]
-    record = ["scorecard", "evaluator", "status", "score", "critical_failed", "submitted_at"]
+    record = ["scorecard", "evaluator", "status", "score", "critical_failed", "submitted_local"]
+    submitted_local = local_time_display(
+        "submitted_at", _("submitted at"), zone_path="call.project.timezone"
+    )
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -211,8 +220,8 @@ class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if obj is None:
             return [(None, {"fields": ["call", "scorecard", "comment"]})]
         return [
-            ("The call", {"fields": self.call_facts}),
-            ("Evaluation", {"fields": [*self.record, "comment"]}),
+            (_("The call"), {"fields": self.call_facts}),
+            (_("Evaluation"), {"fields": [*self.record, "comment"]}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -242,19 +251,23 @@ class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
             try:
                 quality_services.evaluation_submit(evaluation=obj, user=request.user)
             except DomainError as error:
-                self.message_user(request, f"Not submitted: {error.message}", messages.ERROR)
+                refused = gettext("Not submitted: %(reason)s") % {"reason": error.message}
+                self.message_user(request, refused, messages.ERROR)
                 return HttpResponseRedirect(request.path)
             obj.refresh_from_db()
-            self.message_user(request, f"Submitted: score {obj.score}.", messages.SUCCESS)
+            submitted = gettext("Submitted: score %(score)s.") % {
+                "score": number_text(obj.score, 2)
+            }
+            self.message_user(request, submitted, messages.SUCCESS)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
-    @admin.display(description="recording")
+    @admin.display(description=_("recording"))
     def player(self, evaluation):
         url = evaluation.call.recording_url
         if not url:
             return format_html(
-                '<span class="qa-no-recording">{}</span>', "No recording for this call."
+                '<span class="qa-no-recording">{}</span>', gettext("No recording for this call.")
             )
         return format_html(
             '<audio controls preload="none" src="{}" class="qa-player"></audio>'
@@ -264,41 +277,42 @@ class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
             url,
         )
 
-    @admin.display(description="project", ordering="call__project__code")
+    @admin.display(description=_("project"), ordering="call__project__code")
     def project(self, evaluation):
         return evaluation.call.project.code
 
-    @admin.display(description="operator", ordering="call__operator__code")
+    @admin.display(description=_("operator"), ordering="call__operator__code")
     def operator(self, evaluation):
         return evaluation.call.operator.code if evaluation.call.operator else "-"
 
-    @admin.display(description="project")
+    @admin.display(description=_("project"))
     def call_project(self, evaluation):
         project = evaluation.call.project
         return f"{project.name} ({project.code})"
 
-    @admin.display(description="operator")
+    @admin.display(description=_("operator"))
     def call_operator(self, evaluation):
         operator = evaluation.call.operator
         return f"{operator.code} ({operator.full_name})" if operator else "-"
 
-    @admin.display(description="offered")
+    # The call's instants in its project's zone, the zone named (docs/i18n.md).
+    @admin.display(description=_("offered"))
     def call_offered_at(self, evaluation):
-        return evaluation.call.offered_at
+        return local_time_text(evaluation.call.offered_at, evaluation.call.project.timezone)
 
-    @admin.display(description="answered")
+    @admin.display(description=_("answered"))
     def call_answered_at(self, evaluation):
-        return evaluation.call.answered_at
+        return local_time_text(evaluation.call.answered_at, evaluation.call.project.timezone) or "-"
 
-    @admin.display(description="ended")
+    @admin.display(description=_("ended"))
     def call_ended_at(self, evaluation):
-        return evaluation.call.ended_at
+        return local_time_text(evaluation.call.ended_at, evaluation.call.project.timezone) or "-"
 
-    @admin.display(description="talk seconds")
+    @admin.display(description=_("talk seconds"))
     def call_talk_seconds(self, evaluation):
         return evaluation.call.talk_seconds
 
-    @admin.display(description="disposition")
+    @admin.display(description=_("disposition"))
     def call_disposition(self, evaluation):
         return evaluation.call.disposition or "-"
 
@@ -308,10 +322,11 @@ class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 class DisputeResolveForm(forms.ModelForm):
     outcome = forms.ChoiceField(
+        label=_("Decision"),
         choices=[
-            ("upheld", "Upheld: the score stands"),
-            ("overturned", "Overturned: recompute from the evaluation's answers as edited"),
-        ]
+            ("upheld", _("Upheld: the score stands")),
+            ("overturned", _("Overturned: recompute from the evaluation's answers as edited")),
+        ],
     )
 
     class Meta:
@@ -335,19 +350,21 @@ class DisputeResolveForm(forms.ModelForm):
 
 
 @admin.register(EvaluationDispute)
-class EvaluationDisputeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class EvaluationDisputeAdmin(LocalTimeAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "evaluation__call__project"
     scope_role = QA_EVALUATOR
+    local_time_project_param = "evaluation__call__project__id__exact"
+    local_time_zone_lookup = "evaluation__call__project__timezone"
     list_display = [
         "id",
         "evaluation",
         "status",
         "raised_by",
-        "raised_at",
+        "raised_local",
         "score_before",
         "score_after",
         "resolved_by",
-        "resolved_at",
+        "resolved_local",
     ]
     list_filter = ["status"]
     list_select_related = [
@@ -356,8 +373,14 @@ class EvaluationDisputeAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "raised_by",
         "resolved_by",
     ]
-    facts = ["evaluation", "raised_by", "raised_at", "reason", "score_before"]
-    resolution = ["status", "score_after", "resolved_by", "resolution_comment", "resolved_at"]
+    facts = ["evaluation", "raised_by", "raised_local", "reason", "score_before"]
+    resolution = ["status", "score_after", "resolved_by", "resolution_comment", "resolved_local"]
+    raised_local = local_time_display(
+        "raised_at", _("raised at"), zone_path="evaluation.call.project.timezone"
+    )
+    resolved_local = local_time_display(
+        "resolved_at", _("resolved at"), zone_path="evaluation.call.project.timezone"
+    )
 
     def has_add_permission(self, request):
         return False  # raised through the API by the supervisor (or a manager)
@@ -374,9 +397,9 @@ class EvaluationDisputeAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if obj is not None and obj.status == EvaluationDispute.Status.OPEN:
             return [
                 (None, {"fields": self.facts}),
-                ("Resolve", {"fields": ["outcome", "resolution_comment"]}),
+                (_("Resolve"), {"fields": ["outcome", "resolution_comment"]}),
             ]
-        return [(None, {"fields": self.facts}), ("Resolution", {"fields": self.resolution})]
+        return [(None, {"fields": self.facts}), (_("Resolution"), {"fields": self.resolution})]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status == EvaluationDispute.Status.OPEN:

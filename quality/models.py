@@ -8,6 +8,8 @@ Moved out of ``calls`` without moving data: each keeps its table (``db_table`` n
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from agents.models import Operator
 from calls.models import Call
@@ -21,16 +23,25 @@ class Scorecard(models.Model):
     the next version, so every evaluation keeps the criteria it was scored against.
     """
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="scorecards")
-    name = models.CharField(max_length=120)
-    version = models.PositiveIntegerField(default=1)
-    is_active = models.BooleanField(
-        default=True, help_text="The version new evaluations and the sampling job use."
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="scorecards", verbose_name=_("project")
     )
-    valid_from = models.DateField(help_text="Local date of the project from which it applies.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    # A context: Django's own "name" (a person's, "имя") would win in Russian.
+    name = models.CharField(pgettext_lazy("scorecard", "name"), max_length=120)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    is_active = models.BooleanField(
+        pgettext_lazy("scorecard", "active"),
+        default=True,
+        help_text=_("The version new evaluations and the sampling job use."),
+    )
+    valid_from = models.DateField(
+        _("valid from"), help_text=_("Local date of the project from which it applies.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
         db_table = "calls_scorecard"
         ordering = ["project", "name", "-version"]
         constraints = [
@@ -54,14 +65,18 @@ class ScorecardCriterion(models.Model):
     """One line of a scorecard; ``weight`` counts when it applies, ``is_critical`` zeroes the
     call when it is not met."""
 
-    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="criteria")
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    weight = models.PositiveIntegerField()
-    is_critical = models.BooleanField(default=False)
-    order = models.PositiveIntegerField(default=0)
+    scorecard = models.ForeignKey(
+        Scorecard, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("scorecard")
+    )
+    name = models.CharField(pgettext_lazy("criterion", "name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.PositiveIntegerField(_("weight"))
+    is_critical = models.BooleanField(_("critical"), default=False)
+    order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
         db_table = "calls_scorecardcriterion"
         ordering = ["scorecard", "order", "id"]
         constraints = [
@@ -70,7 +85,12 @@ class ScorecardCriterion(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.weight}{', critical' if self.is_critical else ''})"
+        if self.is_critical:
+            return gettext("%(name)s (%(weight)s, critical)") % {
+                "name": self.name,
+                "weight": self.weight,
+            }
+        return f"{self.name} ({self.weight})"
 
 
 class Evaluation(models.Model):
@@ -81,29 +101,41 @@ class Evaluation(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        DISPUTED = "disputed", "Disputed"
-        FINAL = "final", "Final"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        DISPUTED = "disputed", _("Disputed")
+        FINAL = "final", _("Final")
 
-    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="evaluations")
-    scorecard = models.ForeignKey(Scorecard, on_delete=models.PROTECT, related_name="evaluations")
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("call")
+    )
+    scorecard = models.ForeignKey(
+        Scorecard,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name=_("scorecard"),
+    )
     evaluator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="qa_evaluations",
-        help_text="Who scores it: assigned by the sampling job, or the submitter.",
+        verbose_name=_("evaluator"),
+        help_text=_("Who scores it: assigned by the sampling job, or the submitter."),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    critical_failed = models.BooleanField(default=False)
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    critical_failed = models.BooleanField(_("critical criterion failed"), default=False)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
         db_table = "calls_evaluation"
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -130,23 +162,35 @@ class Evaluation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.call} by {self.scorecard.name} v{self.scorecard.version} ({self.status})"
+        return gettext("%(call)s by %(scorecard)s v%(version)s (%(status)s)") % {
+            "call": self.call,
+            "scorecard": self.scorecard.name,
+            "version": self.scorecard.version,
+            "status": self.get_status_display(),
+        }
 
 
 class EvaluationAnswer(models.Model):
     class Answer(models.TextChoices):
-        MET = "met", "Met"
-        NOT_MET = "not_met", "Not met"
-        NA = "na", "N/A"
+        MET = "met", _("Met")
+        NOT_MET = "not_met", _("Not met")
+        NA = "na", _("N/A")
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="answers")
-    criterion = models.ForeignKey(
-        ScorecardCriterion, on_delete=models.PROTECT, related_name="answers"
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="answers", verbose_name=_("evaluation")
     )
-    answer = models.CharField(max_length=8, choices=Answer.choices)
-    comment = models.TextField(blank=True)
+    criterion = models.ForeignKey(
+        ScorecardCriterion,
+        on_delete=models.PROTECT,
+        related_name="answers",
+        verbose_name=_("criterion"),
+    )
+    answer = models.CharField(_("answer"), max_length=8, choices=Answer.choices)
+    comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         db_table = "calls_evaluationanswer"
         ordering = ["evaluation", "criterion__order", "criterion_id"]
         constraints = [
@@ -159,7 +203,7 @@ class EvaluationAnswer(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.criterion.name}: {self.answer}"
+        return f"{self.criterion.name}: {self.get_answer_display()}"
 
 
 class EvaluationDispute(models.Model):
@@ -168,30 +212,42 @@ class EvaluationDispute(models.Model):
     evaluation: the resolution is final."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        UPHELD = "upheld", "Upheld (score stands)"
-        OVERTURNED = "overturned", "Overturned (answers changed)"
+        OPEN = "open", _("Open")
+        UPHELD = "upheld", _("Upheld (score stands)")
+        OVERTURNED = "overturned", _("Overturned (answers changed)")
 
-    evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="dispute")
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qa_disputes_raised"
+    evaluation = models.OneToOneField(
+        Evaluation, on_delete=models.CASCADE, related_name="dispute", verbose_name=_("evaluation")
     )
-    reason = models.TextField()
-    raised_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    score_before = models.DecimalField(max_digits=5, decimal_places=2)
-    score_after = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="qa_disputes_raised",
+        verbose_name=_("raised by"),
+    )
+    reason = models.TextField(_("reason"))
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    score_before = models.DecimalField(_("score before"), max_digits=5, decimal_places=2)
+    score_after = models.DecimalField(
+        _("score after"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="qa_disputes_resolved",
+        verbose_name=_("resolved by"),
     )
-    resolution_comment = models.TextField(blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_comment = models.TextField(_("resolution comment"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
         db_table = "calls_evaluationdispute"
         ordering = ["-raised_at", "-id"]
         constraints = [
@@ -217,7 +273,10 @@ class EvaluationDispute(models.Model):
         ]
 
     def __str__(self):
-        return f"dispute on {self.evaluation_id} ({self.status})"
+        return gettext("dispute on %(evaluation)s (%(status)s)") % {
+            "evaluation": self.evaluation_id,
+            "status": self.get_status_display(),
+        }
 
 
 class QaSample(models.Model):
@@ -228,29 +287,45 @@ class QaSample(models.Model):
     """
 
     class Reason(models.TextChoices):
-        LONGEST = "longest", "Longest talk of the week"
-        SHORT_AFTER_ANSWER = "short_after_answer", "Abandoned after answer"
-        RANDOM = "random", "Random"
+        LONGEST = "longest", _("Longest talk of the week")
+        SHORT_AFTER_ANSWER = "short_after_answer", _("Abandoned after answer")
+        RANDOM = "random", _("Random")
 
-    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="qa_sample")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="qa_samples")
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="qa_samples")
-    week_start = models.DateField()
-    reason = models.CharField(max_length=20, choices=Reason.choices)
-    seed = models.CharField(max_length=64, help_text="The seed the picks were drawn with.")
+    call = models.OneToOneField(
+        Call, on_delete=models.CASCADE, related_name="qa_sample", verbose_name=_("call")
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="qa_samples", verbose_name=_("project")
+    )
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="qa_samples", verbose_name=_("operator")
+    )
+    week_start = models.DateField(_("week of"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    seed = models.CharField(
+        _("seed"), max_length=64, help_text=_("The seed the picks were drawn with.")
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="qa_samples_assigned",
+        verbose_name=_("assigned to"),
     )
     evaluation = models.OneToOneField(
-        Evaluation, on_delete=models.SET_NULL, null=True, blank=True, related_name="sample"
+        Evaluation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sample",
+        verbose_name=_("evaluation"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("QA sample")
+        verbose_name_plural = _("QA samples")
         db_table = "calls_qasample"
         ordering = ["-week_start", "project", "operator", "reason", "call"]
         constraints = [
@@ -265,4 +340,8 @@ class QaSample(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.call} ({self.reason}, week of {self.week_start})"
+        return gettext("%(call)s (%(reason)s, week of %(week)s)") % {
+            "call": self.call,
+            "reason": self.get_reason_display(),
+            "week": self.week_start,
+        }

@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from calls.models import Call
 from contactcenter.errors import ConflictError, DomainError
@@ -40,6 +41,15 @@ def is_qa_evaluator(user: User, project: Project) -> bool:
     return is_manager(user, project) or project.qa_evaluators.filter(pk=user.pk).exists()
 
 
+def _status_word(row: Evaluation | EvaluationDispute) -> str:
+    """A row's status as a word of the sentence: ``submitted`` (en), ``отправлена`` (ru)."""
+    return str(row.get_status_display()).lower()
+
+
+def _evaluation_is(evaluation: Evaluation) -> str:
+    return _("The evaluation is %(status)s.") % {"status": _status_word(evaluation)}
+
+
 def _forbidden(message):
     return DomainError(message, status=403, code="permission_denied")
 
@@ -51,25 +61,25 @@ def _criteria_rows(criteria):
     """Check the criteria given as dicts (name, weight, is_critical, description, order)."""
     if not criteria:
         raise DomainError(
-            "A scorecard needs at least one criterion.",
-            details={"criteria": ["Give at least one criterion."]},
+            _("A scorecard needs at least one criterion."),
+            details={"criteria": [_("Give at least one criterion.")]},
         )
     names, errors = set(), {}
     for index, row in enumerate(criteria):
         problems = {}
         name = (row.get("name") or "").strip()
         if not name:
-            problems["name"] = ["Required."]
+            problems["name"] = [_("Required.")]
         elif name in names:
-            problems["name"] = [f"Criterion {name!r} is listed twice."]
+            problems["name"] = [_("Criterion '%(name)s' is listed twice.") % {"name": name}]
         names.add(name)
         weight = row.get("weight")
         if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
-            problems["weight"] = ["A positive whole number."]
+            problems["weight"] = [_("A positive whole number.")]
         if problems:
             errors[index] = problems
     if errors:
-        raise DomainError("Invalid criteria.", details={"criteria": errors})
+        raise DomainError(_("Invalid criteria."), details={"criteria": errors})
 
 
 @transaction.atomic
@@ -81,7 +91,7 @@ def scorecard_create(
     _criteria_rows(criteria)
     name = name.strip()
     if not name:
-        raise DomainError("A scorecard needs a name.", details={"name": ["Required."]})
+        raise DomainError(_("A scorecard needs a name."), details={"name": [_("Required.")]})
     scorecard = Scorecard.objects.create(
         project=project,
         name=name,
@@ -155,27 +165,31 @@ def evaluation_check(*, call: Call, scorecard: Scorecard | None = None) -> Score
     """The scorecard a new evaluation of ``call`` uses, or the ``DomainError`` refusing it."""
     if call.answered_at is None:
         raise DomainError(
-            "Only answered calls are evaluated.",
-            details={"call": ["This call was never answered: nothing to listen to."]},
+            _("Only answered calls are evaluated."),
+            details={"call": [_("This call was never answered: nothing to listen to.")]},
         )
     if scorecard is None:
         scorecard = scorecard_for_call(call)
         if scorecard is None:
             raise DomainError(
-                "The call's project has no active scorecard.",
-                details={"scorecard": ["The project has no active scorecard for this call."]},
+                _("The call's project has no active scorecard."),
+                details={"scorecard": [_("The project has no active scorecard for this call.")]},
             )
     elif scorecard.project_id != call.project_id:
         raise DomainError(
-            "The scorecard belongs to another project.",
-            details={"scorecard": ["Not a scorecard of the call's project."]},
+            _("The scorecard belongs to another project."),
+            details={"scorecard": [_("Not a scorecard of the call's project.")]},
         )
     if Evaluation.objects.filter(call=call, scorecard=scorecard).exists():
-        raise ConflictError(
-            "This call is already evaluated with this scorecard.",
-            details={"call": ["Already evaluated with this scorecard."]},
-        )
+        raise _already_evaluated()
     return scorecard
+
+
+def _already_evaluated() -> ConflictError:
+    return ConflictError(
+        _("This call is already evaluated with this scorecard."),
+        details={"call": [_("Already evaluated with this scorecard.")]},
+    )
 
 
 @transaction.atomic
@@ -189,10 +203,7 @@ def evaluation_create(
         with transaction.atomic():
             return Evaluation.objects.create(call=call, scorecard=scorecard, evaluator=evaluator)
     except IntegrityError as exc:  # a concurrent create of the same pair
-        raise ConflictError(
-            "This call is already evaluated with this scorecard.",
-            details={"call": ["Already evaluated with this scorecard."]},
-        ) from exc
+        raise _already_evaluated() from exc
 
 
 def _write_answers(evaluation, answers):
@@ -204,17 +215,29 @@ def _write_answers(evaluation, answers):
         criterion = row.get("criterion")
         criterion_id = getattr(criterion, "pk", criterion)
         if criterion_id not in criteria:
-            errors[index] = {"criterion": [f"Not a criterion of this scorecard: {criterion!r}."]}
+            errors[index] = {
+                "criterion": [
+                    _("Not a criterion of this scorecard: %(criterion)s.")
+                    % {"criterion": repr(criterion)}
+                ]
+            }
             continue
         if row.get("answer") not in scoring.ANSWERS:
-            errors[index] = {"answer": [f"One of {', '.join(scoring.ANSWERS)}."]}
+            errors[index] = {
+                "answer": [_("One of %(answers)s.") % {"answers": ", ".join(scoring.ANSWERS)}]
+            }
             continue
         if criterion_id in rows:
-            errors[index] = {"criterion": [f"{criteria[criterion_id].name!r} is answered twice."]}
+            errors[index] = {
+                "criterion": [
+                    _("'%(criterion)s' is answered twice.")
+                    % {"criterion": criteria[criterion_id].name}
+                ]
+            }
             continue
         rows[criterion_id] = row
     if errors:
-        raise DomainError("Invalid answers.", details={"answers": errors})
+        raise DomainError(_("Invalid answers."), details={"answers": errors})
     # One upsert for the lot (the database's "answered once" constraint is the key).
     EvaluationAnswer.objects.bulk_create(
         [
@@ -243,8 +266,8 @@ def evaluation_save(
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.status != Evaluation.Status.DRAFT:
         raise DomainError(
-            "Only a draft evaluation is edited; a submitted one changes through a dispute.",
-            details={"status": [f"The evaluation is {evaluation.status}."]},
+            _("Only a draft evaluation is edited; a submitted one changes through a dispute."),
+            details={"status": [_evaluation_is(evaluation)]},
         )
     _write_answers(evaluation, answers)
     if comment is not None:
@@ -258,17 +281,18 @@ def _compute(evaluation):
     given = {a.criterion_id: a for a in evaluation.answers.all()}
     missing = [c.name for c in evaluation.scorecard.criteria.all() if c.pk not in given]
     if missing:
-        raise DomainError(
-            f"Criterion {missing[0]!r} is not answered.",
-            details={"answers": [f"Criterion {name!r} is not answered." for name in missing]},
-        )
+        unanswered = [
+            _("Criterion '%(name)s' is not answered.") % {"name": name} for name in missing
+        ]
+        raise DomainError(unanswered[0], details={"answers": unanswered})
     try:
         return scoring.score(
             scoring.Answer(a.criterion.weight, a.criterion.is_critical, a.answer)
             for a in evaluation.answers.select_related("criterion")
         )
     except scoring.NothingApplies as exc:
-        raise DomainError(str(exc), details={"answers": [str(exc)]}) from exc
+        message = _("Every criterion is N/A: there is nothing to score.")
+        raise DomainError(message, details={"answers": [message]}) from exc
 
 
 @transaction.atomic
@@ -309,17 +333,18 @@ def dispute_raise(*, evaluation: Evaluation, user: User, reason: str) -> Evaluat
     supervises = operator is not None and operator.supervisor_id == user.pk
     if not (supervises or is_manager(user, project)):
         raise _forbidden(
-            "Only the operator's supervisor or a manager of the project may dispute a score."
+            _("Only the operator's supervisor or a manager of the project may dispute a score.")
         )
     if not (reason or "").strip():
-        raise DomainError("Say why the score is wrong.", details={"reason": ["Required."]})
+        raise DomainError(_("Say why the score is wrong."), details={"reason": [_("Required.")]})
     if evaluation.status != Evaluation.Status.SUBMITTED:
-        already = hasattr(evaluation, "dispute")
-        raise ConflictError(
-            "Only a submitted evaluation is disputed"
-            + (", once." if already else f"; this one is {evaluation.status}."),
-            details={"status": [f"The evaluation is {evaluation.status}."]},
+        message = (
+            _("Only a submitted evaluation is disputed, once.")
+            if hasattr(evaluation, "dispute")
+            else _("Only a submitted evaluation is disputed; this one is %(status)s.")
+            % {"status": _status_word(evaluation)}
         )
+        raise ConflictError(message, details={"status": [_evaluation_is(evaluation)]})
     dispute = EvaluationDispute.objects.create(  # type: ignore[misc]  # submitted: it has a score
         evaluation=evaluation, raised_by=user, reason=reason.strip(), score_before=evaluation.score
     )
@@ -386,23 +411,25 @@ def dispute_check_resolve(
     """The refusals of ``dispute_resolve``, first the actor, then the state, then the input."""
     project = evaluation.call.project
     if not is_qa_evaluator(user, project):
-        raise _forbidden("Only a QA evaluator or a manager of the project resolves a dispute.")
+        raise _forbidden(_("Only a QA evaluator or a manager of the project resolves a dispute."))
     if evaluation.evaluator_id == user.pk and not is_manager(user, project):
-        raise _forbidden("Another evaluator resolves a dispute of your own evaluation.")
+        raise _forbidden(_("Another evaluator resolves a dispute of your own evaluation."))
     if dispute.status != EvaluationDispute.Status.OPEN:
         raise ConflictError(
-            "This dispute is resolved already.",
-            details={"status": [f"The dispute is {dispute.status}."]},
+            _("This dispute is resolved already."),
+            details={
+                "status": [_("The dispute is %(status)s.") % {"status": _status_word(dispute)}]
+            },
         )
     errors = {}
     if outcome not in (EvaluationDispute.Status.UPHELD, EvaluationDispute.Status.OVERTURNED):
-        errors["outcome"] = ["One of upheld, overturned."]
+        errors["outcome"] = [_("One of upheld, overturned.")]
     if not (comment or "").strip():
-        errors["resolution_comment"] = ["Required: say why."]
+        errors["resolution_comment"] = [_("Required: say why.")]
     if outcome == EvaluationDispute.Status.UPHELD and answers:
-        errors["answers"] = ["An upheld score keeps its answers; overturn it to change them."]
+        errors["answers"] = [_("An upheld score keeps its answers; overturn it to change them.")]
     if errors:
-        raise DomainError("Invalid resolution.", details=errors)
+        raise DomainError(_("Invalid resolution."), details=errors)
 
 
 def call_for_evaluation(*, call_id: object, projects: QuerySet[Project]) -> Call:
@@ -415,5 +442,8 @@ def call_for_evaluation(*, call_id: object, projects: QuerySet[Project]) -> Call
         else None
     )
     if call is None:
-        raise DomainError("Unknown call.", details={"call": [f"Unknown call {call_id!r}."]})
+        raise DomainError(
+            _("Unknown call."),
+            details={"call": [_("Unknown call %(id)s.") % {"id": repr(call_id)}]},
+        )
     return call

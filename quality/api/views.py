@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -232,8 +233,8 @@ class EvaluationViewSet(
             ).first()
             if scorecard is None:
                 raise DomainError(
-                    "Unknown scorecard.",
-                    details={"scorecard": ["Not a scorecard of the call's project."]},
+                    _("Unknown scorecard."),
+                    details={"scorecard": [_("Not a scorecard of the call's project.")]},
                 )
         evaluation = quality_services.evaluation_create(
             call=call, scorecard=scorecard, evaluator=request.user

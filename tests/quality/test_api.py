@@ -217,6 +217,18 @@ def test_an_evaluator_creates_and_submits_an_evaluation(qa):
     )
     assert refused.status_code == 400
     assert refused.json()["errors"] == {"answers": ["Criterion 'tone' is not answered."]}
+    in_russian = qa["first"].post(
+        f"/api/v1/qa/evaluations/{pk}/submit/",
+        {"answers": incomplete},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert in_russian.status_code == 400
+    assert in_russian.json() == {
+        "detail": "Нет ответа по критерию «tone».",
+        "code": "invalid",
+        "errors": {"answers": ["Нет ответа по критерию «tone»."]},
+    }
     assert not EvaluationAnswer.objects.exists()
     assert Evaluation.objects.get(pk=pk).status == "draft"
 

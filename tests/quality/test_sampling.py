@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import translation
 from django_celery_beat.models import PeriodicTask
 
 from quality import tasks
@@ -215,6 +216,27 @@ def test_the_command_runs_the_same_job(week):
     QaSample.objects.all().delete()
     qa_sample_week(week=MONDAY, seed="42")
     assert _picks() == picks
+
+
+def test_the_command_says_what_it_did_in_the_active_language(week):
+    english, russian, again = StringIO(), StringIO(), StringIO()
+    call_command("sample_qa_calls", "--week", "2026-10-07", "--seed", "42", stderr=english)
+    QaSample.objects.all().delete()
+    with translation.override("ru"):
+        call_command("sample_qa_calls", "--week", "2026-10-07", "--seed", "42", stderr=russian)
+        call_command("sample_qa_calls", "--week", "2026-10-07", "--seed", "42", stderr=again)
+
+    assert english.getvalue() == (
+        "7 calls sampled; 0 draft evaluations made; 0 operator weeks already sampled.\n"
+    )
+    assert russian.getvalue() == (
+        "в выборку попало 7 звонков; создано 0 черновиков оценки; "
+        "0 недель операторов уже были в выборке.\n"
+    )
+    assert again.getvalue() == (  # the week already sampled: the singular form
+        "в выборку попало 0 звонков; создано 0 черновиков оценки; "
+        "1 неделя оператора уже была в выборке.\n"
+    )
 
 
 def test_the_weekly_task_samples_the_last_complete_local_week(week):
