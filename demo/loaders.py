@@ -23,6 +23,7 @@ from agents.models import Operator
 from billing.models import Tariff, TariffBand
 from calls.rollups import rollup_kpis
 from contactcenter.tokens import reissue as reissue_token
+from demo.names import full_name
 from demo.people import demo_people
 from projects.models import BusinessHours, Client, IntegrationAccount, Project, Seller, VatRate
 from projects.roles import PROJECT_MANAGERS, roles_setup
@@ -149,41 +150,6 @@ PROJECTS = [
         "11.8000",
         None,
     ),
-]
-
-FIRST_NAMES = [
-    "Анна",
-    "Мария",
-    "Елена",
-    "Ольга",
-    "Ирина",
-    "Дмитрий",
-    "Алексей",
-    "Сергей",
-    "Наталья",
-    "Татьяна",
-    "Павел",
-    "Юлия",
-    "Андрей",
-    "Екатерина",
-    "Максим",
-]
-LAST_NAMES = [
-    "Иванова",
-    "Смирнова",
-    "Кузнецова",
-    "Попова",
-    "Соколова",
-    "Лебедев",
-    "Козлов",
-    "Новиков",
-    "Морозова",
-    "Волкова",
-    "Петров",
-    "Зайцева",
-    "Павлов",
-    "Орлова",
-    "Фёдоров",
 ]
 
 DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"  # noqa: S105 - the variable name, not a secret
@@ -318,7 +284,7 @@ def demo_simulate(*, days=None, seed=None, today=None, scenario_path=DEMO_SCENAR
 def _name_operators(codes):
     """Believable names for the operators the simulator created as "Operator <code>"."""
     rng = random.Random(7)
-    names = {code: f"{rng.choice(LAST_NAMES)} {rng.choice(FIRST_NAMES)}" for code in codes}
+    names = {code: full_name(rng) for code in codes}
     for operator in Operator.objects.filter(code__in=codes, full_name__startswith="Operator "):
         operator.full_name = names[operator.code]
         operator.hourly_cost = Decimal("420.00") + Decimal(sum(map(ord, operator.code)) % 5) * 20

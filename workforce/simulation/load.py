@@ -19,6 +19,8 @@ from calls.ingest import MAX_BATCH, calls_ingest
 from projects.models import Client, Project
 
 CHUNK = MAX_BATCH  # 10,000
+# The note of every simulated shift and absence: stored data, read by Russian-speaking staff.
+SIMULATED_NOTE = "Смоделировано"
 
 
 @dataclasses.dataclass
@@ -108,7 +110,7 @@ def entities_ensure(result, loaded=None):
             operator=operators[absence.operator],
             starts_on=first,
             ends_on=last,
-            defaults={"kind": absence.kind, "note": "simulated"},
+            defaults={"kind": absence.kind, "note": SIMULATED_NOTE},
         )
         loaded.absences += created
     return loaded
@@ -132,7 +134,7 @@ def _shifts_ensure(result, operators, loaded):
         ).values_list("operator_id", "starts_at", "ends_at")
     )
     new = [
-        Shift(operator=operator, starts_at=begin, ends_at=end, note="simulated")
+        Shift(operator=operator, starts_at=begin, ends_at=end, note=SIMULATED_NOTE)
         for operator, begin, end in wanted
         if (operator.id, begin, end) not in stored
     ]
