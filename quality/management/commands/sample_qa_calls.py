@@ -22,7 +22,7 @@ def _date(value):
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Pick the week's calls to evaluate per operator and project (idempotent).")
+    help = gettext_lazy("Pick the week's calls to evaluate per operator and project (idempotent).")  # type: ignore[assignment]  # lazy: the active language
 
     def add_arguments(self, parser):
         parser.add_argument(
