@@ -117,6 +117,15 @@ class Call(models.Model):
     received_at = models.DateTimeField(
         auto_now_add=True, help_text="When the record reached us; late data marks rollups dirty."
     )
+    inside_client_hours = models.BooleanField(
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text=(
+            "An inbound call of a reserve project offered inside the client's own business "
+            "hours; set by the database on every write (migration calls/0014)."
+        ),
+    )
 
     wait_seconds = models.GeneratedField(
         expression=CeilSeconds(Coalesce(F("answered_at"), F("ended_at")) - F("offered_at")),
@@ -375,6 +384,7 @@ class ProjectInterval(models.Model):
     talk_seconds = models.PositiveIntegerField(default=0)
     hold_seconds = models.PositiveIntegerField(default=0)
     wrap_seconds = models.PositiveIntegerField(default=0)
+    reserve_inside_hours = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["project", "interval_start"]
