@@ -533,7 +533,9 @@ class RollupState(models.Model):
 
 
 class KpiAlert(models.Model):
-    """A project hour that missed its service-level target or exceeded its abandon target.
+    """A project hour that missed its service-level target or exceeded its abandon target:
+    the history of the hourly alerts, no longer written (alerts/0001 copied it into
+    ``alerts.Alert``, whose hourly conditions replace it).
 
     Stored once per project, hour and kind; the project's managers are e-mailed once
     (``notified_at``). ``value`` and ``target`` are ratios (0..1).

@@ -64,6 +64,8 @@ PROJECT_MANAGER_PERMISSIONS = {
         "invoiceline": ["view"],
     },
     "django_celery_beat": {"periodictask": ["view"]},
+    # Alerts of their projects: read, and acknowledge (the only change the admin allows).
+    "alerts": {"alert": ["view", "change"], "alertdelivery": ["view"]},
 }
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "billing",
     "dashboard",
     "demo",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -243,10 +244,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
-# KPI rollups and alerts (calls.rollups, calls.alerts).
+# KPI rollups and alerts (calls.rollups, alerts: docs/alerts.md).
 KPI_ROLLUP_LATE_COMMIT_SECONDS = env.int("KPI_ROLLUP_LATE_COMMIT_SECONDS", default=600)
 KPI_ALERT_MIN_OFFERED = env.int("KPI_ALERT_MIN_OFFERED", default=10)
-KPI_ALERT_LOOKBACK_HOURS = env.int("KPI_ALERT_LOOKBACK_HOURS", default=48)
+ALERT_DELIVERY_MAX_ATTEMPTS = env.int("ALERT_DELIVERY_MAX_ATTEMPTS", default=6)
+ALERT_WEBHOOK_TIMEOUT_SECONDS = env.int("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=10)
 
 # Bounds of a call record and of every instant a batch row states (docs/limits.md). The
 # database's CHECKs hold the defaults, so a setting may only tighten them.

@@ -1,0 +1,30 @@
+"""Celery tasks of the alerts app: the evaluation (beat) and one delivery, retried."""
+
+from celery import shared_task
+
+from alerts import delivery, engine
+
+
+@shared_task(name="calls.kpi_alerts", soft_time_limit=120, time_limit=150)
+def alerts_evaluate() -> dict[str, int]:
+    """Beat, every 5 minutes (the row of calls/0006, under its old name): judge every
+    condition, open, update and clear alerts."""
+    return engine.alerts_evaluate()
+
+
+def backoff_seconds(retries: int) -> int:
+    """30 s, 60 s, 2 min, 4 min, ... capped at an hour."""
+    return min(30 * 2**retries, 3600)
+
+
+@shared_task(name="alerts.deliver", bind=True, max_retries=None, acks_late=True)
+def deliver(self, delivery_id: int) -> str:
+    """One attempt at a delivery; a failure retries with backoff until the attempts of
+    ``ALERT_DELIVERY_MAX_ATTEMPTS`` are spent (the row counts them)."""
+    try:
+        row = delivery.delivery_attempt(delivery_id)
+    except delivery.DeliveryFailed as exc:
+        if exc.final:
+            return "failed"
+        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+    return row.status
