@@ -27,8 +27,10 @@ HEADER = [
     "billed_seconds",
     "band",
     "rate_per_minute",
-    "amount",
+    # Reserve lines: "yes" for a call offered inside the client's own hours. Before the
+    # amount, so the amount stays the last column and the file ends on the total.
     "inside_client_hours",
+    "amount",
 ]
 # About 64 KiB per chunk: few enough writes to the socket, and nothing piles up.
 CHUNK_CHARACTERS = 64 * 1024
@@ -82,8 +84,8 @@ def _chunks(invoice, rows):
                 billed,
                 row["band"] or "",
                 row["rate_per_minute"],
-                amount,
                 "yes" if row.get("inside_client_hours") else "no",
+                amount,
             )
         )
         calls += 1
