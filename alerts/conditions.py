@@ -2,8 +2,9 @@
 
 An evaluator takes the active projects and the instant and answers ``{project_id: Reading}``
 (``None`` as the key for a pool-wide reading). A project left out of the answer is not
-breached: its open alert, if any, clears. Apps above this one add conditions by name with
-``register`` (the live state's and the adherence conditions: docs/alerts.md).
+breached: its open alert, if any, clears; a reading with ``breached=None`` (not judged yet)
+leaves it as it is. Apps above this one add conditions by name with ``register`` (the live
+state's and the adherence conditions: docs/alerts.md).
 """
 
 import datetime as dt
@@ -16,9 +17,10 @@ from projects.models import Project
 
 @dataclass(frozen=True)
 class Reading:
-    """One condition judged for one project: breached or not, the value and its limit."""
+    """One condition judged for one project: breached or not, the value and its limit.
+    ``breached`` ``None``: not judged yet (data still coming); the alert's state stays."""
 
-    breached: bool
+    breached: bool | None
     value: Decimal | float | int | None
     threshold: Decimal | float | int | None
     detail: str

@@ -60,6 +60,8 @@ def _apply(condition: Condition, readings, *, scope, now, counts) -> None:
             continue
         reading = readings.get(project_id)
         alert = by_project.get(project_id)
+        if reading is not None and reading.breached is None:
+            continue  # not judged yet: the state stays
         if reading is not None and reading.breached:
             if alert is None:
                 _open(condition, project_id, reading, now)

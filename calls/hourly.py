@@ -33,6 +33,25 @@ _HOURS = f"""
     ORDER BY 1, 2
 """  # noqa: S608 (column names are constants)
 
+_LAST_HOURS = f"""
+    SELECT p.id, h.hour,
+           (SELECT count(*) FROM calls_rollupinterval r
+            WHERE r.interval_start >= h.hour AND r.interval_start < h.hour + interval '1 hour'
+              AND r.state = 'done' AND r.filled_at >= r.interval_start + interval '15 minutes'
+           ) = 4,
+           {", ".join(f"coalesce(sum(i.{name}), 0)" for name in PROJECT_COUNTERS)}
+    FROM projects_project p
+    CROSS JOIN LATERAL (
+        SELECT (date_trunc('hour', %(now)s AT TIME ZONE p.timezone) AT TIME ZONE p.timezone)
+               - interval '1 hour' AS hour
+    ) h
+    LEFT JOIN calls_projectinterval i
+      ON i.project_id = p.id AND i.interval_start >= h.hour
+     AND i.interval_start < h.hour + interval '1 hour'
+    WHERE p.is_active
+    GROUP BY p.id, h.hour
+"""  # noqa: S608 (column names are constants)
+
 _TODAY = f"""
     SELECT i.project_id, {", ".join(f"sum(i.{name})" for name in PROJECT_COUNTERS)}
     FROM calls_projectinterval i JOIN projects_project p ON p.id = i.project_id
@@ -58,12 +77,15 @@ def filled_hours(
     ]
 
 
-def last_filled_hours(*, now: dt.datetime) -> dict[int, tuple[dt.datetime, Counters]]:
-    """Each project's latest filled local hour of the last two hours (if it had calls)."""
-    latest = {}
-    for project_id, hour, counters in filled_hours(since=now - dt.timedelta(hours=2), now=now):
-        latest[project_id] = (hour, counters)  # ordered by hour: the last one stays
-    return latest
+def last_hours(*, now: dt.datetime) -> dict[int, tuple[dt.datetime, bool, Counters]]:
+    """``{project_id: (hour start, filled, counters)}``: each project's last local hour that
+    ended by ``now``, whether it is filled yet, and its counters (zeros without calls)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LAST_HOURS, {"now": now})
+        return {
+            project_id: (hour, filled, dict(zip(PROJECT_COUNTERS, sums, strict=True)))
+            for project_id, hour, filled, *sums in cursor.fetchall()
+        }
 
 
 def today_so_far(*, now: dt.datetime) -> dict[int, Counters]:
