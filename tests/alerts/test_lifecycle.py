@@ -80,13 +80,13 @@ def test_one_alert_per_condition_while_it_lasts_then_cleared_then_a_new_row(
         calls(project, 12, start=NINE + 4 * h, wait=90, tag="bad")  # the day: 26/44
     assert tick(NINE + 5 * h + 5 * m, capture) == {"opened": 2, "updated": 0, "cleared": 0}
 
-    t = NINE
+    t, d = NINE, Decimal
     assert rows(project) == [
-        ("service_level_today", t + 55 * m, t + 3 * h + 5 * m, Decimal("0.50000"), Decimal("0.80000")),
-        ("hour_abandon_rate", t + h + 5 * m, t + 2 * h + m, Decimal("0.16667"), Decimal("0.05000")),
-        ("hour_service_level", t + h + 5 * m, t + 2 * h + m, Decimal("0.50000"), Decimal("0.80000")),
-        ("hour_service_level", t + 5 * h + 5 * m, None, Decimal("0.00000"), Decimal("0.80000")),
-        ("service_level_today", t + 5 * h + 5 * m, None, Decimal("0.59091"), Decimal("0.80000")),
+        ("service_level_today", t + 55 * m, t + 3 * h + 5 * m, d("0.50000"), d("0.80000")),
+        ("hour_abandon_rate", t + h + 5 * m, t + 2 * h + m, d("0.16667"), d("0.05000")),
+        ("hour_service_level", t + h + 5 * m, t + 2 * h + m, d("0.50000"), d("0.80000")),
+        ("hour_service_level", t + 5 * h + 5 * m, None, d("0.00000"), d("0.80000")),
+        ("service_level_today", t + 5 * h + 5 * m, None, d("0.59091"), d("0.80000")),
     ]  # fmt: skip
     assert Alert.objects.not_cleared().count() == 2
     # One e-mail per opening and per clearing, to the one manager with an address.
