@@ -1,6 +1,7 @@
 """Celery tasks of the alerts app: the evaluation (beat) and one delivery, retried."""
 
 from celery import shared_task
+from django.conf import settings
 
 from alerts import delivery, engine
 
@@ -13,8 +14,9 @@ def alerts_evaluate() -> dict[str, int]:
 
 
 def backoff_seconds(retries: int) -> int:
-    """30 s, 60 s, 2 min, 4 min, ... capped at an hour."""
-    return min(30 * 2**retries, 3600)
+    """``ALERT_DELIVERY_BACKOFF_SECONDS`` (30) doubled at each retry, at most an hour."""
+    base = getattr(settings, "ALERT_DELIVERY_BACKOFF_SECONDS", 30)
+    return min(base * 2**retries, 3600)
 
 
 @shared_task(name="alerts.deliver", bind=True, max_retries=None, acks_late=True)
