@@ -35,7 +35,9 @@ def alerts(pm_project, integration_client):
     return {
         "open": alert(pm_project, opened=T0 + dt.timedelta(hours=2)),
         "acked": alert(pm_project, "hour_service_level", acked=True),
-        "cleared": alert(pm_project, "hour_abandon_rate", opened=T0 - dt.timedelta(hours=3), cleared=True),
+        "cleared": alert(
+            pm_project, "hour_abandon_rate", opened=T0 - dt.timedelta(hours=3), cleared=True
+        ),
         "other": alert(other),
         "crm": alert(theirs),
     }  # fmt: skip
