@@ -1,7 +1,7 @@
 """Alerts in the API: a project's managers (and superusers) list and acknowledge them; a
 client's integration reads its own projects' alerts and changes nothing (docs/alerts.md)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -25,6 +25,15 @@ class AcknowledgePermission(permissions.BasePermission):
         return not is_integration(request.user)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List alerts",
+        responses={200: AlertSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="Get an alert", responses={200: AlertSerializer, **error_responses(401, 404)}
+    ),
+)
 class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Alerts of the projects in scope, newest first; ``?project=`` and ``?state=`` filter.
     ``acknowledge/`` marks an open alert seen (managers of its project and superusers)."""
