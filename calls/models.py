@@ -117,13 +117,13 @@ class Call(models.Model):
     received_at = models.DateTimeField(
         auto_now_add=True, help_text="When the record reached us; late data marks rollups dirty."
     )
+    # No default: an insert that leaves it empty (NULL) is judged by the database's rule
+    # (migration calls/0014); calls_ingest states False for the calls of a full project.
     inside_client_hours = models.BooleanField(
-        default=False,
-        db_default=False,
         editable=False,
         help_text=(
             "An inbound call of a reserve project offered inside the client's own business "
-            "hours; set by the database on every write (migration calls/0014)."
+            "hours; set by the database when the call is stored or moved."
         ),
     )
 

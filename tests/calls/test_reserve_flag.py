@@ -112,6 +112,9 @@ def test_moving_a_call_or_its_project_recomputes_the_flag(reserve):
     Project.objects.filter(pk=reserve.pk).update(service_mode="full")  # not retroactive
     assert Call.objects.get(pk=sunday.pk).inside_client_hours is True
     assert Call.objects.filter(inside_client_hours=True).count() == 6
+    # Nobody sets it by hand: a write of the flag itself is judged again.
+    Call.objects.filter(external_id="mon-0859").update(inside_client_hours=True)
+    assert Call.objects.get(external_id="mon-0859").inside_client_hours is False
     BusinessHours.objects.filter(project=reserve).delete()  # nor are the hours
     Call.objects.filter(pk=sunday.pk).update(offered_at=local_dt("2026-10-05 10:00:01"))
     assert Call.objects.get(pk=sunday.pk).inside_client_hours is False
