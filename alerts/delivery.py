@@ -7,6 +7,7 @@ two headers: ``X-Alert-Timestamp`` (Unix seconds) and ``X-Alert-Signature``
 Delivery is at least once: a receiver deduplicates by ``delivery`` id in the body.
 """
 
+import datetime as dt
 import hashlib
 import hmac
 import http.client
@@ -28,6 +29,7 @@ from alerts.models import Alert, AlertDelivery, AlertWebhook
 
 logger = logging.getLogger(__name__)
 
+STALE = dt.timedelta(minutes=10)
 SIGNATURE_HEADER = "X-Alert-Signature"
 TIMESTAMP_HEADER = "X-Alert-Timestamp"
 
@@ -112,6 +114,20 @@ def deliveries_plan(alert: Alert, event: str) -> list[AlertDelivery]:
 
         transaction.on_commit(lambda: [deliver.delay(pk) for pk in ids])
     return rows
+
+
+def deliveries_requeue(*, now: dt.datetime, older_than: dt.timedelta = STALE) -> int:
+    """Queue again the deliveries never attempted that were planned before ``now -
+    older_than`` (the broker was down when their evaluation committed); returns how many."""
+    from alerts.tasks import deliver
+
+    stale = AlertDelivery.objects.filter(
+        status=AlertDelivery.Status.PENDING, attempts=0, created_at__lt=now - older_than
+    ).values_list("pk", flat=True)
+    ids = list(stale.order_by("pk")[:1000])
+    for pk in ids:
+        deliver.delay(pk)
+    return len(ids)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from alerts import delivery, engine
 
@@ -9,8 +10,10 @@ from alerts import delivery, engine
 @shared_task(name="calls.kpi_alerts", soft_time_limit=120, time_limit=150)
 def alerts_evaluate() -> dict[str, int]:
     """Beat, every 5 minutes (the row of calls/0006, under its old name): judge every
-    condition, open, update and clear alerts."""
-    return engine.alerts_evaluate()
+    condition, open, update and clear alerts; queue again deliveries the broker missed."""
+    now = timezone.now()
+    counts = engine.alerts_evaluate(now=now)
+    return {**counts, "requeued": delivery.deliveries_requeue(now=now)}
 
 
 def backoff_seconds(retries: int) -> int:

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from alerts.delivery import deliveries_plan
+from alerts.delivery import deliveries_plan, deliveries_requeue
 from alerts.models import Alert, AlertDelivery, AlertWebhook
 from contactcenter.celery import app
 from tests.celery_worker import Worker
@@ -163,3 +163,20 @@ def test_the_retries_run_on_a_real_worker_with_backoff(tmp_path):
     [delivery] = AlertDelivery.objects.all()
     assert (delivery.status, delivery.attempts) == ("sent", 3)
     assert [signed for signed, _ in receiver.posts] == [True, True, True]
+
+
+@pytest.mark.django_db
+def test_a_delivery_the_broker_missed_is_queued_again_by_the_beat(eager_retries):
+    project = ProjectFactory(code="hotline")
+    with Receiver(failures=0) as receiver:
+        AlertWebhook.objects.create(project=project, url=receiver.url, secret=SECRET)
+        # Planned, but its transaction's on_commit never queued it (the broker was down).
+        deliveries_plan(open_alert(project), AlertDelivery.Event.OPENED)
+        [delivery] = AlertDelivery.objects.all()
+        assert deliveries_requeue(now=delivery.created_at + dt.timedelta(minutes=9)) == 0
+        assert deliveries_requeue(now=delivery.created_at + dt.timedelta(minutes=11)) == 1
+        assert deliveries_requeue(now=delivery.created_at + dt.timedelta(minutes=12)) == 0
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
+    assert len(receiver.posts) == 1
