@@ -7,9 +7,10 @@ the "cleared" deliveries). A later breach opens a new row.
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -50,7 +51,14 @@ def alerts_evaluate(
     return counts
 
 
-def _apply(condition: Condition, readings, *, scope, now, counts) -> None:
+def _apply(
+    condition: Condition,
+    readings: Mapping[int | None, Reading],
+    *,
+    scope: set[int] | None,
+    now: dt.datetime,
+    counts: dict[str, int],
+) -> None:
     open_alerts = Alert.objects.not_cleared().filter(condition=condition.code)
     if scope is not None:
         open_alerts = open_alerts.filter(project_id__in=scope)
@@ -76,7 +84,7 @@ def _apply(condition: Condition, readings, *, scope, now, counts) -> None:
             counts["cleared"] += 1
 
 
-def _decimal(value) -> Decimal | None:
+def _decimal(value: Decimal | float | None) -> Decimal | None:
     if value is None:
         return None
     return Decimal(str(value)).quantize(_VALUE_PLACES)
@@ -86,7 +94,9 @@ def _message(condition: Condition, reading: Reading) -> str:
     return f"{condition.label}: {reading.detail}"
 
 
-def _open(condition: Condition, project_id: int | None, reading: Reading, now) -> Alert:
+def _open(
+    condition: Condition, project_id: int | None, reading: Reading, now: dt.datetime
+) -> Alert:
     alert = Alert.objects.create(
         project_id=project_id,
         condition=condition.code,
@@ -100,7 +110,7 @@ def _open(condition: Condition, project_id: int | None, reading: Reading, now) -
     return alert
 
 
-def _update(alert: Alert, reading: Reading, now) -> None:
+def _update(alert: Alert, reading: Reading, now: dt.datetime) -> None:
     Alert.objects.filter(pk=alert.pk).update(
         last_seen_at=now,
         value=_decimal(reading.value),
@@ -108,7 +118,9 @@ def _update(alert: Alert, reading: Reading, now) -> None:
     )
 
 
-def alerts_acknowledge(*, alerts: QuerySet, user, now: dt.datetime | None = None) -> int:
+def alerts_acknowledge(
+    *, alerts: QuerySet, user: AbstractBaseUser, now: dt.datetime | None = None
+) -> int:
     """Acknowledge the open alerts among ``alerts`` (the caller's scope); returns how many.
     Acknowledged ones keep their first acknowledgement; cleared ones are left alone."""
     return alerts.in_state(Alert.State.OPEN).update(
@@ -116,7 +128,9 @@ def alerts_acknowledge(*, alerts: QuerySet, user, now: dt.datetime | None = None
     )
 
 
-def alert_acknowledge(*, alert: Alert, user, now: dt.datetime | None = None) -> Alert:
+def alert_acknowledge(
+    *, alert: Alert, user: AbstractBaseUser, now: dt.datetime | None = None
+) -> Alert:
     """Mark ``alert`` seen by ``user``; acknowledging twice keeps the first. A cleared alert
     cannot be acknowledged (``ConflictError``, 409)."""
     with transaction.atomic():

@@ -4,7 +4,7 @@ level of the local day so far. Each needs ``KPI_ALERT_MIN_OFFERED`` offered call
 call of 2 abandoned is no trend, and a period with fewer is not breached."""
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
 from django.conf import settings
@@ -47,7 +47,11 @@ def _hour_label(project: Project, hour: dt.datetime) -> str:
     return f"in the hour of {local:%Y-%m-%d %H:%M} ({project.timezone})"
 
 
-def _hour_readings(projects, now, judge) -> dict[int, Reading]:
+def _hour_readings(
+    projects: Sequence[Project],
+    now: dt.datetime,
+    judge: Callable[[Project, dt.datetime, Counters], Reading | None],
+) -> dict[int, Reading]:
     """The last local hour of each project judged by ``judge(project, hour, counters)``;
     an hour not filled yet is not judged (the alert's state stays)."""
     hours = last_hours(now=now)
