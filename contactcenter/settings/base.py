@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dashboard",
     "demo",
     "alerts",
+    "live",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +251,20 @@ KPI_ALERT_MIN_OFFERED = env.int("KPI_ALERT_MIN_OFFERED", default=10)
 ALERT_DELIVERY_MAX_ATTEMPTS = env.int("ALERT_DELIVERY_MAX_ATTEMPTS", default=6)
 ALERT_DELIVERY_BACKOFF_SECONDS = env.int("ALERT_DELIVERY_BACKOFF_SECONDS", default=30)
 ALERT_WEBHOOK_TIMEOUT_SECONDS = env.int("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=10)
+
+# Live state (live.state, docs/live.md): the Redis it lives in, a DB number of its own
+# (Celery's broker holds 0), and its key prefix; a call's events close into a call record
+# when no record came this long after its last event.
+LIVE_REDIS_URL = env("LIVE_REDIS_URL", default="redis://127.0.0.1:6379/2")
+LIVE_KEY_PREFIX = env("LIVE_KEY_PREFIX", default="live:")
+LIVE_STALE_CALL_SECONDS = env.int("LIVE_STALE_CALL_SECONDS", default=3600)
+# The wallboard's push (live.push): Django Channels on Redis, another DB number again.
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [env("CHANNEL_REDIS_URL", default="redis://127.0.0.1:6379/3")]},
+    }
+}
 
 # Bounds of a call record and of every instant a batch row states (docs/limits.md). The
 # database's CHECKs hold the defaults, so a setting may only tighten them.
