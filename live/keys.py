@@ -25,6 +25,11 @@ def built() -> str:
     return f"{prefix()}built"
 
 
+def alerts_evaluated(project_id: int) -> str:
+    """Set for a few seconds once a live update judged the project's alert conditions."""
+    return f"{prefix()}alerts-evaluated:{project_id}"
+
+
 def rebuilding() -> str:
     return f"{prefix()}rebuilding"
 

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from redis import RedisError
 
 from agents.models import Certification
-from live import keys, state
+from live import alert_conditions, keys, state
 from projects.models import Project
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ def _flush(pending: _Pending) -> None:
         logger.exception("Live state not updated; run manage.py rebuild_live_state")
         _forget_built()
     send_projects(pending.project_ids)
+    alert_conditions.evaluate_after_update(pending.project_ids)
 
 
 def _forget_built() -> None:

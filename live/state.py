@@ -270,6 +270,14 @@ def _waiting(redis, project_id: int, now_us: int) -> tuple[int, int]:
     return len(entries), max(0, (now_us - oldest) // 1_000_000)
 
 
+def queues_now(project_ids: Iterable[int], now: dt.datetime) -> dict[int, tuple[int, int]]:
+    """``{project_id: (calls waiting, longest wait in seconds)}`` now (the alert conditions'
+    reading: no operators, no forecast)."""
+    ensure_built(now)
+    redis, now_us = keys.client(), micros(now)
+    return {project_id: _waiting(redis, project_id, now_us) for project_id in project_ids}
+
+
 def operator_state(fields: dict, now_us: int) -> tuple[str, int | None, str | None]:
     """(state, since in µs or None, "project_id:external_id" of the current call or None)
     from an operator's hash. On a call from answered until ended or abandoned; else the
