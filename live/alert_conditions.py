@@ -20,6 +20,16 @@ from projects.models import Project
 
 logger = logging.getLogger(__name__)
 
+# KEYS: the project's "last judged" key. ARGV: now (µs), the interval (µs). 1 when due (and
+# then recorded), else 0. The clock is the update's, not Redis's.
+_DUE = """
+local last = tonumber(redis.call('GET', KEYS[1]))
+local now, every = tonumber(ARGV[1]), tonumber(ARGV[2])
+if last and now - last < every and now >= last then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', 86400)
+return 1
+"""
+
 
 def _limit(name: str, default: int) -> int:
     return getattr(settings, name, default)
@@ -61,11 +71,11 @@ def evaluate_after_update(project_ids: Iterable[int], now: dt.datetime | None = 
     now = now or timezone.now()
     every = _limit("ALERT_LIVE_EVALUATE_SECONDS", 15)
     try:
-        redis = keys.client()
+        redis, now_us = keys.client(), state.micros(now)
         due = [
             project_id
             for project_id in sorted(set(project_ids))
-            if redis.set(keys.alerts_evaluated(project_id), "1", nx=True, ex=every)
+            if redis.eval(_DUE, 1, keys.alerts_evaluated(project_id), now_us, every * 1_000_000)
         ]
         if not due:
             return {"opened": 0, "updated": 0, "cleared": 0}

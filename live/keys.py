@@ -26,7 +26,7 @@ def built() -> str:
 
 
 def alerts_evaluated(project_id: int) -> str:
-    """Set for a few seconds once a live update judged the project's alert conditions."""
+    """When a live update last judged the project's alert conditions (µs)."""
     return f"{prefix()}alerts-evaluated:{project_id}"
 
 
