@@ -250,6 +250,11 @@ KPI_ROLLUP_LATE_COMMIT_SECONDS = env.int("KPI_ROLLUP_LATE_COMMIT_SECONDS", defau
 KPI_ALERT_MIN_OFFERED = env.int("KPI_ALERT_MIN_OFFERED", default=10)
 ALERT_DELIVERY_MAX_ATTEMPTS = env.int("ALERT_DELIVERY_MAX_ATTEMPTS", default=6)
 ALERT_DELIVERY_BACKOFF_SECONDS = env.int("ALERT_DELIVERY_BACKOFF_SECONDS", default=30)
+# Live alert conditions (live.alert_conditions): thresholds, and how often a live update may
+# judge a project's live conditions.
+ALERT_WAITING_CALLS = env.int("ALERT_WAITING_CALLS", default=5)
+ALERT_LONGEST_WAIT_SECONDS = env.int("ALERT_LONGEST_WAIT_SECONDS", default=120)
+ALERT_LIVE_EVALUATE_SECONDS = env.int("ALERT_LIVE_EVALUATE_SECONDS", default=15)
 ALERT_WEBHOOK_TIMEOUT_SECONDS = env.int("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=10)
 
 # Live state (live.state, docs/live.md): the Redis it lives in, a DB number of its own
