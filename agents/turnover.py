@@ -29,7 +29,8 @@ from fractions import Fraction
 from django.db.models import Count, Q
 
 from agents.models import Certification, Operator, OperatorStatusChange
-from contactcenter.api.fields import MAX_DATE, MIN_DATE, month_or_none
+from contactcenter.api.fields import month_or_none
+from contactcenter.periods import MAX_DATE, MIN_DATE
 
 MAX_MONTHS = 120
 _MONTH_ERROR = f"Send a month as YYYY-MM between {MIN_DATE:%Y-%m} and {MAX_DATE:%Y-%m}."

@@ -310,12 +310,15 @@ def rated_calls_sql(slices, *, detail=False):
     )
     detail_inner = (
         ", c.external_id, c.offered_at, c.answered_at,"
-        " (c.offered_at AT TIME ZONE s.tz)::date AS local_date"
+        " (c.offered_at AT TIME ZONE s.tz)::date AS local_date, c.inside_client_hours"
         if detail
         else ""
     )
     detail_outer = (
-        ", r.external_id, r.offered_at, r.answered_at, r.local_date, r.billable" if detail else ""
+        ", r.external_id, r.offered_at, r.answered_at, r.local_date, r.billable,"
+        " r.inside_client_hours"
+        if detail
+        else ""
     )
     # Only placeholders and integers are interpolated (S608): every value is a parameter.
     # OFFSET 0 keeps the inner query a subquery, so each call's local week time is computed

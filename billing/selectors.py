@@ -120,7 +120,7 @@ def _detail_sql(slices, lines):
             FROM shares
         )
         SELECT line_position, slice_no, band_index, external_id, offered_at, answered_at,
-            local_date, billable, billed,
+            local_date, billable, billed, inside_client_hours,
             floor_kopecks + CASE WHEN remainder_rank <= missing THEN 1 ELSE 0 END AS kopecks
         FROM ranked
         ORDER BY line_position, offered_at, call_id
@@ -133,7 +133,8 @@ def invoice_call_details(*, invoice: Invoice) -> Iterator[dict]:
 
     Each row: project (code), external_id, offered_at (UTC), answered_at, local_date (of
     offered_at in the project's time zone), billable_seconds, billed_seconds, band ('' for
-    the base rate), rate_per_minute, amount, service_period, line (the line's position).
+    the base rate), rate_per_minute, amount, inside_client_hours (a reserve line's call
+    offered inside the client's own hours), service_period, line (the line's position).
     Per line the amounts add up to the line's amount; the top-up lines have no calls.
     Raises ConflictError when the calls no longer rate to the stored lines.
     """
@@ -162,6 +163,7 @@ def invoice_call_details(*, invoice: Invoice) -> Iterator[dict]:
                 local_date,
                 billable,
                 billed,
+                inside_client_hours,
                 kopecks,
             ) in rows:
                 line = by_position[position]
@@ -176,6 +178,7 @@ def invoice_call_details(*, invoice: Invoice) -> Iterator[dict]:
                     "band": line.band,
                     "rate_per_minute": line.rate_per_minute,
                     "amount": Decimal(kopecks).scaleb(-2),
+                    "inside_client_hours": inside_client_hours,
                     "service_period": line.service_period,
                     "line": position,
                 }

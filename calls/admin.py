@@ -224,7 +224,14 @@ class CallAdmin(LocalTimeAdminMixin, ScopedAdminMixin, CsvImportAdminMixin, admi
     scope_path = "project"
     scope_role = QA_EVALUATOR  # evaluators listen to their projects' calls (read-only perms)
     change_list_template = "admin/calls/call/change_list.html"  # adds "Import CSV"
-    derived = ["outcome", "wait_seconds", "connected_seconds", "talk_seconds", "handle_seconds"]
+    derived = [
+        "outcome",
+        "wait_seconds",
+        "connected_seconds",
+        "talk_seconds",
+        "handle_seconds",
+        "inside_client_hours",
+    ]
 
     list_display = [
         "project",
@@ -240,7 +247,12 @@ class CallAdmin(LocalTimeAdminMixin, ScopedAdminMixin, CsvImportAdminMixin, admi
         "handle_seconds",
     ]
     list_display_links = ["external_id"]
-    list_filter = [OutcomeFilter, "direction", ("project", ScopedProjectFilter)]
+    list_filter = [
+        OutcomeFilter,
+        "direction",
+        "inside_client_hours",
+        ("project", ScopedProjectFilter),
+    ]
     list_select_related = ["project__client", "operator"]
     search_fields = ["=external_id", "=caller", "=operator__code"]  # see get_search_results
     search_help_text = "Exact external id, caller number or operator code."

@@ -65,7 +65,9 @@ CALL_COLUMNS = (
     "recording_url",
 )
 _KEY_COLUMNS = CALL_COLUMNS[:2]
-_COPY_COLUMNS = (*CALL_COLUMNS, "contact_id", "received_at")
+# inside_client_hours: False for a full project's call; empty (NULL) for a reserve
+# project's, which the database judges (migration calls/0014).
+_COPY_COLUMNS = (*CALL_COLUMNS, "contact_id", "received_at", "inside_client_hours")
 _FIELD_OF_COLUMN = {"project_id": "project", "operator_id": "operator"}
 _DIRECTIONS = frozenset(Call.Direction.values)
 _E164 = re.compile(E164_REGEX)
@@ -93,7 +95,7 @@ def calls_ingest(*, rows: list[dict], allowed_project_ids: set[int] | None = Non
             operator_ids=ids_by_code(Operator.objects.all(), rows, "operator"),
             bounds=call_bounds(),
         )
-        created = _store(calls) if calls else 0
+        created = _store(calls, reserve_ids=_reserve_ids(calls)) if calls else 0
     return IngestResult(created=created, duplicates=len(rows) - created)
 
 
@@ -311,15 +313,23 @@ def parse_caller(value: object) -> str:
 # --- Storing -------------------------------------------------------------------------------
 
 
+def _reserve_ids(calls) -> frozenset[int]:
+    """The batch's reserve projects (one small query): their calls' flag is the database's."""
+    project_ids = {values[0] for _, values in calls.values()}
+    reserve = Project.objects.filter(pk__in=project_ids, service_mode=Project.ServiceMode.RESERVE)
+    return frozenset(reserve.values_list("pk", flat=True))
+
+
 @transaction.atomic
-def _store(calls):
+def _store(calls, *, reserve_ids=frozenset()):
     """Create the missing contacts, then COPY the calls not stored yet; return how many."""
     received_at = timezone.now()
     contact_id = _contact_ids(calls.values(), now=received_at).get
     # Each row's values list becomes its COPY row in place (_COPY_COLUMNS order): a new
     # tuple per row would cost more than the rest of this function.
     for _, values in calls.values():
-        values += (contact_id((values[0], values[3])), received_at)
+        flag = None if values[0] in reserve_ids else False
+        values += (contact_id((values[0], values[3])), received_at, flag)
     # One key order for every batch, so two batches storing the same calls never deadlock.
     pending = [calls[key] for key in sorted(calls)]
     completed = []  # calls closed from live events that this batch's records complete

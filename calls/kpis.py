@@ -21,6 +21,9 @@ PROJECT_COUNTERS = (
     "talk_seconds",
     "hold_seconds",
     "wrap_seconds",
+    # Inbound calls of a reserve project offered inside the client's own business hours
+    # (``Call.inside_client_hours``); always 0 on a full-service project.
+    "reserve_inside_hours",
 )
 PROJECT_RATIOS = ("service_level", "asa_seconds", "aht_seconds", "abandon_rate")
 

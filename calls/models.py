@@ -120,6 +120,15 @@ class Call(models.Model):
     received_at = models.DateTimeField(
         auto_now_add=True, help_text="When the record reached us; late data marks rollups dirty."
     )
+    # No default: an insert that leaves it empty (NULL) is judged by the database's rule
+    # (migration calls/0014); calls_ingest states False for the calls of a full project.
+    inside_client_hours = models.BooleanField(
+        editable=False,
+        help_text=(
+            "An inbound call of a reserve project offered inside the client's own business "
+            "hours; set by the database when the call is stored or moved."
+        ),
+    )
 
     wait_seconds = models.GeneratedField(
         expression=CeilSeconds(Coalesce(F("answered_at"), F("ended_at")) - F("offered_at")),
@@ -378,6 +387,7 @@ class ProjectInterval(models.Model):
     talk_seconds = models.PositiveIntegerField(default=0)
     hold_seconds = models.PositiveIntegerField(default=0)
     wrap_seconds = models.PositiveIntegerField(default=0)
+    reserve_inside_hours = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["project", "interval_start"]
@@ -526,7 +536,9 @@ class RollupState(models.Model):
 
 
 class KpiAlert(models.Model):
-    """A project hour that missed its service-level target or exceeded its abandon target.
+    """A project hour that missed its service-level target or exceeded its abandon target:
+    the history of the hourly alerts, no longer written (alerts/0001 copied it into
+    ``alerts.Alert``, whose hourly conditions replace it).
 
     Stored once per project, hour and kind; the project's managers are e-mailed once
     (``notified_at``). ``value`` and ``target`` are ratios (0..1).

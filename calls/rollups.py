@@ -370,7 +370,7 @@ FILL_PROJECT_INTERVALS = """
     INSERT INTO calls_projectinterval (
         project_id, interval_start, offered, answered, abandoned, short_abandoned,
         answered_within_threshold, abandoned_within_threshold, wait_seconds_answered,
-        talk_seconds, hold_seconds, wrap_seconds)
+        talk_seconds, hold_seconds, wrap_seconds, reserve_inside_hours)
     SELECT c.project_id,
            date_bin('15 minutes', c.offered_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'),
            count(*),
@@ -385,7 +385,8 @@ FILL_PROJECT_INTERVALS = """
            coalesce(sum(c.wait_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0),
            coalesce(sum(c.talk_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0),
            coalesce(sum(c.hold_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0),
-           coalesce(sum(c.wrap_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0)
+           coalesce(sum(c.wrap_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0),
+           count(*) FILTER (WHERE c.inside_client_hours)
     FROM calls_call c
     JOIN projects_project p ON p.id = c.project_id
     WHERE c.direction = 'inbound' AND c.offered_at >= %(ws)s AND c.offered_at < %(we)s

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from calls import alerts, erasure, rollups
+from calls import erasure, rollups
 from calls.contacts import contacts_link_calls
 from calls.queue_log_import import queue_log_import_file
 from projects.models import Project
@@ -48,14 +48,8 @@ def rollup_kpis():
     return rollups.rollup_kpis().as_dict()
 
 
-@shared_task(
-    name="calls.kpi_alerts",
-    soft_time_limit=120,
-    time_limit=150,
-)
-def kpi_alerts():
-    """Beat, every 5 minutes: store and e-mail the hours that missed a KPI target."""
-    return alerts.kpi_alerts_check()
+# "calls.kpi_alerts" (the beat row of calls/0006) is now the alert evaluation:
+# alerts.tasks.alerts_evaluate.
 
 
 @shared_task(

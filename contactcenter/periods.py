@@ -19,6 +19,11 @@ MONTHS_RU = (
 )
 # No billing period, turnover month or archive lies before this year.
 EARLIEST_YEAR = 2000
+# Every date, month and instant a person or an integration sends lies in these years: the
+# center's data starts after 2000, and a plan or forecast a lifetime ahead is a typo. Year 1
+# or 9999 would overflow the date arithmetic downstream (a month's end, a week's start).
+MIN_DATE = dt.date(EARLIEST_YEAR, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
 
 
 def parse_month(value: object) -> dt.date:

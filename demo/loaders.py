@@ -301,8 +301,10 @@ def demo_users(*, projects, password):
     )
     admin.set_password(password)
     admin.save()
+    # An address, so the project's alerts reach her (console e-mail in development).
     pm, _ = User.objects.get_or_create(
-        username="pm", defaults={"is_staff": True, "first_name": "Ольга"}
+        username="pm",
+        defaults={"is_staff": True, "first_name": "Ольга", "email": "pm@contactcenter.local"},
     )
     pm.set_password(password)
     pm.save()

@@ -8,5 +8,6 @@ class LiveConfig(AppConfig):
 
     def ready(self):
         # The pool's agent events reach the live state through agents' signal (agents sits
-        # below live and knows nothing of it).
-        from live import receivers  # noqa: F401
+        # below live and knows nothing of it); the live alert conditions join the alert
+        # engine's registry (docs/alerts.md).
+        from live import alert_conditions, receivers  # noqa: F401

@@ -41,7 +41,7 @@ def call_from_events(project_code: str, external_id: str, events: list[CallEvent
     answered = by_kind.get("answered")
     ends = [by_kind[kind].at for kind in ("ended", "abandoned") if kind in by_kind]
     ended = min(ends) if ends else last.at
-    operator = next((e.operator.code for e in events if e.operator_id), None)
+    operator = next((e.operator.code for e in events if e.operator is not None), None)
     caller = next((e.caller for e in events if e.caller), "")
     answered_at = None if answered is None else max(answered.at, offered)
     return {

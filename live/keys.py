@@ -25,6 +25,11 @@ def built() -> str:
     return f"{prefix()}built"
 
 
+def alerts_evaluated(project_id: int) -> str:
+    """When a live update last judged the project's alert conditions (µs)."""
+    return f"{prefix()}alerts-evaluated:{project_id}"
+
+
 def rebuilding() -> str:
     return f"{prefix()}rebuilding"
 

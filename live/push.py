@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from redis import RedisError
 
 from agents.models import Certification
-from live import keys, state
+from live import alert_conditions, keys, state
 from projects.models import Project
 
 logger = logging.getLogger(__name__)
@@ -51,12 +51,13 @@ def _pending() -> _Pending:
 
     A buffer whose flush is no longer among the connection's on_commit callbacks (it ran,
     or its savepoint rolled back) is replaced. Outside a transaction, the caller flushes."""
-    pending = getattr(connection, "_live_pending", None)
+    pending: _Pending | None = getattr(connection, "_live_pending", None)
     registered = pending is not None and any(
         entry[1] == pending.flush for entry in connection.run_on_commit
     )
-    if not registered:
-        pending = connection._live_pending = _Pending()
+    if pending is None or not registered:
+        pending = _Pending()
+        connection._live_pending = pending  # type: ignore[attr-defined]  # per connection
         if connection.in_atomic_block:
             transaction.on_commit(pending.flush)
     return pending
@@ -69,7 +70,7 @@ def _after(pending: _Pending) -> None:
 
 def _flush(pending: _Pending) -> None:
     if getattr(connection, "_live_pending", None) is pending:
-        connection._live_pending = None
+        connection._live_pending = None  # type: ignore[attr-defined]  # per connection
     try:
         for update in pending.updates:
             update()
@@ -77,6 +78,7 @@ def _flush(pending: _Pending) -> None:
         logger.exception("Live state not updated; run manage.py rebuild_live_state")
         _forget_built()
     send_projects(pending.project_ids)
+    alert_conditions.evaluate_after_update(pending.project_ids)
 
 
 def _forget_built() -> None:

@@ -270,12 +270,20 @@ def _waiting(redis, project_id: int, now_us: int) -> tuple[int, int]:
     return len(entries), max(0, (now_us - oldest) // 1_000_000)
 
 
+def queues_now(project_ids: Iterable[int], now: dt.datetime) -> dict[int, tuple[int, int]]:
+    """``{project_id: (calls waiting, longest wait in seconds)}`` now (the alert conditions'
+    reading: no operators, no forecast)."""
+    ensure_built(now)
+    redis, now_us = keys.client(), micros(now)
+    return {project_id: _waiting(redis, project_id, now_us) for project_id in project_ids}
+
+
 def operator_state(fields: dict, now_us: int) -> tuple[str, int | None, str | None]:
     """(state, since in µs or None, "project_id:external_id" of the current call or None)
     from an operator's hash. On a call from answered until ended or abandoned; else the
     last agent event's state (offline without one), since it or the end of the last call."""
     call, call_at = fields.get("call"), fields.get("call_at")
-    if call and int(call_at) >= now_us - _stale_micros():
+    if call and call_at and int(call_at) >= now_us - _stale_micros():
         return "on_call", int(call_at), call
     state = fields.get("state") or "offline"
     since = int(fields["state_at"]) if fields.get("state_at") else None
@@ -425,7 +433,7 @@ def operators_live(project: Project | None = None, now: dt.datetime | None = Non
             current = {
                 "project": codes.get(int(project_id)),
                 "external_id": external_id,
-                "since": from_micros(since),
+                "since": from_micros(since) if since is not None else None,
             }
         result.append(
             {

@@ -73,6 +73,8 @@ PROJECT_MANAGER_PERMISSIONS = {
         "delivery": ["view"],
     },
     "django_celery_beat": {"periodictask": ["view"]},
+    # Alerts of their projects: read, and acknowledge (the only change the admin allows).
+    "alerts": {"alert": ["view", "change"], "alertdelivery": ["view"]},
 }
 
 

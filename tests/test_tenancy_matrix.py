@@ -45,7 +45,13 @@ from calls.models import Call
 from contactcenter.models import ApiToken
 from projects.api.scoping import ScopedViewSetMixin
 from projects.models import Client, Project, Seller
-from tests import tenancy_live, tenancy_people, tenancy_quality, tenancy_schedules
+from tests import (
+    tenancy_alerts,
+    tenancy_live,
+    tenancy_people,
+    tenancy_quality,
+    tenancy_schedules,
+)
 from tests.factories import (
     T0,
     AbsenceFactory,
@@ -246,7 +252,7 @@ def database_state():
     nothing."""
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values())
-        for label in ("projects", "agents", "calls", "quality", "billing", "live")
+        for label in ("projects", "agents", "calls", "quality", "billing", "live", "alerts")
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
     }
 
@@ -1187,6 +1193,7 @@ MATRIX[("tokens/rotate/", "POST")] = CreateRoute(
 MATRIX.update(tenancy_people.entries())
 MATRIX.update(tenancy_quality.entries())
 MATRIX.update(tenancy_schedules.entries())
+MATRIX.update(tenancy_alerts.entries())
 MATRIX.update(tenancy_live.entries())
 
 # Entries ready for routes that are being built, keyed like MATRIX. When such a route lands,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agents.models import Operator
 from agents.shifts import center_zone
-from contactcenter.api.fields import MAX_DATE, MIN_DATE
+from contactcenter.periods import MAX_DATE, MIN_DATE
 from workforce import adherence_report
 
 

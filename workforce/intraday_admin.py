@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contactcenter.api.fields import MAX_DATE, MIN_DATE
+from contactcenter.periods import MAX_DATE, MIN_DATE
 from projects.tenancy import visible_projects
 from workforce import erlang, intraday
 

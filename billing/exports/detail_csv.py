@@ -4,7 +4,9 @@ Every billed call with its billable and billed seconds, band, rate and amount; t
 trailer: the calls' totals (which equal the invoice's usage lines), each monthly-minimum
 top-up line, and the invoice's subtotal, VAT and total, so the file ends on the total.
 Same conventions as the invoice CSV: UTF-8 without BOM, comma separated, '.' decimals,
-instants in UTC ISO 8601 with 'Z', ``local_date`` in the project's time zone.
+instants in UTC ISO 8601 with 'Z', ``local_date`` in the project's time zone;
+``inside_client_hours`` is ``yes`` for a reserve line's call offered inside the client's own
+business hours (``Call.inside_client_hours``), and a trailer row counts them when any.
 """
 
 import io
@@ -26,6 +28,9 @@ HEADER = [
     "billed_seconds",
     "band",
     "rate_per_minute",
+    # Reserve lines: "yes" for a call offered inside the client's own hours. Before the
+    # amount, so the amount stays the last column and the file ends on the total.
+    "inside_client_hours",
     "amount",
 ]
 # About 64 KiB per chunk: few enough writes to the socket, and nothing piles up.
@@ -38,7 +43,7 @@ def _trailer_row(label, *, amount, calls="", billable="", billed=""):
     row[1] = calls
     row[HEADER.index("billable_seconds")] = billable
     row[HEADER.index("billed_seconds")] = billed
-    row[HEADER.index("amount")] = money(amount)
+    row[HEADER.index("amount")] = "" if amount is None else money(amount)
     return row
 
 
@@ -66,7 +71,7 @@ def _chunks(invoice, rows, dialect=None):
     writer = dialect_csv_writer(buffer, dialect)
     writerow = writer.writerow
     writerow(HEADER)
-    calls = billable_total = billed_total = 0
+    calls = billable_total = billed_total = inside = 0
     amount_total = Decimal("0.00")
     for row in rows:
         billable = row["billable_seconds"]
@@ -83,10 +88,12 @@ def _chunks(invoice, rows, dialect=None):
                 billed,
                 row["band"] or "",
                 row["rate_per_minute"],
+                "yes" if row.get("inside_client_hours") else "no",
                 amount,
             )
         )
         calls += 1
+        inside += bool(row.get("inside_client_hours"))
         billable_total += billable
         billed_total += billed
         amount_total += amount
@@ -103,6 +110,9 @@ def _chunks(invoice, rows, dialect=None):
             amount=amount_total,
         )
     ]
+    if inside:
+        # Reserve lines: their calls offered inside the client's own hours, counted apart.
+        trailer.append(_trailer_row("inside client hours", calls=inside, amount=None))
     codes = project_codes(invoice)
     trailer.extend(
         _trailer_row(f"minimum top-up {codes[line.project_id]}", amount=line.amount)

@@ -13,13 +13,8 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contactcenter.periods import parse_month
+from contactcenter.periods import MAX_DATE, MIN_DATE, parse_month
 
-# Every date, month and instant the API takes lies in these years: the center's data starts
-# after 2000, and a plan or forecast a lifetime ahead is a typo. Year 1 or 9999 would overflow
-# the date arithmetic downstream (a month's end, a week's start in a time zone).
-MIN_DATE = dt.date(2000, 1, 1)
-MAX_DATE = dt.date(2100, 12, 31)
 MIN_INSTANT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 MAX_INSTANT = dt.datetime(2101, 1, 1, tzinfo=dt.UTC)  # excluded
 OUT_OF_RANGE = format_lazy(

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "billing",
     "dashboard",
     "demo",
+    "alerts",
     "live",
 ]
 
@@ -258,10 +259,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
-# KPI rollups and alerts (calls.rollups, calls.alerts).
+# KPI rollups and alerts (calls.rollups, alerts: docs/alerts.md).
 KPI_ROLLUP_LATE_COMMIT_SECONDS = env.int("KPI_ROLLUP_LATE_COMMIT_SECONDS", default=600)
 KPI_ALERT_MIN_OFFERED = env.int("KPI_ALERT_MIN_OFFERED", default=10)
-KPI_ALERT_LOOKBACK_HOURS = env.int("KPI_ALERT_LOOKBACK_HOURS", default=48)
+ALERT_DELIVERY_MAX_ATTEMPTS = env.int("ALERT_DELIVERY_MAX_ATTEMPTS", default=6)
+ALERT_DELIVERY_BACKOFF_SECONDS = env.int("ALERT_DELIVERY_BACKOFF_SECONDS", default=30)
+# Live alert conditions (live.alert_conditions): thresholds, and how often a live update may
+# judge a project's live conditions.
+ALERT_WAITING_CALLS = env.int("ALERT_WAITING_CALLS", default=5)
+ALERT_LONGEST_WAIT_SECONDS = env.int("ALERT_LONGEST_WAIT_SECONDS", default=120)
+ALERT_LIVE_EVALUATE_SECONDS = env.int("ALERT_LIVE_EVALUATE_SECONDS", default=15)
+ALERT_WEBHOOK_TIMEOUT_SECONDS = env.int("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=10)
 
 # Workforce: the center's zone (the days of pool shifts and absences), schedule adherence
 # thresholds and the intraday reforecast (docs/adherence.md, docs/intraday.md).

@@ -118,7 +118,7 @@ class PoolOperatorsLiveView(PoolLiveView):
     """``pool/live/operators/``: each operator's state, since when, and current call; the
     call is named only when the reader sees its project (a team lead sees "on_call")."""
 
-    serializer_class = OperatorLiveSerializer
+    serializer_class = OperatorLiveSerializer  # type: ignore[assignment]  # the same view, operator rows
 
     @extend_schema(
         summary="Every operator's live state",

@@ -70,10 +70,12 @@ def test_detail_rows_are_formatted_exactly():
     assert table[0] == DETAIL_HEADER
     assert table[1] == [
         "volga-hotline", "cdr-0", "2026-10-01T07:00:00Z", "2026-10-01T07:00:05Z", "2026-10-01",
-        "61", "66", "", "12.5000", "13.75",
+        "61", "66", "", "12.5000", "no", "13.75",
     ]  # fmt: skip
-    assert table[3] == ["calls total", "2", "", "", "", "122", "132", "", "", "27.50"]
-    assert table[4] == ["minimum top-up volga-sales", "", "", "", "", "", "", "", "", "500.00"]
+    assert table[3] == ["calls total", "2", "", "", "", "122", "132", "", "", "", "27.50"]
+    assert table[4] == [
+        "minimum top-up volga-sales", "", "", "", "", "", "", "", "", "", "500.00",
+    ]  # fmt: skip
     assert [row[0] for row in table[5:]] == ["subtotal", "vat 0.2 on top", "total"]
     assert table[-1][-1] == "15414.68"
 

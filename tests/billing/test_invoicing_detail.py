@@ -57,6 +57,7 @@ def test_thirds_of_a_kopeck_go_to_the_largest_remainders_then_the_earliest(acme)
         "band": "",
         "rate_per_minute": Decimal("1.0000"),
         "amount": Decimal("0.17"),
+        "inside_client_hours": False,
         "service_period": OCTOBER,
         "line": 0,
     }

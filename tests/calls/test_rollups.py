@@ -142,6 +142,7 @@ def test_project_counters_of_a_small_hand_written_day(project, operator):
             "talk_seconds": 90 + 60 + 30,
             "hold_seconds": 10 + 0 + 5,
             "wrap_seconds": 20 + 5 + 0,
+            "reserve_inside_hours": 0,  # a full-service project
         },
         {
             **interval,
@@ -156,6 +157,7 @@ def test_project_counters_of_a_small_hand_written_day(project, operator):
             "talk_seconds": 100,
             "hold_seconds": 0,
             "wrap_seconds": 0,
+            "reserve_inside_hours": 0,
         },
     ]
     # Every interval from the first call until the clock is filled and final.

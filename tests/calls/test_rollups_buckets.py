@@ -128,7 +128,7 @@ def test_empty_buckets_are_listed_with_zeros_and_null_ratios(berlin):
         **dict.fromkeys(
             ["offered", "answered", "abandoned", "short_abandoned", "answered_within_threshold",
              "abandoned_within_threshold", "wait_seconds_answered", "talk_seconds",
-             "hold_seconds", "wrap_seconds"], 0),
+             "hold_seconds", "wrap_seconds", "reserve_inside_hours"], 0),
         "service_level": None,
         "asa_seconds": None,
         "aht_seconds": None,

@@ -42,7 +42,11 @@ def pm_client(client, pm):
     return client
 
 
-ROLE_COUNTS = {PROJECT_MANAGERS: 68, QA_EVALUATORS: 20, TRAINERS: 11}  # + payments, break reasons
+ROLE_COUNTS = {
+    PROJECT_MANAGERS: 71,
+    QA_EVALUATORS: 20,
+    TRAINERS: 11,
+}  # + payments, break reasons, alerts
 
 
 def test_the_role_is_created_once_with_its_permissions(db):
