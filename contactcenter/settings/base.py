@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "auditlog",
+    "channels",
     "contactcenter.apps.ContactcenterConfig",
     "projects",
     "agents",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "workforce",
     "billing",
     "dashboard",
+    "wallboard",
     "demo",
 ]
 
@@ -69,6 +71,10 @@ AUTHENTICATION_BACKENDS = [
 
 ROOT_URLCONF = "contactcenter.urls"
 WSGI_APPLICATION = "contactcenter.wsgi.application"
+# The ASGI entry (HTTP and WebSocket; docs/wallboard.md) and its WebSocket routes, named
+# by string so that contactcenter imports no app.
+ASGI_APPLICATION = "contactcenter.asgi.application"
+WEBSOCKET_URLPATTERNS = "wallboard.routing.websocket_urlpatterns"
 
 TEMPLATES = [
     {
@@ -330,3 +336,17 @@ SELLER_ACCOUNT = env("SELLER_ACCOUNT", default="40702810900000012345")
 SELLER_CORRESPONDENT_ACCOUNT = env("SELLER_CORRESPONDENT_ACCOUNT", default="30101810400000000999")
 SELLER_DIRECTOR = env("SELLER_DIRECTOR", default="Иванов И. И.")
 SELLER_ACCOUNTANT = env("SELLER_ACCOUNTANT", default="Петрова А. С.")
+
+# Django Channels on Redis: the live state is pushed to WebSocket subscribers through
+# groups (live.push, wallboard.consumers). Its own Redis database, beside the broker's.
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [env("CHANNEL_LAYER_URL", default="redis://127.0.0.1:6379/2")],
+            "prefix": env("CHANNEL_LAYER_PREFIX", default="asgi"),
+        },
+    }
+}
+# The wallboard's TV link (wallboard.tv): signed, read-only, at most this many days.
+WALLBOARD_TV_MAX_DAYS = env.int("WALLBOARD_TV_MAX_DAYS", default=90)
