@@ -16,7 +16,7 @@ from projects.models import Project
 from projects.tenancy import User, sees_whole_pool, visible_projects
 from wallboard import tv
 
-TOKEN_SUBPROTOCOL = "contactcenter.token"
+TOKEN_SUBPROTOCOL = "contactcenter.token"  # noqa: S105 - a protocol name, not a secret
 # A subscriber sees at most this many projects on one socket (the whole catalogue of a
 # superuser is far below it; a bound on the groups one connection joins).
 MAX_PROJECTS = 500

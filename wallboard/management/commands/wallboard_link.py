@@ -1,7 +1,7 @@
 """Print a TV link to the live wallboard: read-only, no login, expires (wallboard.tv).
 
-    manage.py wallboard_link --projects hotline,sales --days 30 [--pool]
-        [--base-url https://cc.example.com]
+manage.py wallboard_link --projects hotline,sales --days 30 [--pool]
+    [--base-url https://cc.example.com]
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -31,7 +31,9 @@ class Command(BaseCommand):
         codes = [code.strip() for code in options["projects"].split(",") if code.strip()]
         if not codes or len(codes) > MAX_CODES:
             raise CommandError(f"--projects: 1 to {MAX_CODES} project codes.")
-        found = Project.objects.all() if codes == ["all"] else Project.objects.filter(code__in=codes)
+        found = Project.objects.all()
+        if codes != ["all"]:
+            found = found.filter(code__in=codes)
         ids = dict(found.values_list("code", "pk"))
         unknown = sorted(set(codes) - set(ids) - {"all"})
         if unknown:
