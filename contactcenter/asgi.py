@@ -28,7 +28,13 @@ class BrowserOriginValidator(OriginValidator):
     an ``Origin`` (an integration's program) passes and authenticates with its token."""
 
     def valid_origin(self, parsed_origin):
-        return parsed_origin is None or self.validate_origin(parsed_origin)
+        if parsed_origin is None:
+            return True
+        # ALLOWED_HOSTS read now, not when the application was built.
+        return any(
+            pattern == "*" or self.match_allowed_origin(parsed_origin, pattern)
+            for pattern in settings.ALLOWED_HOSTS
+        )
 
 
 application = ProtocolTypeRouter(
@@ -38,7 +44,7 @@ application = ProtocolTypeRouter(
         # a logged-in session); clients without an Origin header (integrations) pass.
         "websocket": BrowserOriginValidator(
             AuthMiddlewareStack(URLRouter(import_string(settings.WEBSOCKET_URLPATTERNS))),
-            settings.ALLOWED_HOSTS,
+            allowed_origins=(),  # ALLOWED_HOSTS, read on each connection
         ),
     }
 )
