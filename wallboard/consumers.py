@@ -9,9 +9,11 @@ Messages to the client, all JSON objects with a ``type``:
 """
 
 import asyncio
+import json
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.serializers.json import DjangoJSONEncoder
 
 from wallboard import snapshot
 from wallboard.subscription import Subscription, resolve
@@ -28,6 +30,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     subscription: Subscription | None = None
     groups_joined: tuple[str, ...] = ()
     _operators_pending: asyncio.Task | None = None
+
+    @classmethod
+    async def encode_json(cls, content) -> str:
+        """Instants (an operator's ``since``) as ISO 8601, like the API."""
+        return json.dumps(content, cls=DjangoJSONEncoder)
 
     async def connect(self) -> None:
         self.subscription = await database_sync_to_async(resolve)(self.scope)
@@ -47,8 +54,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if self._operators_pending is not None:
             self._operators_pending.cancel()
 
-    async def receive_json(self, content, **kwargs) -> None:
-        """Read-only: nothing a client sends changes anything."""
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        """Read-only: what a client sends is not even decoded."""
 
     # --- Group messages (live.push) --------------------------------------------------------
 

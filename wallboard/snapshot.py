@@ -2,6 +2,7 @@
 group message, so a subscriber never hears of a project outside its subscription."""
 
 from live import state
+
 from projects.models import Project
 from wallboard.subscription import Subscription
 
@@ -14,10 +15,11 @@ def project_group(project_id: int) -> str:
 
 
 def groups(subscription: Subscription) -> tuple[str, ...]:
-    names = [project_group(pk) for pk in subscription.projects]
+    """The pool's group for who hears the pool (it carries every project's messages too,
+    filtered here by ``forwardable``), else one group per project."""
     if subscription.pool:
-        names.append(POOL_GROUP)
-    return tuple(names)
+        return (POOL_GROUP,)
+    return tuple(project_group(pk) for pk in subscription.projects)
 
 
 def hello(subscription: Subscription) -> dict:

@@ -11,6 +11,13 @@ from django.utils import timezone
 from contactcenter.errors import DomainError
 
 SALT = "wallboard.tv"
+
+
+def _salt() -> str:
+    """Raising ``WALLBOARD_TV_GENERATION`` refuses every TV link made before."""
+    return f"{SALT}.{settings.WALLBOARD_TV_GENERATION}"
+
+
 DEFAULT_DAYS = 30
 
 
@@ -34,7 +41,7 @@ def sign(project_ids: list[int], *, days: int = DEFAULT_DAYS, pool: bool = False
         raise DomainError("A TV link shows at least one project.", details={"projects": []})
     expires = int((timezone.now() + dt.timedelta(days=days)).timestamp())
     payload = {"p": sorted(set(project_ids)), "pool": bool(pool), "exp": expires}
-    return signing.dumps(payload, salt=SALT, compress=True)
+    return signing.dumps(payload, salt=_salt(), compress=True)
 
 
 def verify(token: str, now: dt.datetime | None = None) -> TvGrant | None:
@@ -42,7 +49,7 @@ def verify(token: str, now: dt.datetime | None = None) -> TvGrant | None:
     if not token or len(token) > 2000:
         return None
     try:
-        payload = signing.loads(token, salt=SALT)
+        payload = signing.loads(token, salt=_salt())
         expires_at = dt.datetime.fromtimestamp(int(payload["exp"]), tz=dt.UTC)
         ids = tuple(int(pk) for pk in payload["p"])
         pool = bool(payload["pool"])

@@ -350,3 +350,5 @@ CHANNEL_LAYERS = {
 }
 # The wallboard's TV link (wallboard.tv): signed, read-only, at most this many days.
 WALLBOARD_TV_MAX_DAYS = env.int("WALLBOARD_TV_MAX_DAYS", default=90)
+# Raise it to refuse every TV link made so far (a screen's link leaked).
+WALLBOARD_TV_GENERATION = env.int("WALLBOARD_TV_GENERATION", default=1)
