@@ -1,7 +1,7 @@
 """The wallboard under load: call events POSTed to the API, each one's update timed to its
 arrival on a WebSocket subscriber, beside Redis's own publish-to-receive time.
 
-    .venv/bin/python bench/live_ws.py                 # 300 s: 500 operators, 30 projects, 200 events/s
+    .venv/bin/python bench/live_ws.py             # 300 s, 500 operators, 30 projects, 200/s
     .venv/bin/python bench/live_ws.py --quick         # 30 s
     .venv/bin/python bench/live_ws.py --seconds 60 --rate 100 --batch 10
 
@@ -78,7 +78,6 @@ from django.utils import timezone  # noqa: E402
 from agents.ingest import agent_events_ingest  # noqa: E402
 from agents.models import Certification, Operator  # noqa: E402
 from contactcenter import tokens  # noqa: E402
-from live.models import CallEvent  # noqa: E402
 from projects.models import Client, Project  # noqa: E402
 
 PROJECTS, OPERATORS, CERTIFIED_ON = 30, 500, 3
@@ -453,12 +452,13 @@ def run(quick: bool = False) -> list[dict]:
     """bench/run_all.py's rows: the POST-to-message p95 beside Redis's publish-to-receive."""
     options = Options(seconds=30.0 if quick else 300.0)
     found = measure(options)
+    wrong, errors = len(found["final_mismatches"]), found["post_error_count"]
     note = (
-        f"{found['events']:,} events in {options.seconds:.0f} s ({found['events_per_second']:.0f}/s,"
-        f" batches of {options.batch}), {PROJECTS} projects, {OPERATORS} operators; "
-        f"{found['missing']} of {found['pairs']:,} updates lost, "
-        f"{len(found['final_mismatches'])} final states wrong, {found['post_error_count']} POST errors;"
-        f" p50 {found['p50_ms']:.0f} ms, p99 {found['p99_ms']:.0f} ms; target p95 under 1 s"
+        f"{found['events']:,} events in {options.seconds:.0f} s "
+        f"({found['events_per_second']:.0f}/s, batches of {options.batch}), {PROJECTS} projects, "
+        f"{OPERATORS} operators; {found['missing']} of {found['pairs']:,} updates lost, "
+        f"{wrong} final states wrong, {errors} POST errors; p50 {found['p50_ms']:.0f} ms, "
+        f"p99 {found['p99_ms']:.0f} ms; target p95 under 1 s"
     )
     growth = found["rss_last_mb"] - found["rss_first_mb"]
     return [
