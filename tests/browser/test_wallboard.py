@@ -100,6 +100,7 @@ def test_the_tiles_follow_the_events_without_a_reload(chromium, board):
         page.click("#wallboard-link")
         assert page.url == f"{url}/admin/wallboard/"
         page.wait_for_selector('.wallboard-status[data-status="live"]', timeout=WAIT_MS)
+        page.wait_for_selector(tile, timeout=WAIT_MS)  # the hello has come
         assert page.eval_on_selector_all(
             ".wallboard-tile", "tiles => tiles.map(t => t.dataset.project)"
         ) == ["kgd-sales", "nsk-hotline"]
