@@ -3,15 +3,18 @@ loopback port, in a thread of the test process, against the test database; stati
 served as the test server serves them (tests have no whitenoise)."""
 
 import contextlib
+import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 
+import pytest
 import uvicorn
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
 from contactcenter.asgi import application
+from live import state
 
 START_TIMEOUT = 10  # seconds
 
@@ -47,3 +50,26 @@ def asgi_server() -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=START_TIMEOUT)
+
+
+@pytest.fixture
+def live_redis():
+    """The live state (Redis, the test settings' prefix) empty before and after the test."""
+    state.clear()
+    yield
+    state.clear()
+
+
+@pytest.fixture
+def redis_channel_layer(settings):
+    """The channel layer on the real Redis, keyed by this test database: uvicorn's thread
+    and the test's own sends meet there (the in-memory layer binds to one event loop)."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [os.environ.get("TEST_CHANNEL_REDIS_URL", "redis://127.0.0.1:6379/15")],
+                "prefix": f"asgi-{settings.DATABASES['default']['NAME']}",
+            },
+        }
+    }

@@ -34,14 +34,3 @@ STORAGES = {
 # The test server serves static files itself; whitenoise would only warn that nobody ran
 # collectstatic for the test run.
 MIDDLEWARE = [name for name in MIDDLEWARE if not name.startswith("whitenoise.")]  # noqa: F405
-# The channel layer on the real Redis, its keys prefixed by this test database, so test
-# runs of several checkouts on one Redis never hear each other's groups.
-CHANNEL_LAYERS = {
-    "default": {
-        **CHANNEL_LAYERS["default"],  # noqa: F405
-        "CONFIG": {
-            **CHANNEL_LAYERS["default"]["CONFIG"],  # noqa: F405
-            "prefix": f"asgi-{DATABASES['default']['NAME']}",  # noqa: F405
-        },
-    }
-}

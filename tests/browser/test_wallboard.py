@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 
 from agents.models import Operator
 from projects.roles import PROJECT_MANAGERS, roles_setup
-from tests.asgi_server import asgi_server
+from tests.asgi_server import asgi_server, live_redis, redis_channel_layer  # noqa: F401
 from tests.factories import (
     CertificationFactory,
     OperatorFactory,
@@ -33,7 +33,7 @@ WAIT_MS = 10_000
 
 
 @pytest.fixture
-def board(transactional_db, live_redis):
+def board(transactional_db, live_redis, redis_channel_layer):  # noqa: F811
     pm = UserFactory(username="pm-live", is_staff=True, password=PASSWORD)
     roles_setup()
     pm.groups.add(Group.objects.get(name=PROJECT_MANAGERS))
