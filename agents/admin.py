@@ -14,7 +14,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from agents import people_admin, replacements
-from agents.models import Absence, AgentStateEvent, Certification, Operator, Shift, ShiftTemplate
+from agents.models import (
+    Absence,
+    AgentStateEvent,
+    BreakReason,
+    Certification,
+    Operator,
+    Shift,
+    ShiftTemplate,
+)
 from contactcenter.errors import DomainError
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
 from projects.admin_scoping import PoolWriteAdminMixin, ScopedAdminMixin
@@ -175,6 +183,16 @@ class ShiftTemplateAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
     list_filter = ["is_active"]
     list_editable = ["is_active"]
     search_fields = ["name"]
+
+
+@admin.register(BreakReason)
+class BreakReasonAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
+    """The reason codes a ``break`` event may name: edited by who changes the pool."""
+
+    list_display = ["code", "name", "is_active"]
+    list_filter = ["is_active"]
+    list_editable = ["name", "is_active"]
+    search_fields = ["code", "name"]
 
 
 @admin.register(AgentStateEvent)

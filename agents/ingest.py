@@ -4,12 +4,17 @@ The same rules as for calls: every invalid row is reported by its index, a row i
 to a stored event (same operator and instant, same state and reason) is a duplicate, and a
 different state at a stored instant is a conflict (409). Rows are checked in plain Python
 and COPYed straight into the table; see ``contactcenter.batch``.
+
+A ``break`` names its reason by a ``BreakReason`` code (or none); the other states keep the
+free text they always had. The newly stored events are announced by
+``agents.signals.agent_events_stored`` (the live state listens).
 """
 
 from django.db import transaction
 from django.utils import timezone
 
-from agents.models import AgentStateEvent, Operator
+from agents.models import AgentStateEvent, BreakReason, Operator
+from agents.signals import agent_events_stored
 from contactcenter.batch import (
     MAX_BATCH,
     NOT_AN_OBJECT,
@@ -37,11 +42,15 @@ EVENT_COLUMNS = ("operator_id", "at", "state", "reason")
 _KEY_COLUMNS = EVENT_COLUMNS[:2]
 _COPY_COLUMNS = (*EVENT_COLUMNS, "received_at")
 _STATES = frozenset(AgentStateEvent.State.values)
+BREAK = AgentStateEvent.State.BREAK.value
 _REASON_LENGTH = AgentStateEvent._meta.get_field("reason").max_length
 
 
 def agent_events_ingest(
-    *, rows: list[dict], allowed_operator_ids: set[int] | None = None
+    *,
+    rows: list[dict],
+    allowed_operator_ids: set[int] | None = None,
+    strict_reasons: bool = True,
 ) -> IngestResult:
     """Store a batch of agent state events in the API's JSON shape; return how many were
     new and how many were duplicates (of a stored event or of an earlier row).
@@ -49,18 +58,27 @@ def agent_events_ingest(
     ``allowed_operator_ids`` scopes the caller: an operator outside it is reported exactly
     as an unknown one. Raises ``DomainError`` (400) naming every invalid row, or
     ``ConflictError`` (409) naming the rows whose operator and instant are stored with
-    another state or reason.
+    another state or reason. With ``strict_reasons`` (the API), a ``break`` whose reason
+    is not an active ``BreakReason`` code is refused naming ``reason``; the queue_log
+    importer keeps the telephony's free-text pause reasons.
     """
     check_batch_size(rows)
     operators = Operator.objects.all()
     if allowed_operator_ids is not None:
         operators = operators.filter(pk__in=allowed_operator_ids)
-    events = _valid_events(rows, operator_ids=ids_by_code(operators, rows, "operator"))
+    reasons = _break_reasons() if strict_reasons else None
+    events = _valid_events(
+        rows, operator_ids=ids_by_code(operators, rows, "operator"), reasons=reasons
+    )
     created = _store(events) if events else 0
     return IngestResult(created=created, duplicates=len(rows) - created)
 
 
-def _valid_events(rows, *, operator_ids):
+def _break_reasons() -> frozenset[str]:
+    return frozenset(BreakReason.objects.filter(is_active=True).values_list("code", flat=True))
+
+
+def _valid_events(rows, *, operator_ids, reasons):
     """``{key: (index, values)}`` of the batch's distinct events; ``DomainError`` if any row
     is invalid. An exact repeat of an earlier row is dropped (a duplicate)."""
     fields = (
@@ -75,6 +93,11 @@ def _valid_events(rows, *, operator_ids):
             errors[str(index)] = {"non_field_errors": [NOT_AN_OBJECT]}
             continue
         values, row_errors = read_fields(row, fields)
+        if reasons is not None and values[2] == BREAK and values[3] and values[3] not in reasons:
+            row_errors["reason"] = [
+                f"Unknown break reason '{values[3][:64]}'; use one of: {', '.join(sorted(reasons))}"
+                " (or none)."
+            ]
         if row_errors:
             errors[str(index)] = row_errors
             continue
@@ -96,13 +119,24 @@ def _store(events):
     pending = [
         (index, (*values, received_at)) for index, values in (events[key] for key in sorted(events))
     ]
-    return copy_new_rows(
+    fresh = [pending]  # what the last COPY attempt held: the rows stored in the end
+
+    def drop_stored(rows):
+        fresh[0] = _drop_stored(rows)
+        return fresh[0]
+
+    created = copy_new_rows(
         model=AgentStateEvent,
         columns=_COPY_COLUMNS,
         pending=pending,
         unique_constraint=unique_constraint_name(AgentStateEvent, ("operator", "at")),
-        drop_stored=_drop_stored,
+        drop_stored=drop_stored,
     )
+    if created:
+        agent_events_stored.send(
+            sender=AgentStateEvent, events=[row[: len(EVENT_COLUMNS)] for _, row in fresh[0]]
+        )
+    return created
 
 
 def _drop_stored(pending):

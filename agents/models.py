@@ -5,6 +5,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils.translation import gettext_lazy as _
 
 from projects.models import CODE_HELP, CODE_REGEX, Project
 
@@ -192,11 +193,35 @@ class Absence(models.Model):
         return f"{self.operator.code} {self.get_kind_display()} {self.starts_on}..{self.ends_on}"
 
 
+class BreakReason(models.Model):
+    """Why an operator is on break (lunch, training...): data the center edits in the admin.
+
+    A ``break`` agent event names one of these codes in ``reason`` (or none); an unknown
+    code is refused. Deactivating a reason refuses it in new events and keeps old ones.
+    """
+
+    code = models.SlugField(max_length=32, unique=True, help_text=_("Sent as the reason."))
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("break reason")
+        verbose_name_plural = _("break reasons")
+
+    def __str__(self):
+        return f"{self.code} ({self.name})"
+
+
 class AgentStateEvent(models.Model):
-    """An operator's state change (SPEC section 5). A state lasts until the next event."""
+    """An operator's state change (SPEC section 5). A state lasts until the next event.
+
+    ``wrap`` is after-call work, staffed time like ``ready``; "on a call" is no event
+    state: it derives from the live call events (``live``)."""
 
     class State(models.TextChoices):
         READY = "ready", "Ready"
+        WRAP = "wrap", "Wrap"
         BREAK = "break", "Break"
         OFFLINE = "offline", "Offline"
 
@@ -213,7 +238,8 @@ class AgentStateEvent(models.Model):
             # instant a conflict. Its index also serves "an operator's events in [from, to)".
             models.UniqueConstraint(fields=["operator", "at"], name="agent_event_once_per_instant"),
             models.CheckConstraint(
-                condition=Q(state__in=["ready", "break", "offline"]), name="agent_event_state_valid"
+                condition=Q(state__in=["ready", "wrap", "break", "offline"]),
+                name="agent_event_state_valid",
             ),
         ]
         indexes = [

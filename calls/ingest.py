@@ -17,7 +17,7 @@ from psycopg import sql
 
 from agents.models import Operator
 from calls.bounds import CallBounds, call_bounds, time_errors
-from calls.models import E164_REGEX, Call, Contact
+from calls.models import CLOSED_FROM_EVENTS, E164_REGEX, Call, Contact
 from contactcenter.batch import (
     EDGE_YEARS,
     MAX_BATCH,
@@ -132,7 +132,7 @@ def _call_fields(project_ids, operator_ids, bounds: CallBounds):
         # Surrounding whitespace is dropped, as from a CSV cell; blank then is refused.
         Field("external_id", parse_text, (_EXTERNAL_ID_LENGTH, True, True)),
         Field("direction", parse_choice, (_DIRECTIONS, Call.Direction.INBOUND.value)),
-        Field("caller", _parse_caller),
+        Field("caller", parse_caller),
         Field("operator", parse_optional_reference, (operator_ids, "operator")),
         Field("offered_at", parse_instant, (window,)),
         Field("answered_at", parse_optional_instant, (window,)),
@@ -298,7 +298,8 @@ def _parse_call(row, fields, bounds: CallBounds):
     return values, errors
 
 
-def _parse_caller(value):
+def parse_caller(value: object) -> str:
+    """An E.164 number, or "" when absent, null or blank (withheld)."""
     caller = parse_text(value, 16)
     if caller and not _E164.fullmatch(caller):
         raise Invalid("Not an E.164 number, such as +74951234567.")
@@ -319,17 +320,26 @@ def _store(calls):
         values += (contact_id((values[0], values[3])), received_at)
     # One key order for every batch, so two batches storing the same calls never deadlock.
     pending = [calls[key] for key in sorted(calls)]
-    return copy_new_rows(
+    completed = []  # calls closed from live events that this batch's records complete
+
+    def drop_stored(rows):
+        return _drop_stored(rows, completed)
+
+    created = copy_new_rows(
         model=Call,
         columns=_COPY_COLUMNS,
         pending=pending,
         unique_constraint=unique_constraint_name(Call, ("project", "external_id")),
-        drop_stored=_drop_stored,
+        drop_stored=drop_stored,
     )
+    return created + len(completed)
 
 
-def _drop_stored(pending):
-    """The rows of ``pending`` not stored yet; ``ConflictError`` if one is stored differently."""
+def _drop_stored(pending, completed):
+    """The rows of ``pending`` not stored yet; ``ConflictError`` if one is stored differently.
+
+    A stored call closed from its live events (disposition ``CLOSED_FROM_EVENTS``) is no
+    conflict: the record completes it, in place (same id), and joins ``completed``."""
     stored = stored_by_key(
         model=Call,
         key_columns=_KEY_COLUMNS,
@@ -342,6 +352,9 @@ def _drop_stored(pending):
         current = stored.get(tuple(row[:2]))
         if current is None:
             fresh.append((index, row))
+        elif current[10] == CLOSED_FROM_EVENTS and current != tuple(row[:sent]):
+            _complete(row)
+            completed.append(index)
         elif current != tuple(row[:sent]):
             conflicts[str(index)] = {"external_id": [_conflict_message(current, row)]}
     if conflicts:
@@ -350,6 +363,13 @@ def _drop_stored(pending):
             details=dict(sorted(conflicts.items(), key=lambda item: int(item[0]))),
         )
     return fresh
+
+
+def _complete(row):
+    """Overwrite the call closed from events with the record's values (``_COPY_COLUMNS``)."""
+    values = dict(zip(_COPY_COLUMNS, row, strict=True))
+    key = {"project_id": values.pop("project_id"), "external_id": values.pop("external_id")}
+    Call.objects.filter(**key).update(**values)
 
 
 def _conflict_message(stored, sent):

@@ -36,6 +36,9 @@ from contactcenter.batch import EARLIEST_INSTANT, Invalid
 from projects.models import Project
 
 E164_REGEX = r"^\+[1-9][0-9]{6,14}$"
+# The disposition of a call closed from its live events because its record never came
+# (live.closing); the record, when it comes after all, completes that call in place.
+CLOSED_FROM_EVENTS = "closed-from-events"
 
 
 class CeilSeconds(Func):

@@ -37,6 +37,7 @@ The whole import is one transaction: a crash stores nothing, and running it agai
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -229,7 +230,11 @@ def queue_log_import(
         calls_ingest, call_rows, what="call", skipped=result.skipped
     )
     result.events_created, result.events_duplicate = _ingest_in_batches(
-        agent_events_ingest, event_rows, what="agent event", skipped=result.skipped
+        # Asterisk pause reasons are the telephony's free text, kept as they are.
+        functools.partial(agent_events_ingest, strict_reasons=False),
+        event_rows,
+        what="agent event",
+        skipped=result.skipped,
     )
     result.skipped.sort(key=lambda item: item.line_no)
     return result

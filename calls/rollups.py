@@ -401,7 +401,7 @@ FILL_PROJECT_INTERVALS = """
 #
 # States: a state lasts until the operator's next event; one still open lasts until the
 # run's clock. The state each operator was in when the window opened is their last event
-# before it (one index probe per operator). Staffed = ready, break = break.
+# before it (one index probe per operator). Staffed = ready or wrap, break = break.
 #
 # Both inserts run in primary-key order, so the B-trees take their entries page after page
 # rather than in hash order (measured on a week's 112,000 operator rows: about two thirds
@@ -457,14 +457,14 @@ FILL_OPERATOR_INTERVALS = f"""
     SELECT operator_id, interval_start, sum(staffed), sum(break), sum(handle)
     FROM (
         SELECT spans.operator_id, to_timestamp(b) AS interval_start,
-               CASE WHEN spans.state = 'ready'
+               CASE WHEN spans.state IN ('ready', 'wrap')
                     THEN LEAST(spans.e, b + 900) - GREATEST(spans.s, b) ELSE 0 END AS staffed,
                CASE WHEN spans.state = 'break'
                     THEN LEAST(spans.e, b + 900) - GREATEST(spans.s, b) ELSE 0 END AS break,
                0 AS handle
         FROM spans
         CROSS JOIN LATERAL generate_series(spans.s / 900 * 900, spans.e - 1, 900) AS b
-        WHERE spans.state IN ('ready', 'break') AND spans.e > spans.s
+        WHERE spans.state IN ('ready', 'wrap', 'break') AND spans.e > spans.s
         UNION ALL
         SELECT operator_id, interval_start, 0, 0, handle_seconds FROM handle
     ) parts

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("quality.api.urls")),
     path("", include("workforce.api.urls")),
     path("", include("billing.api.urls")),
+    path("", include("live.api.urls")),
     path("tokens/rotate/", RotateTokenView.as_view(), name="token-rotate"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

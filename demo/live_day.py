@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from live.ingest import call_events_ingest
 
 from agents.ingest import agent_events_ingest
 from agents.models import BreakReason, Certification
+from live.ingest import call_events_ingest
 from projects.models import Project
 
 # Seconds, at speed 1: a call every 15-60 s per project, waits, talks, wrap, breaks.

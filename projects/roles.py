@@ -41,6 +41,7 @@ PROJECT_MANAGER_PERMISSIONS = {
         "shift": ["view", "add", "change", "delete"],
         "absence": ["view", "add", "change", "delete"],
         "agentstateevent": ["view"],
+        "breakreason": ["view", "add", "change"],
         "operatorstatuschange": ["view"],
         "trainingprogram": ["view", "add", "change", "delete"],
         "trainingenrolment": ["view", "add", "change"],

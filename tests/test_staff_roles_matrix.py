@@ -117,6 +117,8 @@ POOL_READS = {
     ("agent-events/", "GET"),
     ("agent-events/{pk}/", "GET"),
     ("pool/occupancy/", "GET"),
+    ("pool/live/", "GET"),
+    ("pool/live/operators/", "GET"),
     ("people/turnover/", "GET"),
 }
 

@@ -44,7 +44,7 @@ from calls.models import Call
 from contactcenter.models import ApiToken
 from projects.api.scoping import ScopedViewSetMixin
 from projects.models import Client, Project
-from tests import tenancy_people, tenancy_quality
+from tests import tenancy_live, tenancy_people, tenancy_quality
 from tests.factories import (
     T0,
     AbsenceFactory,
@@ -245,7 +245,7 @@ def database_state():
     nothing."""
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values())
-        for label in ("projects", "agents", "calls", "quality", "billing")
+        for label in ("projects", "agents", "calls", "quality", "billing", "live")
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
     }
 
@@ -1052,6 +1052,7 @@ MATRIX[("tokens/rotate/", "POST")] = CreateRoute(
 # their own modules, written with this module's route kinds; they are part of MATRIX.
 MATRIX.update(tenancy_people.entries())
 MATRIX.update(tenancy_quality.entries())
+MATRIX.update(tenancy_live.entries())
 
 # Entries ready for routes that are being built, keyed like MATRIX. When such a route lands,
 # the meta-test fails and says so: move its entry into MATRIX.
@@ -1281,6 +1282,7 @@ TELEPHONY_REACHES = {
     ("calls/", "GET"): 200,
     ("calls/", "POST"): 201,
     ("calls/{pk}/", "GET"): 200,
+    ("call-events/", "POST"): 201,
 }
 
 # Fields of the center's own that no integration token reads (``projects.tenancy``).

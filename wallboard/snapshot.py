@@ -2,16 +2,9 @@
 group message, so a subscriber never hears of a project outside its subscription."""
 
 from live import state
-
+from live.push import POOL_GROUP, project_group
 from projects.models import Project
 from wallboard.subscription import Subscription
-
-POOL_GROUP = "live.pool"
-
-
-def project_group(project_id: int) -> str:
-    """The channel-layer group ``live.push`` sends a project's changes to."""
-    return f"live.project.{project_id}"
 
 
 def groups(subscription: Subscription) -> tuple[str, ...]:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "dashboard",
     "wallboard",
     "demo",
+    "live",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,20 @@ KPI_ROLLUP_LATE_COMMIT_SECONDS = env.int("KPI_ROLLUP_LATE_COMMIT_SECONDS", defau
 KPI_ALERT_MIN_OFFERED = env.int("KPI_ALERT_MIN_OFFERED", default=10)
 KPI_ALERT_LOOKBACK_HOURS = env.int("KPI_ALERT_LOOKBACK_HOURS", default=48)
 
+# Live state (live.state, docs/live.md): the Redis it lives in, a DB number of its own
+# (Celery's broker holds 0), and its key prefix; a call's events close into a call record
+# when no record came this long after its last event.
+LIVE_REDIS_URL = env("LIVE_REDIS_URL", default="redis://127.0.0.1:6379/2")
+LIVE_KEY_PREFIX = env("LIVE_KEY_PREFIX", default="live:")
+LIVE_STALE_CALL_SECONDS = env.int("LIVE_STALE_CALL_SECONDS", default=3600)
+# The wallboard's push (live.push): Django Channels on Redis, another DB number again.
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [env("CHANNEL_REDIS_URL", default="redis://127.0.0.1:6379/3")]},
+    }
+}
+
 # Bounds of a call record and of every instant a batch row states (docs/limits.md). The
 # database's CHECKs hold the defaults, so a setting may only tighten them.
 CALL_MAX_CONNECTED_SECONDS = env.int("CALL_MAX_CONNECTED_SECONDS", default=86_400)
@@ -337,17 +352,6 @@ SELLER_CORRESPONDENT_ACCOUNT = env("SELLER_CORRESPONDENT_ACCOUNT", default="3010
 SELLER_DIRECTOR = env("SELLER_DIRECTOR", default="Иванов И. И.")
 SELLER_ACCOUNTANT = env("SELLER_ACCOUNTANT", default="Петрова А. С.")
 
-# Django Channels on Redis: the live state is pushed to WebSocket subscribers through
-# groups (live.push, wallboard.consumers). Its own Redis database, beside the broker's.
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {
-            "hosts": [env("CHANNEL_LAYER_URL", default="redis://127.0.0.1:6379/2")],
-            "prefix": env("CHANNEL_LAYER_PREFIX", default="asgi"),
-        },
-    }
-}
 # The wallboard's TV link (wallboard.tv): signed, read-only, at most this many days.
 WALLBOARD_TV_MAX_DAYS = env.int("WALLBOARD_TV_MAX_DAYS", default=90)
 # Raise it to refuse every TV link made so far (a screen's link leaked).

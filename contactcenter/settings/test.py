@@ -34,3 +34,10 @@ STORAGES = {
 # The test server serves static files itself; whitenoise would only warn that nobody ran
 # collectstatic for the test run.
 MIDDLEWARE = [name for name in MIDDLEWARE if not name.startswith("whitenoise.")]  # noqa: F405
+
+# The live state in a Redis DB of the tests' own, under a prefix naming this test database,
+# so two test runs on one machine never meet (tests/live/conftest.py empties it per test).
+LIVE_REDIS_URL = env("LIVE_REDIS_URL", default="redis://127.0.0.1:6379/14")
+LIVE_KEY_PREFIX = f"test:{DATABASES['default']['NAME']}:"  # noqa: F405
+# The push in this process's memory (tests/live/test_push.py listens on it).
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from agents.ingest import MAX_BATCH, IngestResult, agent_events_ingest
-from agents.models import AgentStateEvent
+from agents.models import AgentStateEvent, BreakReason
 from contactcenter.errors import ConflictError, DomainError
 from tests.factories import T0, OperatorFactory
 
@@ -130,7 +130,7 @@ def test_the_same_instant_twice_in_a_batch(anna):
         (
             event(state="lunch"),
             "state",
-            '"lunch" is not a valid choice; use one of: break, offline, ready.',
+            '"lunch" is not a valid choice; use one of: break, offline, ready, wrap.',
         ),
         ({"operator": "op-anna", "at": iso(0)}, "state", "This field is required."),
         (event() | {"at": "2026-10-05T09:00:00"}, "at", NAIVE),
@@ -155,7 +155,7 @@ def test_every_invalid_event_is_reported(anna):
     assert error.details == {
         "0": {
             "operator": ["Unknown operator 'op-x'."],
-            "state": ['"away" is not a valid choice; use one of: break, offline, ready.'],
+            "state": ['"away" is not a valid choice; use one of: break, offline, ready, wrap.'],
         },
         "2": {"at": ["This field may not be null."]},
     }
@@ -172,3 +172,47 @@ def test_a_batch_over_the_limit_is_refused(anna):
     with pytest.raises(DomainError, match="at most 10,000 rows"):
         agent_events_ingest(rows=[event(minutes=n) for n in range(MAX_BATCH + 1)])
     assert AgentStateEvent.objects.count() == 0
+
+
+def test_wrap_and_break_reasons_are_checked_against_the_centers_codes(db):
+    """``wrap`` is a state; a break names a BreakReason code or none; other states keep
+    their free text (old payloads)."""
+    ivan = OperatorFactory(code="reasons-op")
+    at = "2026-10-05T09:00:00Z"
+
+    def row(minute, state, reason=None):
+        body = {
+            "operator": ivan.code,
+            "state": state,
+            "at": at.replace(":00:00", f":{minute:02}:00"),
+        }
+        if reason is not None:
+            body["reason"] = reason
+        return body
+
+    with pytest.raises(DomainError) as refused:
+        agent_events_ingest(rows=[row(1, "break", "Lunch")])
+    assert list(refused.value.details["0"]) == ["reason"]
+    assert refused.value.details["0"]["reason"][0].startswith("Unknown break reason 'Lunch'")
+    assert not AgentStateEvent.objects.filter(operator=ivan).exists()
+
+    BreakReason.objects.filter(code="coaching").update(is_active=False)
+    with pytest.raises(DomainError):
+        agent_events_ingest(rows=[row(1, "break", "coaching")])
+
+    result = agent_events_ingest(
+        rows=[
+            row(0, "ready", "morning login"),
+            row(1, "break", "lunch"),
+            row(2, "break", ""),
+            row(3, "wrap"),
+        ]
+    )
+    assert result.created == 4
+    stored = AgentStateEvent.objects.filter(operator=ivan).order_by("at")
+    assert list(stored.values_list("state", "reason")) == [
+        ("ready", "morning login"),
+        ("break", "lunch"),
+        ("break", ""),
+        ("wrap", ""),
+    ]

@@ -13,9 +13,9 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from live.state import pool_live, project_live
 
 from contactcenter.models import ApiToken
+from live.state import pool_live, project_live
 from projects.models import IntegrationAccount
 from tests.asgi_server import asgi_server
 from tests.factories import (
