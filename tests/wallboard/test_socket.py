@@ -6,6 +6,7 @@ of a project it may not see."""
 import asyncio
 import datetime as dt
 import json
+import urllib.request
 
 import pytest
 import websockets
@@ -14,13 +15,17 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
+from agents.ingest import agent_events_ingest
+from agents.models import Operator
 from contactcenter.models import ApiToken
 from live.state import pool_live, project_live
 from projects.models import IntegrationAccount
 from tests.asgi_server import asgi_server
 from tests.factories import (
+    CertificationFactory,
     ClientFactory,
     IntegrationAccountFactory,
+    OperatorFactory,
     ProjectFactory,
     TokenFactory,
     UserFactory,
@@ -149,6 +154,67 @@ def test_a_clients_integration_gets_its_projects_now_then_each_change(server, wo
             await _send("live.pool", {"type": "live.update", "project": None, "state": _state(9)})
             await _send(f"live.project.{a1.pk}", _update(b1, 6))
             assert await _silent(socket)
+
+    asyncio.run(scenario())
+
+
+def _post(server, token, path, rows):
+    """POST through the server's own HTTP (uvicorn), as an integration would."""
+    request = urllib.request.Request(  # noqa: S310 - our loopback server
+        server.replace("ws://", "http://") + f"/api/v1/{path}",
+        data=json.dumps(rows).encode(),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+        return response.status
+
+
+def test_a_call_posted_to_the_api_moves_the_subscribers_tile(server, world):
+    """offered -> answered -> ended through POST call-events/: each POST's update arrives
+    with waiting, the longest wait and the operators exactly as the call stands."""
+    a1 = world["a1"]
+    operator = OperatorFactory(code="op-ws", status=Operator.Status.ACTIVE)
+    CertificationFactory(operator=operator, project=a1)
+    pm_token = TokenFactory(user=world["pm"]).key
+    now = dt.datetime.now(dt.UTC)
+    agent_events_ingest(rows=[{"operator": "op-ws", "at": now.isoformat(), "state": "ready"}])
+
+    def event(kind, seconds_ago=0.0):
+        at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds_ago)
+        row = {"external_id": "ws-1", "project": "a-hotline", "event": kind, "at": at.isoformat()}
+        return row | ({"operator": "op-ws"} if kind in ("answered", "ended") else {})
+
+    async def post(kind, seconds_ago=0.0):
+        status = await asyncio.to_thread(
+            _post, server, pm_token, "call-events/", [event(kind, seconds_ago)]
+        )
+        assert status == 201
+
+    async def scenario():
+        async with _socket(server, token=world["a_token"]) as socket:
+            await _next(socket)  # hello
+            first = {m["project"]: m["state"] for m in [await _next(socket), await _next(socket)]}
+            assert first["a-hotline"]["waiting"] == 0
+            assert first["a-hotline"]["agents"] == {**IDLE, "ready": 1}
+
+            await post("offered", seconds_ago=5)
+            offered = await _next(socket)
+            assert (offered["project"], offered["state"]["waiting"]) == ("a-hotline", 1)
+            assert 5 <= offered["state"]["longest_wait_seconds"] <= 7
+            assert offered["state"]["agents"] == {**IDLE, "ready": 1}
+            assert offered["state"]["today"]["offered"] == 1
+
+            await post("answered")
+            answered = (await _next(socket))["state"]
+            assert (answered["waiting"], answered["longest_wait_seconds"]) == (0, 0)
+            assert answered["agents"] == {**IDLE, "on_call": 1}
+            assert (answered["today"]["answered"], answered["today"]["abandoned"]) == (1, 0)
+
+            await post("ended")
+            ended = (await _next(socket))["state"]
+            assert (ended["waiting"], ended["agents"]) == (0, {**IDLE, "ready": 1})
+            assert await _silent(socket)  # one message per POST, nothing for B
 
     asyncio.run(scenario())
 
