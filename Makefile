@@ -7,6 +7,12 @@ export DJANGO_SETTINGS_MODULE ?= contactcenter.settings.dev
 DEMO_SERVE ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make serve` keeps a simulated today flowing for the wallboard (manage.py demo_live);
+# DEMO_LIVE=0 leaves it out, DEMO_LIVE_SPEED=10 runs it ten times faster.
+DEMO_LIVE ?= 1
+DEMO_LIVE_SPEED ?= 1
+# The ASGI server (HTTP and the wallboard's WebSocket): docs/wallboard.md.
+ASGI_SERVER = $(VENV)/bin/uvicorn contactcenter.asgi:application --host $(HOST) --port $(PORT)
 
 .PHONY: demo test lint install lock db serve clean bench bench-quick messages
 
@@ -48,17 +54,19 @@ demo: db
 	$(PY) manage.py demo
 	@if [ "$(DEMO_SERVE)" != "0" ]; then $(MAKE) --no-print-directory serve; fi
 
-# Web server, Celery worker and beat until Ctrl-C. Without a broker, tasks run in-process.
+# The ASGI web server (uvicorn), a Celery worker and beat, and the live day, until Ctrl-C.
+# Without a broker (Redis), tasks run in-process and there is no live day.
 serve:
 	@if $(PY) scripts/broker_answers.py; then \
-	  echo "Broker answers: starting the web server, a Celery worker and beat. Ctrl-C stops all."; \
+	  echo "Broker answers: starting the web server, a Celery worker, beat and the live day. Ctrl-C stops all."; \
 	  trap 'kill 0' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A contactcenter worker -l info --concurrency 2 & \
 	  $(VENV)/bin/celery -A contactcenter beat -l info & \
-	  $(PY) manage.py runserver $(HOST):$(PORT); \
+	  if [ "$(DEMO_LIVE)" != "0" ]; then $(PY) manage.py demo_live --speed $(DEMO_LIVE_SPEED) & fi; \
+	  $(ASGI_SERVER); \
 	else \
-	  echo "No broker answers at $${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}: tasks run in-process (CELERY_TASK_ALWAYS_EAGER=1), no worker or beat."; \
-	  CELERY_TASK_ALWAYS_EAGER=1 $(PY) manage.py runserver $(HOST):$(PORT); \
+	  echo "No broker answers at $${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}: tasks run in-process (CELERY_TASK_ALWAYS_EAGER=1), no worker, beat or live day."; \
+	  CELERY_TASK_ALWAYS_EAGER=1 $(ASGI_SERVER); \
 	fi
 
 # The test settings explicitly: the exported dev default above would otherwise win over

@@ -46,6 +46,7 @@ ORDER = [
     "staffing_plan",
     "simulate",
     "load_api",
+    "live_ws",
     "scale",
 ]
 RUN_FIRST = ("scale",)

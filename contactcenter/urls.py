@@ -32,6 +32,10 @@ urlpatterns = [
     # so this package imports no app, and before admin.site.urls so the admin's catch-all
     # does not take them.
     path("admin/dashboard/", include("dashboard.urls")),
+    # The live wallboard (the wallboard app): the admin page, and the TV page a signed
+    # link opens without a login.
+    path("admin/wallboard/", include("wallboard.urls")),
+    path("wallboard/", include("wallboard.tv_urls")),
     # admin/staffing/ (Erlang, in-house), admin/staffing-plan/ (pooling gain),
     # admin/simulation/ (what-if) and admin/people/ (turnover, bench strength).
     path("admin/", include("workforce.admin_urls")),

@@ -23,6 +23,31 @@ def pytest_sessionstart(session):
     compile_stale()
 
 
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.fixture(autouse=True)
+def _migration_rows_survive_a_flush(request, django_db_blocker):
+    """A transactional test (browser, worker, fault tests) ends with a flush of every table,
+    which also takes the rows the migrations seed: the break reasons. They are put back
+    after such a test, so the tests after it see the database the migrations made."""
+    yield
+    if _transactional(request):
+        import importlib
+
+        from agents.models import BreakReason
+
+        seeded = importlib.import_module("agents.migrations.0006_wrap_and_break_reasons")
+        with django_db_blocker.unblock():
+            for code, name in seeded.REASONS:
+                BreakReason.objects.get_or_create(code=code, defaults={"name": name})
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with empty API rate and failed-token counters (the cache is this

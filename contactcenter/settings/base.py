@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "auditlog",
+    "channels",
     "contactcenter.apps.ContactcenterConfig",
     "projects",
     "agents",
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "workforce",
     "billing",
     "dashboard",
+    "wallboard",
     "demo",
     "alerts",
     "live",
@@ -75,6 +77,10 @@ AUTHENTICATION_BACKENDS = [
 
 ROOT_URLCONF = "contactcenter.urls"
 WSGI_APPLICATION = "contactcenter.wsgi.application"
+# The ASGI entry (HTTP and WebSocket; docs/wallboard.md) and its WebSocket routes, named
+# by string so that contactcenter imports no app.
+ASGI_APPLICATION = "contactcenter.asgi.application"
+WEBSOCKET_URLPATTERNS = "wallboard.routing.websocket_urlpatterns"
 
 TEMPLATES = [
     {
@@ -380,3 +386,8 @@ SELLER_ACCOUNT = env("SELLER_ACCOUNT", default="40702810600000012345")
 SELLER_CORRESPONDENT_ACCOUNT = env("SELLER_CORRESPONDENT_ACCOUNT", default="30101810600000000999")
 SELLER_DIRECTOR = env("SELLER_DIRECTOR", default="Иванов И. И.")
 SELLER_ACCOUNTANT = env("SELLER_ACCOUNTANT", default="Петрова А. С.")
+
+# The wallboard's TV link (wallboard.tv): signed, read-only, at most this many days.
+WALLBOARD_TV_MAX_DAYS = env.int("WALLBOARD_TV_MAX_DAYS", default=90)
+# Raise it to refuse every TV link made so far (a screen's link leaked).
+WALLBOARD_TV_GENERATION = env.int("WALLBOARD_TV_GENERATION", default=1)
