@@ -36,7 +36,7 @@ install: $(VENV)/.base
 
 # Rewrite the lock files after a change to the pins in pyproject.toml (needs the registry).
 lock: $(VENV)/.dev
-	PIP_COMPILE=$(VENV)/bin/pip-compile requirements/lock.sh
+	LOCK_COMPILE=$(VENV)/bin/pip-compile requirements/lock.sh
 
 # The Russian catalogues (<app>/locale/ru/LC_MESSAGES/django.po) compiled to .mo, which are
 # build output (gitignored); needs GNU gettext's msgfmt (docs/i18n.md).

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from billing.exports.common import invoice_date
 from billing.exports.formats import FORMATS
 from billing.models import Delivery, Invoice
-from contactcenter.errors import ConflictError
+from contactcenter.errors import ConflictError, DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +36,17 @@ class DeliveryFailedError(Exception):
 
 
 def attachments(invoice: Invoice) -> list[tuple[str, bytes, str]]:
-    """The files e-mailed with an issued invoice: (file name, content, MIME type)."""
-    names = ["pdf"]  # the акт and the УПД are added here when their exports exist
-    return [
-        (FORMATS[name].filename(invoice), FORMATS[name].render(invoice), FORMATS[name].content_type)
-        for name in names
-    ]
+    """The files e-mailed with an issued invoice, the счёт, the акт and the УПД (its XML for
+    ЭДО and its printed form): (file name, content, MIME type). A document the buyer cannot
+    have (a УПД needs a Russian ИНН and КПП) is left out, with a warning in the log."""
+    files = []
+    for name in ("pdf", "act", "upd", "upd-pdf"):
+        export = FORMATS[name]
+        try:
+            files.append((export.filename(invoice), export.render(invoice), export.content_type))
+        except DomainError as exc:
+            logger.warning("Invoice %s is sent without its %s: %s", invoice, name, exc.message)
+    return files
 
 
 def recipients(invoice: Invoice) -> list[str]:

@@ -10,14 +10,14 @@
 # Usage: requirements/lock.sh [--upgrade]   (needs pip-tools: the `dev` extra has it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PIP_COMPILE=${PIP_COMPILE:-$(dirname "$(command -v python)")/pip-compile}
+COMPILE=${LOCK_COMPILE:-$(dirname "$(command -v python)")/pip-compile}
 opts=(--quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-find-links
       --no-emit-index-url --newline LF "$@")
 export CUSTOM_COMPILE_COMMAND="requirements/lock.sh"
-"$PIP_COMPILE" "${opts[@]}" --build-deps-for editable -o requirements/base.txt pyproject.toml
-"$PIP_COMPILE" "${opts[@]}" --extra test -c requirements/base.txt \
+"$COMPILE" "${opts[@]}" --build-deps-for editable -o requirements/base.txt pyproject.toml
+"$COMPILE" "${opts[@]}" --extra test -c requirements/base.txt \
     -o requirements/test.txt pyproject.toml
-"$PIP_COMPILE" "${opts[@]}" --extra dev -c requirements/test.txt \
+"$COMPILE" "${opts[@]}" --extra dev -c requirements/test.txt \
     -o requirements/dev.txt pyproject.toml
-"$PIP_COMPILE" "${opts[@]}" --extra load -c requirements/dev.txt \
+"$COMPILE" "${opts[@]}" --extra load -c requirements/dev.txt \
     -o requirements/load.txt pyproject.toml

@@ -176,7 +176,13 @@ def test_delivery_sends_once_and_resend_sends_again(admin_api, invoice):
     deliver_invoice.delay(invoice.pk)
     deliver_invoice.delay(invoice.pk)  # a re-run sends nothing twice
     assert [(m.to, m.subject, [a[0] for a in m.attachments]) for m in mail.outbox] == [
-        (["buh@volga.example"], "Invoice INV-2026-000010 of 01.12.2026", ["INV-2026-000010.pdf"])
+        (
+            ["buh@volga.example"],
+            "Invoice INV-2026-000010 of 01.12.2026",
+            # The счёт, the акт and the printed УПД; the УПД's XML needs the buyer's КПП,
+            # which this client has not given, so it is left out (and logged).
+            ["INV-2026-000010.pdf", "INV-2026-000010-act.pdf", "INV-2026-000010-upd.pdf"],
+        )
     ]
     row = Delivery.objects.get()
     assert (row.status, row.attempts, row.sent_at) == (
