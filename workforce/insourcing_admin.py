@@ -10,15 +10,79 @@ import re
 
 from django.contrib import admin
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from workforce import insourcing
 from workforce.inputs import InsourcingInputSerializer
 
 SECTIONS = (
-    (insourcing.WORKLOAD, "Workload"),
-    (insourcing.IN_HOUSE, "In-house, a month"),
-    (insourcing.OUTSOURCED, "Outsourced, a month"),
+    (insourcing.WORKLOAD, gettext_lazy("Workload")),
+    (insourcing.IN_HOUSE, gettext_lazy("In-house, a month")),
+    (insourcing.OUTSOURCED, gettext_lazy("Outsourced, a month")),
 )
+# The boxes' labels (the API's field names stay English).
+LABELS = {
+    "calls_per_hour": gettext_lazy("Calls per hour"),
+    "coverage": gettext_lazy("Coverage"),
+    "open_hour": gettext_lazy("Open hour"),
+    "close_hour": gettext_lazy("Close hour"),
+    "days_per_week": gettext_lazy("Days per week"),
+    "aht_seconds": gettext_lazy("AHT (s)"),
+    "threshold_seconds": gettext_lazy("Answer within (s)"),
+    "target_service_level": gettext_lazy("Target service level"),
+    "shrinkage": gettext_lazy("Shrinkage"),
+    "max_occupancy": gettext_lazy("Max occupancy"),
+    "hours_per_fte_month": gettext_lazy("Hours per FTE a month"),
+    "operator_salary": gettext_lazy("Operator salary"),
+    "payroll_tax_rate": gettext_lazy("Payroll tax rate"),
+    "workstation_per_seat": gettext_lazy("Workstation per seat"),
+    "software_telephony_per_seat": gettext_lazy("Software and telephony per seat"),
+    "agents_per_seat": gettext_lazy("Agents per seat"),
+    "annual_turnover": gettext_lazy("Annual turnover"),
+    "recruiting_cost_per_hire": gettext_lazy("Recruiting cost per hire"),
+    "training_hours_per_hire": gettext_lazy("Training hours per hire"),
+    "trainee_hourly_pay": gettext_lazy("Trainee hourly pay"),
+    "operators_per_supervisor": gettext_lazy("Operators per supervisor"),
+    "supervisor_salary": gettext_lazy("Supervisor salary"),
+    "operators_per_qa": gettext_lazy("Operators per QA specialist"),
+    "qa_salary": gettext_lazy("QA specialist salary"),
+    "management_overhead_rate": gettext_lazy("Management overhead rate"),
+    "price_per_minute": gettext_lazy("Price per minute"),
+    "billable_share": gettext_lazy("Billable share"),
+    "monthly_minimum": gettext_lazy("Monthly minimum"),
+}
+# The comparison's lines and units as the page names them (the API keeps its own text).
+LINE_LABELS = {
+    "handled_calls": gettext_lazy("Handled calls a month"),
+    "peak_agents": gettext_lazy("Agents on the phones in the busiest hour"),
+    "scheduled_agent_hours": gettext_lazy("Scheduled agent-hours a week"),
+    "paid_hours": gettext_lazy("Paid operator hours a month"),
+    "operators_fte": gettext_lazy("Operators (FTE)"),
+    "operator_salaries": gettext_lazy("Operator salaries"),
+    "supervisors": gettext_lazy("Supervisors"),
+    "quality_assurance": gettext_lazy("Quality assurance"),
+    "payroll_taxes": gettext_lazy("Payroll taxes"),
+    "workstations": gettext_lazy("Workstations"),
+    "software_telephony": gettext_lazy("Software and telephony"),
+    "recruiting": gettext_lazy("Recruiting"),
+    "training": gettext_lazy("Training"),
+    "management_overhead": gettext_lazy("Management overhead"),
+    "in_house_total": gettext_lazy("In-house total"),
+    "billable_minutes": gettext_lazy("Billable minutes"),
+    "outsourced_minutes": gettext_lazy("Minutes at the outsourced price"),
+    "outsourced_total": gettext_lazy("Outsourced total"),
+}
+UNITS = {
+    "calls": gettext_lazy("calls"),
+    "agents": gettext_lazy("agents"),
+    "agent-hours": gettext_lazy("agent-hours"),
+    "h": gettext_lazy("h"),
+    "FTE": gettext_lazy("FTE"),
+    "seats": gettext_lazy("seats"),
+    "hires": gettext_lazy("hires"),
+    "min": gettext_lazy("min"),
+}
 
 
 def _shown(value):
@@ -53,11 +117,14 @@ def _boxes(serializer, query):
     for name, field in serializer.fields.items():
         errors = serializer.errors.get(name, []) if serializer.errors else []
         if isinstance(errors, dict):  # a bad item of the calls list, by index
-            errors = [f"Hour {index}: {' '.join(messages)}" for index, messages in errors.items()]
+            errors = [
+                _("Hour %(index)s: %(messages)s") % {"index": index, "messages": " ".join(messages)}
+                for index, messages in errors.items()
+            ]
         boxes.append(
             {
                 "name": name,
-                "label": name.replace("_", " ").capitalize(),
+                "label": LABELS.get(name, name.replace("_", " ").capitalize()),
                 "help_text": field.help_text or "",
                 "value": query[name] if name in query else _shown(field.default),
                 "choices": list(getattr(field, "choices", {}) or ()),
@@ -71,7 +138,7 @@ def insourcing_view(request):
     serializer = InsourcingInputSerializer(data=_submitted(request.GET))
     context = {
         **admin.site.each_context(request),
-        "title": "In-house vs outsourcing",
+        "title": _("In-house vs outsourcing"),
         "non_field_errors": [],
     }
     if serializer.is_valid():
@@ -86,7 +153,15 @@ def insourcing_view(request):
                     "sections": [
                         (
                             title,
-                            [line for line in comparison.lines if line.section == key],
+                            [
+                                {
+                                    "line": line,
+                                    "label": LINE_LABELS.get(line.key, line.label),
+                                    "unit": UNITS.get(line.unit, line.unit),
+                                }
+                                for line in comparison.lines
+                                if line.section == key
+                            ],
                         )
                         for key, title in SECTIONS
                     ],
