@@ -21,7 +21,7 @@ SECTIONS = (
     (insourcing.IN_HOUSE, gettext_lazy("In-house, a month")),
     (insourcing.OUTSOURCED, gettext_lazy("Outsourced, a month")),
 )
-# The boxes' labels (the API's field names stay English).
+# The boxes' labels and help (the API's field names and schema help stay English).
 LABELS = {
     "calls_per_hour": gettext_lazy("Calls per hour"),
     "coverage": gettext_lazy("Coverage"),
@@ -52,26 +52,45 @@ LABELS = {
     "billable_share": gettext_lazy("Billable share"),
     "monthly_minimum": gettext_lazy("Monthly minimum"),
 }
-# The comparison's lines and units as the page names them (the API keeps its own text).
-LINE_LABELS = {
-    "handled_calls": gettext_lazy("Handled calls a month"),
-    "peak_agents": gettext_lazy("Agents on the phones in the busiest hour"),
-    "scheduled_agent_hours": gettext_lazy("Scheduled agent-hours a week"),
-    "paid_hours": gettext_lazy("Paid operator hours a month"),
-    "operators_fte": gettext_lazy("Operators (FTE)"),
-    "operator_salaries": gettext_lazy("Operator salaries"),
-    "supervisors": gettext_lazy("Supervisors"),
-    "quality_assurance": gettext_lazy("Quality assurance"),
-    "payroll_taxes": gettext_lazy("Payroll taxes"),
-    "workstations": gettext_lazy("Workstations"),
-    "software_telephony": gettext_lazy("Software and telephony"),
-    "recruiting": gettext_lazy("Recruiting"),
-    "training": gettext_lazy("Training"),
-    "management_overhead": gettext_lazy("Management overhead"),
-    "in_house_total": gettext_lazy("In-house total"),
-    "billable_minutes": gettext_lazy("Billable minutes"),
-    "outsourced_minutes": gettext_lazy("Minutes at the outsourced price"),
-    "outsourced_total": gettext_lazy("Outsourced total"),
+# The comparison's units as the page names them (the API keeps its unit codes).
+HELP = {
+    "calls_per_hour": gettext_lazy(
+        "Expected calls per hour: one number for every covered hour, or 24 numbers, one per "
+        "local hour 0..23 (hours outside coverage are ignored)."
+    ),
+    "coverage": gettext_lazy(
+        "business_hours (open hour to close hour on the days a week) or 24/7."
+    ),
+    "open_hour": gettext_lazy("First covered hour."),
+    "close_hour": gettext_lazy("Covered up to this hour: 18 covers 17:00-18:00 last."),
+    "days_per_week": gettext_lazy("Covered days a week; empty: 5 for business hours, 7 for 24/7."),
+    "aht_seconds": gettext_lazy("Average handle time, seconds."),
+    "threshold_seconds": gettext_lazy("Service level: answered within T seconds."),
+    "target_service_level": gettext_lazy("Share answered within T, 0..1."),
+    "shrinkage": gettext_lazy("Share of paid time off the phones, 0 <= s < 1."),
+    "max_occupancy": gettext_lazy("Highest occupancy A / N, 0 < x <= 1."),
+    "hours_per_fte_month": gettext_lazy("Paid hours of one full-time operator a month."),
+    "operator_salary": gettext_lazy("Monthly salary of an operator."),
+    "payroll_tax_rate": gettext_lazy("Payroll taxes on every salary, e.g. 0.302."),
+    "workstation_per_seat": gettext_lazy("Workstation a seat a month: space, PC, headset."),
+    "software_telephony_per_seat": gettext_lazy("Software licences and telephony a seat a month."),
+    "agents_per_seat": gettext_lazy("Seats = ceil(peak scheduled agents / this); 1: a seat each."),
+    "annual_turnover": gettext_lazy("Operators replaced a year, as a share of the FTE."),
+    "recruiting_cost_per_hire": gettext_lazy("Recruiting cost of a hire."),
+    "training_hours_per_hire": gettext_lazy("Paid training hours of a new operator."),
+    "trainee_hourly_pay": gettext_lazy("Pay of a trainee an hour."),
+    "operators_per_supervisor": gettext_lazy("One supervisor per N FTE."),
+    "supervisor_salary": gettext_lazy("Monthly salary of a supervisor."),
+    "operators_per_qa": gettext_lazy("One QA specialist per N FTE."),
+    "qa_salary": gettext_lazy("Monthly salary of a QA specialist."),
+    "management_overhead_rate": gettext_lazy("Overhead on all in-house lines, e.g. 0.1."),
+    "price_per_minute": gettext_lazy("Outsourced price of a billable minute."),
+    "billable_share": gettext_lazy("Share of the handle time billed by the outsourcer, e.g. 0.85."),
+    "monthly_minimum": gettext_lazy("Outsourced monthly minimum charge."),
+}
+CHOICES = {
+    insourcing.BUSINESS_HOURS: gettext_lazy("business hours"),
+    insourcing.ALWAYS_OPEN: gettext_lazy("24/7"),
 }
 UNITS = {
     "calls": gettext_lazy("calls"),
@@ -125,9 +144,12 @@ def _boxes(serializer, query):
             {
                 "name": name,
                 "label": LABELS.get(name, name.replace("_", " ").capitalize()),
-                "help_text": field.help_text or "",
+                "help_text": HELP.get(name, field.help_text or ""),
                 "value": query[name] if name in query else _shown(field.default),
-                "choices": list(getattr(field, "choices", {}) or ()),
+                "choices": [
+                    (choice, CHOICES.get(choice, choice))
+                    for choice in getattr(field, "choices", {}) or ()
+                ],
                 "errors": errors,
             }
         )
@@ -156,7 +178,6 @@ def insourcing_view(request):
                             [
                                 {
                                     "line": line,
-                                    "label": LINE_LABELS.get(line.key, line.label),
                                     "unit": UNITS.get(line.unit, line.unit),
                                 }
                                 for line in comparison.lines

@@ -65,7 +65,8 @@ class Command(BaseCommand):
             _(
                 "\n  Admin:      http://%(site)s/admin/  user admin / %(password)s"
                 "  (project manager: pm / %(password)s)"
-                "\n  Staff:      qa, trainer, lead / %(password)s  (QA evaluator, trainer, team lead)"
+                "\n  Staff:      qa, trainer, lead / %(password)s"
+                "  (QA evaluator, trainer, team lead)"
                 "\n  Dashboard:  http://%(site)s/admin/dashboard/  (the demo is last month's)"
                 "\n  People:     http://%(site)s/admin/people/"
                 "\n  What-if:    http://%(site)s/admin/simulation/"
