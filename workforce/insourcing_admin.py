@@ -10,6 +10,7 @@ import re
 
 from django.contrib import admin
 from django.template.response import TemplateResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -162,6 +163,8 @@ def insourcing_view(request):
         **admin.site.each_context(request),
         "title": _("In-house vs outsourcing"),
         "non_field_errors": [],
+        # Russian totals read as money (1 030 678,66 ₽); English ones stay bare figures.
+        "grouped_totals": (get_language() or "").startswith("ru"),
     }
     if serializer.is_valid():
         try:
