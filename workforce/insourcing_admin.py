@@ -10,9 +10,8 @@ import re
 
 from django.contrib import admin
 from django.template.response import TemplateResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from workforce import insourcing
 from workforce.inputs import InsourcingInputSerializer
