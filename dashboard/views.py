@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from rest_framework.utils.encoders import JSONEncoder
 
 from agents.models import Certification, Operator
@@ -40,7 +40,7 @@ from quality import selectors as quality_selectors
 
 GRANULARITIES = [
     ("15min", gettext_lazy("15 minutes")),
-    ("hour", gettext_lazy("Hour")),
+    ("hour", pgettext_lazy("granularity", "Hour")),
     ("day", gettext_lazy("Day")),
     ("month", gettext_lazy("Month")),
 ]

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agents.models import Operator
 from agents.shifts import center_zone
@@ -17,7 +18,10 @@ from workforce import adherence_report
 
 
 class AdherenceDayForm(forms.Form):
-    date = forms.DateField(label=_("Day"), help_text=_("Local day of the shifts, YYYY-MM-DD."))
+    date = forms.DateField(
+        label=pgettext_lazy("report field", "Day"),
+        help_text=_("Local day of the shifts, YYYY-MM-DD."),
+    )
 
     def clean_date(self):
         day = self.cleaned_data["date"]

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkforceConfig(AppConfig):
     name = "workforce"
-    verbose_name = "Workforce planning"
+    verbose_name = _("Workforce planning")

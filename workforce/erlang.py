@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from django.utils.translation import gettext as _
 
 # One value per interval. Inputs may be scalars or any array-like that broadcasts.
 Array = npt.NDArray[Any]
@@ -102,8 +103,8 @@ def _check_traffic(traffic: Array) -> None:
     if np.any(traffic > MAX_TRAFFIC_ERLANGS):
         worst = float(np.max(traffic))
         raise ErlangInputError(
-            f"The traffic of an interval is {worst:.6g} Erlangs; at most "
-            f"{MAX_TRAFFIC_ERLANGS:g} can be computed.",
+            _("Interval traffic is %(traffic)s Erlangs; at most %(most)s can be computed.")
+            % {"traffic": f"{worst:.6g}", "most": f"{MAX_TRAFFIC_ERLANGS:g}"},
             field="calls",
         )
 
@@ -111,7 +112,8 @@ def _check_traffic(traffic: Array) -> None:
 def _check_agents(agents: Array, field: str = "agents") -> None:
     if np.any(agents > MAX_AGENTS):
         raise ErlangInputError(
-            f"{int(np.max(agents))} agents in an interval; at most {MAX_AGENTS} can be computed.",
+            _("%(agents)s agents in an interval; at most %(most)s can be computed.")
+            % {"agents": int(np.max(agents)), "most": MAX_AGENTS},
             field=field,
         )
 
@@ -302,8 +304,10 @@ def _erlang_a_at(
     while pending.size:
         if terms > MAX_QUEUE_TERMS:
             raise ErlangInputError(
-                "The queue this staffing lets build up is too long to compute: "
-                "add agents or shorten the patience.",
+                _(
+                    "The queue this staffing lets build up is too long to compute: "
+                    "add agents or shorten the patience."
+                ),
                 field="patience_seconds",
             )
         # Rows at a time, so that one batch holds a bounded number of queue states.

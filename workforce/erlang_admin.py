@@ -11,6 +11,8 @@ import re
 from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from workforce import erlang
 from workforce.erlang import MAX_CALLS_PER_INTERVAL, MAX_INTERVALS, MAX_SECONDS
@@ -20,52 +22,71 @@ TRADE_OFF = range(-2, 4)  # agents around the answer shown side by side
 
 class ErlangForm(forms.Form):
     calls = forms.CharField(
-        label="Calls per interval",
+        label=gettext_lazy("Calls per interval"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="One number, or one per interval separated by spaces, commas or lines.",
+        help_text=gettext_lazy(
+            "One number, or one per interval separated by spaces, commas or lines."
+        ),
     )
     interval_seconds = forms.IntegerField(
-        label="Interval (s)", initial=1800, min_value=1, max_value=MAX_SECONDS
+        label=gettext_lazy("Interval (s)"), initial=1800, min_value=1, max_value=MAX_SECONDS
     )
-    aht_seconds = forms.FloatField(label="AHT (s)", min_value=1, max_value=MAX_SECONDS)
+    aht_seconds = forms.FloatField(
+        label=gettext_lazy("AHT (s)"), min_value=1, max_value=MAX_SECONDS
+    )
     threshold_seconds = forms.FloatField(
-        label="Answer within (s)", min_value=0, max_value=MAX_SECONDS
+        label=gettext_lazy("Answer within (s)"), min_value=0, max_value=MAX_SECONDS
     )
     target_service_level = forms.FloatField(
-        label="Target service level", min_value=0, max_value=1, help_text="0..1, e.g. 0.8."
+        label=gettext_lazy("Target service level"),
+        min_value=0,
+        max_value=1,
+        help_text=gettext_lazy("0..1, e.g. 0.8."),
     )
     shrinkage = forms.FloatField(
-        label="Shrinkage", initial=0, min_value=0, help_text="0 <= s < 1, e.g. 0.3."
+        label=gettext_lazy("Shrinkage"),
+        initial=0,
+        min_value=0,
+        help_text=gettext_lazy("0 <= s < 1, e.g. 0.3."),
     )
     max_occupancy = forms.FloatField(
-        label="Max occupancy", initial=1, max_value=1, help_text="0 < x <= 1."
+        label=gettext_lazy("Max occupancy"),
+        initial=1,
+        max_value=1,
+        help_text=gettext_lazy("0 < x <= 1."),
     )
     patience_seconds = forms.FloatField(
-        label="Patience (s)",
+        label=gettext_lazy("Patience (s)"),
         required=False,
         min_value=1,
         max_value=MAX_SECONDS,
-        help_text="Mean caller patience. Given: Erlang A (with abandons); empty: Erlang C.",
+        help_text=gettext_lazy(
+            "Mean caller patience. Given: Erlang A (with abandons); empty: Erlang C."
+        ),
     )
 
     def clean_calls(self):
         text = self.cleaned_data["calls"]
         parts = [part for part in re.split(r"[\s,;]+", text.strip()) if part]
         if not parts:
-            raise forms.ValidationError("Enter at least one number.")
+            raise forms.ValidationError(_("Enter at least one number."))
         if len(parts) > MAX_INTERVALS:
-            raise forms.ValidationError(f"At most {MAX_INTERVALS} intervals.")
+            raise forms.ValidationError(
+                _("At most %(count)d intervals.") % {"count": MAX_INTERVALS}
+            )
         values = []
         for position, part in enumerate(parts, start=1):
             try:
                 value = float(part)
             except ValueError:
                 raise forms.ValidationError(
-                    f"Interval {position}: {part!r} is not a number."
+                    _("Interval %(position)d: %(text)s is not a number.")
+                    % {"position": position, "text": repr(part)}
                 ) from None
             if not 0 <= value <= MAX_CALLS_PER_INTERVAL:
                 raise forms.ValidationError(
-                    f"Interval {position}: calls must be between 0 and {MAX_CALLS_PER_INTERVAL}."
+                    _("Interval %(position)d: calls must be between 0 and %(most)d.")
+                    % {"position": position, "most": MAX_CALLS_PER_INTERVAL}
                 )
             values.append(value)
         return values
@@ -73,13 +94,13 @@ class ErlangForm(forms.Form):
     def clean_shrinkage(self):
         value = self.cleaned_data["shrinkage"]
         if value >= 1:
-            raise forms.ValidationError("Must be below 1.")
+            raise forms.ValidationError(_("Must be below 1."))
         return value
 
     def clean_max_occupancy(self):
         value = self.cleaned_data["max_occupancy"]
         if value <= 0:
-            raise forms.ValidationError("Must be above 0.")
+            raise forms.ValidationError(_("Must be above 0."))
         return value
 
 
@@ -135,7 +156,7 @@ def calculate(*, calls, patience_seconds=None, **params):
 
 def erlang_view(request):
     form = ErlangForm(request.GET or None)
-    context = {**admin.site.each_context(request), "title": "Erlang calculator", "form": form}
+    context = {**admin.site.each_context(request), "title": _("Erlang calculator"), "form": form}
     if form.is_valid():
         try:
             context.update(calculate(**form.cleaned_data))

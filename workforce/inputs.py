@@ -4,6 +4,8 @@ same things. Not an ``api`` module: the admin may import it (import-linter contr
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -25,8 +27,8 @@ class OneOrManyField(serializers.Field):
     """
 
     default_error_messages = {
-        "empty": "Send at least one interval.",
-        "too_many": "At most {max} intervals.",
+        "empty": gettext_lazy("Send at least one interval."),
+        "too_many": gettext_lazy("At most {max} intervals."),
     }
 
     def __init__(self, *, child, **kwargs):
@@ -211,18 +213,19 @@ class InsourcingInputSerializer(serializers.Serializer):
 
     def validate_shrinkage(self, value):
         if value >= 1:
-            raise serializers.ValidationError("Must be below 1.")
+            raise serializers.ValidationError(_("Must be below 1."))
         return value
 
     def validate_max_occupancy(self, value):
         if value <= 0:
-            raise serializers.ValidationError("Must be above 0.")
+            raise serializers.ValidationError(_("Must be above 0."))
         return value
 
     def validate_calls_per_hour(self, value):
         if isinstance(value, list) and len(value) != insourcing.HOURS_PER_DAY:
             raise serializers.ValidationError(
-                f"Send one number, or 24 numbers (one per local hour), not {len(value)}."
+                _("Send one number, or 24 numbers (one per local hour), not %(count)d.")
+                % {"count": len(value)}
             )
         return value
 
@@ -231,13 +234,13 @@ class InsourcingInputSerializer(serializers.Serializer):
             attrs["coverage"] == insourcing.BUSINESS_HOURS
             and attrs["open_hour"] >= attrs["close_hour"]
         ):
-            raise serializers.ValidationError({"close_hour": ["Must be after open_hour."]})
+            raise serializers.ValidationError({"close_hour": [_("Must be after open_hour.")]})
         if attrs["coverage"] == insourcing.ALWAYS_OPEN and attrs["days_per_week"] not in (
             None,
             7,
         ):
             raise serializers.ValidationError(
-                {"days_per_week": ["24/7 coverage is 7 days a week: send 7 or null."]}
+                {"days_per_week": [_("24/7 coverage is 7 days a week: send 7 or null.")]}
             )
         return attrs
 

@@ -1,4 +1,5 @@
-"""The in-house vs outsourcing calculator: plain functions over numbers, no Django.
+"""The in-house vs outsourcing calculator: plain functions over numbers (Django only for
+the explanation's language).
 
 From a project's calls per hour, handle time, service-level target and coverage hours it
 prices running the line in-house (operators found by Erlang C with shrinkage, their
@@ -15,6 +16,9 @@ illustrative examples for Russia in 2026, not market facts: every one of them is
 import math
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from contactcenter.money import money
 from workforce import erlang
@@ -158,20 +162,29 @@ def _decimal(value: Decimal | float) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
 
 
+def _localized(text: str) -> str:
+    """English digits (1,234.5) in the active language's separators (1 234,5 in Russian)."""
+    if (get_language() or "").startswith("ru"):
+        return text.replace(",", "\xa0").replace(".", ",")
+    return text
+
+
 def _num(value: Decimal | float) -> str:
     """1,234.5 for people: thousands separated, no trailing zeros past the point."""
     value = _decimal(value)
     text = f"{value:,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text
+    return _localized(text)
 
 
 def _rub(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    return _localized(f"{value:,.2f}")
 
 
 def _pct(rate: Decimal | float) -> str:
+    if (get_language() or "").startswith("ru"):
+        return f"{_num(_decimal(rate) * 100)}\xa0%"
     return f"{_num(_decimal(rate) * 100)}%"
 
 
@@ -185,20 +198,23 @@ def _hh(hour: int) -> str:
 def _check(inputs: Inputs) -> None:
     if inputs.coverage not in COVERAGES:
         raise InsourcingInputError(
-            f"Coverage is {BUSINESS_HOURS!r} or {ALWAYS_OPEN!r}.", field="coverage"
+            _("Coverage is %(business)s or %(always)s.")
+            % {"business": repr(BUSINESS_HOURS), "always": repr(ALWAYS_OPEN)},
+            field="coverage",
         )
     if inputs.coverage == BUSINESS_HOURS and not 0 <= inputs.open_hour < inputs.close_hour <= 24:
         raise InsourcingInputError(
-            "Business hours need 0 <= open_hour < close_hour <= 24.", field="close_hour"
+            _("Business hours need 0 <= open_hour < close_hour <= 24."), field="close_hour"
         )
     if inputs.coverage == ALWAYS_OPEN and inputs.days_per_week not in (None, 7):
         raise InsourcingInputError(
-            "24/7 coverage is 7 days a week: leave days_per_week out or send 7.",
+            _("24/7 coverage is 7 days a week: leave days_per_week out or send 7."),
             field="days_per_week",
         )
     if len(inputs.hourly_calls()) != HOURS_PER_DAY:
         raise InsourcingInputError(
-            "Send one number, or 24 numbers: one per local hour 0..23.", field="calls_per_hour"
+            _("Send one number, or 24 numbers: one per local hour 0..23."),
+            field="calls_per_hour",
         )
 
 
@@ -397,29 +413,42 @@ def _workload_lines(inputs: Inputs, w: _Workload) -> list[Line]:
     span = (
         "24/7"
         if inputs.coverage == ALWAYS_OPEN
-        else f"{_hh(inputs.open_hour)}-{_hh(inputs.close_hour)}, {days} days a week"
+        else _("%(open)s-%(close)s, %(days)s days a week")
+        % {"open": _hh(inputs.open_hour), "close": _hh(inputs.close_hour), "days": days}
     )
     peak_formula = (
-        f"Erlang C: {_num(busiest.calls)} calls × {_num(inputs.aht_seconds)} s / 3,600 s "
-        f"= {busiest.traffic_erlangs:.2f} Erl at {_hh(busiest.hour)}; least N answering "
-        f"{_pct(inputs.target_service_level)} within {_num(inputs.threshold_seconds)} s "
-        f"with occupancy at most {_pct(inputs.max_occupancy)}"
+        _(
+            "Erlang C: %(calls)s calls × %(aht)s s / %(hour)s s = %(traffic)s Erl at %(at)s; "
+            "least N answering %(target)s within %(threshold)s s with occupancy at most "
+            "%(occupancy)s"
+        )
+        % {
+            "calls": _num(busiest.calls),
+            "aht": _num(inputs.aht_seconds),
+            "hour": _num(3600),
+            "traffic": _localized(f"{busiest.traffic_erlangs:.2f}"),
+            "at": _hh(busiest.hour),
+            "target": _pct(inputs.target_service_level),
+            "threshold": _num(inputs.threshold_seconds),
+            "occupancy": _pct(inputs.max_occupancy),
+        }
         if busiest is not None
-        else "No covered hour"
+        else _("No covered hour")
     )
     return [
         Line(
             "handled_calls",
             WORKLOAD,
-            "Handled calls a month",
-            f"{_num(w.calls_day)} calls a day ({span}) × {days} days × 52 / 12 weeks",
+            _("Handled calls a month"),
+            _("%(calls)s calls a day (%(span)s) × %(days)s days × 52 / 12 weeks")
+            % {"calls": _num(w.calls_day), "span": span, "days": days},
             w.calls_month,
             "calls",
         ),
         Line(
             "peak_agents",
             WORKLOAD,
-            "Agents on the phones in the busiest hour",
+            _("Agents on the phones in the busiest hour"),
             peak_formula,
             Decimal(busiest.agents if busiest is not None else 0),
             "agents",
@@ -427,26 +456,34 @@ def _workload_lines(inputs: Inputs, w: _Workload) -> list[Line]:
         Line(
             "scheduled_agent_hours",
             WORKLOAD,
-            "Scheduled agent-hours a week",
-            f"Σ over the covered hours of ceil(agents / (1 − {_num(inputs.shrinkage)})) "
-            f"= {_num(w.daily_hours)} a day × {days} days "
-            f"(peak {w.peak_scheduled} at a time)",
+            _("Scheduled agent-hours a week"),
+            _(
+                "Σ over the covered hours of ceil(agents / (1 − %(shrinkage)s)) = %(daily)s a day "
+                "× %(days)s days (peak %(peak)s at a time)"
+            )
+            % {
+                "shrinkage": _num(inputs.shrinkage),
+                "daily": _num(w.daily_hours),
+                "days": days,
+                "peak": w.peak_scheduled,
+            },
             Decimal(w.weekly_hours),
             "agent-hours",
         ),
         Line(
             "paid_hours",
             WORKLOAD,
-            "Paid operator hours a month",
-            f"{_num(w.weekly_hours)} agent-hours a week × 52 / 12",
+            _("Paid operator hours a month"),
+            _("%(hours)s agent-hours a week × 52 / 12") % {"hours": _num(w.weekly_hours)},
             w.paid_hours,
             "h",
         ),
         Line(
             "operators_fte",
             WORKLOAD,
-            "Operators (FTE)",
-            f"{_num(w.paid_hours)} paid hours / {_num(inputs.hours_per_fte_month)} h per FTE",
+            _("Operators (FTE)"),
+            _("%(paid)s paid hours / %(per_fte)s h per FTE")
+            % {"paid": _num(w.paid_hours), "per_fte": _num(inputs.hours_per_fte_month)},
             w.fte,
             "FTE",
         ),
@@ -459,8 +496,9 @@ def _in_house_lines(inputs: Inputs, w: _Workload, c: _InHouse) -> list[Line]:
         Line(
             "operator_salaries",
             IN_HOUSE,
-            "Operator salaries",
-            f"{_num(fte)} FTE × {_rub(inputs.operator_salary)}",
+            _("Operator salaries"),
+            _("%(fte)s FTE × %(salary)s")
+            % {"fte": _num(fte), "salary": _rub(inputs.operator_salary)},
             fte,
             "FTE",
             c.salaries,
@@ -468,9 +506,14 @@ def _in_house_lines(inputs: Inputs, w: _Workload, c: _InHouse) -> list[Line]:
         Line(
             "supervisors",
             IN_HOUSE,
-            "Supervisors",
-            f"{_num(fte)} FTE / {_num(inputs.operators_per_supervisor)} "
-            f"= {_num(c.supervisors)} × {_rub(inputs.supervisor_salary)}",
+            _("Supervisors"),
+            _("%(fte)s FTE / %(per)s = %(heads)s × %(salary)s")
+            % {
+                "fte": _num(fte),
+                "per": _num(inputs.operators_per_supervisor),
+                "heads": _num(c.supervisors),
+                "salary": _rub(inputs.supervisor_salary),
+            },
             c.supervisors,
             "FTE",
             c.supervisor_pay,
@@ -478,9 +521,14 @@ def _in_house_lines(inputs: Inputs, w: _Workload, c: _InHouse) -> list[Line]:
         Line(
             "quality_assurance",
             IN_HOUSE,
-            "Quality assurance",
-            f"{_num(fte)} FTE / {_num(inputs.operators_per_qa)} = {_num(c.qa)} "
-            f"× {_rub(inputs.qa_salary)}",
+            _("Quality assurance"),
+            _("%(fte)s FTE / %(per)s = %(heads)s × %(salary)s")
+            % {
+                "fte": _num(fte),
+                "per": _num(inputs.operators_per_qa),
+                "heads": _num(c.qa),
+                "salary": _rub(inputs.qa_salary),
+            },
             c.qa,
             "FTE",
             c.qa_pay,
@@ -488,7 +536,7 @@ def _in_house_lines(inputs: Inputs, w: _Workload, c: _InHouse) -> list[Line]:
         Line(
             "payroll_taxes",
             IN_HOUSE,
-            "Payroll taxes",
+            _("Payroll taxes"),
             f"({_rub(c.salaries)} + {_rub(c.supervisor_pay)} + {_rub(c.qa_pay)}) "
             f"× {_pct(inputs.payroll_tax_rate)}",
             None,
@@ -498,9 +546,17 @@ def _in_house_lines(inputs: Inputs, w: _Workload, c: _InHouse) -> list[Line]:
         Line(
             "workstations",
             IN_HOUSE,
-            "Workstations",
-            f"ceil({w.peak_scheduled} peak scheduled agents / {_num(inputs.agents_per_seat)} "
-            f"agents per seat) = {_num(c.seats)} seats × {_rub(inputs.workstation_per_seat)}",
+            _("Workstations"),
+            _(
+                "ceil(%(peak)s peak scheduled agents / %(per_seat)s agents per seat) = %(seats)s "
+                "seats × %(price)s"
+            )
+            % {
+                "peak": w.peak_scheduled,
+                "per_seat": _num(inputs.agents_per_seat),
+                "seats": _num(c.seats),
+                "price": _rub(inputs.workstation_per_seat),
+            },
             c.seats,
             "seats",
             c.workstations,
@@ -508,8 +564,9 @@ def _in_house_lines(inputs: Inputs, w: _Workload, c: _InHouse) -> list[Line]:
         Line(
             "software_telephony",
             IN_HOUSE,
-            "Software and telephony",
-            f"{_num(c.seats)} seats × {_rub(inputs.software_telephony_per_seat)}",
+            _("Software and telephony"),
+            _("%(seats)s seats × %(price)s")
+            % {"seats": _num(c.seats), "price": _rub(inputs.software_telephony_per_seat)},
             c.seats,
             "seats",
             c.software,
@@ -517,9 +574,14 @@ def _in_house_lines(inputs: Inputs, w: _Workload, c: _InHouse) -> list[Line]:
         Line(
             "recruiting",
             IN_HOUSE,
-            "Recruiting",
-            f"{_num(fte)} FTE × {_pct(inputs.annual_turnover)} turnover / 12 = "
-            f"{_num(c.hires)} hires × {_rub(inputs.recruiting_cost_per_hire)}",
+            _("Recruiting"),
+            _("%(fte)s FTE × %(turnover)s turnover / 12 = %(hires)s hires × %(cost)s")
+            % {
+                "fte": _num(fte),
+                "turnover": _pct(inputs.annual_turnover),
+                "hires": _num(c.hires),
+                "cost": _rub(inputs.recruiting_cost_per_hire),
+            },
             c.hires,
             "hires",
             c.recruiting,
@@ -527,9 +589,14 @@ def _in_house_lines(inputs: Inputs, w: _Workload, c: _InHouse) -> list[Line]:
         Line(
             "training",
             IN_HOUSE,
-            "Training",
-            f"{_num(c.hires)} hires × {_num(inputs.training_hours_per_hire)} h × "
-            f"{_rub(inputs.trainee_hourly_pay)} = {_num(c.hires)} × {_rub(c.training_per_hire)}",
+            _("Training"),
+            _("%(hires)s hires × %(hours)s h × %(pay)s = %(hires)s × %(per_hire)s")
+            % {
+                "hires": _num(c.hires),
+                "hours": _num(inputs.training_hours_per_hire),
+                "pay": _rub(inputs.trainee_hourly_pay),
+                "per_hire": _rub(c.training_per_hire),
+            },
             c.hires,
             "hires",
             c.training,
@@ -537,8 +604,9 @@ def _in_house_lines(inputs: Inputs, w: _Workload, c: _InHouse) -> list[Line]:
         Line(
             "management_overhead",
             IN_HOUSE,
-            "Management overhead",
-            f"{_rub(c.direct)} (all the lines above) × {_pct(inputs.management_overhead_rate)}",
+            _("Management overhead"),
+            _("%(direct)s (all the lines above) × %(rate)s")
+            % {"direct": _rub(c.direct), "rate": _pct(inputs.management_overhead_rate)},
             None,
             "",
             c.overhead,
@@ -546,7 +614,7 @@ def _in_house_lines(inputs: Inputs, w: _Workload, c: _InHouse) -> list[Line]:
         Line(
             "in_house_total",
             IN_HOUSE,
-            "In-house total",
+            _("In-house total"),
             f"{_rub(c.direct)} + {_rub(c.overhead)}",
             None,
             "",
@@ -560,17 +628,22 @@ def _outsourced_lines(inputs: Inputs, w: _Workload, o: _Outsourced) -> list[Line
         Line(
             "billable_minutes",
             OUTSOURCED,
-            "Billable minutes",
-            f"{_num(w.calls_month)} calls × {_num(inputs.aht_seconds)} s / 60 × "
-            f"{_pct(inputs.billable_share)} billable",
+            _("Billable minutes"),
+            _("%(calls)s calls × %(aht)s s / 60 × %(share)s billable")
+            % {
+                "calls": _num(w.calls_month),
+                "aht": _num(inputs.aht_seconds),
+                "share": _pct(inputs.billable_share),
+            },
             o.minutes,
             "min",
         ),
         Line(
             "outsourced_minutes",
             OUTSOURCED,
-            "Minutes at the outsourced price",
-            f"{_num(o.minutes)} min × {_rub(inputs.price_per_minute)}",
+            _("Minutes at the outsourced price"),
+            _("%(minutes)s min × %(price)s")
+            % {"minutes": _num(o.minutes), "price": _rub(inputs.price_per_minute)},
             o.minutes,
             "min",
             o.usage,
@@ -578,8 +651,9 @@ def _outsourced_lines(inputs: Inputs, w: _Workload, o: _Outsourced) -> list[Line
         Line(
             "outsourced_total",
             OUTSOURCED,
-            "Outsourced total",
-            f"max({_rub(o.usage)}, monthly minimum {_rub(inputs.monthly_minimum)})",
+            _("Outsourced total"),
+            _("max(%(usage)s, monthly minimum %(minimum)s)")
+            % {"usage": _rub(o.usage), "minimum": _rub(inputs.monthly_minimum)},
             None,
             "",
             o.total,
@@ -589,19 +663,20 @@ def _outsourced_lines(inputs: Inputs, w: _Workload, o: _Outsourced) -> list[Line
 
 def _verdict(totals: Totals) -> str:
     if totals.saving > 0:
-        share = (
-            f" ({_pct(totals.outsourced_to_in_house)} of the in-house cost)"
-            if totals.outsourced_to_in_house is not None
-            else ""
-        )
-        verdict = f"Outsourcing is cheaper by {_rub(totals.saving)} a month{share}."
+        if totals.outsourced_to_in_house is not None:
+            verdict = _(
+                "Outsourcing is cheaper by %(saving)s a month (%(share)s of the in-house cost)."
+            ) % {"saving": _rub(totals.saving), "share": _pct(totals.outsourced_to_in_house)}
+        else:
+            verdict = _("Outsourcing is cheaper by %(saving)s a month.") % {
+                "saving": _rub(totals.saving)
+            }
     elif totals.saving < 0:
-        verdict = f"In-house is cheaper by {_rub(-totals.saving)} a month."
+        verdict = _("In-house is cheaper by %(saving)s a month.") % {"saving": _rub(-totals.saving)}
     else:
-        verdict = "Both cost the same."
+        verdict = _("Both cost the same.")
     if totals.break_even_price_per_minute is not None:
-        verdict += (
-            f" Outsourcing breaks even at {_rub(totals.break_even_price_per_minute)} "
-            "a billable minute."
-        )
+        verdict += " " + _("Outsourcing breaks even at %(price)s a billable minute.") % {
+            "price": _rub(totals.break_even_price_per_minute)
+        }
     return verdict

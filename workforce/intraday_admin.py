@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contactcenter.periods import MAX_DATE, MIN_DATE
 from projects.tenancy import visible_projects
@@ -21,7 +22,7 @@ class IntradayForm(forms.Form):
         queryset=None, label=_("Project"), to_field_name="code"
     )
     date = forms.DateField(
-        label=_("Day"),
+        label=pgettext_lazy("report field", "Day"),
         required=False,
         help_text=_("Local day; empty: today in the project's zone."),
     )

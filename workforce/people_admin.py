@@ -11,6 +11,7 @@ import datetime as dt
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents import turnover
 from projects.tenancy import TRAINER, visible_projects
@@ -43,7 +44,7 @@ def people_view(request):
     ]
     context = {
         **admin.site.each_context(request),
-        "title": "People",
+        "title": _("People"),
         "first_month": first,
         "last_month": last,
         "errors": errors,

@@ -12,7 +12,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from contactcenter.l10n import number_text, percent_text
 from projects.models import Project
 from workforce.simulation.engine import simulate, summarise
 from workforce.simulation.scenario import ScenarioError, scenario_load, scenario_parse
@@ -43,18 +46,27 @@ def shipped_scenarios():
 
 
 class WhatIfForm(forms.Form):
-    scenario = forms.ChoiceField(required=False, help_text="A shipped example.")
-    upload = forms.FileField(required=False, help_text="Or your own scenario JSON.")
+    scenario = forms.ChoiceField(
+        label=gettext_lazy("Scenario"), required=False, help_text=gettext_lazy("A shipped example.")
+    )
+    upload = forms.FileField(
+        label=gettext_lazy("Upload"),
+        required=False,
+        help_text=gettext_lazy("Or your own scenario JSON."),
+    )
     days = forms.IntegerField(
+        label=gettext_lazy("Days"),
         required=False,
         min_value=1,
         max_value=MAX_DAYS,
-        help_text=f"Override the scenario's days (at most {MAX_DAYS}).",
     )
 
     def __init__(self, *args, max_calls=MAX_CALLS_OTHER_STAFF, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_calls = max_calls
+        self.fields["days"].help_text = _("Override the scenario's days (at most %(most)d).") % {
+            "most": MAX_DAYS
+        }
         self.fields["scenario"].choices = [("", "---")] + [
             (path.name, path.name) for path in shipped_scenarios()
         ]
@@ -65,26 +77,36 @@ class WhatIfForm(forms.Form):
         try:
             if upload:
                 if upload.size > MAX_UPLOAD_BYTES:
-                    raise forms.ValidationError("The file is larger than 1 MB.")
+                    raise forms.ValidationError(_("The file is larger than 1 MB."))
                 try:
                     raw = json.loads(upload.read().decode("utf-8"))
                 except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                    raise forms.ValidationError(f"Not valid JSON: {error}.") from error
+                    raise forms.ValidationError(
+                        _("Not valid JSON: %(error)s.") % {"error": error}
+                    ) from error
                 scenario = scenario_parse(raw)
             elif name:
                 scenario = scenario_load(Path(settings.BASE_DIR) / "scenarios" / name)
             else:
-                raise forms.ValidationError("Pick a scenario or upload one.")
+                raise forms.ValidationError(_("Pick a scenario or upload one."))
         except ScenarioError as error:
             raise forms.ValidationError(error.message) from error
         days = data.get("days") or scenario.days
         if days > MAX_DAYS:
-            raise forms.ValidationError(f"At most {MAX_DAYS} days here; set 'days'.")
+            raise forms.ValidationError(
+                _("At most %(most)d days here; set 'days'.") % {"most": MAX_DAYS}
+            )
         scenario = scenario.with_days(days)
         if scenario.expected_calls > self.max_calls:
             raise forms.ValidationError(
-                f"This run offers about {scenario.expected_calls:,} calls; you may simulate at "
-                f"most {self.max_calls:,}. Lower calls_per_hour or the days."
+                _(
+                    "This run offers about %(calls)s calls; you may simulate at most %(most)s. "
+                    "Lower calls_per_hour or the days."
+                )
+                % {
+                    "calls": number_text(scenario.expected_calls),
+                    "most": number_text(self.max_calls),
+                }
             )
         data["parsed"] = scenario
         return data
@@ -96,7 +118,7 @@ def what_if_view(request):
     )
     context = {
         **admin.site.each_context(request),
-        "title": "What-if: pooled vs dedicated",
+        "title": _("What-if: pooled vs dedicated"),
         "form": form,
     }
     if request.method == "POST" and form.is_valid():
@@ -118,7 +140,7 @@ def what_if_view(request):
 
 
 def _percent(value):
-    return "-" if value is None else f"{value * 100:.1f}%"
+    return "-" if value is None else percent_text(value)
 
 
 def _cells(summary, occupancy_key):
@@ -130,5 +152,7 @@ def _cells(summary, occupancy_key):
         "service_level": summary["service_level"],
         "service_level_text": _percent(summary["service_level"]),
         "abandon_rate_text": _percent(summary["abandon_rate"]),
-        "asa_text": "-" if summary["asa_seconds"] is None else f"{summary['asa_seconds']:.1f}",
+        "asa_text": "-"
+        if summary["asa_seconds"] is None
+        else number_text(summary["asa_seconds"], 1),
     }

@@ -13,6 +13,9 @@ from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projects.tenancy import visible_projects
 from workforce import erlang, staffing
@@ -28,17 +31,33 @@ def _next_monday():
 
 class PoolingGainForm(forms.Form):
     projects: "forms.ModelMultipleChoiceField[Any]" = forms.ModelMultipleChoiceField(
-        queryset=None, widget=forms.CheckboxSelectMultiple, help_text="At least two to pool."
+        queryset=None,
+        label=gettext_lazy("Projects"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("At least two to pool."),
     )
-    week = forms.DateField(label="Week from", help_text="First day (UTC), YYYY-MM-DD.")
-    shrinkage = forms.FloatField(initial=0.3, min_value=0, help_text="0 <= s < 1.")
-    max_occupancy = forms.FloatField(initial=0.85, max_value=1, help_text="0 < x <= 1.")
+    week = forms.DateField(
+        label=gettext_lazy("Week from"), help_text=gettext_lazy("First day (UTC), YYYY-MM-DD.")
+    )
+    shrinkage = forms.FloatField(
+        label=gettext_lazy("Shrinkage"),
+        initial=0.3,
+        min_value=0,
+        help_text=gettext_lazy("0 <= s < 1."),
+    )
+    max_occupancy = forms.FloatField(
+        label=gettext_lazy("Max occupancy"),
+        initial=0.85,
+        max_value=1,
+        help_text=gettext_lazy("0 < x <= 1."),
+    )
     hourly_cost = forms.DecimalField(
+        label=gettext_lazy("Hourly cost"),
         required=False,
         min_value=0,
         max_digits=10,
         decimal_places=2,
-        help_text="Per operator-hour; empty: the average of the active operators.",
+        help_text=gettext_lazy("Per operator-hour; empty: the average of the active operators."),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -49,13 +68,13 @@ class PoolingGainForm(forms.Form):
     def clean_shrinkage(self):
         value = self.cleaned_data["shrinkage"]
         if value >= 1:
-            raise forms.ValidationError("Must be below 1.")
+            raise forms.ValidationError(_("Must be below 1."))
         return value
 
     def clean_max_occupancy(self):
         value = self.cleaned_data["max_occupancy"]
         if value <= 0:
-            raise forms.ValidationError("Must be above 0.")
+            raise forms.ValidationError(_("Must be above 0."))
         return value
 
 
@@ -67,7 +86,7 @@ def _chart(days):
         y = index * (2 * BAR_HEIGHT + 8)
         rows.append(
             {
-                "label": day["date"].strftime("%a %d"),
+                "label": date_format(day["date"], "D d"),
                 "y": y,
                 "text_y": y + BAR_HEIGHT,
                 "pooled_y": y + BAR_HEIGHT,
@@ -80,7 +99,7 @@ def _chart(days):
 
 def pooling_gain_view(request):
     form = PoolingGainForm(request.GET or None, user=request.user)
-    context = {**admin.site.each_context(request), "title": "Pooling gain", "form": form}
+    context = {**admin.site.each_context(request), "title": _("Pooling gain"), "form": form}
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -10,6 +10,8 @@ import json
 import re
 import zoneinfo
 
+from django.utils.translation import gettext as _
+
 from contactcenter.errors import DomainError
 from projects.models import CODE_REGEX
 
@@ -33,7 +35,7 @@ class ScenarioError(DomainError):
         self.errors = errors
         first = next(iter(errors.items()))
         text = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
-        super().__init__(f"Invalid scenario: {text}", details=errors)
+        super().__init__(_("Invalid scenario: %(errors)s") % {"errors": text}, details=errors)
         self.field = first[0]
 
 
@@ -112,7 +114,7 @@ class Scenario:
         """One ``OperatorSpec`` per operator, coded ``<operator_prefix><n:03d>`` in order."""
         specs, number = [], 0
         for group in self.operator_groups:
-            for _ in range(group.count):
+            for _number in range(group.count):
                 number += 1
                 code = f"{self.operator_prefix}{number:03d}"
                 specs.append(OperatorSpec(code=code, projects=group.projects, group=group))
@@ -145,7 +147,9 @@ def scenario_load(path):
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
     except json.JSONDecodeError as error:
-        raise ScenarioError({"(file)": [f"Not valid JSON: {error}."]}) from error
+        raise ScenarioError(
+            {"(file)": [_("Not valid JSON: %(error)s.") % {"error": error}]}
+        ) from error
     return scenario_parse(data)
 
 
@@ -153,7 +157,7 @@ def scenario_parse(data):
     """A ``Scenario`` from the decoded JSON; ``ScenarioError`` with every field at fault."""
     errors = {}
     if not isinstance(data, dict):
-        raise ScenarioError({"(scenario)": ["Must be a JSON object."]})
+        raise ScenarioError({"(scenario)": [_("Must be a JSON object.")]})
     read = _Reader(data, "", errors)
     start = read.date("start")
     days = read.integer("days", minimum=1, maximum=MAX_DAYS)
@@ -169,7 +173,9 @@ def scenario_parse(data):
     codes = [p.code for p in projects if p is not None]
     for index, code in enumerate(codes):
         if code in codes[:index]:
-            _add(errors, f"projects[{index}].code", f"'{code}' is listed twice.")
+            _add(
+                errors, f"projects[{index}].code", _("'%(code)s' is listed twice.") % {"code": code}
+            )
     known = {p.code: p for p in projects if p is not None}
     groups = tuple(
         _group(item, f"operators[{index}]", known, errors)
@@ -181,7 +187,7 @@ def scenario_parse(data):
     )
     for key in data:
         if key not in _TOP_FIELDS:
-            _add(errors, key, "Unknown field.")
+            _add(errors, key, _("Unknown field."))
     if errors:
         raise ScenarioError(errors)
     scenario = Scenario(
@@ -199,7 +205,11 @@ def scenario_parse(data):
     operator_codes = {spec.code for spec in scenario.operators}
     for index, absence in enumerate(absences):
         if absence.operator not in operator_codes:
-            _add(errors, f"absences[{index}].operator", f"No operator '{absence.operator}'.")
+            _add(
+                errors,
+                f"absences[{index}].operator",
+                _("No operator '%(code)s'.") % {"code": absence.operator},
+            )
     if errors:
         raise ScenarioError(errors)
     return scenario
@@ -247,18 +257,18 @@ def _project(item, path, client, errors):
     rates = read.raw("calls_per_hour")
     profile = None
     if isinstance(rates, bool) or rates is None:
-        _add(errors, f"{path}.calls_per_hour", "A number or a list of 24 numbers is required.")
+        _add(errors, f"{path}.calls_per_hour", _("A number or a list of 24 numbers is required."))
     elif isinstance(rates, int | float):
         profile = (float(rates),) * 24
     elif isinstance(rates, list) and len(rates) == 24:
         profile = tuple(float(r) if _is_number(r) else None for r in rates)
         if None in profile:
-            _add(errors, f"{path}.calls_per_hour", "Every rate must be a number.")
+            _add(errors, f"{path}.calls_per_hour", _("Every rate must be a number."))
             profile = None
     else:
-        _add(errors, f"{path}.calls_per_hour", "A number or a list of 24 numbers (local hours).")
+        _add(errors, f"{path}.calls_per_hour", _("A number or a list of 24 numbers (local hours)."))
     if profile is not None and min(profile) < 0:
-        _add(errors, f"{path}.calls_per_hour", "Rates cannot be negative.")
+        _add(errors, f"{path}.calls_per_hour", _("Rates cannot be negative."))
     patience = read.number("patience_seconds", default=None, positive=True)
     spec = ProjectSpec(
         code=code,
@@ -288,13 +298,17 @@ def _group(item, path, projects, errors):
     count = read.integer("count", minimum=1, maximum=10_000)
     codes = read.raw("projects")
     if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
-        _add(errors, f"{path}.projects", "A non-empty list of project codes is required.")
+        _add(errors, f"{path}.projects", _("A non-empty list of project codes is required."))
         codes = []
     for code in codes:
         if code not in projects:
-            _add(errors, f"{path}.projects", f"'{code}' is not a project of the scenario.")
+            _add(
+                errors,
+                f"{path}.projects",
+                _("'%(code)s' is not a project of the scenario.") % {"code": code},
+            )
     if len(set(codes)) != len(codes):
-        _add(errors, f"{path}.projects", "A project is listed twice.")
+        _add(errors, f"{path}.projects", _("A project is listed twice."))
     shift = read.raw("shift", "00:00-24:00")
     start = end = None
     match = _SHIFT.match(shift) if isinstance(shift, str) else None
@@ -303,19 +317,19 @@ def _group(item, path, projects, errors):
         if h1 < 24 and m1 < 60 and m2 < 60 and (h2 < 24 or (h2, m2) == (24, 0)):
             start, end = h1 * 60 + m1, h2 * 60 + m2
     if start is None:
-        _add(errors, f"{path}.shift", 'Must look like "09:00-18:00" (end 24:00 allowed).')
+        _add(errors, f"{path}.shift", _('Must look like "09:00-18:00" (end 24:00 allowed).'))
     default_tz = projects[codes[0]].timezone if codes and codes[0] in projects else "UTC"
     shift_tz = read.timezone("shift_timezone", default=default_tz)
     length = 0 if start is None else (end - start) % 1440 or 1440
     default_break = DEFAULT_BREAK_MINUTES if length >= BREAK_FROM_SHIFT_HOURS * 60 else 0
     break_minutes = read.integer("break_minutes", default=default_break, minimum=0)
     if break_minutes and break_minutes >= length:
-        _add(errors, f"{path}.break_minutes", "Must be shorter than the shift.")
+        _add(errors, f"{path}.break_minutes", _("Must be shorter than the shift."))
     days_off = read.raw("days_off", [])
     if not isinstance(days_off, list) or not all(
         isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in days_off
     ):
-        _add(errors, f"{path}.days_off", "A list of weekdays, 0 (Monday) to 6 (Sunday).")
+        _add(errors, f"{path}.days_off", _("A list of weekdays, 0 (Monday) to 6 (Sunday)."))
         days_off = []
     read.reject_unknown(_GROUP_FIELDS)
     return OperatorGroup(
@@ -342,7 +356,7 @@ def _absence(item, path, errors):
         first = read.date("from")
         last = read.date("to", default=first)
         if first and last and last < first:
-            _add(errors, f"{path}.to", "Cannot be before 'from'.")
+            _add(errors, f"{path}.to", _("Cannot be before 'from'."))
     spec = AbsenceSpec(
         operator=read.text("operator"),
         first=first,
@@ -373,7 +387,7 @@ class _Reader:
         self.data, self.path, self.errors = data, path, errors
         self.ok = isinstance(data, dict)
         if not self.ok:
-            _add(errors, path, "Must be a JSON object.")
+            _add(errors, path, _("Must be a JSON object."))
             self.data = {}
 
     def _name(self, key):
@@ -385,7 +399,7 @@ class _Reader:
     def raw(self, key, default=_MISSING):
         if self.data.get(key) is None:
             if default is _MISSING:
-                self._error(key, "This field is required.")
+                self._error(key, _("This field is required."))
                 return None
             return default
         return self.data[key]
@@ -395,7 +409,7 @@ class _Reader:
         if value is None or value is default:
             return value
         if not isinstance(value, int) or isinstance(value, bool):
-            self._error(key, "Must be a whole number.")
+            self._error(key, _("Must be a whole number."))
             return None
         return self._bounded(key, value, minimum, maximum)
 
@@ -404,40 +418,40 @@ class _Reader:
         if value is None or value is default:
             return value
         if not _is_number(value):
-            self._error(key, "Must be a number.")
+            self._error(key, _("Must be a number."))
             return None
         if positive and value <= 0:
-            self._error(key, "Must be above 0.")
+            self._error(key, _("Must be above 0."))
             return None
         return self._bounded(key, float(value), minimum, maximum)
 
     def _bounded(self, key, value, minimum, maximum):
         if minimum is not None and value < minimum:
-            self._error(key, f"Must be at least {minimum}.")
+            self._error(key, _("Must be at least %(minimum)s.") % {"minimum": minimum})
             return None
         if maximum is not None and value > maximum:
-            self._error(key, f"Must be at most {maximum}.")
+            self._error(key, _("Must be at most %(maximum)s.") % {"maximum": maximum})
             return None
         return value
 
     def text(self, key, default=_MISSING):
         value = self.raw(key, default)
         if value is not None and not isinstance(value, str):
-            self._error(key, "Must be a string.")
+            self._error(key, _("Must be a string."))
             return None
         return value
 
     def code(self, key, default=_MISSING):
         value = self.text(key, default)
         if value is not None and (not _CODE.match(value) or len(value) > 40):
-            self._error(key, "Lowercase letters, digits, '-' and '_', at most 40 characters.")
+            self._error(key, _("Lowercase letters, digits, '-' and '_', at most 40 characters."))
             return None
         return value
 
     def choice(self, key, choices, default=_MISSING):
         value = self.raw(key, default)
         if value is not None and value not in choices:
-            self._error(key, f"One of: {', '.join(choices)}.")
+            self._error(key, _("One of: %(choices)s.") % {"choices": ", ".join(choices)})
             return None
         return value
 
@@ -448,7 +462,7 @@ class _Reader:
         try:
             return dt.date.fromisoformat(value)
         except (TypeError, ValueError):
-            self._error(key, "A date, YYYY-MM-DD.")
+            self._error(key, _("A date, YYYY-MM-DD."))
             return None
 
     def timezone(self, key, default=_MISSING):
@@ -458,7 +472,7 @@ class _Reader:
         try:
             zoneinfo.ZoneInfo(value)
         except (TypeError, ValueError, zoneinfo.ZoneInfoNotFoundError):
-            self._error(key, "An IANA time zone, such as Europe/Moscow.")
+            self._error(key, _("An IANA time zone, such as Europe/Moscow."))
             return None
         return value
 
@@ -467,11 +481,13 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list) or (required and not value):
-            self._error(key, "A non-empty list is required." if required else "Must be a list.")
+            self._error(
+                key, _("A non-empty list is required.") if required else _("Must be a list.")
+            )
             return []
         return value
 
     def reject_unknown(self, known):
         for key in self.data:
             if key not in known:
-                self._error(key, "Unknown field.")
+                self._error(key, _("Unknown field."))

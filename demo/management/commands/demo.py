@@ -4,13 +4,15 @@ import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from demo.loaders import DEMO_PASSWORD_ENV, demo_catalogue, demo_period, demo_simulate, demo_users
 from workforce.management.commands.simulate import summary_lines
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Load a believable demo: clients, projects and tariffs, then a month of calls and "
         "agent events simulated from scenarios/demo_month.json, rolled up for the dashboard."
     )
@@ -19,17 +21,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--days",
             type=int,
-            help="Simulate the N full days before today instead of the last full month.",
+            help=gettext_lazy(
+                "Simulate the N full days before today instead of the last full month."
+            ),
         )
-        parser.add_argument("--seed", type=int, help="Override the scenario's seed.")
+        parser.add_argument("--seed", type=int, help=gettext_lazy("Override the scenario's seed."))
 
     def handle(self, *args, days=None, seed=None, **options):
         if days is not None and days < 1:
-            raise CommandError("--days must be at least 1.")
+            raise CommandError(_("--days must be at least 1."))
         began = time.perf_counter()
         _clients, projects = demo_catalogue()
         start, span = demo_period(days=days)
-        self.stdout.write(f"Simulating {span} days from {start} (scenarios/demo_month.json)...")
+        self.stdout.write(
+            _("Simulating %(days)s days from %(start)s (scenarios/demo_month.json)...")
+            % {"days": span, "start": start}
+        )
         summary, loaded, rollup = demo_simulate(days=days, seed=seed)
         self.stdout.write("\n".join(summary_lines(summary)))
         password = os.environ.get(DEMO_PASSWORD_ENV, "admin")
@@ -38,24 +45,45 @@ class Command(BaseCommand):
         port = os.environ.get("PORT", "8000")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo loaded in {time.perf_counter() - began:.0f} s: {len(projects)} projects, "
-                f"{summary['pool']['operators']} operators, {loaded.calls_created} new calls "
-                f"({loaded.calls_duplicates} already stored) over {span} days; "
-                f"{rollup.filled} KPI intervals filled."
+                _(
+                    "Demo loaded in %(seconds).0f s: %(projects)s projects, %(operators)s "
+                    "operators, %(calls)s new calls (%(duplicates)s already stored) over "
+                    "%(days)s days; %(filled)s KPI intervals filled."
+                )
+                % {
+                    "seconds": time.perf_counter() - began,
+                    "projects": len(projects),
+                    "operators": summary["pool"]["operators"],
+                    "calls": loaded.calls_created,
+                    "duplicates": loaded.calls_duplicates,
+                    "days": span,
+                    "filled": rollup.filled,
+                }
             )
         )
         self.stdout.write(
-            f"\n  Admin:      http://{host}:{port}/admin/  user admin / {password}"
-            f"  (project manager: pm / {password})"
-            f"\n  Staff:      qa, trainer, lead / {password}  (QA evaluator, trainer, team lead)"
-            f"\n  Dashboard:  http://{host}:{port}/admin/dashboard/  (the demo is last month's)"
-            f"\n  People:     http://{host}:{port}/admin/people/"
-            f"\n  What-if:    http://{host}:{port}/admin/simulation/"
-            f"\n  API docs:   http://{host}:{port}/api/v1/docs/"
-            f"\n  API token:  {tokens['admin']}  (superuser)"
-            f"\n  PM token:   {tokens['pm']}"
-            f"\n  QA token:   {tokens['qa']}  (QA evaluator of volga-hotline and baltic-sales)"
-            f"\n  CRM token:  {tokens['volga-crm']}  (integration bound to client volga-bank)"
-            f"\n  Try:       curl -H 'Authorization: Token {tokens['admin']}' "
-            f"http://{host}:{port}/api/v1/projects/\n"
+            _(
+                "\n  Admin:      http://%(site)s/admin/  user admin / %(password)s"
+                "  (project manager: pm / %(password)s)"
+                "\n  Staff:      qa, trainer, lead / %(password)s"
+                "  (QA evaluator, trainer, team lead)"
+                "\n  Dashboard:  http://%(site)s/admin/dashboard/  (the demo is last month's)"
+                "\n  People:     http://%(site)s/admin/people/"
+                "\n  What-if:    http://%(site)s/admin/simulation/"
+                "\n  API docs:   http://%(site)s/api/v1/docs/"
+                "\n  API token:  %(admin)s  (superuser)"
+                "\n  PM token:   %(pm)s"
+                "\n  QA token:   %(qa)s  (QA evaluator of volga-hotline and baltic-sales)"
+                "\n  CRM token:  %(crm)s  (integration bound to client volga-bank)"
+                "\n  Try:       curl -H 'Authorization: Token %(admin)s' "
+                "http://%(site)s/api/v1/projects/\n"
+            )
+            % {
+                "site": f"{host}:{port}",
+                "password": password,
+                "admin": tokens["admin"],
+                "pm": tokens["pm"],
+                "qa": tokens["qa"],
+                "crm": tokens["volga-crm"],
+            }
         )
