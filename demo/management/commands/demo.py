@@ -12,7 +12,7 @@ from workforce.management.commands.simulate import summary_lines
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]  # lazy: the active language
         "Load a believable demo: clients, projects and tariffs, then a month of calls and "
         "agent events simulated from scenarios/demo_month.json, rolled up for the dashboard."
     )
