@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects import legal_ids
 
@@ -39,21 +40,23 @@ class Seller(models.Model):
     """Our legal entity, the seller on invoices, акты and УПД (docs/billing.md, "Parties").
     A client names its seller; with one seller it is everyone's."""
 
-    code = models.SlugField(max_length=40, unique=True, help_text=CODE_HELP)
-    name = models.CharField(max_length=255)
-    inn = models.CharField("INN", max_length=12, help_text="10 digits (company) or 12.")
-    kpp = models.CharField("KPP", max_length=9, blank=True, help_text="9 digits, if any.")
-    ogrn = models.CharField("OGRN", max_length=15, blank=True, help_text="13 or 15 digits.")
-    address = models.TextField(blank=True)
-    bank = models.CharField(max_length=255, blank=True)
-    bik = models.CharField("BIK", max_length=9, blank=True)
-    correspondent_account = models.CharField(max_length=20, blank=True)
-    account = models.CharField("settlement account", max_length=20, blank=True)
-    director = models.CharField(max_length=255, blank=True)
-    chief_accountant = models.CharField(max_length=255, blank=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=CODE_HELP)
+    name = models.CharField(pgettext_lazy("legal entity", "name"), max_length=255)
+    inn = models.CharField(_("INN"), max_length=12, help_text=_("10 digits (company) or 12."))
+    kpp = models.CharField(_("KPP"), max_length=9, blank=True, help_text=_("9 digits, if any."))
+    ogrn = models.CharField(_("OGRN"), max_length=15, blank=True, help_text=_("13 or 15 digits."))
+    address = models.TextField(_("address"), blank=True)
+    bank = models.CharField(_("bank"), max_length=255, blank=True)
+    bik = models.CharField(_("BIK"), max_length=9, blank=True)
+    correspondent_account = models.CharField(_("correspondent account"), max_length=20, blank=True)
+    account = models.CharField(_("settlement account"), max_length=20, blank=True)
+    director = models.CharField(_("director"), max_length=255, blank=True)
+    chief_accountant = models.CharField(_("chief accountant"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("seller")
+        verbose_name_plural = _("sellers")
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=CODE_REGEX), name="seller_code_format"),
             models.CheckConstraint(
