@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils.translation import gettext as _
 
 from agents.models import MAX_HOURS_PER_WEEK, Absence, Certification, Operator, Shift
 from contactcenter.errors import DomainError
+from contactcenter.l10n import number_text
 
 UTC = dt.UTC
 
@@ -57,28 +59,31 @@ def _refusals(*, shift, operator, projects, max_hours):
     """Why ``operator`` cannot take ``shift``: a list of messages, empty if they can."""
     reasons = []
     if operator.pk == shift.operator_id:
-        reasons.append("Is the absent operator.")
+        reasons.append(_("Is the absent operator."))
     if operator.status != Operator.Status.ACTIVE:
-        reasons.append("Is not active.")
+        reasons.append(_("Is not active."))
     if not Certification.objects.filter(operator=operator, project_id__in=projects).exists():
-        reasons.append("Is not certified for any project of the absent operator.")
+        reasons.append(_("Is not certified for any project of the absent operator."))
     if (
         shift.project_id is not None
         and not Certification.objects.filter(
             operator=operator, project_id=shift.project_id
         ).exists()
     ):
-        reasons.append("Is not certified for the shift's project.")
+        reasons.append(_("Is not certified for the shift's project."))
     first, last = shift.starts_at.date(), (shift.ends_at - dt.timedelta(microseconds=1)).date()
     if Absence.objects.filter(operator=operator, starts_on__lte=last, ends_on__gte=first).exists():
-        reasons.append("Is absent on the shift's days.")
+        reasons.append(_("Is absent on the shift's days."))
     if Shift.objects.filter(
         operator=operator, starts_at__lt=shift.ends_at, ends_at__gt=shift.starts_at
     ).exists():
-        reasons.append("Has an overlapping shift.")
+        reasons.append(_("Has an overlapping shift."))
     week_hours = _week_hours(operator.pk, shift)
     if week_hours + _hours(shift.starts_at, shift.ends_at) > max_hours:
-        reasons.append(f"Would work more than {max_hours} hours that week ({week_hours:g} now).")
+        reasons.append(
+            _("Would work more than %(max)s hours that week (%(now)s now).")
+            % {"max": max_hours, "now": number_text(week_hours, 1)}
+        )
     return reasons
 
 
@@ -149,16 +154,16 @@ def replacement_assign(*, shift, operator, max_hours=MAX_HOURS_PER_WEEK):
         Q(operator=absent, starts_on__lte=last, ends_on__gte=first)
     ).exists():
         raise DomainError(
-            "The shift's operator is not absent.",
-            details={"shift": ["Its operator has no absence on the shift's days."]},
+            _("The shift's operator is not absent."),
+            details={"shift": [_("Its operator has no absence on the shift's days.")]},
         )
     projects = list(
         Certification.objects.filter(operator=absent).values_list("project_id", flat=True)
     )
     reasons = _refusals(shift=shift, operator=operator, projects=projects, max_hours=max_hours)
     if reasons:
-        raise DomainError("This operator cannot take the shift.", details={"operator": reasons})
-    note = f"Replacing {absent.code}"
+        raise DomainError(_("This operator cannot take the shift."), details={"operator": reasons})
+    note = str(_("Replacing %(operator)s") % {"operator": absent.code})
     shift.operator = operator
     shift.note = f"{shift.note}; {note}"[:255] if shift.note else note
     shift.full_clean()
