@@ -1,10 +1,10 @@
 """Cover an absent operator's shifts: who can take them, and handing a shift over.
 
 A replacement is an active operator certified for at least one project the absent
-operator is certified for, not absent on the shift's days, without a shift overlapping
-it, and whose paid time in the shift's UTC week (Monday to Sunday) stays within
-``MAX_HOURS_PER_WEEK`` with the shift added. Stored shifts carry no break, so their whole
-length counts.
+operator is certified for, not absent on the shift's days (local days of its zone),
+without a shift overlapping it, and whose paid time in the shift's UTC week (Monday to
+Sunday) stays within ``MAX_HOURS_PER_WEEK`` with the shift added. Stored shifts carry no
+break, so their whole length counts.
 """
 
 import datetime as dt
@@ -15,6 +15,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from agents.models import MAX_HOURS_PER_WEEK, Absence, Certification, Operator, Shift
+from agents.shifts import shift_days
 from contactcenter.errors import DomainError
 from contactcenter.l10n import number_text
 
@@ -35,14 +36,18 @@ def _hours(begin, end):
 
 
 def absence_shifts(absence):
-    """The absent operator's shifts that overlap the absence (its days, UTC)."""
-    return list(
-        Shift.objects.filter(
-            operator_id=absence.operator_id,
-            starts_at__lt=_day_start(absence.ends_on + dt.timedelta(days=1)),
-            ends_at__gt=_day_start(absence.starts_on),
-        ).order_by("starts_at")
-    )
+    """The absent operator's shifts that overlap the absence: its days are local days of
+    each shift's zone (``agents.shifts.shift_days``)."""
+    near = Shift.objects.filter(
+        operator_id=absence.operator_id,
+        starts_at__lt=_day_start(absence.ends_on + dt.timedelta(days=2)),
+        ends_at__gt=_day_start(absence.starts_on - dt.timedelta(days=1)),
+    ).select_related("project")
+    return [
+        shift
+        for shift in near.order_by("starts_at")
+        if shift_days(shift)[0] <= absence.ends_on and shift_days(shift)[1] >= absence.starts_on
+    ]
 
 
 def _week_hours(operator_id, shift):
@@ -71,7 +76,7 @@ def _refusals(*, shift, operator, projects, max_hours):
         ).exists()
     ):
         reasons.append(_("Is not certified for the shift's project."))
-    first, last = shift.starts_at.date(), (shift.ends_at - dt.timedelta(microseconds=1)).date()
+    first, last = shift_days(shift)
     if Absence.objects.filter(operator=operator, starts_on__lte=last, ends_on__gte=first).exists():
         reasons.append(_("Is absent on the shift's days."))
     if Shift.objects.filter(
@@ -109,8 +114,8 @@ def replacement_candidates(*, absence, max_hours=MAX_HOURS_PER_WEEK):
             "project_id", flat=True
         )
     )
-    first_day = min(s.starts_at for s in shifts).date()
-    last_day = max((s.ends_at - dt.timedelta(microseconds=1)).date() for s in shifts)
+    first_day = min(shift_days(s)[0] for s in shifts)
+    last_day = max(shift_days(s)[1] for s in shifts)
     pool = (
         Operator.objects.filter(status=Operator.Status.ACTIVE, certifications__project__in=projects)
         .exclude(pk=absence.operator_id)
@@ -145,11 +150,15 @@ def replacement_candidates(*, absence, max_hours=MAX_HOURS_PER_WEEK):
 def replacement_assign(*, shift, operator, max_hours=MAX_HOURS_PER_WEEK):
     """Hand an absent operator's ``shift`` to ``operator``; each refused rule is a 400
     naming ``shift`` or ``operator``."""
-    shift = Shift.objects.select_for_update().select_related("operator").get(pk=shift.pk)
+    shift = (
+        Shift.objects.select_for_update(of=("self", "operator"))
+        .select_related("operator", "project")
+        .get(pk=shift.pk)
+    )
     # Lock the replacement too, so two assignments cannot both pass the hours check.
     operator = Operator.objects.select_for_update().get(pk=operator.pk)
     absent = shift.operator
-    first, last = shift.starts_at.date(), (shift.ends_at - dt.timedelta(microseconds=1)).date()
+    first, last = shift_days(shift)
     if not Absence.objects.filter(
         Q(operator=absent, starts_on__lte=last, ends_on__gte=first)
     ).exists():

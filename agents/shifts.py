@@ -38,6 +38,13 @@ def shift_zone(shift: Shift) -> ZoneInfo:
     return center_zone()
 
 
+def shift_days(shift: Shift) -> tuple[dt.date, dt.date]:
+    """The first and the last local day a shift touches (its end is excluded)."""
+    zone = shift_zone(shift)
+    last = shift.ends_at - dt.timedelta(microseconds=1)
+    return shift.starts_at.astimezone(zone).date(), last.astimezone(zone).date()
+
+
 def local_day_bounds(day: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """``[local midnight of day, local midnight of the next day)`` as UTC instants."""
     start = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
