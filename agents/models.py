@@ -1,5 +1,7 @@
 """Operators of the shared pool, their project certifications, shifts, absences and states."""
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField, RangeOperators
@@ -8,6 +10,7 @@ from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from contactcenter.l10n import local_time_text, zone_name
 from projects.models import CODE_HELP, CODE_REGEX, Project
 
 
@@ -193,7 +196,10 @@ class Shift(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.operator.code} {self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%H:%M} UTC"
+        # In the shift's zone (``agents.shifts.shift_zone``), named.
+        zone = ZoneInfo(self.project.timezone if self.project_id else settings.CENTER_TIME_ZONE)
+        start, end = self.starts_at.astimezone(zone), self.ends_at.astimezone(zone)
+        return f"{self.operator.code} {start:%Y-%m-%d %H:%M}-{end:%H:%M} {zone_name(start)}"
 
 
 class ShiftActivity(models.Model):
@@ -237,7 +243,10 @@ class ShiftActivity(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} {self.starts_at:%H:%M}-{self.ends_at:%H:%M} UTC"
+        project = self.shift.project
+        zone = ZoneInfo(project.timezone if project else settings.CENTER_TIME_ZONE)
+        start, end = self.starts_at.astimezone(zone), self.ends_at.astimezone(zone)
+        return f"{self.get_kind_display()} {start:%H:%M}-{end:%H:%M} {zone_name(start)}"
 
 
 class Absence(models.Model):
@@ -344,7 +353,8 @@ class AgentStateEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.operator.code} {self.state} at {self.at:%Y-%m-%d %H:%M:%S} UTC"
+        at = local_time_text(self.at, settings.CENTER_TIME_ZONE)
+        return f"{self.operator.code} {self.get_state_display()} {at}"
 
 
 class ShiftTemplate(models.Model):
@@ -461,9 +471,8 @@ class OperatorStatusChange(models.Model):
         ]
 
     def __str__(self):
-        return (
-            f"{self.operator.code}: {self.from_status} -> {self.to_status} on {self.effective_on}"
-        )
+        moved = f"{self.get_from_status_display()} -> {self.get_to_status_display()}"
+        return f"{self.operator.code}: {moved}, {self.effective_on:%Y-%m-%d}"
 
 
 class TrainingProgram(models.Model):
@@ -603,4 +612,4 @@ class TrainingEnrolment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.operator.code} in {self.program} ({self.status})"
+        return f"{self.operator.code}: {self.program} ({self.get_status_display()})"
