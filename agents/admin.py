@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agents import people_admin, replacements
@@ -243,7 +243,9 @@ class ShiftAdmin(LocalTimeAdminMixin, PoolWriteAdminMixin, admin.ModelAdmin):
                 form.base_fields[name].help_text = named
         return form
 
-    @admin.display(description=_("hours"), ordering=F("ends_at") - F("starts_at"))
+    @admin.display(
+        description=pgettext_lazy("shift length", "hours"), ordering=F("ends_at") - F("starts_at")
+    )
     def hours(self, shift):
         return round((shift.ends_at - shift.starts_at).total_seconds() / 3600, 2)
 
@@ -257,7 +259,9 @@ class AbsenceAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["operator"]
     date_hierarchy = "starts_on"
 
-    @admin.display(description=_("days"), ordering=F("ends_on") - F("starts_on"))
+    @admin.display(
+        description=pgettext_lazy("absence length", "days"), ordering=F("ends_on") - F("starts_on")
+    )
     def days(self, absence):
         return (absence.ends_on - absence.starts_on).days + 1
 
@@ -351,7 +355,7 @@ class AgentStateEventAdmin(CenterTimeAdminMixin, PoolWriteAdminMixin, admin.Mode
     autocomplete_fields = ["operator"]
     readonly_fields = ["received_local"]
     date_hierarchy = "at"
-    at_local = center_time_display("at", _("at"))
+    at_local = center_time_display("at", pgettext_lazy("event time", "at"))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

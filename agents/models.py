@@ -40,7 +40,7 @@ class Operator(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True, help_text=CODE_HELP)
     full_name = models.CharField(_("full name"), max_length=255)
-    email = models.EmailField(_("e-mail"), blank=True)
+    email = models.EmailField(pgettext_lazy("operator", "e-mail"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.CANDIDATE
     )
@@ -328,7 +328,7 @@ class AgentStateEvent(models.Model):
         Operator, on_delete=models.PROTECT, related_name="state_events", verbose_name=_("operator")
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
-    at = models.DateTimeField(_("at"))
+    at = models.DateTimeField(pgettext_lazy("event time", "at"))
     reason = models.CharField(
         _("reason"), max_length=64, blank=True, help_text=_("Lunch, training, meeting...")
     )
