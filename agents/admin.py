@@ -30,7 +30,7 @@ from agents.models import (
 )
 from agents.shifts import activity_errors, center_zone, shift_zone
 from contactcenter.errors import DomainError
-from contactcenter.l10n import local_time_text
+from contactcenter.l10n import local_time_text, money_text
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
 from projects.admin_scoping import PoolWriteAdminMixin, ScopedAdminMixin
 from projects.admin_time import LocalTimeAdminMixin
@@ -95,7 +95,7 @@ class OperatorAdmin(CenterTimeAdminMixin, PoolWriteAdminMixin, admin.ModelAdmin)
         "certified_for",
         "hired_on",
         "left_on",
-        "hourly_cost",
+        "cost",
     ]
     list_filter = [
         "status",
@@ -139,6 +139,10 @@ class OperatorAdmin(CenterTimeAdminMixin, PoolWriteAdminMixin, admin.ModelAdmin)
 
     def status_view(self, request, operator_id):
         return people_admin.operator_status_view(self, request, operator_id)
+
+    @admin.display(description=_("hourly cost"), ordering="hourly_cost")
+    def cost(self, operator):
+        return money_text(operator.hourly_cost)
 
     @admin.display(description=_("certified for"))
     def certified_for(self, operator):

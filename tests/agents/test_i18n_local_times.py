@@ -130,6 +130,14 @@ def test_assigning_the_replacement_says_so_in_russian_in_local_time(root, late_s
     assert late_shift.note == "Замена за anna"
 
 
+def test_the_operators_list_reads_the_hourly_cost_in_roubles(root):
+    OperatorFactory(code="anna", hourly_cost="1450.50")
+
+    body = root.get(reverse("admin:agents_operator_changelist")).content.decode()
+
+    assert '<td class="field-cost">1\xa0450,50\xa0₽</td>' in body
+
+
 def test_the_status_page_reads_russian(root):
     anna = OperatorFactory(code="anna", full_name="Петрова Анна", status="candidate", hired_on=None)
 
