@@ -12,7 +12,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from agents import people_admin, replacements
 from agents.models import (
@@ -25,12 +28,53 @@ from agents.models import (
     ShiftActivity,
     ShiftTemplate,
 )
-from agents.shifts import activity_errors
+from agents.shifts import activity_errors, center_zone, shift_zone
 from contactcenter.errors import DomainError
+from contactcenter.l10n import local_time_text, money_text
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter
 from projects.admin_scoping import PoolWriteAdminMixin, ScopedAdminMixin
+from projects.admin_time import LocalTimeAdminMixin
 from projects.models import Project
 from projects.tenancy import visible_projects
+
+
+class CenterTimeAdminMixin:
+    """Pages of rows without a project (operators, agent state events) in the center's
+    zone (``agents.shifts.center_zone``): their date hierarchy days are local days."""
+
+    def changelist_view(self, request, extra_context=None):
+        with timezone.override(center_zone()):
+            response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with timezone.override(center_zone()):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+
+
+def center_time_display(field: str, description) -> object:
+    """An admin column: the row's instant in the center's zone, the zone named."""
+
+    @admin.display(description=description, ordering=field)
+    def show(model_admin, obj) -> str:
+        return local_time_text(getattr(obj, field), center_zone())
+
+    return show
+
+
+def shift_time_display(field: str, description) -> object:
+    """An admin column: a shift's instant in the shift's zone (``shift_zone``), named."""
+
+    @admin.display(description=description, ordering=field)
+    def show(model_admin, shift) -> str:
+        return local_time_text(getattr(shift, field), shift_zone(shift))
+
+    return show
 
 
 class CertificationInline(PoolWriteAdminMixin, admin.TabularInline):
@@ -43,7 +87,7 @@ class CertificationInline(PoolWriteAdminMixin, admin.TabularInline):
 
 
 @admin.register(Operator)
-class OperatorAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
+class OperatorAdmin(CenterTimeAdminMixin, PoolWriteAdminMixin, admin.ModelAdmin):
     list_display = [
         "code",
         "full_name",
@@ -51,7 +95,7 @@ class OperatorAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
         "certified_for",
         "hired_on",
         "left_on",
-        "hourly_cost",
+        "cost",
     ]
     list_filter = [
         "status",
@@ -73,13 +117,18 @@ class OperatorAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
         # Once the operator exists, status and dates move only through the lifecycle (the
         # status page), so every change is dated and kept in the history.
         if obj is None:
-            return ["created_at", "updated_at"]
-        return ["status", "lifecycle", "hired_on", "left_on", "created_at", "updated_at"]
+            return ["created_local", "updated_local"]
+        return ["status", "lifecycle", "hired_on", "left_on", "created_local", "updated_local"]
 
-    @admin.display(description="change status")
+    created_local = center_time_display("created_at", _("created at"))
+    updated_local = center_time_display("updated_at", _("updated at"))
+
+    @admin.display(description=_("change status"))
     def lifecycle(self, operator):
         url = reverse("admin:agents_operator_status", args=[operator.pk])
-        return format_html('<a href="{}" id="operator-status-link">Change status…</a>', url)
+        return format_html(
+            '<a href="{}" id="operator-status-link">{}</a>', url, gettext("Change status…")
+        )
 
     def get_urls(self):
         status = self.admin_site.admin_view(self.status_view)
@@ -91,7 +140,11 @@ class OperatorAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
     def status_view(self, request, operator_id):
         return people_admin.operator_status_view(self, request, operator_id)
 
-    @admin.display(description="certified for")
+    @admin.display(description=_("hourly cost"), ordering="hourly_cost")
+    def cost(self, operator):
+        return money_text(operator.hourly_cost)
+
+    @admin.display(description=_("certified for"))
     def certified_for(self, operator):
         return ", ".join(project.code for project in operator.projects.all()) or None
 
@@ -127,7 +180,7 @@ class ActivityFormSet(forms.BaseInlineFormSet):
         problems = activity_errors(shift.starts_at, shift.ends_at, kept)
         if problems:
             raise forms.ValidationError(
-                "Activities must lie inside the shift, start before they end and not overlap."
+                _("Activities must lie inside the shift, start before they end and not overlap.")
             )
 
 
@@ -138,11 +191,13 @@ class ShiftActivityInline(PoolWriteAdminMixin, admin.TabularInline):
 
 
 @admin.register(Shift)
-class ShiftAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
+class ShiftAdmin(LocalTimeAdminMixin, PoolWriteAdminMixin, admin.ModelAdmin):
     """Pool shifts (no project) for every staff user; a project's shifts follow the
-    project's scope, as in the API."""
+    project's scope, as in the API. Times read in the shift's zone (its project's, else
+    the center's), the zone named; the list's days are those of ``display_zone``."""
 
-    list_display = ["operator", "project", "starts_at", "ends_at", "hours", "note"]
+    local_time_project_param = "operator__projects__id__exact"
+    list_display = ["operator", "project", "starts_local", "ends_local", "hours", "note"]
     list_filter = [("operator__projects", ProjectCodeFilter)]
     list_select_related = ["operator", "project"]
     search_fields = ["operator__code", "operator__full_name", "note"]
@@ -163,7 +218,38 @@ class ShiftAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
             kwargs["queryset"] = visible_projects(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(ordering=F("ends_at") - F("starts_at"))
+    starts_local = shift_time_display("starts_at", _("starts at"))
+    ends_local = shift_time_display("ends_at", _("ends at"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The shift's own zone (a pool shift: the center's), not the list's.
+        shift = (
+            Shift.objects.select_related("project").filter(pk=object_id).first()
+            if str(object_id).isdigit()
+            else None
+        )
+        with timezone.override(shift_zone(shift) if shift is not None else center_zone()):
+            response = super(LocalTimeAdminMixin, self).change_view(
+                request, object_id, form_url, extra_context
+            )
+            if hasattr(response, "render"):
+                response.render()
+            return response
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # A new shift's times are read in UTC (its zone is known once saved); a saved
+        # shift's in its own zone: both named.
+        zone = shift_zone(obj).key if obj is not None else "UTC"
+        named = _("Time zone: %(zone)s.") % {"zone": zone}
+        for name in ("starts_at", "ends_at"):
+            if name in form.base_fields:
+                form.base_fields[name].help_text = named
+        return form
+
+    @admin.display(
+        description=pgettext_lazy("shift length", "hours"), ordering=F("ends_at") - F("starts_at")
+    )
     def hours(self, shift):
         return round((shift.ends_at - shift.starts_at).total_seconds() / 3600, 2)
 
@@ -177,7 +263,9 @@ class AbsenceAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["operator"]
     date_hierarchy = "starts_on"
 
-    @admin.display(ordering=F("ends_on") - F("starts_on"))
+    @admin.display(
+        description=pgettext_lazy("absence length", "days"), ordering=F("ends_on") - F("starts_on")
+    )
     def days(self, absence):
         return (absence.ends_on - absence.starts_on).days + 1
 
@@ -196,7 +284,14 @@ class AbsenceAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
         extra_context = extra_context or {}
         absence = self.get_object(request, object_id)
         if absence is not None:
-            extra_context["absent_shifts"] = replacements.absence_shifts(absence)
+            shifts = replacements.absence_shifts(absence)
+            for shift in shifts:  # read in the shift's zone, named
+                zone = shift_zone(shift)
+                shift.local_span = (
+                    f"{local_time_text(shift.starts_at, zone)} – "
+                    f"{local_time_text(shift.ends_at, zone)}"
+                )
+            extra_context["absent_shifts"] = shifts
             extra_context["replacement_candidates"] = replacements.replacement_candidates(
                 absence=absence
             )
@@ -218,7 +313,7 @@ class AbsenceAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
         )
         operator = Operator.objects.filter(code=request.POST.get("operator", "")).first()
         if shift is None or operator is None:
-            messages.error(request, "Pick a shift of this absence and an operator.")
+            messages.error(request, gettext("Pick a shift of this absence and an operator."))
             return back
         try:
             replacements.replacement_assign(shift=shift, operator=operator)
@@ -226,7 +321,11 @@ class AbsenceAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
             reasons = "; ".join(str(m) for ms in exc.details.values() for m in ms)
             messages.error(request, f"{exc.message} {reasons}")
         else:
-            messages.success(request, f"{operator.code} now works {shift}.")
+            done = gettext("%(operator)s now works the shift of %(start)s.") % {
+                "operator": operator.code,
+                "start": local_time_text(shift.starts_at, shift_zone(shift)),
+            }
+            messages.success(request, done)
         return back
 
 
@@ -249,15 +348,28 @@ class BreakReasonAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AgentStateEvent)
-class AgentStateEventAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "operator", "state", "reason", "received_at"]
+class AgentStateEventAdmin(CenterTimeAdminMixin, PoolWriteAdminMixin, admin.ModelAdmin):
+    """Events in the center's zone, named (an operator has no zone of their own)."""
+
+    list_display = ["at_local", "operator", "state", "reason", "received_local"]
     list_filter = ["state"]
     list_select_related = ["operator"]
     # Operators only: a text search over every event's reason would scan the whole table.
     search_fields = ["operator__code", "operator__full_name"]
     autocomplete_fields = ["operator"]
-    readonly_fields = ["received_at"]
+    readonly_fields = ["received_local"]
     date_hierarchy = "at"
+    at_local = center_time_display("at", pgettext_lazy("event time", "at"))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "at" in form.base_fields:
+            form.base_fields["at"].help_text = _("Time zone: %(zone)s.") % {
+                "zone": center_zone().key
+            }
+        return form
+
+    received_local = center_time_display("received_at", _("received at"))
     # Millions of rows: no second COUNT(*), an estimated one when unfiltered.
     show_full_result_count = False
     paginator = EstimatedCountPaginator

@@ -12,6 +12,7 @@ free text they always had. The newly stored events are announced by
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents.models import AgentStateEvent, BreakReason, Operator
 from agents.signals import agent_events_stored
@@ -95,8 +96,8 @@ def _valid_events(rows, *, operator_ids, reasons):
         values, row_errors = read_fields(row, fields)
         if reasons is not None and values[2] == BREAK and values[3] and values[3] not in reasons:
             row_errors["reason"] = [
-                f"Unknown break reason '{values[3][:64]}'; use one of: {', '.join(sorted(reasons))}"
-                " (or none)."
+                _("Unknown break reason '%(reason)s'; use one of: %(codes)s (or none).")
+                % {"reason": values[3][:64], "codes": ", ".join(sorted(reasons))}
             ]
         if row_errors:
             errors[str(index)] = row_errors
@@ -105,7 +106,8 @@ def _valid_events(rows, *, operator_ids, reasons):
         if first_values is not values and first_values != values:
             errors[str(index)] = {
                 "state": [
-                    f"Row {first_index} has the same operator and instant with another state."
+                    _("Row %(index)s has the same operator and instant with another state.")
+                    % {"index": first_index}
                 ]
             }
     raise_if_invalid(errors, len(rows))
@@ -155,14 +157,20 @@ def _drop_stored(pending):
         elif current != row[: len(EVENT_COLUMNS)]:
             conflicts[str(index)] = {
                 "state": [
-                    f"This operator already has a '{current[2]}' event"
-                    + (f" ({current[3]})" if current[3] else "")
-                    + " stored at this instant."
+                    _(
+                        "This operator already has a '%(state)s' event (%(reason)s) stored at"
+                        " this instant."
+                    )
+                    % {"state": current[2], "reason": current[3]}
+                    if current[3]
+                    else _("This operator already has a '%(state)s' event stored at this instant.")
+                    % {"state": current[2]}
                 ]
             }
     if conflicts:
         raise ConflictError(
-            f"Events already stored with another state: {len(conflicts)}; nothing was stored.",
+            _("Events already stored with another state: %(count)s; nothing was stored.")
+            % {"count": len(conflicts)},
             details=dict(sorted(conflicts.items(), key=lambda item: int(item[0]))),
         )
     return fresh

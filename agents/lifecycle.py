@@ -24,6 +24,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents.models import DismissalReason, Operator, OperatorStatusChange, Shift
 from contactcenter.errors import ConflictError, DomainError
@@ -79,21 +80,24 @@ def _open_history(operator, by):
 
 def _check_move(operator, to_status, on):
     if (operator.status, to_status) not in MOVES:
-        hint = " A dismissed operator comes back only by a rehire." * (
-            operator.status == Status.DISMISSED
-        )
+        statuses = {"status": operator.status, "to_status": to_status}
+        refused = _("An operator who is %(status)s cannot become %(to_status)s.") % statuses
+        if operator.status == Status.DISMISSED:
+            refused += " " + _("A dismissed operator comes back only by a rehire.")
         raise ConflictError(
-            f"An operator who is {operator.status} cannot become {to_status}.{hint}",
-            details={"to_status": [f"Not allowed from {operator.status}."]},
+            refused,
+            details={"to_status": [_("Not allowed from %(status)s.") % statuses]},
             code="invalid_transition",
         )
     if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
-        raise DomainError("Invalid date.", details={"on": ["Send a date, YYYY-MM-DD."]})
+        raise DomainError(_("Invalid date."), details={"on": [_("Send a date, YYYY-MM-DD.")]})
     today = timezone.localdate()
     if on > today:
         raise DomainError(
-            "A move is recorded when it happens.",
-            details={"on": [f"Cannot be after today ({today.isoformat()})."]},
+            _("A move is recorded when it happens."),
+            details={
+                "on": [_("Cannot be after today (%(today)s).") % {"today": today.isoformat()}]
+            },
         )
     floor = None
     last = _last_change(operator)
@@ -104,8 +108,12 @@ def _check_move(operator, to_status, on):
             floor = date
     if floor is not None and on < floor:
         raise DomainError(
-            "Moves cannot go back in time.",
-            details={"on": [f"Cannot be before the previous move ({floor.isoformat()})."]},
+            _("Moves cannot go back in time."),
+            details={
+                "on": [
+                    _("Cannot be before the previous move (%(day)s).") % {"day": floor.isoformat()}
+                ]
+            },
         )
 
 
@@ -158,7 +166,8 @@ def operator_dismiss(*, operator, on, reason, by=None, note=""):
     if reason not in DismissalReason.values:
         choices = ", ".join(DismissalReason.values)
         raise DomainError(
-            "A dismissal needs a reason.", details={"reason": [f"Choose one of: {choices}."]}
+            _("A dismissal needs a reason."),
+            details={"reason": [_("Choose one of: %(choices)s.") % {"choices": choices}]},
         )
     operator, change = _move(
         operator, to_status=Status.DISMISSED, on=on, by=by, reason=reason, note=note
@@ -168,7 +177,7 @@ def operator_dismiss(*, operator, on, reason, by=None, note=""):
     # Local midnight after the last day, in the site's time zone (operators have none).
     after_last_day = timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time()))
     cutoff = max(after_last_day, timezone.now())
-    deleted, _ = Shift.objects.filter(operator=operator, starts_at__gte=cutoff).delete()
+    deleted, _by_model = Shift.objects.filter(operator=operator, starts_at__gte=cutoff).delete()
     change.deleted_shifts = deleted
     return change
 
@@ -187,7 +196,8 @@ def operator_move(*, operator, to_status, on, reason="", note="", by=None):
     """The API's and the admin's one entry: the move to ``to_status``, by its function."""
     if reason and to_status != Status.DISMISSED:
         raise DomainError(
-            "Only a dismissal has a reason.", details={"reason": ["Only with to_status dismissed."]}
+            _("Only a dismissal has a reason."),
+            details={"reason": [_("Only with to_status dismissed.")]},
         )
     if to_status == Status.TRAINING:
         return operator_start_training(operator=operator, on=on, by=by, note=note)
@@ -197,4 +207,7 @@ def operator_move(*, operator, to_status, on, reason="", note="", by=None):
         return operator_dismiss(operator=operator, on=on, reason=reason, by=by, note=note)
     if to_status == Status.CANDIDATE:
         return operator_rehire(operator=operator, on=on, by=by, note=note)
-    raise DomainError("Unknown status.", details={"to_status": [f"Unknown {to_status!r}."]})
+    raise DomainError(
+        _("Unknown status."),
+        details={"to_status": [_("Unknown %(status)s.") % {"status": repr(to_status)}]},
+    )

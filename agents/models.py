@@ -1,12 +1,16 @@
 """Operators of the shared pool, their project certifications, shifts, absences and states."""
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from contactcenter.l10n import local_time_text, zone_name
 from projects.models import CODE_HELP, CODE_REGEX, Project
 
 
@@ -29,34 +33,48 @@ class Operator(models.Model):
     """A person who answers calls, for any project they are certified for."""
 
     class Status(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate"
-        TRAINING = "training", "In training"
-        ACTIVE = "active", "Active"
-        DISMISSED = "dismissed", "Dismissed"
+        CANDIDATE = "candidate", _("Candidate")
+        TRAINING = "training", _("In training")
+        ACTIVE = "active", pgettext_lazy("operator status", "Active")
+        DISMISSED = "dismissed", _("Dismissed")
 
-    code = models.SlugField(max_length=40, unique=True, help_text=CODE_HELP)
-    full_name = models.CharField(max_length=255)
-    email = models.EmailField(blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CANDIDATE)
-    hired_on = models.DateField(null=True, blank=True)
-    left_on = models.DateField(null=True, blank=True)
-    hourly_cost = models.DecimalField(
-        max_digits=10, decimal_places=2, default=0, help_text="Fully loaded cost per paid hour."
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=CODE_HELP)
+    full_name = models.CharField(_("full name"), max_length=255)
+    email = models.EmailField(pgettext_lazy("operator", "e-mail"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CANDIDATE
     )
-    projects = models.ManyToManyField(Project, through="Certification", related_name="operators")
+    hired_on = models.DateField(_("hired on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    hourly_cost = models.DecimalField(
+        _("hourly cost"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        help_text=_("Fully loaded cost per paid hour."),
+    )
+    projects = models.ManyToManyField(
+        Project,
+        through="Certification",
+        related_name="operators",
+        verbose_name=_("projects"),
+    )
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="supervised_operators",
-        help_text="The team lead who coaches this operator and may dispute their QA scores.",
+        verbose_name=_("supervisor"),
+        help_text=_("The team lead who coaches this operator and may dispute their QA scores."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("operator")
+        verbose_name_plural = _("operators")
         constraints = [
             models.CheckConstraint(
                 condition=Q(code__regex=CODE_REGEX), name="operator_code_format"
@@ -92,17 +110,28 @@ class Certification(models.Model):
     """An operator may take a project's calls: trained and passed, at a level."""
 
     class Level(models.IntegerChoices):
-        JUNIOR = 1, "Junior"
-        REGULAR = 2, "Regular"
-        SENIOR = 3, "Senior"
+        JUNIOR = 1, _("Junior")
+        REGULAR = 2, _("Regular")
+        SENIOR = 3, _("Senior")
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="certifications")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="certifications")
-    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.REGULAR)
-    certified_on = models.DateField()
+    operator = models.ForeignKey(
+        Operator,
+        on_delete=models.CASCADE,
+        related_name="certifications",
+        verbose_name=_("operator"),
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="certifications", verbose_name=_("project")
+    )
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=Level.choices, default=Level.REGULAR
+    )
+    certified_on = models.DateField(_("certified on"))
 
     class Meta:
         ordering = ["operator", "project"]
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
         constraints = [
             models.UniqueConstraint(
                 fields=["operator", "project"], name="certification_once_per_project"
@@ -128,21 +157,26 @@ MAX_HOURS_PER_WEEK = 40
 class Shift(models.Model):
     """A planned working period of an operator, in UTC instants."""
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="shifts")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="shifts", verbose_name=_("operator")
+    )
     project = models.ForeignKey(
         Project,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="shifts",
-        help_text="The project the operator works on; empty: the pool (any certified project).",
+        verbose_name=_("project"),
+        help_text=_("The project the operator works on; empty: the pool (any certified project)."),
     )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    note = models.CharField(max_length=255, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["starts_at", "operator"]
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
         constraints = [
             models.CheckConstraint(
                 condition=Q(starts_at__lt=F("ends_at")), name="shift_starts_before_end"
@@ -162,7 +196,10 @@ class Shift(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.operator.code} {self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%H:%M} UTC"
+        # In the shift's zone (``agents.shifts.shift_zone``), named.
+        zone = ZoneInfo(self.project.timezone if self.project_id else settings.CENTER_TIME_ZONE)
+        start, end = self.starts_at.astimezone(zone), self.ends_at.astimezone(zone)
+        return f"{self.operator.code} {start:%Y-%m-%d %H:%M}-{end:%H:%M} {zone_name(start)}"
 
 
 class ShiftActivity(models.Model):
@@ -172,18 +209,22 @@ class ShiftActivity(models.Model):
     below and the trigger of migration 0007 (the shift's bounds live in another table)."""
 
     class Kind(models.TextChoices):
-        BREAK = "break", "Break"
-        LUNCH = "lunch", "Lunch"
-        TRAINING = "training", "Training"
-        MEETING = "meeting", "Meeting"
+        BREAK = "break", _("Break")
+        LUNCH = "lunch", _("Lunch")
+        TRAINING = "training", _("Training")
+        MEETING = "meeting", _("Meeting")
 
-    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="activities")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
+    shift = models.ForeignKey(
+        Shift, on_delete=models.CASCADE, related_name="activities", verbose_name=_("shift")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
 
     class Meta:
         ordering = ["shift", "starts_at"]
+        verbose_name = _("shift activity")
+        verbose_name_plural = _("shift activities")
         constraints = [
             models.CheckConstraint(
                 condition=Q(starts_at__lt=F("ends_at")), name="shift_activity_starts_before_end"
@@ -202,7 +243,10 @@ class ShiftActivity(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} {self.starts_at:%H:%M}-{self.ends_at:%H:%M} UTC"
+        project = self.shift.project
+        zone = ZoneInfo(project.timezone if project else settings.CENTER_TIME_ZONE)
+        start, end = self.starts_at.astimezone(zone), self.ends_at.astimezone(zone)
+        return f"{self.get_kind_display()} {start:%H:%M}-{end:%H:%M} {zone_name(start)}"
 
 
 class Absence(models.Model):
@@ -210,18 +254,22 @@ class Absence(models.Model):
     operator's shifts (``agents.shifts.shift_zone``)."""
 
     class Kind(models.TextChoices):
-        SICK = "sick", "Sick leave"
-        VACATION = "vacation", "Vacation"
-        OTHER = "other", "Other"
+        SICK = "sick", _("Sick leave")
+        VACATION = "vacation", _("Vacation")
+        OTHER = "other", pgettext_lazy("absence kind", "Other")
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="absences")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    note = models.CharField(max_length=255, blank=True)
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="absences", verbose_name=_("operator")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["-starts_on", "operator"]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
         constraints = [
             models.CheckConstraint(
                 condition=Q(starts_on__lte=F("ends_on")), name="absence_starts_before_end"
@@ -249,9 +297,11 @@ class BreakReason(models.Model):
     code is refused. Deactivating a reason refuses it in new events and keeps old ones.
     """
 
-    code = models.SlugField(max_length=32, unique=True, help_text=_("Sent as the reason."))
-    name = models.CharField(_("name"), max_length=100)
-    is_active = models.BooleanField(_("active"), default=True)
+    code = models.SlugField(
+        _("code"), max_length=32, unique=True, help_text=_("Sent as the reason.")
+    )
+    name = models.CharField(pgettext_lazy("break reason", "name"), max_length=100)
+    is_active = models.BooleanField(pgettext_lazy("break reason", "active"), default=True)
 
     class Meta:
         ordering = ["code"]
@@ -269,19 +319,25 @@ class AgentStateEvent(models.Model):
     state: it derives from the live call events (``live``)."""
 
     class State(models.TextChoices):
-        READY = "ready", "Ready"
-        WRAP = "wrap", "Wrap"
-        BREAK = "break", "Break"
-        OFFLINE = "offline", "Offline"
+        READY = "ready", _("Ready")
+        WRAP = "wrap", _("Wrap")
+        BREAK = "break", _("Break")
+        OFFLINE = "offline", _("Offline")
 
-    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="state_events")
-    state = models.CharField(max_length=10, choices=State.choices)
-    at = models.DateTimeField()
-    reason = models.CharField(max_length=64, blank=True, help_text="Lunch, training, meeting...")
-    received_at = models.DateTimeField(auto_now_add=True)
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="state_events", verbose_name=_("operator")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    at = models.DateTimeField(pgettext_lazy("event time", "at"))
+    reason = models.CharField(
+        _("reason"), max_length=64, blank=True, help_text=_("Lunch, training, meeting...")
+    )
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-at", "operator"]
+        verbose_name = _("agent state event")
+        verbose_name_plural = _("agent state events")
         constraints = [
             # The natural key: a re-sent event is a duplicate, a different state at the same
             # instant a conflict. Its index also serves "an operator's events in [from, to)".
@@ -297,7 +353,8 @@ class AgentStateEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.operator.code} {self.state} at {self.at:%Y-%m-%d %H:%M:%S} UTC"
+        at = local_time_text(self.at, settings.CENTER_TIME_ZONE)
+        return f"{self.operator.code} {self.get_state_display()} {at}"
 
 
 class ShiftTemplate(models.Model):
@@ -308,14 +365,18 @@ class ShiftTemplate(models.Model):
     in the requirement sent to the scheduler).
     """
 
-    name = models.CharField(max_length=64, unique=True)
-    start_time = models.TimeField(help_text="UTC time of day the shift starts.")
-    duration_minutes = models.PositiveSmallIntegerField(help_text="From 60 to 720.")
-    break_minutes = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    name = models.CharField(pgettext_lazy("shift template", "name"), max_length=64, unique=True)
+    start_time = models.TimeField(_("start time"), help_text=_("UTC time of day the shift starts."))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration, minutes"), help_text=_("From 60 to 720.")
+    )
+    break_minutes = models.PositiveSmallIntegerField(_("break, minutes"), default=0)
+    is_active = models.BooleanField(pgettext_lazy("shift template", "active"), default=True)
 
     class Meta:
         ordering = ["start_time", "name"]
+        verbose_name = _("shift template")
+        verbose_name_plural = _("shift templates")
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=60) & Q(duration_minutes__lte=720),
@@ -341,12 +402,12 @@ OPERATOR_STATUSES = ["candidate", "training", "active", "dismissed"]
 
 
 class DismissalReason(models.TextChoices):
-    VOLUNTARY = "voluntary", "Left voluntarily"
-    PERFORMANCE = "performance", "Performance"
-    ATTENDANCE = "attendance", "Attendance"
-    END_OF_CONTRACT = "end_of_contract", "End of contract"
-    FAILED_TRAINING = "failed_training", "Failed training"
-    OTHER = "other", "Other"
+    VOLUNTARY = "voluntary", _("Left voluntarily")
+    PERFORMANCE = "performance", _("Performance")
+    ATTENDANCE = "attendance", _("Attendance")
+    END_OF_CONTRACT = "end_of_contract", _("End of contract")
+    FAILED_TRAINING = "failed_training", _("Failed training")
+    OTHER = "other", pgettext_lazy("dismissal reason", "Other")
 
 
 class OperatorStatusChange(models.Model):
@@ -356,30 +417,39 @@ class OperatorStatusChange(models.Model):
     month's figures stay exact whatever the operator's row says today.
     """
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=Operator.Status.choices)
-    to_status = models.CharField(max_length=10, choices=Operator.Status.choices)
+    operator = models.ForeignKey(
+        Operator,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("operator"),
+    )
+    from_status = models.CharField(_("from status"), max_length=10, choices=Operator.Status.choices)
+    to_status = models.CharField(_("to status"), max_length=10, choices=Operator.Status.choices)
     effective_on = models.DateField(
-        help_text="Effective day; a dismissal's is the last day worked."
+        _("effective on"), help_text=_("Effective day; a dismissal's is the last day worked.")
     )
     reason = models.CharField(
+        _("reason"),
         max_length=20,
         choices=DismissalReason.choices,
         blank=True,
-        help_text="Why the operator was dismissed; only on a dismissal.",
+        help_text=_("Why the operator was dismissed; only on a dismissal."),
     )
-    note = models.CharField(max_length=255, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("changed by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["operator", "effective_on", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
         constraints = [
             models.CheckConstraint(
                 condition=Q(from_status__in=OPERATOR_STATUSES) & Q(to_status__in=OPERATOR_STATUSES),
@@ -401,29 +471,44 @@ class OperatorStatusChange(models.Model):
         ]
 
     def __str__(self):
-        return (
-            f"{self.operator.code}: {self.from_status} -> {self.to_status} on {self.effective_on}"
-        )
+        moved = f"{self.get_from_status_display()} -> {self.get_to_status_display()}"
+        return f"{self.operator.code}: {moved}, {self.effective_on:%Y-%m-%d}"
 
 
 class TrainingProgram(models.Model):
     """A project's induction course: passing it certifies the operator for the project."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="training_programs")
-    name = models.CharField(max_length=120)
-    hours = models.PositiveSmallIntegerField(help_text="Classroom hours of the course.")
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="training_programs",
+        verbose_name=_("project"),
+    )
+    name = models.CharField(pgettext_lazy("training program", "name"), max_length=120)
+    hours = models.PositiveSmallIntegerField(
+        _("hours"), help_text=_("Classroom hours of the course.")
+    )
     hours_per_day = models.DecimalField(
+        _("hours per day"),
         max_digits=4,
         decimal_places=2,
         default=8,
-        help_text="Training hours per weekday; sets the expected ready date.",
+        help_text=_("Training hours per weekday; sets the expected ready date."),
     )
-    passing_score = models.PositiveSmallIntegerField(help_text="0-100: the least passing score.")
-    is_active = models.BooleanField(default=True, help_text="Open to new enrolments.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    passing_score = models.PositiveSmallIntegerField(
+        _("passing score"), help_text=_("0-100: the least passing score.")
+    )
+    is_active = models.BooleanField(
+        pgettext_lazy("training program", "active"),
+        default=True,
+        help_text=_("Open to new enrolments."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["project", "name"]
+        verbose_name = _("training program")
+        verbose_name_plural = _("training programs")
         constraints = [
             models.UniqueConstraint(fields=["project", "name"], name="training_program_name_once"),
             models.CheckConstraint(
@@ -447,32 +532,44 @@ class TrainingEnrolment(models.Model):
     """An operator on a course: enrolled until a result (passed or failed) or a withdrawal."""
 
     class Status(models.TextChoices):
-        ENROLLED = "enrolled", "Enrolled"
-        PASSED = "passed", "Passed"
-        FAILED = "failed", "Failed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        ENROLLED = "enrolled", _("Enrolled")
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="enrolments")
-    program = models.ForeignKey(
-        TrainingProgram, on_delete=models.PROTECT, related_name="enrolments"
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("operator")
     )
-    started_on = models.DateField()
-    expected_ready_on = models.DateField(help_text="First weekday after the last training day.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ENROLLED)
-    score = models.PositiveSmallIntegerField(null=True, blank=True)
-    completed_on = models.DateField(null=True, blank=True)
+    program = models.ForeignKey(
+        TrainingProgram,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("training program"),
+    )
+    started_on = models.DateField(_("started on"))
+    expected_ready_on = models.DateField(
+        _("expected ready on"), help_text=_("First weekday after the last training day.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ENROLLED
+    )
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="trained_enrolments",
+        verbose_name=_("trainer"),
     )
-    note = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["expected_ready_on", "operator"]
+        verbose_name = _("training enrolment")
+        verbose_name_plural = _("training enrolments")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["enrolled", "passed", "failed", "withdrawn"]),
@@ -515,4 +612,4 @@ class TrainingEnrolment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.operator.code} in {self.program} ({self.status})"
+        return f"{self.operator.code}: {self.program} ({self.get_status_display()})"

@@ -10,6 +10,8 @@ from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from agents import lifecycle, training
 from agents.models import (
@@ -39,7 +41,7 @@ class OperatorStatusChangeInline(admin.TabularInline):
     fields = ("effective_on", "from_status", "to_status", "reason", "note", "changed_by")
     readonly_fields = fields
     ordering = ["effective_on", "id"]
-    verbose_name_plural = "Lifecycle history"
+    verbose_name_plural = _("Lifecycle history")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -49,16 +51,19 @@ class OperatorStatusChangeInline(admin.TabularInline):
 
 
 class StatusMoveForm(forms.Form):
-    to_status = forms.ChoiceField(choices=Operator.Status.choices)
+    to_status = forms.ChoiceField(label=_("To status"), choices=Operator.Status.choices)
     on = forms.DateField(
-        initial=timezone.localdate, help_text="YYYY-MM-DD; a dismissal: the last day worked."
+        label=_("On"),
+        initial=timezone.localdate,
+        help_text=_("YYYY-MM-DD; a dismissal: the last day worked."),
     )
     reason = forms.ChoiceField(
+        label=_("Reason"),
         choices=[("", "---------"), *DismissalReason.choices],
         required=False,
-        help_text="Only for a dismissal, and then required.",
+        help_text=_("Only for a dismissal, and then required."),
     )
-    note = forms.CharField(max_length=255, required=False)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
 
 def operator_status_view(model_admin, request, operator_id):
@@ -76,19 +81,22 @@ def operator_status_view(model_admin, request, operator_id):
             messages.error(request, error_text(exc))
         else:
             deleted = getattr(change, "deleted_shifts", 0)
-            extra = f" {deleted} later shift(s) deleted." if deleted else ""
-            messages.success(
-                request, f"{operator.code}: {change.from_status} -> {change.to_status}.{extra}"
-            )
+            moved = f"{operator.code}: {change.get_from_status_display()} -> "
+            moved += f"{change.get_to_status_display()}."
+            if deleted:
+                moved += " " + ngettext(
+                    "%(count)s later shift deleted.", "%(count)s later shifts deleted.", deleted
+                ) % {"count": deleted}
+            messages.success(request, moved)
             return redirect("admin:agents_operator_change", operator.pk)
     allowed = [to for (frm, to) in lifecycle.MOVES if frm == operator.status]
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": f"Change the status of {operator}",
+        "title": gettext("Change the status of %(operator)s") % {"operator": operator},
         "operator": operator,
         "opts": Operator._meta,
         "form": form,
-        "allowed": allowed,
+        "allowed": [Operator.Status(to).label for to in allowed],
         "history": operator.status_changes.select_related("changed_by").order_by(
             "effective_on", "id"
         ),
@@ -123,11 +131,11 @@ class EnrolmentForm(forms.ModelForm):
         model = TrainingEnrolment
         fields = ["operator", "program", "started_on", "trainer", "note", "score", "completed_on"]
         help_texts = {
-            "score": "0-100. Recording it passes (and certifies) or fails the operator.",
-            "completed_on": "The day of the test; default today.",
+            "score": _("0-100. Recording it passes (and certifies) or fails the operator."),
+            "completed_on": _("The day of the test; default today."),
         }
 
-    score = forms.IntegerField(min_value=0, max_value=100, required=False)
+    score = forms.IntegerField(label=_("score"), min_value=0, max_value=100, required=False)
 
     def clean(self):
         # The services' own rules, asked before saving so a refusal shows on the form.
@@ -150,11 +158,11 @@ class EnrolmentForm(forms.ModelForm):
 class InProgressFilter(admin.SimpleListFilter):
     """Open enrolments first: the question a PM asks is who is still in training."""
 
-    title = "progress"
+    title = _("progress")
     parameter_name = "progress"
 
     def lookups(self, request, model_admin):
-        return [("open", "In progress"), ("done", "Finished")]
+        return [("open", _("In progress")), ("done", _("Finished"))]
 
     def queryset(self, request, queryset):
         if self.value() == "open":
@@ -188,7 +196,7 @@ class TrainingEnrolmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "expected_ready_on"
     actions = ["withdraw_today"]
 
-    @admin.display(ordering="program__project__code")
+    @admin.display(description=_("project"), ordering="program__project__code")
     def project(self, enrolment):
         return enrolment.program.project.code
 
@@ -249,7 +257,7 @@ class TrainingEnrolmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
         except DomainError as exc:
             messages.error(request, error_text(exc))
 
-    @admin.action(description="Withdraw the selected enrolments (today)")
+    @admin.action(description=_("Withdraw the selected enrolments (today)"))
     def withdraw_today(self, request, queryset):
         done = 0
         for enrolment in queryset.filter(status=TrainingEnrolment.Status.ENROLLED):
@@ -261,4 +269,7 @@ class TrainingEnrolmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 messages.error(request, f"{enrolment}: {error_text(exc)}")
             else:
                 done += 1
-        messages.success(request, f"{done} enrolment(s) withdrawn.")
+        withdrawn = ngettext(
+            "%(count)s enrolment withdrawn.", "%(count)s enrolments withdrawn.", done
+        )
+        messages.success(request, withdrawn % {"count": done})

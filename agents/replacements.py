@@ -1,10 +1,10 @@
 """Cover an absent operator's shifts: who can take them, and handing a shift over.
 
 A replacement is an active operator certified for at least one project the absent
-operator is certified for, not absent on the shift's days, without a shift overlapping
-it, and whose paid time in the shift's UTC week (Monday to Sunday) stays within
-``MAX_HOURS_PER_WEEK`` with the shift added. Stored shifts carry no break, so their whole
-length counts.
+operator is certified for, not absent on the shift's days (local days of its zone),
+without a shift overlapping it, and whose paid time in the shift's UTC week (Monday to
+Sunday) stays within ``MAX_HOURS_PER_WEEK`` with the shift added. Stored shifts carry no
+break, so their whole length counts.
 """
 
 import datetime as dt
@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils.translation import gettext as _
 
 from agents.models import MAX_HOURS_PER_WEEK, Absence, Certification, Operator, Shift
+from agents.shifts import shift_days
 from contactcenter.errors import DomainError
+from contactcenter.l10n import number_text
 
 UTC = dt.UTC
 
@@ -33,14 +36,18 @@ def _hours(begin, end):
 
 
 def absence_shifts(absence):
-    """The absent operator's shifts that overlap the absence (its days, UTC)."""
-    return list(
-        Shift.objects.filter(
-            operator_id=absence.operator_id,
-            starts_at__lt=_day_start(absence.ends_on + dt.timedelta(days=1)),
-            ends_at__gt=_day_start(absence.starts_on),
-        ).order_by("starts_at")
-    )
+    """The absent operator's shifts that overlap the absence: its days are local days of
+    each shift's zone (``agents.shifts.shift_days``)."""
+    near = Shift.objects.filter(
+        operator_id=absence.operator_id,
+        starts_at__lt=_day_start(absence.ends_on + dt.timedelta(days=2)),
+        ends_at__gt=_day_start(absence.starts_on - dt.timedelta(days=1)),
+    ).select_related("project")
+    return [
+        shift
+        for shift in near.order_by("starts_at")
+        if shift_days(shift)[0] <= absence.ends_on and shift_days(shift)[1] >= absence.starts_on
+    ]
 
 
 def _week_hours(operator_id, shift):
@@ -57,28 +64,31 @@ def _refusals(*, shift, operator, projects, max_hours):
     """Why ``operator`` cannot take ``shift``: a list of messages, empty if they can."""
     reasons = []
     if operator.pk == shift.operator_id:
-        reasons.append("Is the absent operator.")
+        reasons.append(_("Is the absent operator."))
     if operator.status != Operator.Status.ACTIVE:
-        reasons.append("Is not active.")
+        reasons.append(_("Is not active."))
     if not Certification.objects.filter(operator=operator, project_id__in=projects).exists():
-        reasons.append("Is not certified for any project of the absent operator.")
+        reasons.append(_("Is not certified for any project of the absent operator."))
     if (
         shift.project_id is not None
         and not Certification.objects.filter(
             operator=operator, project_id=shift.project_id
         ).exists()
     ):
-        reasons.append("Is not certified for the shift's project.")
-    first, last = shift.starts_at.date(), (shift.ends_at - dt.timedelta(microseconds=1)).date()
+        reasons.append(_("Is not certified for the shift's project."))
+    first, last = shift_days(shift)
     if Absence.objects.filter(operator=operator, starts_on__lte=last, ends_on__gte=first).exists():
-        reasons.append("Is absent on the shift's days.")
+        reasons.append(_("Is absent on the shift's days."))
     if Shift.objects.filter(
         operator=operator, starts_at__lt=shift.ends_at, ends_at__gt=shift.starts_at
     ).exists():
-        reasons.append("Has an overlapping shift.")
+        reasons.append(_("Has an overlapping shift."))
     week_hours = _week_hours(operator.pk, shift)
     if week_hours + _hours(shift.starts_at, shift.ends_at) > max_hours:
-        reasons.append(f"Would work more than {max_hours} hours that week ({week_hours:g} now).")
+        reasons.append(
+            _("Would work more than %(max)s hours that week (%(now)s now).")
+            % {"max": max_hours, "now": number_text(week_hours, 1)}
+        )
     return reasons
 
 
@@ -104,8 +114,8 @@ def replacement_candidates(*, absence, max_hours=MAX_HOURS_PER_WEEK):
             "project_id", flat=True
         )
     )
-    first_day = min(s.starts_at for s in shifts).date()
-    last_day = max((s.ends_at - dt.timedelta(microseconds=1)).date() for s in shifts)
+    first_day = min(shift_days(s)[0] for s in shifts)
+    last_day = max(shift_days(s)[1] for s in shifts)
     pool = (
         Operator.objects.filter(status=Operator.Status.ACTIVE, certifications__project__in=projects)
         .exclude(pk=absence.operator_id)
@@ -140,25 +150,29 @@ def replacement_candidates(*, absence, max_hours=MAX_HOURS_PER_WEEK):
 def replacement_assign(*, shift, operator, max_hours=MAX_HOURS_PER_WEEK):
     """Hand an absent operator's ``shift`` to ``operator``; each refused rule is a 400
     naming ``shift`` or ``operator``."""
-    shift = Shift.objects.select_for_update().select_related("operator").get(pk=shift.pk)
+    shift = (
+        Shift.objects.select_for_update(of=("self", "operator"))
+        .select_related("operator", "project")
+        .get(pk=shift.pk)
+    )
     # Lock the replacement too, so two assignments cannot both pass the hours check.
     operator = Operator.objects.select_for_update().get(pk=operator.pk)
     absent = shift.operator
-    first, last = shift.starts_at.date(), (shift.ends_at - dt.timedelta(microseconds=1)).date()
+    first, last = shift_days(shift)
     if not Absence.objects.filter(
         Q(operator=absent, starts_on__lte=last, ends_on__gte=first)
     ).exists():
         raise DomainError(
-            "The shift's operator is not absent.",
-            details={"shift": ["Its operator has no absence on the shift's days."]},
+            _("The shift's operator is not absent."),
+            details={"shift": [_("Its operator has no absence on the shift's days.")]},
         )
     projects = list(
         Certification.objects.filter(operator=absent).values_list("project_id", flat=True)
     )
     reasons = _refusals(shift=shift, operator=operator, projects=projects, max_hours=max_hours)
     if reasons:
-        raise DomainError("This operator cannot take the shift.", details={"operator": reasons})
-    note = f"Replacing {absent.code}"
+        raise DomainError(_("This operator cannot take the shift."), details={"operator": reasons})
+    note = str(_("Replacing %(operator)s") % {"operator": absent.code})
     shift.operator = operator
     shift.note = f"{shift.note}; {note}"[:255] if shift.note else note
     shift.full_clean()

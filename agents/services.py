@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from agents.models import Certification, Operator
 from contactcenter.errors import DomainError
@@ -18,18 +19,18 @@ def _employment_errors(operator):
     """The employment rules of the model's constraints, each on the field to fix."""
     errors = {}
     if operator.hired_on and operator.left_on and operator.left_on < operator.hired_on:
-        errors["left_on"] = ["Cannot be before hired_on."]
+        errors["left_on"] = [_("Cannot be before hired_on.")]
     if operator.status == Operator.Status.DISMISSED and not operator.left_on:
-        errors["left_on"] = ["A dismissed operator needs the date they left."]
+        errors["left_on"] = [_("A dismissed operator needs the date they left.")]
     if operator.status == Operator.Status.ACTIVE and not operator.hired_on:
-        errors["hired_on"] = ["An active operator needs a hire date."]
+        errors["hired_on"] = [_("An active operator needs a hire date.")]
     return errors
 
 
 def _save(operator):
     errors = _employment_errors(operator)
     if errors:
-        raise DomainError("Invalid operator.", details=errors)
+        raise DomainError(_("Invalid operator."), details=errors)
     operator.full_clean()
     operator.save()
 
@@ -42,10 +43,12 @@ def _certifications_replace(*, operator, certifications, within=None):
     for index, item in enumerate(certifications):
         code = item["project"].code
         if code in seen:
-            errors[index] = {"project": [f"Already listed as item {seen[code]}."]}
+            errors[index] = {
+                "project": [_("Already listed as item %(index)s.") % {"index": seen[code]}]
+            }
         seen.setdefault(code, index)
     if errors:
-        raise DomainError("Invalid certifications.", details={"certifications": errors})
+        raise DomainError(_("Invalid certifications."), details={"certifications": errors})
     stored = operator.certifications.all()
     if within is not None:
         stored = stored.filter(project__in=within)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from agents.models import Absence, Certification, Operator, Shift, ShiftActivity
 from contactcenter.errors import ConflictError, DomainError
@@ -37,6 +38,13 @@ def shift_zone(shift: Shift) -> ZoneInfo:
     return center_zone()
 
 
+def shift_days(shift: Shift) -> tuple[dt.date, dt.date]:
+    """The first and the last local day a shift touches (its end is excluded)."""
+    zone = shift_zone(shift)
+    last = shift.ends_at - dt.timedelta(microseconds=1)
+    return shift.starts_at.astimezone(zone).date(), last.astimezone(zone).date()
+
+
 def local_day_bounds(day: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """``[local midnight of day, local midnight of the next day)`` as UTC instants."""
     start = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
@@ -51,46 +59,53 @@ def activity_errors(starts_at, ends_at, activities) -> dict:
     """Per item: inside the shift, start before end; then no two overlapping."""
     errors = {}
     if len(activities) > MAX_ACTIVITIES:
-        return {"non_field_errors": [f"At most {MAX_ACTIVITIES} activities per shift."]}
+        return {
+            "non_field_errors": [
+                _("At most %(count)s activities per shift.") % {"count": MAX_ACTIVITIES}
+            ]
+        }
     for index, item in enumerate(activities):
         if item["start"] >= item["end"]:
-            errors[index] = {"end": ["Must be after start."]}
+            errors[index] = {"end": [_("Must be after start.")]}
         elif item["start"] < starts_at or item["end"] > ends_at:
-            errors[index] = {"start": ["The activity must lie inside the shift."]}
+            errors[index] = {"start": [_("The activity must lie inside the shift.")]}
     if errors:
         return errors
     ordered = sorted(range(len(activities)), key=lambda i: activities[i]["start"])
     for before, after in itertools.pairwise(ordered):
         if activities[after]["start"] < activities[before]["end"]:
-            errors[after] = {"start": [f"Overlaps item {before}."]}
+            errors[after] = {"start": [_("Overlaps item %(index)s.") % {"index": before}]}
     return errors
 
 
 def _check_shift(*, operator, project, starts_at, ends_at, activities, instance=None):
     errors = {}
     if ends_at <= starts_at:
-        errors["end"] = ["Must be after start."]
+        errors["end"] = [_("Must be after start.")]
     elif ends_at - starts_at > dt.timedelta(hours=MAX_SHIFT_HOURS):
-        errors["end"] = [f"A shift lasts at most {MAX_SHIFT_HOURS} hours."]
+        errors["end"] = [_("A shift lasts at most %(hours)s hours.") % {"hours": MAX_SHIFT_HOURS}]
     if (
         project is not None
         and not Certification.objects.filter(operator=operator, project=project).exists()
     ):
-        errors["project"] = [f"Operator {operator.code!r} is not certified for {project.code!r}."]
+        errors["project"] = [
+            _("Operator %(operator)s is not certified for %(project)s.")
+            % {"operator": repr(operator.code), "project": repr(project.code)}
+        ]
     if not errors:
         activity_errors_found = activity_errors(starts_at, ends_at, activities)
         if activity_errors_found:
             errors["activities"] = activity_errors_found
     if errors:
-        raise DomainError("Invalid shift.", details=errors)
+        raise DomainError(_("Invalid shift."), details=errors)
     overlapping = Shift.objects.filter(
         operator=operator, starts_at__lt=ends_at, ends_at__gt=starts_at
     ).exclude(pk=getattr(instance, "pk", None))
     other = overlapping.order_by("starts_at").first()
     if other is not None:
         raise ConflictError(
-            "The operator already has a shift then.",
-            details={"start": [f"Overlaps the operator's shift {other.pk}."]},
+            _("The operator already has a shift then."),
+            details={"start": [_("Overlaps the operator's shift %(id)s.") % {"id": other.pk}]},
         )
 
 
@@ -164,11 +179,17 @@ def shift_delete(*, shift: Shift) -> None:
 
 def _check_absence(*, operator, first_day, last_day, instance=None):
     if last_day < first_day:
-        raise DomainError("Invalid absence.", details={"last_day": ["Cannot be before first_day."]})
+        raise DomainError(
+            _("Invalid absence."), details={"last_day": [_("Cannot be before first_day.")]}
+        )
     if (last_day - first_day).days >= MAX_ABSENCE_DAYS:
         raise DomainError(
-            "Invalid absence.",
-            details={"last_day": [f"An absence lasts at most {MAX_ABSENCE_DAYS} days."]},
+            _("Invalid absence."),
+            details={
+                "last_day": [
+                    _("An absence lasts at most %(days)s days.") % {"days": MAX_ABSENCE_DAYS}
+                ]
+            },
         )
     other = (
         Absence.objects.filter(operator=operator, starts_on__lte=last_day, ends_on__gte=first_day)
@@ -177,8 +198,10 @@ def _check_absence(*, operator, first_day, last_day, instance=None):
     )
     if other is not None:
         raise ConflictError(
-            "The operator is already absent then.",
-            details={"first_day": [f"Overlaps the operator's absence {other.pk}."]},
+            _("The operator is already absent then."),
+            details={
+                "first_day": [_("Overlaps the operator's absence %(id)s.") % {"id": other.pk}]
+            },
         )
 
 

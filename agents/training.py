@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents import lifecycle
 from agents.models import Certification, Operator, TrainingEnrolment, TrainingProgram
@@ -46,7 +47,7 @@ def _next_weekday(day):
 def expected_ready_on(*, started_on, hours, hours_per_day):
     """The first weekday after the last training day (training on weekdays only)."""
     day = _next_weekday(started_on)
-    for _ in range(training_days(hours, hours_per_day) - 1):
+    for _day in range(training_days(hours, hours_per_day) - 1):
         day = _next_weekday(day + dt.timedelta(days=1))
     return _next_weekday(day + dt.timedelta(days=1))
 
@@ -57,18 +58,18 @@ def expected_ready_on(*, started_on, hours, hours_per_day):
 def _program_save(program):
     errors = {}
     if program.passing_score is not None and not 0 <= program.passing_score <= 100:
-        errors["passing_score"] = ["Between 0 and 100."]
+        errors["passing_score"] = [_("Between 0 and 100.")]
     if program.hours is not None and program.hours <= 0:
-        errors["hours"] = ["More than 0."]
+        errors["hours"] = [_("More than 0.")]
     if program.hours_per_day is not None and not 0 < Decimal(program.hours_per_day) <= 24:
-        errors["hours_per_day"] = ["More than 0, at most 24."]
+        errors["hours_per_day"] = [_("More than 0, at most 24.")]
     clash = TrainingProgram.objects.filter(project=program.project, name=program.name)
     if program.pk:
         clash = clash.exclude(pk=program.pk)
     if clash.exists():
-        errors["name"] = ["The project already has a course with this name."]
+        errors["name"] = [_("The project already has a course with this name.")]
     if errors:
-        raise DomainError("Invalid training program.", details=errors)
+        raise DomainError(_("Invalid training program."), details=errors)
     program.save()
     return program
 
@@ -86,8 +87,8 @@ def program_update(*, program, **fields):
     project = fields.get("project")
     if project is not None and project.pk != program.project_id:
         raise DomainError(
-            "A course cannot move to another project.",
-            details={"project": ["A course stays with its project; create a new one."]},
+            _("A course cannot move to another project."),
+            details={"project": [_("A course stays with its project; create a new one.")]},
         )
     assign_fields(program, fields, PROGRAM_FIELDS)
     return _program_save(program)
@@ -106,19 +107,19 @@ def enrolment_refusal(*, operator, program):
     form asks it too, to refuse before saving."""
     if operator.status == Operator.Status.DISMISSED:
         return ConflictError(
-            "A dismissed operator cannot be enrolled; rehire them first.",
-            details={"operator": ["Dismissed."]},
+            _("A dismissed operator cannot be enrolled; rehire them first."),
+            details={"operator": [_("Dismissed.")]},
         )
     if not program.is_active:
         return DomainError(
-            "This course takes no new enrolments.", details={"program": ["Not active."]}
+            _("This course takes no new enrolments."), details={"program": [_("Not active.")]}
         )
     if Enrolment.objects.filter(
         operator=operator, program=program, status=Enrolment.Status.ENROLLED
     ).exists():
         return ConflictError(
-            "The operator is already on this course.",
-            details={"program": ["Already enrolled."]},
+            _("The operator is already on this course."),
+            details={"program": [_("Already enrolled.")]},
         )
     return None
 
@@ -152,11 +153,16 @@ def finish_date_refusal(enrolment, on):
     """Why ``on`` cannot end ``enrolment`` (a DomainError on ``on``), else None."""
     if on < enrolment.started_on:
         return DomainError(
-            "Invalid date.",
-            details={"on": [f"Cannot be before the start ({enrolment.started_on.isoformat()})."]},
+            _("Invalid date."),
+            details={
+                "on": [
+                    _("Cannot be before the start (%(day)s).")
+                    % {"day": enrolment.started_on.isoformat()}
+                ]
+            },
         )
     if on > timezone.localdate():
-        return DomainError("Invalid date.", details={"on": ["Cannot be after today."]})
+        return DomainError(_("Invalid date."), details={"on": [_("Cannot be after today.")]})
     return None
 
 
@@ -175,13 +181,15 @@ def enrolment_record_result(*, enrolment, score, on, by=None):
     """
     enrolment = _locked_enrolment(enrolment)
     if not isinstance(score, int) or not 0 <= score <= 100:
-        raise DomainError("Invalid score.", details={"score": ["A whole number, 0 to 100."]})
+        raise DomainError(_("Invalid score."), details={"score": [_("A whole number, 0 to 100.")]})
     if enrolment.status != Enrolment.Status.ENROLLED:
         if enrolment.score == score and enrolment.completed_on == on:
             return enrolment
         raise ConflictError(
-            f"This enrolment is already {enrolment.status}.",
-            details={"score": [f"A result was recorded on {enrolment.completed_on}."]},
+            _("This enrolment is already %(status)s.") % {"status": enrolment.status},
+            details={
+                "score": [_("A result was recorded on %(day)s.") % {"day": enrolment.completed_on}]
+            },
         )
     _check_finish_date(enrolment, on)
     program = enrolment.program
@@ -201,7 +209,10 @@ def enrolment_record_result(*, enrolment, score, on, by=None):
         operator = Operator.objects.get(pk=enrolment.operator_id)
         if operator.status == Operator.Status.TRAINING:
             lifecycle.operator_activate(
-                operator=operator, on=on, by=by, note=f"Passed {program.name}."
+                operator=operator,
+                on=on,
+                by=by,
+                note=str(_("Passed %(program)s.") % {"program": program.name}),
             )
     return enrolment
 
@@ -212,8 +223,8 @@ def enrolment_withdraw(*, enrolment, on, by=None):
     enrolment = _locked_enrolment(enrolment)
     if enrolment.status != Enrolment.Status.ENROLLED:
         raise ConflictError(
-            f"This enrolment is already {enrolment.status}.",
-            details={"status": ["Not enrolled."]},
+            _("This enrolment is already %(status)s.") % {"status": enrolment.status},
+            details={"status": [_("Not enrolled.")]},
         )
     _check_finish_date(enrolment, on)
     enrolment.status = Enrolment.Status.WITHDRAWN

@@ -27,13 +27,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from agents.models import Certification, Operator, OperatorStatusChange
 from contactcenter.api.fields import month_or_none
 from contactcenter.periods import MAX_DATE, MIN_DATE
 
 MAX_MONTHS = 120
-_MONTH_ERROR = f"Send a month as YYYY-MM between {MIN_DATE:%Y-%m} and {MAX_DATE:%Y-%m}."
+
+
+def _month_error() -> str:
+    return _("Send a month as YYYY-MM between %(first)s and %(last)s.") % {
+        "first": f"{MIN_DATE:%Y-%m}",
+        "last": f"{MAX_DATE:%Y-%m}",
+    }
 
 
 def turnover_months(data) -> tuple[dict, dict]:
@@ -45,15 +52,15 @@ def turnover_months(data) -> tuple[dict, dict]:
         raw = data.get(name)
         month = month_or_none(raw) if isinstance(raw, str) else None
         if month is None:
-            errors[name] = [_MONTH_ERROR if raw else "This field is required."]
+            errors[name] = [_month_error() if raw else _("This field is required.")]
         months[name] = month
     start, end = months["from"], months["to"]
     if start is not None and end is not None:
         span = (end.year - start.year) * 12 + (end.month - start.month)
         if span < 0:
-            errors["to"] = ["Cannot be before from."]
+            errors["to"] = [_("Cannot be before from.")]
         elif span >= MAX_MONTHS:
-            errors["to"] = [f"At most {MAX_MONTHS} months at once."]
+            errors["to"] = [_("At most %(count)s months at once.") % {"count": MAX_MONTHS}]
     return months, errors
 
 
@@ -190,7 +197,7 @@ def as_row(figures):
 
 def turnover(*, first_month, last_month):
     """Figures for every month from ``first_month`` to ``last_month`` (dates, any day)."""
-    _, until = month_bounds(last_month)
+    _start, until = month_bounds(last_month)
     changes = (
         OperatorStatusChange.objects.filter(effective_on__lte=until)
         .order_by("operator_id", "effective_on", "id")

@@ -4,6 +4,7 @@ turnover."""
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -45,7 +46,9 @@ class StatusMoveSerializer(serializers.Serializer):
 
     def validate_to_status(self, value):
         if value not in Operator.Status.values:
-            raise serializers.ValidationError(f"Choose one of: {STATUSES}.")
+            raise serializers.ValidationError(
+                _("Choose one of: %(choices)s.") % {"choices": STATUSES}
+            )
         return value
 
 

@@ -9,6 +9,7 @@ projects). Integration tokens neither change nor read people data: a 403 before
 any lookup (docs/people.md).
 """
 
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -44,7 +45,7 @@ from projects.api.viewsets import CatalogViewSet
 
 
 class PeopleStaffOnly(StaffOnly):
-    message = "Only staff may read or change people data."
+    message = gettext_lazy("Only staff may read or change people data.")
 
 
 STAFF_ONLY = [permissions.IsAuthenticated, PeopleStaffOnly]

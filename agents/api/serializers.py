@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from agents.models import AgentStateEvent, Certification, Operator
@@ -85,8 +86,11 @@ class OperatorSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             errors = {
                 name: [
-                    f"Changed only through POST operators/{self.instance.code}/status/, "
-                    "which dates the move and keeps it in the operator's history."
+                    _(
+                        "Changed only through POST operators/%(code)s/status/, which dates the"
+                        " move and keeps it in the operator's history."
+                    )
+                    % {"code": self.instance.code}
                 ]
                 for name in self.LIFECYCLE_FIELDS
                 if name in attrs and attrs[name] != getattr(self.instance, name)

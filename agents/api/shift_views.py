@@ -12,6 +12,7 @@ every staff user reads them all, managers write them all.
 
 import django_filters
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.permissions import IsAuthenticated
 
@@ -73,7 +74,7 @@ class AbsenceFilter(django_filters.FilterSet):
 
 
 class PoolPlanningPermission(StaffOnly):
-    message = "Only staff read the operators' schedules; integrations do not."
+    message = gettext_lazy("Only staff read the operators' schedules; integrations do not.")
 
 
 def _crud_schema(noun, serializer):

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 from rest_framework.generics import GenericAPIView
 
@@ -216,7 +218,7 @@ class StaffOnly(permissions.BasePermission):
     With ``managers_only``, only those who change the pool (``may_change_pool``): not the
     QA evaluators, trainers and staff with no project role."""
 
-    message = "Only staff may do this."
+    message: "str | Promise" = gettext_lazy("Only staff may do this.")
     managers_only = False
 
     def has_permission(self, request, view):
