@@ -9,4 +9,4 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         # The built-in conditions register themselves on import (alerts.conditions).
-        from alerts import rollup_conditions  # noqa: F401
+        from alerts import adherence_conditions, rollup_conditions  # noqa: F401

@@ -18,6 +18,7 @@ from django.utils import timezone
 from alerts import delivery
 from alerts.conditions import Condition, Reading, conditions
 from alerts.models import Alert, AlertDelivery
+from alerts.push import alert_publish
 from contactcenter.errors import ConflictError
 from projects.models import Project
 
@@ -81,6 +82,7 @@ def _apply(
             alert.cleared_at = now
             alert.save(update_fields=["cleared_at"])
             delivery.deliveries_plan(alert, AlertDelivery.Event.CLEARED)
+            alert_publish(alert, AlertDelivery.Event.CLEARED)
             counts["cleared"] += 1
 
 
@@ -107,6 +109,7 @@ def _open(
         message=_message(condition, reading),
     )
     delivery.deliveries_plan(alert, AlertDelivery.Event.OPENED)
+    alert_publish(alert, AlertDelivery.Event.OPENED)
     return alert
 
 

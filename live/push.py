@@ -22,17 +22,15 @@ from django.db import connection, transaction
 from redis import RedisError
 
 from agents.models import Certification
+from contactcenter.live_groups import POOL_GROUP, project_group
 from live import alert_conditions, keys, state
 from projects.models import Project
 
+__all__ = ["POOL_GROUP", "project_group", "publish_projects", "send_projects"]
+
 logger = logging.getLogger(__name__)
 
-POOL_GROUP = "live.pool"
 MESSAGE_TYPE = "live.update"
-
-
-def project_group(project_id: int) -> str:
-    return f"live.project.{project_id}"
 
 
 class _Pending:

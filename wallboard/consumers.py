@@ -4,8 +4,10 @@ the subscriber may see (and of the pool, for who sees it whole); then every chan
 
 Messages to the client, all JSON objects with a ``type``:
 ``wallboard.hello`` (the projects and their targets, the pool or not), ``live.update``
-(``project``, ``state``), ``pool.update`` (``state``), ``operators`` (``operators``) and
-``alert.*`` (the alert as sent). The socket is read-only: what a client sends is ignored.
+(``project``, ``state``), ``pool.update`` (``state``), ``operators`` (``operators``),
+``alerts`` (the open alerts, on connect), ``alert.*`` (the alert as sent) and ``intraday``
+(each project's current interval, on connect and every ``WALLBOARD_INTRADAY_SECONDS``).
+The socket is read-only: what a client sends is ignored.
 """
 
 import asyncio
@@ -13,6 +15,7 @@ import json
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from wallboard import snapshot
@@ -30,6 +33,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     subscription: Subscription | None = None
     groups_joined: tuple[str, ...] = ()
     _operators_pending: asyncio.Task | None = None
+    _intraday_loop: asyncio.Task | None = None
 
     @classmethod
     async def encode_json(cls, content) -> str:
@@ -47,12 +51,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.accept(subprotocol=self.subscription.subprotocol)
         for message in await database_sync_to_async(snapshot.initial)(self.subscription):
             await self.send_json(message)
+        if self.subscription.projects:
+            self._intraday_loop = asyncio.ensure_future(self._send_intraday())
 
     async def disconnect(self, code: int) -> None:
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
-        if self._operators_pending is not None:
-            self._operators_pending.cancel()
+        for task in (self._operators_pending, self._intraday_loop):
+            if task is not None:
+                task.cancel()
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         """Read-only: what a client sends is not even decoded."""
@@ -93,3 +100,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def _send_operators(self) -> None:
         await asyncio.sleep(OPERATORS_EVERY_SECONDS)
         await self.send_json(await database_sync_to_async(snapshot.operators)())
+
+    async def _send_intraday(self) -> None:
+        """Each project's current intraday interval, every ``WALLBOARD_INTRADAY_SECONDS``."""
+        every = getattr(settings, "WALLBOARD_INTRADAY_SECONDS", 60)
+        while True:
+            await asyncio.sleep(every)
+            await self.send_json(await database_sync_to_async(snapshot.intraday)(self.subscription))

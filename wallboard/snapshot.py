@@ -1,9 +1,14 @@
 """What a wallboard socket sends: the first picture on connect and the filter on every
 group message, so a subscriber never hears of a project outside its subscription."""
 
+from django.db.models import Q
+
+from alerts.delivery import alert_payload
+from alerts.models import Alert
 from live import state
 from live.push import POOL_GROUP, project_group
 from projects.models import Project
+from wallboard.intraday import intraday_message
 from wallboard.subscription import Subscription
 
 
@@ -28,18 +33,40 @@ def operators() -> dict:
     return {"type": "operators", "operators": state.operators_live()}
 
 
+def open_alerts(subscription: Subscription) -> dict:
+    """The alerts not cleared yet of the subscriber's projects (and the pool-wide ones, for
+    who hears the pool), oldest first, each as its ``alert.opened`` message would carry it."""
+    scope = Q(project_id__in=list(subscription.projects))
+    if subscription.pool:
+        scope |= Q(project__isnull=True)
+    rows = Alert.objects.not_cleared().filter(scope).select_related("project")
+    return {
+        "type": "alerts",
+        "alerts": [
+            alert_payload(alert, "opened")["alert"] for alert in rows.order_by("opened_at", "pk")
+        ],
+    }
+
+
 def initial(subscription: Subscription) -> list[dict]:
-    """The hello, then each project's state now, then the pool's and its agent grid."""
-    messages = [hello(subscription)]
+    """The hello, the open alerts, each project's state now and its current intraday
+    interval, then the pool's state and its agent grid."""
+    messages = [hello(subscription), open_alerts(subscription)]
     projects = state_projects(subscription)
     messages.extend(
         {"type": "live.update", "project": project.code, "state": state.project_live(project)}
         for project in projects
     )
+    messages.append(intraday_message(projects))
     if subscription.pool:
         messages.append({"type": "pool.update", "state": state.pool_live()})
         messages.append(operators())
     return messages
+
+
+def intraday(subscription: Subscription) -> dict:
+    """The ``intraday`` message of the subscriber's projects (``wallboard.intraday``)."""
+    return intraday_message(state_projects(subscription))
 
 
 def state_projects(subscription: Subscription) -> list[Project]:

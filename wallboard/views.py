@@ -34,6 +34,8 @@ def board_labels() -> dict[str, str]:
         "target": _("target"),
         "none": _("No open alerts."),
         "no_projects": _("No project to show."),
+        "since": _("since"),
+        "pool": _("Pool"),
     }
 
 

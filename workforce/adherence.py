@@ -253,3 +253,17 @@ def _overlay(timeline: list[Stretch], top: Stretch) -> list[Stretch]:
             result.append(Stretch(stretch.state, top.end, stretch.end, stretch.reason))
     result.append(top)
     return sorted(result, key=lambda s: s.start)
+
+
+def out_of_adherence_now(shift: PlannedShift, timeline: list[Stretch], now: dt.datetime) -> int:
+    """Seconds the operator has been out of adherence without a break up to ``now`` (0 when
+    in adherence at ``now``, or ``now`` outside the shift): the current stretch, not a total."""
+    if not shift.start < now <= shift.end:
+        return 0
+    seconds = 0
+    for stretch in reversed(_clip(timeline, shift.start, now)):
+        for activity, start, end in reversed(_planned_at(shift, stretch.start, stretch.end)):
+            if in_adherence(activity, stretch):
+                return seconds
+            seconds += _seconds(start, end)
+    return seconds

@@ -119,3 +119,23 @@ def operator_adherence(*, operator_id: int, day: dt.date) -> dict:
     """One operator's day; a day without a shift schedules nothing (ratios null)."""
     found = adherence_by_operator([operator_id], day)
     return found.get(operator_id, adherence.Adherence().as_dict())
+
+
+def out_of_adherence_now(now: dt.datetime) -> dict[int, int]:
+    """{operator id: seconds out of adherence without a break until ``now``} for the
+    operators on a shift at ``now`` who are out of it (``adherence.out_of_adherence_now``)."""
+    shifts = list(
+        Shift.objects.filter(starts_at__lt=now, ends_at__gte=now).prefetch_related(
+            Prefetch("activities", ShiftActivity.objects.order_by("starts_at"))
+        )
+    )
+    if not shifts:
+        return {}
+    operator_ids = sorted({s.operator_id for s in shifts})
+    timelines = _timelines(operator_ids, min(s.starts_at for s in shifts), now)
+    found: dict[int, int] = {}
+    for shift in shifts:
+        seconds = adherence.out_of_adherence_now(_planned(shift), timelines[shift.operator_id], now)
+        if seconds:
+            found[shift.operator_id] = max(seconds, found.get(shift.operator_id, 0))
+    return found

@@ -275,6 +275,9 @@ ALERT_DELIVERY_BACKOFF_SECONDS = env.int("ALERT_DELIVERY_BACKOFF_SECONDS", defau
 ALERT_WAITING_CALLS = env.int("ALERT_WAITING_CALLS", default=5)
 ALERT_LONGEST_WAIT_SECONDS = env.int("ALERT_LONGEST_WAIT_SECONDS", default=120)
 ALERT_LIVE_EVALUATE_SECONDS = env.int("ALERT_LIVE_EVALUATE_SECONDS", default=15)
+ALERT_OUT_OF_ADHERENCE_SECONDS = env.int("ALERT_OUT_OF_ADHERENCE_SECONDS", default=600)
+# The wallboard re-sends each project's current intraday interval this often (seconds).
+WALLBOARD_INTRADAY_SECONDS = env.int("WALLBOARD_INTRADAY_SECONDS", default=60)
 ALERT_WEBHOOK_TIMEOUT_SECONDS = env.int("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=10)
 
 # Workforce: the center's zone (the days of pool shifts and absences), schedule adherence

@@ -85,8 +85,11 @@ def _wait_value(page, selector, value):
     page.wait_for_selector(f'{selector}[data-value="{value}"]', timeout=WAIT_MS)
 
 
-def test_the_tiles_follow_the_events_without_a_reload(chromium, board):
+def test_the_tiles_follow_the_events_without_a_reload(chromium, board, settings):
+    settings.ALERT_WAITING_CALLS = 1  # two calls waiting open an alert, seen on the board
+    settings.ALERT_LIVE_EVALUATE_SECONDS = 0
     url, token = board["url"], board["token"]
+    alert = '#wallboard-alert-list li[data-project="nsk-hotline"][data-condition="waiting_calls"]'
     tile = '[data-project="nsk-hotline"]'
     requested, errors = [], []
     with chromium() as browser:
@@ -113,6 +116,10 @@ def test_the_tiles_follow_the_events_without_a_reload(chromium, board):
         _wait_value(page, f'{tile} [data-field="waiting"]', "2")
         assert int(_tile(page, "longest_wait")) >= 30
         assert json.loads(_tile(page, "today")) == [2, 0, 0]
+        assert json.loads(_tile(page, "forecast")) == [2, 0]  # offered 2, no forecast
+        assert json.loads(_tile(page, "interval")) == [0, 0]  # required, on shift
+        page.wait_for_selector(alert, timeout=WAIT_MS)
+        assert page.text_content(alert).startswith("nsk-hotline · Calls waiting above the")
 
         # The first answered within the threshold by op-live-0, the second abandoned.
         _post_events(
@@ -122,6 +129,7 @@ def test_the_tiles_follow_the_events_without_a_reload(chromium, board):
         )
         _wait_value(page, f'{tile} [data-field="waiting"]', "0")
         _wait_value(page, f'{tile} [data-agents="on_call"]', "1")
+        page.wait_for_selector(alert, state="detached", timeout=WAIT_MS)  # cleared
         assert json.loads(_tile(page, "today")) == [2, 1, 1]
         # Service level 0 of 2 answered within 20 s (c-1 waited 30 s): red against 80 %.
         assert page.get_attribute(tile, "data-level") == "red"

@@ -140,10 +140,16 @@ def test_a_clients_integration_gets_its_projects_now_then_each_change(server, wo
             assert hello["pool"] is False  # an integration never hears the shared pool
             assert [p["code"] for p in hello["projects"]] == ["a-hotline", "a-sales"]
             assert hello["projects"][0]["sl_target"] == 0.8
+            assert await _next(socket) == {"type": "alerts", "alerts": []}
             assert [await _next(socket), await _next(socket)] == [
                 {"type": "live.update", "project": "a-hotline", "state": now_a1},
                 {"type": "live.update", "project": "a-sales", "state": now_a2},
             ]
+            intraday = await _next(socket)
+            assert (intraday["type"], sorted(intraday["projects"])) == (
+                "intraday",
+                ["a-hotline", "a-sales"],
+            )
             assert await _silent(socket)
 
             # A change of B's project, then of A's: only A's comes.
@@ -194,7 +200,9 @@ def test_a_call_posted_to_the_api_moves_the_subscribers_tile(server, world):
     async def scenario():
         async with _socket(server, token=world["a_token"]) as socket:
             await _next(socket)  # hello
+            await _next(socket)  # the open alerts
             first = {m["project"]: m["state"] for m in [await _next(socket), await _next(socket)]}
+            await _next(socket)  # intraday
             assert first["a-hotline"]["waiting"] == 0
             assert first["a-hotline"]["agents"] == {**IDLE, "ready": 1}
 
@@ -233,8 +241,19 @@ def test_a_subscriber_of_client_a_never_hears_client_b(server, world):
             _socket(server, token=world["a_token"]) as a_socket,
             _socket(server, token=b_token) as b_socket,
         ):
-            assert await drain(a_socket, 3) == ["wallboard.hello", "live.update", "live.update"]
-            assert await drain(b_socket, 2) == ["wallboard.hello", "live.update"]
+            assert await drain(a_socket, 5) == [
+                "wallboard.hello",
+                "alerts",
+                "live.update",
+                "live.update",
+                "intraday",
+            ]
+            assert await drain(b_socket, 4) == [
+                "wallboard.hello",
+                "alerts",
+                "live.update",
+                "intraday",
+            ]
             await _send(f"live.project.{b1.pk}", _update(b1, 4))
             await _send(f"live.project.{a1.pk}", _update(a1, 1))
             assert await _next(a_socket) == _update(a1, 1)
@@ -255,11 +274,13 @@ def test_a_managers_session_hears_its_projects_and_the_pool(server, world):
             assert socket.subprotocol is None
             hello = await _next(socket)
             assert ([p["code"] for p in hello["projects"]], hello["pool"]) == (["a-hotline"], True)
+            assert (await _next(socket))["type"] == "alerts"
             assert await _next(socket) == {
                 "type": "live.update",
                 "project": "a-hotline",
                 "state": now_a1,
             }
+            assert (await _next(socket))["type"] == "intraday"
             assert await _next(socket) == {"type": "pool.update", "state": now_pool}
             assert (await _next(socket))["type"] == "operators"
             await _send("live.pool", {"type": "live.update", "project": None, "state": _state(3)})

@@ -77,11 +77,26 @@
     field(tile, "longest_wait", state.longest_wait_seconds, duration(longest));
     field(tile, "today", [today.offered, today.answered, today.abandoned],
       [today.offered, today.answered, today.abandoned].join(" / "));
+    var forecast = today.forecast_offered;
+    field(tile, "forecast", [today.offered, forecast], today.offered + " / " +
+      (forecast === null || forecast === undefined ? "-" : Math.round(Number(forecast))));
     var agents = state.agents || {};
     tile.querySelectorAll("[data-agents]").forEach(function (span) {
       var key = span.dataset.agents, count = agents[key] || 0;
       span.dataset.value = String(count);
       span.textContent = count + " " + labels[key];
+    });
+  }
+
+  // The current 15-minute interval: agents Erlang requires against those on shift.
+  function drawIntraday(message) {
+    Object.keys(message.projects || {}).forEach(function (code) {
+      var entry = projects[code], row = message.projects[code];
+      if (!entry) { return; }
+      field(entry.tile, "interval", row && [row.required_agents, row.on_shift],
+        row ? row.required_agents + " / " + row.on_shift : "-");
+      entry.tile.querySelector('[data-field="interval"]').dataset.short =
+        String(Boolean(row && row.gap < 0));
     });
   }
 
@@ -103,21 +118,40 @@
     agentRows.replaceChildren.apply(agentRows, rows);
   }
 
+  function alertSince(iso) {
+    var at = iso ? new Date(iso) : null;
+    return at && !isNaN(at) ? labels.since + " " + at.toLocaleTimeString() : "";
+  }
+
+  // One line per open alert: project (or the pool), condition, value / threshold, since.
   function alertItem(message) {
-    var id = String(message.id || message.alert || (message.project + ":" + message.condition));
+    var id = String(message.id);
     var existing = alertList.querySelector('[data-alert="' + CSS.escape(id) + '"]');
     if (message.type === "alert.cleared") {
       if (existing) { existing.remove(); }
     } else {
       var item = existing || document.createElement("li");
       item.dataset.alert = id;
-      item.dataset.status = message.type.split(".")[1];
-      item.textContent = [message.project, message.condition, message.message]
-        .filter(Boolean).join(" · ");
+      item.dataset.project = message.project || "";
+      item.dataset.condition = message.condition;
+      item.dataset.status = message.state || "open";
+      var value = message.value === null || message.value === undefined ? "" :
+        Number(message.value) + (message.threshold ? " / " + Number(message.threshold) : "");
+      item.textContent = [message.project || labels.pool, message.label || message.condition,
+        value, alertSince(message.opened_at)].filter(Boolean).join(" · ");
+      item.title = message.message || "";
       if (!existing) { alertList.appendChild(item); }
     }
     var none = alertList.querySelector("[data-none]");
     none.hidden = alertList.children.length > 1;
+  }
+
+  function alerts(message) {
+    alertList.querySelectorAll("[data-alert]").forEach(function (item) { item.remove(); });
+    (message.alerts || []).forEach(function (alert) {
+      alertItem(Object.assign({type: "alert.opened"}, alert));
+    });
+    alertList.querySelector("[data-none]").hidden = alertList.children.length > 1;
   }
 
   function receive(event) {
@@ -132,6 +166,10 @@
     } else if (message.type === "operators") {
       operators = message.operators || [];
       drawOperators();
+    } else if (message.type === "intraday") {
+      drawIntraday(message);
+    } else if (message.type === "alerts") {
+      alerts(message);
     } else if (message.type.indexOf("alert.") === 0) {
       alertItem(message);
     }
