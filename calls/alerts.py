@@ -15,10 +15,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext, pgettext
 
 from calls.kpis import PROJECT_COUNTERS, abandon_rate, service_level
 from calls.models import KpiAlert
+from contactcenter.l10n import percent_text
 from projects.models import Project
 
 logger = logging.getLogger(__name__)
@@ -121,21 +123,37 @@ def kpi_alerts_notify(*, now=None):
     return sent
 
 
+# The e-mails are in the server's language (LANGUAGE_CODE): a Celery task has no request.
 def _subject(project, alerts):
-    return f"[KPI] {project.code}: {len(alerts)} hour(s) off target"
+    count = len(alerts)
+    subject = ngettext(
+        "[KPI] %(project)s: %(count)s hour off target",
+        "[KPI] %(project)s: %(count)s hour(s) off target",
+        count,
+    )
+    return subject % {"project": project.code, "count": count}
 
 
 def _body(project, alerts):
     zone = project.timezone
-    lines = [f"Project {project.code} ({project.name}) missed its targets:", ""]
+    missed = gettext("Project %(code)s (%(name)s) missed its targets:")
+    lines = [missed % {"code": project.code, "name": project.name}, ""]
     for alert in alerts:
         local = timezone.localtime(alert.interval_start, timezone=_zoneinfo(zone))
+        rates = {"value": percent_text(alert.value), "target": percent_text(alert.target)}
         what = (
-            f"service level {alert.value:.1%} below the target {alert.target:.1%}"
+            gettext("service level %(value)s below the target %(target)s")
             if alert.kind == KpiAlert.Kind.SERVICE_LEVEL
-            else f"abandon rate {alert.value:.1%} above the target {alert.target:.1%}"
+            else gettext("abandon rate %(value)s above the target %(target)s")
+        ) % rates
+        line = ngettext(
+            "- %(hour)s (%(zone)s), %(offered)s call offered: %(what)s",
+            "- %(hour)s (%(zone)s), %(offered)s calls offered: %(what)s",
+            alert.offered,
         )
-        lines.append(f"- {local:%Y-%m-%d %H:%M} ({zone}), {alert.offered} calls offered: {what}")
+        # Translators: a date format (Django's date filter syntax) for an hour in an e-mail.
+        hour = formats.date_format(local, pgettext("alert hour format", "Y-m-d H:i"))
+        lines.append(line % {"hour": hour, "zone": zone, "offered": alert.offered, "what": what})
     return "\n".join(lines) + "\n"
 
 
