@@ -76,8 +76,8 @@ class CallEvent(models.Model):
         ]
 
     def __str__(self):
-        return gettext("%(call)s %(event)s at %(at)s") % {
+        return gettext("%(call)s %(event)s at %(at)s UTC") % {
             "call": f"{self.project_id}/{self.external_id}",
-            "event": self.event,
+            "event": self.get_event_display(),
             "at": f"{self.at:%Y-%m-%d %H:%M:%S}",
         }
