@@ -4,6 +4,7 @@ import base64
 import hashlib
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -12,6 +13,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from calls.csv_import import csv_import, csv_preview
@@ -19,6 +22,7 @@ from calls.erasure import phone_digest
 from calls.models import Call, Contact, ErasureRecord
 from calls.phones import caller_shown, full_number_projects, phone_normalize
 from contactcenter.errors import ConflictError, DomainError
+from contactcenter.l10n import local_time_text
 from projects.admin import EstimatedCountPaginator, ProjectCodeFilter, ScopedProjectFilter
 from projects.admin_scoping import AdminMixinBase, ScopedAdminMixin
 from projects.admin_time import LocalTimeAdminMixin, local_time_display
@@ -41,14 +45,14 @@ def _full_number_ids(request):
 
 
 class OutcomeFilter(admin.SimpleListFilter):
-    title = "outcome"
+    title = _("outcome")
     parameter_name = "outcome"
 
     def lookups(self, request, model_admin):
         return [
-            ("answered", "Answered"),
-            ("abandoned", "Abandoned"),
-            ("short_abandon", "Short abandon (inbound)"),
+            ("answered", _("Answered")),
+            ("abandoned", _("Abandoned")),
+            ("short_abandon", _("Short abandon (inbound)")),
         ]
 
     def queryset(self, request, queryset):
@@ -68,27 +72,34 @@ class OutcomeFilter(admin.SimpleListFilter):
 @admin.register(Contact)
 class ContactAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "project"
-    list_display = ["phone", "name", "project", "created_at", "calls_link"]
+    list_display = ["phone", "name", "project", "created_local", "calls_link"]
     list_filter = [("project", ProjectCodeFilter)]
     list_select_related = ["project__client"]
     search_fields = ["phone", "name"]
     autocomplete_fields = ["project"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_local", "updated_local"]
+    created_local = local_time_display("created_at", _("created at"))
+    updated_local = local_time_display("updated_at", _("updated at"))
 
     # A link, not a count: counting every contact's calls would read the whole calls table.
-    @admin.display(description="calls")
+    @admin.display(description=_("calls"))
     def calls_link(self, contact):
         url = reverse("admin:calls_call_changelist")
-        return format_html('<a href="{}?contact__id__exact={}">calls</a>', url, contact.pk)
+        return format_html(
+            '<a href="{}?contact__id__exact={}">{}</a>', url, contact.pk, gettext("calls")
+        )
 
 
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text=(
-            "UTF-8, a header row naming the columns (external_id, project, offered_at, "
-            "ended_at required), comma- or semicolon-separated; at most "
-            f"{CSV_ADMIN_MAX_BYTES // (1024 * 1024)} MB here (larger files: the API)."
+        label=_("CSV file"),
+        help_text=format_lazy(
+            _(
+                "UTF-8, a header row naming the columns (external_id, project, offered_at, "
+                "ended_at required), comma- or semicolon-separated; at most "
+                "{megabytes} MB here (larger files: the API)."
+            ),
+            megabytes=CSV_ADMIN_MAX_BYTES // (1024 * 1024),
         ),
     )
 
@@ -96,8 +107,11 @@ class CsvUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > CSV_ADMIN_MAX_BYTES:
             raise forms.ValidationError(
-                f"The admin takes files up to {CSV_ADMIN_MAX_BYTES // (1024 * 1024)} MB; "
-                "import larger ones through the API (POST /api/v1/calls/import/)."
+                gettext(
+                    "The admin takes files up to %(megabytes)s MB; "
+                    "import larger ones through the API (POST /api/v1/calls/import/)."
+                )
+                % {"megabytes": CSV_ADMIN_MAX_BYTES // (1024 * 1024)}
             )
         return upload
 
@@ -162,8 +176,10 @@ class CsvImportAdminMixin(AdminMixinBase):
         if not pending or pending["sha256"] != request.POST["confirm"]:
             messages.error(
                 request,
-                "This preview is no longer pending (imported already, or another file was "
-                "uploaded since). Upload the file again.",
+                gettext(
+                    "This preview is no longer pending (imported already, or another file was "
+                    "uploaded since). Upload the file again."
+                ),
             )
             return redirect(request.path)
         del request.session[CSV_SESSION_KEY]
@@ -180,8 +196,13 @@ class CsvImportAdminMixin(AdminMixinBase):
                 problems: _problem_rows(exc.details.get("lines", [])),
             }
             return self._import_page(request, CsvUploadForm(), context)
+        imported = ngettext(
+            "Imported %(created)s calls (%(duplicates)s duplicates skipped).",
+            "Imported %(created)s calls (%(duplicates)s duplicates skipped).",
+            result.created,
+        )
         messages.success(
-            request, f"Imported {result.created} calls ({result.duplicates} duplicates skipped)."
+            request, imported % {"created": result.created, "duplicates": result.duplicates}
         )
         return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
 
@@ -192,7 +213,7 @@ class CsvImportAdminMixin(AdminMixinBase):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
-                "title": "Import calls from CSV",
+                "title": gettext("Import calls from CSV"),
                 "form": form,
                 "has_view_permission": self.has_view_permission(request),
                 **context,
@@ -255,7 +276,7 @@ class CallAdmin(LocalTimeAdminMixin, ScopedAdminMixin, CsvImportAdminMixin, admi
     ]
     list_select_related = ["project__client", "operator"]
     search_fields = ["=external_id", "=caller", "=operator__code"]  # see get_search_results
-    search_help_text = "Exact external id, caller number or operator code."
+    search_help_text = _("Exact external id, caller number or operator code.")
     date_hierarchy = "offered_at"
     autocomplete_fields = ["project", "operator"]
     raw_id_fields = ["contact"]
@@ -263,11 +284,11 @@ class CallAdmin(LocalTimeAdminMixin, ScopedAdminMixin, CsvImportAdminMixin, admi
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["project", "external_id", "direction", "caller", "contact"]}),
-        ("Handling", {"fields": ["operator", "disposition", "recording_url"]}),
-        ("Times", {"fields": ["offered_at", "answered_at", "ended_at"]}),
-        ("Seconds", {"fields": ["hold_seconds", "wrap_seconds"]}),
-        ("Derived by the database", {"fields": tuple(derived)}),
-        ("Record", {"fields": ["received_at"]}),
+        (_("Handling"), {"fields": ["operator", "disposition", "recording_url"]}),
+        (_("Times"), {"fields": ["offered_at", "answered_at", "ended_at"]}),
+        (_("Seconds"), {"fields": ["hold_seconds", "wrap_seconds"]}),
+        (_("Derived by the database"), {"fields": tuple(derived)}),
+        (_("Record"), {"fields": ["received_at"]}),
     ]
     # Tens of millions of rows: no second COUNT(*), an estimated one when unfiltered.
     show_full_result_count = False
@@ -296,13 +317,13 @@ class CallAdmin(LocalTimeAdminMixin, ScopedAdminMixin, CsvImportAdminMixin, admi
         if full is None:
             return self.list_display
 
-        @admin.display(description="caller")
+        @admin.display(description=_("caller"))
         def caller(call):
             return caller_shown(call.caller, call.project_id, full)
 
         return [caller if name == "caller" else name for name in self.list_display]
 
-    @admin.display(description="caller")
+    @admin.display(description=_("caller"))
     def masked_caller(self, call):
         return caller_shown(call.caller, call.project_id, set())
 
@@ -324,15 +345,15 @@ class CallAdmin(LocalTimeAdminMixin, ScopedAdminMixin, CsvImportAdminMixin, admi
     # (projects.admin_time.LocalTimeAdminMixin).
     offered_local = local_time_display("offered_at", _("offered (project time)"))
 
-    @admin.display(description="outcome")
+    @admin.display(description=_("outcome"))
     def outcome(self, call):
         if call.answered_at:
-            return "answered"
+            return pgettext("outcome", "answered")
         short = (
             call.direction == Call.Direction.INBOUND
             and call.wait_seconds < call.project.short_abandon_seconds
         )
-        return "abandoned (short)" if short else "abandoned"
+        return gettext("abandoned (short)") if short else pgettext("outcome", "abandoned")
 
 
 @admin.register(ErasureRecord)
@@ -340,20 +361,40 @@ class ErasureRecordAdmin(admin.ModelAdmin):
     """Who erased callers' data, when and how much; for administrators, read-only. The
     search takes a number and finds the erasures of it by its keyed hash."""
 
+    counts = ["calls_pseudonymized", "contacts_deleted", "recordings_unlinked"]
     list_display = [
-        "at",
+        "at_local",
         "reason",
         "actor_name",
         "all_projects",
         "project_codes",
-        "cutoff",
-        "calls_pseudonymized",
-        "contacts_deleted",
-        "recordings_unlinked",
+        "cutoff_local",
+        *counts,
     ]
+    fields = [
+        "at_local",
+        "reason",
+        "actor",
+        "actor_name",
+        "all_projects",
+        "project_codes",
+        "phone_digest",
+        "cutoff_local",
+        *counts,
+    ]
+    readonly_fields = ["at_local", "cutoff_local"]
     list_filter = ["reason"]
     search_fields = ["phone_digest"]
     search_help_text = _("A phone number: finds the requests that erased it.")
+
+    # Erasures span projects: the center's zone, named (docs/i18n.md).
+    @admin.display(description=pgettext_lazy("erasure", "at"), ordering="at")
+    def at_local(self, record):
+        return local_time_text(record.at, settings.DISPLAY_TIME_ZONE)
+
+    @admin.display(description=_("cutoff"), ordering="cutoff")
+    def cutoff_local(self, record):
+        return local_time_text(record.cutoff, settings.DISPLAY_TIME_ZONE) or "-"
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

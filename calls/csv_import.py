@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 
 from django.core.files import File
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
-from calls.ingest import MAX_BATCH, calls_ingest
+from calls.ingest import MAX_BATCH, SAME_KEY_ROW, calls_ingest
 from contactcenter.errors import ConflictError, DomainError
+from contactcenter.l10n import number_text
 
 COLUMNS = (
     "external_id",
@@ -58,8 +60,10 @@ MAX_ROWS = 200_000
 MAX_REPORTED_LINES = 1_000  # per list (errors, conflicts); the rest are only counted
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-_EARLIER_ROW = re.compile(r"\ARow ([0-9]+)( has the same project and external_id .*)\Z", re.DOTALL)
-_UTF8_HINT = 'Save it as UTF-8 (in Excel: "CSV UTF-8 (comma delimited)").'
+SAME_KEY_LINE = gettext_noop(
+    "Line %(line)s has the same project and external_id with different data."
+)
+_UTF8_HINT = gettext_noop('Save it as UTF-8 (in Excel: "CSV UTF-8 (comma delimited)").')
 
 
 @dataclass(frozen=True)
@@ -106,13 +110,16 @@ def csv_import(*, file, allowed_project_ids: set[int] | None = None) -> CsvImpor
         details = _lines_details(result.errors, result.errors_omitted)
         if result.conflicts:
             details["conflicts"] = result.conflicts
-        raise DomainError(
-            f"{total} of {result.rows} lines are invalid; nothing was stored.", details=details
-        )
+        invalid = gettext("%(invalid)s of %(rows)s lines are invalid; nothing was stored.")
+        raise DomainError(invalid % {"invalid": total, "rows": result.rows}, details=details)
     if result.conflicts:
         total = len(result.conflicts) + result.conflicts_omitted
         raise ConflictError(
-            f"Lines whose external_id is stored with different data: {total}; nothing was stored.",
+            gettext(
+                "Lines whose external_id is stored with different data: %(count)s; "
+                "nothing was stored."
+            )
+            % {"count": total},
             details=_lines_details(result.conflicts, result.conflicts_omitted),
         )
     return result
@@ -219,11 +226,15 @@ def _refused_positions(exc, pending):
 def _with_line_numbers(field_errors, lines, pending):
     """The ingestion names an earlier row of its batch by index; a CSV user needs its line."""
 
+    earlier_row = re.compile(
+        r"\A" + re.escape(gettext(SAME_KEY_ROW)).replace(re.escape("%(row)s"), "([0-9]+)") + r"\Z"
+    )
+
     def line_of(match):
-        return f"Line {lines[pending[int(match[1])]]}{match[2]}"
+        return gettext(SAME_KEY_LINE) % {"line": lines[pending[int(match[1])]]}
 
     return {
-        name: [_EARLIER_ROW.sub(line_of, message) for message in messages]
+        name: [earlier_row.sub(line_of, message) for message in messages]
         for name, messages in field_errors.items()
     }
 
@@ -247,8 +258,9 @@ def _read_chunks(file, report):
         report.rows += 1
         if report.rows > MAX_ROWS:
             raise DomainError(
-                f"A file holds at most {MAX_ROWS:,} calls; split it and import the parts.",
-                details={"file": [f"More than {MAX_ROWS} lines."]},
+                gettext("A file holds at most %(rows)s calls; split it and import the parts.")
+                % {"rows": number_text(MAX_ROWS)},
+                details={"file": [gettext("More than %(rows)s lines.") % {"rows": MAX_ROWS}]},
             )
         row, problem = _row(names, cells)
         if problem:
@@ -262,7 +274,9 @@ def _read_chunks(file, report):
             yield chunk
             chunk = _Chunk()
     if report.rows == 0:
-        raise DomainError("The file has a header but no calls.", details={"file": ["No rows."]})
+        raise DomainError(
+            gettext("The file has a header but no calls."), details={"file": [gettext("No rows.")]}
+        )
     if chunk.rows or chunk.errors:
         yield chunk
 
@@ -270,25 +284,32 @@ def _read_chunks(file, report):
 def _columns(header):
     """The column names of the header record, ``None`` for an unnamed column."""
     if header is None:
-        raise DomainError("The file is empty.", details={"file": ["The file is empty."]})
+        empty = gettext("The file is empty.")
+        raise DomainError(empty, details={"file": [empty]})
     _line, cells = header
     names = [cell.strip().lower() or None for cell in cells]
     named = [name for name in names if name]
     problems = []
     missing = [name for name in REQUIRED_COLUMNS if name not in named]
     if missing:
-        problems.append(f"Missing required columns: {', '.join(missing)}.")
+        problems.append(
+            gettext("Missing required columns: %(columns)s.") % {"columns": ", ".join(missing)}
+        )
     unknown = [name for name in named if name not in COLUMNS]
     if unknown:
         problems.append(
-            f"Unknown columns: {', '.join(unknown)}. The columns are: {', '.join(COLUMNS)}."
+            gettext("Unknown columns: %(unknown)s. The columns are: %(columns)s.")
+            % {"unknown": ", ".join(unknown), "columns": ", ".join(COLUMNS)}
         )
     repeated = sorted({name for name in named if named.count(name) > 1})
     if repeated:
-        problems.append(f"Repeated columns: {', '.join(repeated)}.")
+        problems.append(
+            gettext("Repeated columns: %(columns)s.") % {"columns": ", ".join(repeated)}
+        )
     if problems:
         raise DomainError(
-            "The header row (line 1) is not valid: " + " ".join(problems),
+            gettext("The header row (line 1) is not valid: %(problems)s")
+            % {"problems": " ".join(problems)},
             details={"columns": problems},
         )
     return names
@@ -298,7 +319,10 @@ def _row(names, cells):
     """``(row in the API's JSON shape, None)`` or ``(None, {field: [msgs]})``."""
     # Extra cells are tolerated while empty: some exporters end every line with a separator.
     if len(cells) < len(names) or any(cell.strip() for cell in cells[len(names) :]):
-        message = f"This line has {len(cells)} cells; the header has {len(names)}."
+        message = gettext("This line has %(cells)s cells; the header has %(columns)s.") % {
+            "cells": len(cells),
+            "columns": len(names),
+        }
         return None, {"non_field_errors": [message]}
     row = {}
     for position, (name, cell) in enumerate(zip(names, cells, strict=False), start=1):
@@ -306,7 +330,9 @@ def _row(names, cells):
         if not value:
             continue  # not given: the ingestion's default applies
         if name is None:
-            message = f"Column {position} has no name in the header, but a value here."
+            message = gettext(
+                "Column %(position)s has no name in the header, but a value here."
+            ) % {"position": position}
             return None, {"non_field_errors": [message]}
         row[name] = _integer_or_text(value) if name in SECONDS_COLUMNS else value
     return row, None
@@ -343,7 +369,11 @@ def _records(file):
             return
         except csv.Error as exc:
             raise DomainError(
-                f"Line {line} is not valid CSV: {exc}.", details={"file": [f"Line {line}: {exc}."]}
+                gettext("Line %(line)s is not valid CSV: %(error)s.")
+                % {"line": line, "error": exc},
+                details={
+                    "file": [gettext("Line %(line)s: %(error)s.") % {"line": line, "error": exc}]
+                },
             ) from None
         yield line, cells
 
@@ -367,8 +397,9 @@ def _text_lines(file):
             text = raw.decode()
         except UnicodeDecodeError:
             raise DomainError(
-                f"Line {number} is not UTF-8 text. {_UTF8_HINT}",
-                details={"file": [f"Line {number}: not UTF-8."]},
+                gettext("Line %(line)s is not UTF-8 text. %(hint)s")
+                % {"line": number, "hint": gettext(_UTF8_HINT)},
+                details={"file": [gettext("Line %(line)s: not UTF-8.") % {"line": number}]},
             ) from None
         yield text.removeprefix("\ufeff") if number == 1 else text
 
@@ -377,8 +408,9 @@ def _check_size(size):
     if size is not None and size > MAX_FILE_BYTES:
         limit = size_text(MAX_FILE_BYTES)
         raise DomainError(
-            f"A file may be at most {limit}; split it and import the parts.",
-            details={"file": [f"Larger than {limit}."]},
+            gettext("A file may be at most %(limit)s; split it and import the parts.")
+            % {"limit": limit},
+            details={"file": [gettext("Larger than %(limit)s.") % {"limit": limit}]},
             status=413,
             code="payload_too_large",
         )
@@ -387,4 +419,6 @@ def _check_size(size):
 def size_text(size):
     """``52428800`` -> ``"50 MB"``; a size that is no whole number of MB in bytes."""
     megabytes, rest = divmod(size, 1024 * 1024)
-    return f"{megabytes} MB" if megabytes and not rest else f"{size:,} bytes"
+    if megabytes and not rest:
+        return gettext("%(megabytes)s MB") % {"megabytes": megabytes}
+    return gettext("%(size)s bytes") % {"size": number_text(size)}

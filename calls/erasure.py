@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from calls.models import Call, Contact, ErasureRecord
 from contactcenter.errors import DomainError
@@ -107,9 +108,11 @@ def retention_months(months: int | None = None) -> int:
     value = value or 0
     if not isinstance(value, int) or not 0 <= value <= MAX_RETENTION_MONTHS:
         raise DomainError(
-            f"The retention is a whole number of months from 1 to {MAX_RETENTION_MONTHS} "
-            "(0: keep everything).",
-            details={"months": [f"Got {value!r}."]},
+            gettext(
+                "The retention is a whole number of months from 1 to %(max)s (0: keep everything)."
+            )
+            % {"max": MAX_RETENTION_MONTHS},
+            details={"months": [gettext("Got %(value)s.") % {"value": repr(value)}]},
         )
     return value
 

@@ -13,6 +13,7 @@ import re
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from psycopg import sql
 
 from agents.models import Operator
@@ -46,7 +47,10 @@ from contactcenter.batch import (
 from contactcenter.errors import ConflictError
 from projects.models import Project
 
-__all__ = ["MAX_BATCH", "IngestResult", "calls_ingest"]
+__all__ = ["MAX_BATCH", "SAME_KEY_ROW", "IngestResult", "calls_ingest"]
+
+# A row repeating an earlier row's key with other data; the CSV import names its line instead.
+SAME_KEY_ROW = gettext_noop("Row %(row)s has the same project and external_id with different data.")
 
 # What a sender states about a call, in column order. Two calls with equal values are the
 # same call; the first two columns are its natural key.
@@ -117,11 +121,7 @@ def _valid_calls(rows, *, project_ids, operator_ids, bounds):
                 continue
         first_index, first_values = calls.setdefault((values[0], values[1]), (index, values))
         if first_values is not values and first_values != values:
-            errors[str(index)] = {
-                "external_id": [
-                    f"Row {first_index} has the same project and external_id with different data."
-                ]
-            }
+            errors[str(index)] = {"external_id": [gettext(SAME_KEY_ROW) % {"row": first_index}]}
     raise_if_invalid(errors, len(rows))
     return calls
 
@@ -306,7 +306,7 @@ def parse_caller(value: object) -> str:
     """An E.164 number, or "" when absent, null or blank (withheld)."""
     caller = parse_text(value, 16)
     if caller and not _E164.fullmatch(caller):
-        raise Invalid("Not an E.164 number, such as +74951234567.")
+        raise Invalid(gettext("Not an E.164 number, such as +74951234567."))
     return caller
 
 
@@ -371,7 +371,8 @@ def _drop_stored(pending, completed):
             conflicts[str(index)] = {"external_id": [_conflict_message(current, row)]}
     if conflicts:
         raise ConflictError(
-            f"Calls already stored with different data: {len(conflicts)}; nothing was stored.",
+            gettext("Calls already stored with different data: %(count)s; nothing was stored.")
+            % {"count": len(conflicts)},
             details=dict(sorted(conflicts.items(), key=lambda item: int(item[0]))),
         )
     return fresh
@@ -390,7 +391,9 @@ def _conflict_message(stored, sent):
         for column, old, new in zip(CALL_COLUMNS, stored, sent[: len(CALL_COLUMNS)], strict=True)
         if old != new
     ]
-    return f"'{sent[1]}' is already stored for this project with different {', '.join(differing)}."
+    return gettext(
+        "'%(external_id)s' is already stored for this project with different %(fields)s."
+    ) % {"external_id": sent[1], "fields": ", ".join(differing)}
 
 
 def _contact_ids(calls, *, now):

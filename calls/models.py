@@ -23,6 +23,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Trim
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from agents.models import Operator
 from calls.bounds import (
@@ -67,14 +69,18 @@ def _connected_seconds():
 class Contact(models.Model):
     """A caller of one project, created on first sight of their number."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="contacts")
-    phone = models.CharField(max_length=16, help_text="E.164, such as +74951234567.")
-    name = models.CharField(max_length=255, blank=True)
-    notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("project")
+    )
+    phone = models.CharField(_("phone"), max_length=16, help_text=_("E.164, such as +74951234567."))
+    name = models.CharField(pgettext_lazy("contact", "name"), max_length=255, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
         ordering = ["project", "phone"]
         constraints = [
             # Also the index for "find the caller of this number" on ingestion.
@@ -90,41 +96,65 @@ class Call(models.Model):
     """One call as the telephony reports it; durations derive from its instants."""
 
     class Direction(models.TextChoices):
-        INBOUND = "inbound", "Inbound"
-        OUTBOUND = "outbound", "Outbound"
+        INBOUND = "inbound", _("Inbound")
+        OUTBOUND = "outbound", _("Outbound")
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="calls")
-    external_id = models.CharField(
-        max_length=64, help_text="The telephony's id of the call; unique within the project."
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="calls", verbose_name=_("project")
     )
-    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.INBOUND)
-    caller = models.CharField(max_length=16, blank=True, help_text="E.164; blank if withheld.")
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        help_text=_("The telephony's id of the call; unique within the project."),
+    )
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction.choices, default=Direction.INBOUND
+    )
+    caller = models.CharField(
+        _("caller"), max_length=16, blank=True, help_text=_("E.164; blank if withheld.")
+    )
     caller_erased = models.BooleanField(
+        _("caller erased"),
         default=False,
         db_default=False,
-        help_text="The caller's number was erased (a request or the retention period).",
+        help_text=_("The caller's number was erased (a request or the retention period)."),
     )
     contact = models.ForeignKey(
-        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("contact"),
     )
     operator = models.ForeignKey(
-        Operator, on_delete=models.PROTECT, null=True, blank=True, related_name="calls"
+        Operator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("operator"),
     )
-    offered_at = models.DateTimeField()
-    answered_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField()
-    hold_seconds = models.IntegerField(default=0)
-    wrap_seconds = models.IntegerField(default=0, help_text="After-call work.")
-    disposition = models.CharField(max_length=64, blank=True)
-    recording_url = models.URLField(max_length=500, blank=True)
+    offered_at = models.DateTimeField(_("offered at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"))
+    hold_seconds = models.IntegerField(_("hold seconds"), default=0)
+    wrap_seconds = models.IntegerField(
+        _("wrap-up seconds"), default=0, help_text=_("After-call work.")
+    )
+    disposition = models.CharField(_("disposition"), max_length=64, blank=True)
+    recording_url = models.URLField(_("recording URL"), max_length=500, blank=True)
     received_at = models.DateTimeField(
-        auto_now_add=True, help_text="When the record reached us; late data marks rollups dirty."
+        _("received at"),
+        auto_now_add=True,
+        help_text=_("When the record reached us; late data marks rollups dirty."),
     )
     # No default: an insert that leaves it empty (NULL) is judged by the database's rule
     # (migration calls/0014); calls_ingest states False for the calls of a full project.
     inside_client_hours = models.BooleanField(
+        _("inside the client's hours"),
         editable=False,
-        help_text=(
+        help_text=_(
             "An inbound call of a reserve project offered inside the client's own business "
             "hours; set by the database when the call is stored or moved."
         ),
@@ -134,22 +164,30 @@ class Call(models.Model):
         expression=CeilSeconds(Coalesce(F("answered_at"), F("ended_at")) - F("offered_at")),
         output_field=IntegerField(),
         db_persist=True,
+        verbose_name=_("wait seconds"),
     )
     connected_seconds = models.GeneratedField(
-        expression=_connected_seconds(), output_field=IntegerField(), db_persist=True
+        expression=_connected_seconds(),
+        output_field=IntegerField(),
+        db_persist=True,
+        verbose_name=_("connected seconds"),
     )
     talk_seconds = models.GeneratedField(
         expression=_connected_seconds() - F("hold_seconds"),
         output_field=IntegerField(),
         db_persist=True,
+        verbose_name=_("talk seconds"),
     )
     handle_seconds = models.GeneratedField(
         expression=_connected_seconds() + F("wrap_seconds"),
         output_field=IntegerField(),
         db_persist=True,
+        verbose_name=_("handle seconds"),
     )
 
     class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
         ordering = ["-offered_at", "-id"]
         constraints = [
             # Idempotent ingestion: a re-sent call is found by this key.
@@ -257,7 +295,7 @@ class Call(models.Model):
         bounds = call_bounds()
         errors = {}
         if not self.external_id:
-            errors["external_id"] = ["This field may not be blank."]
+            errors["external_id"] = [gettext("This field may not be blank.")]
         for name in ("offered_at", "answered_at", "ended_at"):
             value = getattr(self, name)
             if value is not None:
@@ -267,7 +305,8 @@ class Call(models.Model):
                     errors[name] = [exc.message]
         if (self.wrap_seconds or 0) > bounds.max_wrap:
             errors["wrap_seconds"] = [
-                f"Ensure this value is less than or equal to {bounds.max_wrap}."
+                gettext("Ensure this value is less than or equal to %(limit_value)s.")
+                % {"limit_value": bounds.max_wrap}
             ]
         if not errors and self.offered_at and self.ended_at:
             errors = (
@@ -298,37 +337,56 @@ class ErasureRecord(models.Model):
     """
 
     class Reason(models.TextChoices):
-        REQUEST = "request", "Erasure request"
-        RETENTION = "retention", "Retention period"
+        REQUEST = "request", _("Erasure request")
+        RETENTION = "retention", _("Retention period")
 
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(pgettext_lazy("erasure", "at"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty: the system (the retention job).",
+        verbose_name=_("actor"),
+        help_text=_("Empty: the system (the retention job)."),
     )
     actor_name = models.CharField(
-        max_length=150, blank=True, help_text="The actor's username then; kept if the user goes."
+        _("actor's username"),
+        max_length=150,
+        blank=True,
+        help_text=_("The actor's username then; kept if the user goes."),
     )
-    reason = models.CharField(max_length=16, choices=Reason.choices)
-    all_projects = models.BooleanField(help_text="A superuser's or the system's: every project.")
+    reason = models.CharField(
+        pgettext_lazy("erasure", "reason"), max_length=16, choices=Reason.choices
+    )
+    all_projects = models.BooleanField(
+        _("all projects"), help_text=_("A superuser's or the system's: every project.")
+    )
     project_codes = models.JSONField(
-        default=list, blank=True, help_text="The projects in scope, when not all of them."
+        _("project codes"),
+        default=list,
+        blank=True,
+        help_text=_("The projects in scope, when not all of them."),
     )
     phone_digest = models.CharField(
-        max_length=64, blank=True, help_text="HMAC-SHA256 of the E.164 number (requests only)."
+        _("phone digest"),
+        max_length=64,
+        blank=True,
+        help_text=_("HMAC-SHA256 of the E.164 number (requests only)."),
     )
     cutoff = models.DateTimeField(
-        null=True, blank=True, help_text="Retention: calls offered before this instant."
+        _("cutoff"),
+        null=True,
+        blank=True,
+        help_text=_("Retention: calls offered before this instant."),
     )
-    calls_pseudonymized = models.PositiveIntegerField(default=0)
-    contacts_deleted = models.PositiveIntegerField(default=0)
-    recordings_unlinked = models.PositiveIntegerField(default=0)
+    calls_pseudonymized = models.PositiveIntegerField(_("calls pseudonymized"), default=0)
+    contacts_deleted = models.PositiveIntegerField(_("contacts deleted"), default=0)
+    recordings_unlinked = models.PositiveIntegerField(_("recordings unlinked"), default=0)
 
     class Meta:
+        verbose_name = _("erasure record")
+        verbose_name_plural = _("erasure records")
         ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -347,7 +405,10 @@ class ErasureRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_reason_display()} at {self.at:%Y-%m-%d %H:%M} UTC"
+        return gettext("%(reason)s at %(at)s UTC") % {
+            "reason": self.get_reason_display(),
+            "at": f"{self.at:%Y-%m-%d %H:%M}",
+        }
 
 
 # --- KPI rollups (SPEC sections 4 and 5) ----------------------------------------------------
@@ -374,22 +435,37 @@ class ProjectInterval(models.Model):
 
     pk = models.CompositePrimaryKey("project", "interval_start")
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        Project,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("project"),
     )
-    interval_start = models.DateTimeField()
-    offered = models.PositiveIntegerField(default=0)
-    answered = models.PositiveIntegerField(default=0)
-    abandoned = models.PositiveIntegerField(default=0)
-    short_abandoned = models.PositiveIntegerField(default=0)
-    answered_within_threshold = models.PositiveIntegerField(default=0)
-    abandoned_within_threshold = models.PositiveIntegerField(default=0)
-    wait_seconds_answered = models.PositiveIntegerField(default=0)
-    talk_seconds = models.PositiveIntegerField(default=0)
-    hold_seconds = models.PositiveIntegerField(default=0)
-    wrap_seconds = models.PositiveIntegerField(default=0)
-    reserve_inside_hours = models.PositiveIntegerField(default=0, db_default=0)
+    interval_start = models.DateTimeField(_("interval start"))
+    offered = models.PositiveIntegerField(_("offered"), default=0)
+    answered = models.PositiveIntegerField(_("answered"), default=0)
+    abandoned = models.PositiveIntegerField(_("abandoned"), default=0)
+    short_abandoned = models.PositiveIntegerField(_("short abandoned"), default=0)
+    answered_within_threshold = models.PositiveIntegerField(
+        _("answered within threshold"), default=0
+    )
+    abandoned_within_threshold = models.PositiveIntegerField(
+        _("abandoned within threshold"), default=0
+    )
+    wait_seconds_answered = models.PositiveIntegerField(
+        _("wait seconds of answered calls"), default=0
+    )
+    talk_seconds = models.PositiveIntegerField(_("talk seconds"), default=0)
+    hold_seconds = models.PositiveIntegerField(_("hold seconds"), default=0)
+    wrap_seconds = models.PositiveIntegerField(_("wrap-up seconds"), default=0)
+    reserve_inside_hours = models.PositiveIntegerField(
+        _("reserve calls inside client hours"), default=0, db_default=0
+    )
 
     class Meta:
+        verbose_name = _("project interval")
+        verbose_name_plural = _("project intervals")
         ordering = ["project", "interval_start"]
         # The primary key is also the index of every KPI read: "a project's intervals in
         # [from, to)".
@@ -418,14 +494,21 @@ class OperatorInterval(models.Model):
 
     pk = models.CompositePrimaryKey("operator", "interval_start")
     operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        Operator,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("operator"),
     )
-    interval_start = models.DateTimeField()
-    staffed_seconds = models.PositiveIntegerField(default=0)
-    break_seconds = models.PositiveIntegerField(default=0)
-    handle_seconds = models.PositiveIntegerField(default=0)
+    interval_start = models.DateTimeField(_("interval start"))
+    staffed_seconds = models.PositiveIntegerField(_("staffed seconds"), default=0)
+    break_seconds = models.PositiveIntegerField(_("break seconds"), default=0)
+    handle_seconds = models.PositiveIntegerField(_("handle seconds"), default=0)
 
     class Meta:
+        verbose_name = _("operator interval")
+        verbose_name_plural = _("operator intervals")
         ordering = ["operator", "interval_start"]
         # The primary key is also the index of "an operator's intervals in [from, to)".
         constraints = [
@@ -450,15 +533,27 @@ class OperatorProjectInterval(models.Model):
 
     pk = models.CompositePrimaryKey("operator", "project", "interval_start")
     operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        Operator,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("operator"),
     )
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        Project,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("project"),
     )
-    interval_start = models.DateTimeField()
-    handle_seconds = models.PositiveIntegerField(default=0)
+    interval_start = models.DateTimeField(_("interval start"))
+    handle_seconds = models.PositiveIntegerField(_("handle seconds"), default=0)
 
     class Meta:
+        verbose_name = _("operator's project interval")
+        verbose_name_plural = _("operators' project intervals")
         ordering = ["operator", "project", "interval_start"]
         indexes = [
             # The fill's window delete, and "the handle of these projects in [from, to)".
@@ -479,17 +574,24 @@ class RollupInterval(models.Model):
     """
 
     class State(models.TextChoices):
-        DIRTY = "dirty", "Dirty"
-        STARTED = "started", "Started"
-        DONE = "done", "Done"
+        DIRTY = "dirty", _("Dirty")
+        STARTED = "started", _("Started")
+        DONE = "done", pgettext_lazy("rollup", "Done")
 
-    interval_start = models.DateTimeField(unique=True)
-    state = models.CharField(max_length=8, choices=State.choices, default=State.DIRTY)
+    interval_start = models.DateTimeField(_("interval start"), unique=True)
+    state = models.CharField(
+        pgettext_lazy("rollup", "state"), max_length=8, choices=State.choices, default=State.DIRTY
+    )
     filled_at = models.DateTimeField(
-        null=True, blank=True, help_text="The clock of the run that filled it last."
+        _("filled at"),
+        null=True,
+        blank=True,
+        help_text=_("The clock of the run that filled it last."),
     )
 
     class Meta:
+        verbose_name = _("rollup interval")
+        verbose_name_plural = _("rollup intervals")
         ordering = ["interval_start"]
         constraints = [
             models.CheckConstraint(
@@ -523,12 +625,14 @@ class RollupState(models.Model):
     back the fill looks for calls still being handled in an interval.
     """
 
-    calls_received_until = models.DateTimeField(null=True, blank=True)
-    events_received_until = models.DateTimeField(null=True, blank=True)
-    last_run_at = models.DateTimeField(null=True, blank=True)
-    max_call_span_seconds = models.PositiveIntegerField(default=0)
+    calls_received_until = models.DateTimeField(_("calls received until"), null=True, blank=True)
+    events_received_until = models.DateTimeField(_("events received until"), null=True, blank=True)
+    last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True)
+    max_call_span_seconds = models.PositiveIntegerField(_("longest call, seconds"), default=0)
 
     class Meta:
+        verbose_name = _("rollup state")
+        verbose_name_plural = _("rollup states")
         constraints = [models.CheckConstraint(condition=Q(id=1), name="rollup_state_singleton")]
 
     def __str__(self):
@@ -545,19 +649,25 @@ class KpiAlert(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SERVICE_LEVEL = "service_level", "Service level below target"
-        ABANDON_RATE = "abandon_rate", "Abandon rate above target"
+        SERVICE_LEVEL = "service_level", _("Service level below target")
+        ABANDON_RATE = "abandon_rate", _("Abandon rate above target")
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="kpi_alerts")
-    interval_start = models.DateTimeField(help_text="Start of the hour (the project's local hour).")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    value = models.DecimalField(max_digits=6, decimal_places=5)
-    target = models.DecimalField(max_digits=4, decimal_places=3)
-    offered = models.PositiveIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="kpi_alerts", verbose_name=_("project")
+    )
+    interval_start = models.DateTimeField(
+        _("hour"), help_text=_("Start of the hour (the project's local hour).")
+    )
+    kind = models.CharField(pgettext_lazy("alert", "kind"), max_length=16, choices=Kind.choices)
+    value = models.DecimalField(pgettext_lazy("alert", "value"), max_digits=6, decimal_places=5)
+    target = models.DecimalField(_("target"), max_digits=4, decimal_places=3)
+    offered = models.PositiveIntegerField(_("offered"))
+    created_at = models.DateTimeField(pgettext_lazy("alert", "created at"), auto_now_add=True)
+    notified_at = models.DateTimeField(pgettext_lazy("alert", "notified at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("KPI alert")
+        verbose_name_plural = _("KPI alerts")
         ordering = ["-interval_start", "project", "kind"]
         constraints = [
             models.UniqueConstraint(

@@ -44,6 +44,7 @@ from dataclasses import asdict, dataclass, field
 from typing import cast
 
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from agents.ingest import agent_events_ingest
 from agents.models import Operator
@@ -95,31 +96,41 @@ class QueueLogImportResult:
 
     def summary(self):
         """Human-readable lines, as the management command prints them."""
+        calls = gettext(
+            "calls: %(created)s created, %(duplicates)s duplicates, "
+            "%(pending)s still in progress (not imported)"
+        )
+        events = gettext("agent events: %(created)s created, %(duplicates)s duplicates")
         lines = [
-            f"calls: {self.calls_created} created, {self.calls_duplicate} duplicates, "
-            f"{self.pending_calls} still in progress (not imported)",
-            f"agent events: {self.events_created} created, {self.events_duplicate} duplicates",
+            calls
+            % {
+                "created": self.calls_created,
+                "duplicates": self.calls_duplicate,
+                "pending": self.pending_calls,
+            },
+            events % {"created": self.events_created, "duplicates": self.events_duplicate},
         ]
         if not self.skipped:
-            lines.append("skipped: nothing")
+            lines.append(gettext("skipped: nothing"))
             return lines
         by_what = Counter(item.what for item in self.skipped)
-        lines.append(
-            "skipped: " + ", ".join(f"{count} {what}(s)" for what, count in sorted(by_what.items()))
-        )
+        counted = ", ".join(_counted(what, count) for what, count in sorted(by_what.items()))
+        lines.append(gettext("skipped: %(counted)s") % {"counted": counted})
         grouped = Counter(
             (item.kind, item.what, item.reason)
             for item in self.skipped
             if item.kind in {UNMAPPED_QUEUE, UNKNOWN_OPERATOR}
         )
         for (_kind, what, reason), count in sorted(grouped.items()):
-            lines.append(f"  {reason}: {count} {what}(s)")
+            lines.append(f"  {reason}: {_counted(what, count)}")
         detailed = [item for item in self.skipped if item.kind in {MALFORMED, REFUSED}]
         lines.extend(
-            f"  line {item.line_no}: {item.reason}" for item in detailed[:SUMMARY_DETAIL_LINES]
+            gettext("  line %(line)s: %(reason)s") % {"line": item.line_no, "reason": item.reason}
+            for item in detailed[:SUMMARY_DETAIL_LINES]
         )
         if len(detailed) > SUMMARY_DETAIL_LINES:
-            lines.append(f"  ... and {len(detailed) - SUMMARY_DETAIL_LINES} more")
+            more = len(detailed) - SUMMARY_DETAIL_LINES
+            lines.append(gettext("  ... and %(count)s more") % {"count": more})
         return lines
 
     def as_dict(self):
@@ -329,3 +340,16 @@ def _flatten(message):
     if isinstance(message, list | tuple):
         return "; ".join(_flatten(text) for text in message)
     return str(message)
+
+
+def _counted(what: str, count: int) -> str:
+    """``2 call(s)``: a count of skipped things (calls, agent events, lines) for people."""
+    if what == "call":
+        text = ngettext("%(count)s call(s)", "%(count)s call(s)", count)
+    elif what == "agent event":
+        text = ngettext("%(count)s agent event(s)", "%(count)s agent event(s)", count)
+    elif what == "line":
+        text = ngettext("%(count)s line(s)", "%(count)s line(s)", count)
+    else:
+        return f"{count} {what}(s)"
+    return text % {"count": count}

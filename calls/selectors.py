@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agents.models import Operator
 from calls.kpis import (
@@ -50,27 +51,37 @@ def validate_range(
     errors = {}
     for name, value in (("from", start), ("to", end)):
         if not isinstance(value, dt.datetime):
-            errors[name] = ["Required: an ISO 8601 datetime with an offset or 'Z'."]
+            errors[name] = [gettext("Required: an ISO 8601 datetime with an offset or 'Z'.")]
         elif timezone.is_naive(value):
-            errors[name] = ["Datetime has no timezone offset; send ISO 8601 with an offset or 'Z'."]
+            errors[name] = [
+                gettext("Datetime has no timezone offset; send ISO 8601 with an offset or 'Z'.")
+            ]
     if granularity is not None and granularity not in GRANULARITIES:
-        errors["granularity"] = [f"Unknown granularity {granularity!r}; one of {GRANULARITIES}."]
+        errors["granularity"] = [
+            gettext("Unknown granularity %(granularity)s; one of %(choices)s.")
+            % {"granularity": repr(granularity), "choices": GRANULARITIES}
+        ]
     if errors:
-        raise DomainError("Invalid range.", details=errors)
+        raise DomainError(gettext("Invalid range."), details=errors)
     if start >= end:
-        raise DomainError("'from' must be before 'to'.", details={"to": ["Must be after 'from'."]})
+        raise DomainError(
+            gettext("'from' must be before 'to'."),
+            details={"to": [gettext("Must be after 'from'.")]},
+        )
     limit = max_days or MAX_RANGE_DAYS[cast(str, granularity)]
     if end - start > dt.timedelta(days=limit):
-        what = f"at {granularity} granularity " if granularity else ""
-        raise DomainError(
-            f"A range {what}spans at most {limit} days.",
-            details={
-                "to": [
-                    f"At most {limit} days after 'from'"
-                    + ("; choose a coarser granularity." if granularity else ".")
-                ]
-            },
-        )
+        _refuse_span(granularity, limit)
+
+
+def _refuse_span(granularity: str | None, limit: int) -> None:
+    values = {"granularity": granularity, "days": limit}
+    if granularity:
+        message = gettext("A range at %(granularity)s granularity spans at most %(days)s days.")
+        field = gettext("At most %(days)s days after 'from'; choose a coarser granularity.")
+    else:
+        message = gettext("A range spans at most %(days)s days.")
+        field = gettext("At most %(days)s days after 'from'.")
+    raise DomainError(message % values, details={"to": [field % values]})
 
 
 def _zone(tz):
@@ -78,7 +89,8 @@ def _zone(tz):
         validate_timezone(tz)
     except Exception as exc:  # a django ValidationError
         raise DomainError(
-            f"{tz!r} is not an IANA time zone name.", details={"tz": [f"Unknown time zone {tz!r}."]}
+            gettext("%(tz)s is not an IANA time zone name.") % {"tz": repr(tz)},
+            details={"tz": [gettext("Unknown time zone %(tz)s.") % {"tz": repr(tz)}]},
         ) from exc
     return ZoneInfo(tz)
 

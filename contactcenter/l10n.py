@@ -5,7 +5,7 @@ Python's and JSON's own formats.
 """
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, numberformat
@@ -17,8 +17,10 @@ NBSP = "\xa0"
 
 def _grouped(value: Decimal | float | int, decimals: int) -> str:
     """``value`` with ``decimals`` places, the language's separators and digit groups."""
+    # Rounded here: numberformat cuts the digits beyond ``decimal_pos`` (16.667 -> "16.6").
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return numberformat.format(
-        value,
+        rounded,
         formats.get_format("DECIMAL_SEPARATOR"),
         decimal_pos=decimals,
         grouping=formats.get_format("NUMBER_GROUPING") or 3,

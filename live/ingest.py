@@ -9,6 +9,7 @@ After the transaction commits, the new events update the live state and are push
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agents.models import Operator
 from calls.ingest import parse_caller
@@ -91,7 +92,10 @@ def _valid_events(rows, *, project_ids, operator_ids):
         first_index, first_values = events.setdefault(values[:_KEY_LENGTH], (index, values))
         if first_values is not values and first_values != values:
             errors[str(index)] = {
-                "event": [f"Row {first_index} has the same call and event with different data."]
+                "event": [
+                    gettext("Row %(row)s has the same call and event with different data.")
+                    % {"row": first_index}
+                ]
             }
     raise_if_invalid(errors, len(rows))
     return events
@@ -142,14 +146,18 @@ def _drop_stored(pending):
             ]
             conflicts[str(index)] = {
                 "event": [
-                    f"This call's '{row[2]}' event is already stored with different "
-                    f"{', '.join(differing)}."
+                    gettext(
+                        "This call's '%(event)s' event is already stored with different %(fields)s."
+                    )
+                    % {"event": row[2], "fields": ", ".join(differing)}
                 ]
             }
     if conflicts:
         raise ConflictError(
-            f"Call events already stored with different data: {len(conflicts)}; "
-            "nothing was stored.",
+            gettext(
+                "Call events already stored with different data: %(count)s; nothing was stored."
+            )
+            % {"count": len(conflicts)},
             details=dict(sorted(conflicts.items(), key=lambda item: int(item[0]))),
         )
     return fresh

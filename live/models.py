@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Operator
@@ -20,24 +21,39 @@ class CallEvent(models.Model):
     """
 
     class Event(models.TextChoices):
-        OFFERED = "offered", _("Offered")
-        ANSWERED = "answered", _("Answered")
-        ENDED = "ended", _("Ended")
-        ABANDONED = "abandoned", _("Abandoned")
+        OFFERED = "offered", pgettext_lazy("call event", "Offered")
+        ANSWERED = "answered", pgettext_lazy("call event", "Answered")
+        ENDED = "ended", pgettext_lazy("call event", "Ended")
+        ABANDONED = "abandoned", pgettext_lazy("call event", "Abandoned")
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="call_events")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="call_events", verbose_name=_("project")
+    )
     external_id = models.CharField(
-        max_length=64, help_text=_("The telephony's id of the call; unique within the project.")
+        _("external id"),
+        max_length=64,
+        help_text=_("The telephony's id of the call; unique within the project."),
     )
-    event = models.CharField(max_length=10, choices=Event.choices)
-    at = models.DateTimeField()
+    event = models.CharField(
+        pgettext_lazy("call event", "event"), max_length=10, choices=Event.choices
+    )
+    at = models.DateTimeField(pgettext_lazy("call event", "at"))
     operator = models.ForeignKey(
-        Operator, on_delete=models.PROTECT, null=True, blank=True, related_name="call_events"
+        Operator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="call_events",
+        verbose_name=_("operator"),
     )
-    caller = models.CharField(max_length=16, blank=True, help_text=_("E.164; blank if withheld."))
-    received_at = models.DateTimeField(auto_now_add=True)
+    caller = models.CharField(
+        _("caller"), max_length=16, blank=True, help_text=_("E.164; blank if withheld.")
+    )
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("call event")
+        verbose_name_plural = _("call events")
         ordering = ["-at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -60,4 +76,8 @@ class CallEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project_id}/{self.external_id} {self.event} at {self.at:%Y-%m-%d %H:%M:%S}"
+        return gettext("%(call)s %(event)s at %(at)s UTC") % {
+            "call": f"{self.project_id}/{self.external_id}",
+            "event": self.get_event_display(),
+            "at": f"{self.at:%Y-%m-%d %H:%M:%S}",
+        }

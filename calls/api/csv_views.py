@@ -12,6 +12,7 @@ from dataclasses import asdict
 from django.conf import settings
 from django.core.files import File
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -150,9 +151,11 @@ class CallCsvImportView(IdempotentPostMixin, APIView):
             upload = request.FILES.get("file")
             if upload is None:
                 raise DomainError(
-                    "Send the CSV as the multipart field 'file', or as the body with "
-                    "Content-Type: text/csv.",
-                    details={"file": ["No file was submitted."]},
+                    gettext(
+                        "Send the CSV as the multipart field 'file', or as the body with "
+                        "Content-Type: text/csv."
+                    ),
+                    details={"file": [gettext("No file was submitted.")]},
                 )
             with upload:  # closed (a temporary file deleted) once read
                 if dry_run:
@@ -176,5 +179,6 @@ def _dry_run(value):
     if value in _FALSE:
         return False
     raise DomainError(
-        "dry_run must be true or false.", details={"dry_run": ["Must be true or false."]}
+        gettext("dry_run must be true or false."),
+        details={"dry_run": [gettext("Must be true or false.")]},
     )

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -59,7 +60,7 @@ class CallSerializer(serializers.ModelSerializer):
         required=False,
         allow_blank=True,
         validators=[
-            RegexValidator(E164_REGEX, message="Not an E.164 number, such as +74951234567.")
+            RegexValidator(E164_REGEX, message=_("Not an E.164 number, such as +74951234567."))
         ],
         help_text=(
             "E.164, such as +74951234567; blank if withheld or erased. Masked "

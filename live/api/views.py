@@ -1,5 +1,6 @@
 """Live endpoints: call events in, the live state of a project, of the pool, of operators."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from redis import RedisError
 from rest_framework import mixins, permissions, viewsets
@@ -19,14 +20,14 @@ from projects.models import Project
 
 class LiveUnavailable(APIException):
     status_code = 503
-    default_detail = "The live state is unavailable (Redis); try again shortly."
+    default_detail = _("The live state is unavailable (Redis); try again shortly.")
     default_code = "live_unavailable"
 
 
 class SeesWholePool(permissions.BasePermission):
     """Superusers and staff people: the pool's state mixes every client's projects."""
 
-    message = "Only the center's staff see the whole pool's live state."
+    message = _("Only the center's staff see the whole pool's live state.")
 
     def has_permission(self, request, view):
         return sees_whole_pool(request.user)

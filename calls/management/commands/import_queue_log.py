@@ -1,6 +1,8 @@
 """``manage.py import_queue_log PATH [--map QUEUE=PROJECT ...] [--agent-map AGENT=OPERATOR ...]``"""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from calls.queue_log_import import queue_log_import_file
 
@@ -10,33 +12,42 @@ def _pairs(values, option):
     for value in values or []:
         key, sep, target = value.partition("=")
         if not sep or not key.strip() or not target.strip():
-            raise CommandError(f"{option} takes KEY=VALUE, got {value!r}")
+            raise CommandError(
+                _("%(option)s takes KEY=VALUE, got %(value)s")
+                % {"option": option, "value": repr(value)}
+            )
         pairs[key.strip()] = target.strip()
     return pairs
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(  # type: ignore[assignment]  # lazy: the active language
         "Import an Asterisk queue_log file: its calls as call records and its members' "
         "pauses and logins as agent state events. Running it again on the same file (or a "
         "longer version of it) stores only what is new."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="The queue_log file, such as /var/log/asterisk/queue_log.")
+        parser.add_argument(
+            "path", help=_("The queue_log file, such as /var/log/asterisk/queue_log.")
+        )
         parser.add_argument(
             "--map",
             action="append",
             metavar="QUEUE=PROJECT",
-            help="Store the calls of QUEUE in the project with code PROJECT (repeatable). "
-            "A queue named exactly like a project code maps to it without this.",
+            help=_(
+                "Store the calls of QUEUE in the project with code PROJECT (repeatable). "
+                "A queue named exactly like a project code maps to it without this."
+            ),
         )
         parser.add_argument(
             "--agent-map",
             action="append",
             metavar="AGENT=OPERATOR",
-            help="The operator code of an agent, as logged (SIP/1002) or by name (1002) "
-            "(repeatable). Without it the agent's name is the operator code.",
+            help=_(
+                "The operator code of an agent, as logged (SIP/1002) or by name (1002) "
+                "(repeatable). Without it the agent's name is the operator code."
+            ),
         )
 
     def handle(self, *args, path, **options):
@@ -45,6 +56,9 @@ class Command(BaseCommand):
         try:
             result = queue_log_import_file(path=path, queue_map=queue_map, agent_map=agent_map)
         except OSError as error:
-            raise CommandError(f"cannot read {path}: {error.strerror or error}") from error
+            raise CommandError(
+                _("cannot read %(path)s: %(error)s")
+                % {"path": path, "error": error.strerror or error}
+            ) from error
         for line in result.summary():
             self.stdout.write(line)
