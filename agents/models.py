@@ -389,7 +389,11 @@ class ShiftTemplate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.start_time:%H:%M} UTC, {self.duration_minutes} min)"
+        return _("%(name)s (%(start)s UTC, %(minutes)s min)") % {
+            "name": self.name,
+            "start": f"{self.start_time:%H:%M}",
+            "minutes": self.duration_minutes,
+        }
 
     @property
     def paid_minutes(self):
