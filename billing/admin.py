@@ -39,6 +39,7 @@ from billing.models import (
 )
 from billing.payments import balance_due, invoice_pay, paid_amount, payment_record
 from contactcenter.errors import DomainError
+from contactcenter.l10n import number_text
 from contactcenter.periods import parse_month
 from projects.admin import ClientCodeFilter, ProjectCodeFilter, percent
 from projects.admin_scoping import ScopedAdminMixin
@@ -247,7 +248,7 @@ class InvoiceLineInline(admin.TabularInline):
 
     @admin.display(description=_("minutes"))
     def minutes(self, line):
-        return f"{line.quantity_minutes:.2f}"
+        return number_text(line.quantity_minutes, 2)
 
 
 class InvoiceGenerateForm(forms.Form):
@@ -650,7 +651,8 @@ class PaymentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["invoice"].queryset = Invoice.objects.filter(status=Invoice.Status.ISSUED)
+        if "invoice" in self.fields:  # a recorded payment's page is read-only: no fields
+            self.fields["invoice"].queryset = Invoice.objects.filter(status=Invoice.Status.ISSUED)
 
 
 class StatementUploadForm(forms.Form):

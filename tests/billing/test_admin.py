@@ -305,3 +305,22 @@ class TestInvoiceNumberSequenceAdmin:
         assert admin_client.post(delete, {"post": "yes"}).status_code == 403
         sequence.refresh_from_db()
         assert sequence.last_number == 41
+
+
+def test_a_recorded_payment_opens_read_only(admin_client, issued):
+    """A payment is an accounting record: its page shows it (it used to answer 500: the
+    read-only form has no ``invoice`` field to narrow) and offers no save."""
+    from billing.models import Payment
+    from billing.payments import payment_record
+
+    result = payment_record(
+        invoice=issued, amount=Decimal("40.00"), paid_on=dt.date(2026, 10, 5), reference="п/п 7"
+    )
+
+    response = page(admin_client, Payment, "change", result.payment.pk)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<div class="readonly">п/п 7</div>' in body
+    assert 'name="_save"' not in body
+    assert Payment.objects.get().applied_amount == Decimal("40.00")
