@@ -43,11 +43,13 @@ from contactcenter.l10n import number_text
 from contactcenter.periods import parse_month
 from projects.admin import ClientCodeFilter, ProjectCodeFilter, percent
 from projects.admin_scoping import ScopedAdminMixin
+from projects.admin_time import local_time_display
 from projects.models import Client
 from projects.tenancy import visible_clients
 
 WEEKDAY_NAMES = WEEKDAYS_ABBR  # Mon ... Sun, in the active language (Django's catalogue)
 MIDNIGHT = dt.time(0)
+CLIENT_ZONE = "client.timezone"  # an invoice's or a credit's instants: the client's calendar
 
 
 def weekday_ranges(weekdays):
@@ -345,8 +347,9 @@ class PaymentInline(ReadOnlyInline):
 
 class DeliveryInline(ReadOnlyInline):
     model = Delivery
-    fields = ("recipient", "status", "attempts", "last_error", "sent_at")
+    fields = ("recipient", "status", "attempts", "last_error", "sent_local")
     readonly_fields = fields
+    sent_local = local_time_display("sent_at", _("sent at"), zone_path="invoice.client.timezone")
 
 
 @admin.register(Invoice)
@@ -362,7 +365,7 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "vat_rate_percent",
         "vat",
         "total",
-        "issued_at",
+        "issued_local",
         "balance",
         "downloads",
     ]
@@ -383,19 +386,27 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "subtotal",
         "vat",
         "total",
-        "generated_at",
-        "calls_received_before",
+        "generated_local",
+        "received_before_local",
         "calls_after_build",
-        "issued_at",
+        "issued_local",
         "due_date",
-        "paid_at",
-        "voided_at",
+        "paid_local",
+        "voided_local",
         "paid",
         "balance",
         "downloads",
     ]
     readonly_fields = fields  # type: ignore[assignment]  # amounts are derived, never typed
     inlines = [InvoiceLineInline, PaymentInline, DeliveryInline]
+    # Instants in the client's zone, the zone named (its calendar closes its months).
+    generated_local = local_time_display("generated_at", _("generated at"), CLIENT_ZONE)
+    received_before_local = local_time_display(
+        "calls_received_before", _("calls received before"), CLIENT_ZONE
+    )
+    issued_local = local_time_display("issued_at", _("issued at"), CLIENT_ZONE)
+    paid_local = local_time_display("paid_at", _("paid at"), CLIENT_ZONE)
+    voided_local = local_time_display("voided_at", _("voided at"), CLIENT_ZONE)
     actions = ["generate_for_clients", "issue_invoices", "pay_invoices", "void_invoices"]
 
     def has_add_permission(self, request):
@@ -763,8 +774,9 @@ class ClientCreditAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Overpayments kept as the client's credit (view only)."""
 
     scope_path = "client"
-    list_display = ["client", "amount", "currency", "note", "created_at"]
+    list_display = ["client", "amount", "currency", "note", "created_local"]
     list_select_related = ["client"]
+    created_local = local_time_display("created_at", _("created at"), CLIENT_ZONE)
     list_filter = [("client", ClientCodeFilter)]
 
     def has_add_permission(self, request):
@@ -782,9 +794,10 @@ class DeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """E-mails of invoices to clients, with their status; "resend" queues them again."""
 
     scope_path = "invoice__client"
-    list_display = ["invoice", "recipient", "status", "attempts", "sent_at", "last_error"]
+    list_display = ["invoice", "recipient", "status", "attempts", "sent_local", "last_error"]
     list_filter = ["status"]
-    list_select_related = ["invoice"]
+    list_select_related = ["invoice__client"]
+    sent_local = local_time_display("sent_at", _("sent at"), zone_path="invoice.client.timezone")
     search_fields = ["invoice__number", "recipient"]
     actions = ["resend"]
 

@@ -324,3 +324,25 @@ def test_a_recorded_payment_opens_read_only(admin_client, issued):
     assert '<div class="readonly">п/п 7</div>' in body
     assert 'name="_save"' not in body
     assert Payment.objects.get().applied_amount == Decimal("40.00")
+
+
+def test_an_invoice_issued_late_at_night_utc_reads_the_next_local_day_with_its_zone(
+    admin_client, acme
+):
+    invoice = InvoiceFactory(client=acme, period=dt.date(2026, 11, 1), vat_rate=Decimal("0"))
+    InvoiceLineFactory(invoice=invoice, project=ProjectFactory(client=acme))
+    Invoice.objects.filter(pk=invoice.pk).update(
+        status=Invoice.Status.ISSUED,
+        number="INV-2026-000002",
+        issued_at=dt.datetime(2026, 11, 30, 22, tzinfo=dt.UTC),  # 1 December 01:00 in Moscow
+    )
+
+    english = changelist(admin_client, Invoice).content.decode()
+    admin_client.cookies["django_language"] = "ru"
+    russian = changelist(admin_client, Invoice).content.decode()
+    change = page(admin_client, Invoice, "change", invoice.pk).content.decode()
+
+    assert '<td class="field-issued_local">2026-12-01 01:00:00 MSK</td>' in english
+    assert '<td class="field-issued_local">01.12.2026 01:00:00 MSK</td>' in russian
+    assert '<div class="readonly">01.12.2026 01:00:00 MSK</div>' in change
+    assert '<td class="field-status">Выставлен</td>' in russian
