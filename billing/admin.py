@@ -168,8 +168,9 @@ class TariffAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["project__code", "project__name", "project__client__code"]
     autocomplete_fields = ["project"]
     date_hierarchy = "valid_from"
-    readonly_fields = ["created_at"]
+    readonly_fields = ["created_local"]
     inlines = [TariffBandInline]
+    created_local = local_time_display("created_at", _("created at"))
     frozen_message = _(
         "This tariff rated issued invoice %(numbers)s, so it cannot be changed or deleted. "
         "Create a new tariff from a later date instead."
@@ -177,7 +178,8 @@ class TariffAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if rated_numbers(obj):
-            return [field.name for field in Tariff._meta.fields if field.name != "id"]
+            names = [f.name for f in Tariff._meta.fields if f.name not in ("id", "created_at")]
+            return [*names, "created_local"]
         return super().get_readonly_fields(request, obj)
 
     def has_delete_permission(self, request, obj=None):
@@ -423,11 +425,11 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("paid"))
     def paid(self, invoice):
-        return paid_amount(invoice) if invoice.pk else "-"
+        return number_text(paid_amount(invoice), 2) if invoice.pk else "-"
 
     @admin.display(description=_("balance due"))
     def balance(self, invoice):
-        return balance_due(invoice) if invoice.pk else "-"
+        return number_text(balance_due(invoice), 2) if invoice.pk else "-"
 
     @admin.display(description=pgettext_lazy("invoice", "number"), ordering="number")
     def display_number(self, invoice):

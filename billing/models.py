@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from projects.models import Client, Project
 
@@ -78,7 +78,11 @@ class Tariff(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project.code} from {self.valid_from}: {self.rate_per_minute}/min"
+        return gettext("%(project)s from %(date)s: %(rate)s/min") % {
+            "project": self.project.code,
+            "date": self.valid_from,
+            "rate": self.rate_per_minute,
+        }
 
 
 class TariffBand(models.Model):
@@ -269,7 +273,12 @@ class Invoice(models.Model):
         ]
 
     def __str__(self):
-        return self.number or f"draft {self.client.code} {self.period:%Y-%m}"
+        if self.number:
+            return self.number
+        return gettext("draft %(client)s %(period)s") % {
+            "client": self.client.code,
+            "period": f"{self.period:%Y-%m}",
+        }
 
 
 # What an invoice "is" in a sentence ("INV-2026-000001 is issued"): English reads the code.
@@ -462,7 +471,11 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.amount} on {self.paid_on} for {self.invoice}"
+        return gettext("%(amount)s on %(date)s for %(invoice)s") % {
+            "amount": self.amount,
+            "date": self.paid_on,
+            "invoice": self.invoice,
+        }
 
 
 class ClientCredit(models.Model):
@@ -494,6 +507,14 @@ class ClientCredit(models.Model):
 
     def __str__(self):
         return f"{self.client.code}: {self.amount} {self.currency}"
+
+
+# What a delivery "is" in a sentence ("INV-2026-000001 to buh@...: sent"): English reads the code.
+DELIVERY_STATUS_WORDS = {
+    "pending": pgettext_lazy("delivery is", "pending"),
+    "sent": pgettext_lazy("delivery is", "sent"),
+    "failed": pgettext_lazy("delivery is", "failed"),
+}
 
 
 class Delivery(models.Model):
@@ -533,4 +554,8 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.invoice} to {self.recipient}: {self.status}"
+        return gettext("%(invoice)s to %(recipient)s: %(status)s") % {
+            "invoice": self.invoice,
+            "recipient": self.recipient,
+            "status": DELIVERY_STATUS_WORDS.get(self.status, self.status),
+        }
