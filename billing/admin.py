@@ -13,7 +13,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.html import format_html_join
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from billing.archive import archive_download_name, invoice_archive
@@ -25,6 +27,7 @@ from billing.frozen import check_tariff_start_free, invoices_rated_by
 from billing.invoices import invoice_issue, invoice_void
 from billing.invoicing import invoice_generate
 from billing.models import (
+    INVOICE_STATUS_WORDS,
     ClientCredit,
     Delivery,
     Invoice,
@@ -36,14 +39,17 @@ from billing.models import (
 )
 from billing.payments import balance_due, invoice_pay, paid_amount, payment_record
 from contactcenter.errors import DomainError
+from contactcenter.l10n import number_text
 from contactcenter.periods import parse_month
 from projects.admin import ClientCodeFilter, ProjectCodeFilter, percent
 from projects.admin_scoping import ScopedAdminMixin
+from projects.admin_time import local_time_display
 from projects.models import Client
 from projects.tenancy import visible_clients
 
-WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAY_NAMES = WEEKDAYS_ABBR  # Mon ... Sun, in the active language (Django's catalogue)
 MIDNIGHT = dt.time(0)
+CLIENT_ZONE = "client.timezone"  # an invoice's or a credit's instants: the client's calendar
 
 
 def weekday_ranges(weekdays):
@@ -55,7 +61,8 @@ def weekday_ranges(weekdays):
         else:
             runs.append([day, day])
     return ", ".join(
-        WEEKDAY_NAMES[a] if a == b else f"{WEEKDAY_NAMES[a]}-{WEEKDAY_NAMES[b]}" for a, b in runs
+        str(WEEKDAY_NAMES[a]) if a == b else f"{WEEKDAY_NAMES[a]}-{WEEKDAY_NAMES[b]}"
+        for a, b in runs
     )
 
 
@@ -95,14 +102,14 @@ class TariffBandInline(admin.TabularInline):
     ]
     readonly_fields = ["window"]
 
-    @admin.display(description="window")
+    @admin.display(description=_("window"))
     def window(self, band):
         if band.pk is None:
             return None
         end = "24:00" if band.end == MIDNIGHT else f"{band.end:%H:%M}"
         crosses = band.end != MIDNIGHT and band.end <= band.start
         window = f"{weekday_ranges(band.weekdays)} {band.start:%H:%M}-{end}"
-        return f"{window} (ends next day)" if crosses else window
+        return gettext("%(window)s (ends next day)") % {"window": window} if crosses else window
 
 
 class TariffForm(forms.ModelForm):
@@ -161,8 +168,9 @@ class TariffAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["project__code", "project__name", "project__client__code"]
     autocomplete_fields = ["project"]
     date_hierarchy = "valid_from"
-    readonly_fields = ["created_at"]
+    readonly_fields = ["created_local"]
     inlines = [TariffBandInline]
+    created_local = local_time_display("created_at", _("created at"))
     frozen_message = _(
         "This tariff rated issued invoice %(numbers)s, so it cannot be changed or deleted. "
         "Create a new tariff from a later date instead."
@@ -170,7 +178,8 @@ class TariffAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if rated_numbers(obj):
-            return [field.name for field in Tariff._meta.fields if field.name != "id"]
+            names = [f.name for f in Tariff._meta.fields if f.name not in ("id", "created_at")]
+            return [*names, "created_local"]
         return super().get_readonly_fields(request, obj)
 
     def has_delete_permission(self, request, obj=None):
@@ -196,15 +205,15 @@ class TariffAdmin(ScopedAdminMixin, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="until (excl.)", ordering="valid_until")
+    @admin.display(description=_("until (excl.)"), ordering="valid_until")
     def valid_until(self, tariff):
         return tariff.valid_until
 
-    @admin.display(description="increments (s)", ordering="first_increment_seconds")
+    @admin.display(description=_("increments (s)"), ordering="first_increment_seconds")
     def increments(self, tariff):
         return f"{tariff.first_increment_seconds}/{tariff.next_increment_seconds}"
 
-    @admin.display(description="bands", ordering="band_count")
+    @admin.display(description=_("bands"), ordering="band_count")
     def band_count(self, tariff):
         return tariff.band_count
 
@@ -241,20 +250,23 @@ class InvoiceLineInline(admin.TabularInline):
     ]
     readonly_fields = fields  # type: ignore[assignment]  # every field shown, none typed
 
-    @admin.display(description="minutes")
+    @admin.display(description=_("minutes"))
     def minutes(self, line):
-        return f"{line.quantity_minutes:.2f}"
+        return number_text(line.quantity_minutes, 2)
 
 
 class InvoiceGenerateForm(forms.Form):
     period = forms.CharField(
-        max_length=7, help_text="YYYY-MM: the month to bill (each project's local month)."
+        label=_("Period"),
+        max_length=7,
+        help_text=_("YYYY-MM: the month to bill (each project's local month)."),
     )
     client = forms.ModelChoiceField(
         queryset=Client.objects.none(),
         required=False,
         to_field_name="code",
-        empty_label="Every client I see",
+        label=_("Client"),
+        empty_label=_("Every client I see"),
     )
 
     def __init__(self, *args, clients=None, **kwargs):
@@ -268,21 +280,24 @@ class InvoiceGenerateForm(forms.Form):
         try:
             return parse_month(self.cleaned_data["period"])
         except ValueError:
-            raise forms.ValidationError("Enter a month as YYYY-MM, such as 2026-10.") from None
+            raise forms.ValidationError(_("Enter a month as YYYY-MM, such as 2026-10.")) from None
 
 
 def generated_message(invoice: Invoice) -> str:
     """What generating says of one invoice, with the calls that arrived after its build."""
     text = _("%(invoice)s: %(status)s, total %(total)s %(currency)s.") % {
         "invoice": invoice,
-        "status": invoice.status,
+        "status": INVOICE_STATUS_WORDS[invoice.status],
         "total": invoice.total,
         "currency": invoice.currency,
     }
     if invoice.calls_after_build:
-        text += " " + _(
+        text += " " + ngettext(
             "%(count)s call(s) of the period arrived after it was built (still being "
-            "stored): generate it again, or issue it, which includes them."
+            "stored): generate it again, or issue it, which includes them.",
+            "%(count)s call(s) of the period arrived after it was built (still being "
+            "stored): generate it again, or issue it, which includes them.",
+            invoice.calls_after_build,
         ) % {"count": invoice.calls_after_build}
     return text
 
@@ -294,7 +309,7 @@ def _month_choices(dates):
 class InvoicePeriodFilter(admin.SimpleListFilter):
     """Billing months that have invoices (in the user's scope), newest first."""
 
-    title = "period"
+    title = _("period")
     parameter_name = "period"
 
     def lookups(self, request, model_admin):
@@ -334,8 +349,9 @@ class PaymentInline(ReadOnlyInline):
 
 class DeliveryInline(ReadOnlyInline):
     model = Delivery
-    fields = ("recipient", "status", "attempts", "last_error", "sent_at")
+    fields = ("recipient", "status", "attempts", "last_error", "sent_local")
     readonly_fields = fields
+    sent_local = local_time_display("sent_at", _("sent at"), zone_path="invoice.client.timezone")
 
 
 @admin.register(Invoice)
@@ -351,7 +367,7 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "vat_rate_percent",
         "vat",
         "total",
-        "issued_at",
+        "issued_local",
         "balance",
         "downloads",
     ]
@@ -372,19 +388,27 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "subtotal",
         "vat",
         "total",
-        "generated_at",
-        "calls_received_before",
+        "generated_local",
+        "received_before_local",
         "calls_after_build",
-        "issued_at",
+        "issued_local",
         "due_date",
-        "paid_at",
-        "voided_at",
+        "paid_local",
+        "voided_local",
         "paid",
         "balance",
         "downloads",
     ]
     readonly_fields = fields  # type: ignore[assignment]  # amounts are derived, never typed
     inlines = [InvoiceLineInline, PaymentInline, DeliveryInline]
+    # Instants in the client's zone, the zone named (its calendar closes its months).
+    generated_local = local_time_display("generated_at", _("generated at"), CLIENT_ZONE)
+    received_before_local = local_time_display(
+        "calls_received_before", _("calls received before"), CLIENT_ZONE
+    )
+    issued_local = local_time_display("issued_at", _("issued at"), CLIENT_ZONE)
+    paid_local = local_time_display("paid_at", _("paid at"), CLIENT_ZONE)
+    voided_local = local_time_display("voided_at", _("voided at"), CLIENT_ZONE)
     actions = ["generate_for_clients", "issue_invoices", "pay_invoices", "void_invoices"]
 
     def has_add_permission(self, request):
@@ -401,25 +425,25 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("paid"))
     def paid(self, invoice):
-        return paid_amount(invoice) if invoice.pk else "-"
+        return number_text(paid_amount(invoice), 2) if invoice.pk else "-"
 
     @admin.display(description=_("balance due"))
     def balance(self, invoice):
-        return balance_due(invoice) if invoice.pk else "-"
+        return number_text(balance_due(invoice), 2) if invoice.pk else "-"
 
-    @admin.display(description="number", ordering="number")
+    @admin.display(description=pgettext_lazy("invoice", "number"), ordering="number")
     def display_number(self, invoice):
-        return invoice.number or "(draft)"
+        return invoice.number or pgettext("invoice number", "(draft)")
 
-    @admin.display(description="period", ordering="period")
+    @admin.display(description=_("period"), ordering="period")
     def period_month(self, invoice):
         return f"{invoice.period:%Y-%m}"
 
-    @admin.display(description="VAT rate", ordering="vat_rate")
+    @admin.display(description=_("VAT rate"), ordering="vat_rate")
     def vat_rate_percent(self, invoice):
         return percent(invoice.vat_rate)
 
-    @admin.display(description="download")
+    @admin.display(description=_("download"))
     def downloads(self, invoice):
         if invoice.pk is None:
             return "-"
@@ -482,7 +506,7 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         if format_name not in FORMATS:
-            raise Http404(f"No export format {format_name!r}.")
+            raise Http404(gettext("No export format %(name)r.") % {"name": format_name})
         invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
         try:
             return export_response(invoice, format_name)
@@ -502,7 +526,7 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             self._generate(request, period=period, codes=codes)
             changelist = reverse(self._url_name("changelist"))
             return redirect(f"{changelist}?period={period:%Y-%m}")
-        return self._page(request, "generate.html", "Generate invoices", form=form)
+        return self._page(request, "generate.html", gettext("Generate invoices"), form=form)
 
     def _client_codes(self, request, code):
         """[code], or every client the user sees ([None] for a superuser: all of them)."""
@@ -518,15 +542,15 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             try:
                 invoices = invoice_generate(period=period, client_code=code)
             except DomainError as exc:
-                self.message_user(
-                    request, f"{code or 'All clients'}: {exc.message}", messages.ERROR
-                )
+                who = code or gettext("All clients")
+                self.message_user(request, f"{who}: {exc.message}", messages.ERROR)
                 continue
             for invoice in invoices:
                 count += 1
                 self.message_user(request, generated_message(invoice), messages.SUCCESS)
         if not count:
-            self.message_user(request, f"No invoice to generate for {period:%Y-%m}.", messages.INFO)
+            text = gettext("No invoice to generate for %(period)s.") % {"period": f"{period:%Y-%m}"}
+            self.message_user(request, text, messages.INFO)
 
     def archives_view(self, request):
         if not self.has_view_permission(request):
@@ -537,7 +561,7 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             try:
                 month = parse_month(period)
             except ValueError:
-                raise Http404("Enter a month as YYYY-MM.") from None
+                raise Http404(gettext("Enter a month as YYYY-MM.")) from None
             path_ = invoice_archive(period=month, invoices=scoped)
             return FileResponse(
                 path_.open("rb"),
@@ -547,7 +571,8 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             )
         periods = scoped.order_by("-period").values("period").annotate(invoices=Count("id"))
         rows = [(f"{row['period']:%Y-%m}", row["invoices"]) for row in periods]
-        return self._page(request, "archives.html", "Monthly invoice archives", periods=rows)
+        title = gettext("Monthly invoice archives")
+        return self._page(request, "archives.html", title, periods=rows)
 
     # --- Actions: each invoice through the billing services, a message each ------------
 
@@ -561,9 +586,11 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             else:
                 self.message_user(request, f"{invoice}: {done}.", messages.SUCCESS)
 
-    @admin.action(description="Issue the selected drafts (gives numbers)", permissions=["change"])
+    @admin.action(
+        description=_("Issue the selected drafts (gives numbers)"), permissions=["change"]
+    )
     def issue_invoices(self, request, queryset):
-        self._lifecycle(request, queryset, invoice_issue, "issued")
+        self._lifecycle(request, queryset, invoice_issue, INVOICE_STATUS_WORDS["issued"])
 
     @admin.action(
         description=_("Record a payment of the whole balance today (marks them paid)"),
@@ -573,14 +600,14 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         def pay(*, invoice):
             return invoice_pay(invoice=invoice, user=request.user)
 
-        self._lifecycle(request, queryset, pay, "paid")
+        self._lifecycle(request, queryset, pay, INVOICE_STATUS_WORDS["paid"])
 
-    @admin.action(description="Void the selected invoices", permissions=["change"])
+    @admin.action(description=_("Void the selected invoices"), permissions=["change"])
     def void_invoices(self, request, queryset):
-        self._lifecycle(request, queryset, invoice_void, "void")
+        self._lifecycle(request, queryset, invoice_void, INVOICE_STATUS_WORDS["void"])
 
     @admin.action(
-        description="Generate invoices of the selected invoices' clients for a period…",
+        description=_("Generate invoices of the selected invoices' clients for a period…"),
         permissions=["change"],
     )
     def generate_for_clients(self, request, queryset):
@@ -596,7 +623,7 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return self._page(
             request,
             "generate_action.html",
-            "Generate invoices for a period",
+            gettext("Generate invoices for a period"),
             form=form,
             codes=codes,
             selected=queryset.values_list("pk", flat=True),
@@ -637,7 +664,8 @@ class PaymentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["invoice"].queryset = Invoice.objects.filter(status=Invoice.Status.ISSUED)
+        if "invoice" in self.fields:  # a recorded payment's page is read-only: no fields
+            self.fields["invoice"].queryset = Invoice.objects.filter(status=Invoice.Status.ISSUED)
 
 
 class StatementUploadForm(forms.Form):
@@ -748,8 +776,9 @@ class ClientCreditAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Overpayments kept as the client's credit (view only)."""
 
     scope_path = "client"
-    list_display = ["client", "amount", "currency", "note", "created_at"]
+    list_display = ["client", "amount", "currency", "note", "created_local"]
     list_select_related = ["client"]
+    created_local = local_time_display("created_at", _("created at"), CLIENT_ZONE)
     list_filter = [("client", ClientCodeFilter)]
 
     def has_add_permission(self, request):
@@ -767,9 +796,10 @@ class DeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """E-mails of invoices to clients, with their status; "resend" queues them again."""
 
     scope_path = "invoice__client"
-    list_display = ["invoice", "recipient", "status", "attempts", "sent_at", "last_error"]
+    list_display = ["invoice", "recipient", "status", "attempts", "sent_local", "last_error"]
     list_filter = ["status"]
-    list_select_related = ["invoice"]
+    list_select_related = ["invoice__client"]
+    sent_local = local_time_display("sent_at", _("sent at"), zone_path="invoice.client.timezone")
     search_fields = ["invoice__number", "recipient"]
     actions = ["resend"]
 
@@ -791,4 +821,6 @@ class DeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
             except DomainError as exc:
                 self.message_user(request, f"{invoice}: {exc.message}", messages.ERROR)
             else:
-                self.message_user(request, f"{invoice}: {_('queued again')}.", messages.SUCCESS)
+                self.message_user(
+                    request, f"{invoice}: {gettext('queued again')}.", messages.SUCCESS
+                )

@@ -15,9 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from billing.bank_statement import BankDocument, Statement, StatementError, parse_statement
-from billing.models import Invoice, Payment
+from billing.models import INVOICE_STATUS_WORDS, Invoice, Payment
 from billing.payments import balance_due, payment_record
 from contactcenter.errors import DomainError
 
@@ -58,25 +59,42 @@ def _payer_inn(document: BankDocument) -> str:
 def _by_number(document: BankDocument, number: str) -> tuple[str, Invoice | None, str]:
     invoice = Invoice.objects.select_related("client").filter(number=number).first()
     if invoice is None:
-        return "unmatched", None, f"The purpose names {number}, which does not exist."
+        return (
+            "unmatched",
+            None,
+            _("The purpose names %(number)s, which does not exist.") % {"number": number},
+        )
     inn = _payer_inn(document)
     if inn and invoice.client.tax_id != inn:
         return (
             "ambiguous",
             invoice,
-            f"The purpose names {number} of client {invoice.client.code} (ИНН "
-            f"{invoice.client.tax_id}), but the payer's ИНН is {inn}.",
+            _(
+                "The purpose names %(number)s of client %(client)s (ИНН %(tax_id)s), but the "
+                "payer's ИНН is %(inn)s."
+            )
+            % {
+                "number": number,
+                "client": invoice.client.code,
+                "tax_id": invoice.client.tax_id,
+                "inn": inn,
+            },
         )
     if invoice.status != Invoice.Status.ISSUED:
-        return "ambiguous", invoice, f"{number} is {invoice.status}: it takes no payment."
-    reason = f"Invoice number {number} in the purpose" + (", payer's ИНН agrees." if inn else ".")
+        words = {"number": number, "status": INVOICE_STATUS_WORDS[invoice.status]}
+        return "ambiguous", invoice, _("%(number)s is %(status)s: it takes no payment.") % words
+    if inn:
+        reason = _("Invoice number %(number)s in the purpose, payer's ИНН agrees.")
+    else:
+        reason = _("Invoice number %(number)s in the purpose.")
+    reason %= {"number": number}
     return "matched", invoice, reason
 
 
 def _by_payer(document: BankDocument) -> tuple[str, Invoice | None, str]:
     inn = _payer_inn(document)
     if not inn:
-        return "unmatched", None, "No invoice number in the purpose and no payer's ИНН."
+        return "unmatched", None, _("No invoice number in the purpose and no payer's ИНН.")
     issued = list(
         Invoice.objects.select_related("client")
         .filter(client__tax_id=inn, status=Invoice.Status.ISSUED)
@@ -86,17 +104,35 @@ def _by_payer(document: BankDocument) -> tuple[str, Invoice | None, str]:
         return (
             "unmatched",
             None,
-            f"No invoice number in the purpose, and no issued invoice of a client with ИНН {inn}.",
+            _(
+                "No invoice number in the purpose, and no issued invoice of a client with "
+                "ИНН %(inn)s."
+            )
+            % {"inn": inn},
         )
     exact = [invoice for invoice in issued if balance_due(invoice) == document.amount]
     if len(exact) == 1:
-        return "matched", exact[0], f"By the payer's ИНН {inn} and the amount (no number given)."
+        return (
+            "matched",
+            exact[0],
+            _("By the payer's ИНН %(inn)s and the amount (no number given).") % {"inn": inn},
+        )
     numbers = ", ".join(invoice.number or "" for invoice in (exact or issued))
     return (
         "ambiguous",
         None,
-        f"No invoice number in the purpose; issued invoices of ИНН {inn}: {numbers}, "
-        f"{'several' if exact else 'none'} with a balance of {document.amount}.",
+        (
+            _(
+                "No invoice number in the purpose; issued invoices of ИНН %(inn)s: %(numbers)s, "
+                "several with a balance of %(amount)s."
+            )
+            if exact
+            else _(
+                "No invoice number in the purpose; issued invoices of ИНН %(inn)s: %(numbers)s, "
+                "none with a balance of %(amount)s."
+            )
+        )
+        % {"inn": inn, "numbers": numbers, "amount": document.amount},
     )
 
 
@@ -104,7 +140,11 @@ def match_document(document: BankDocument) -> tuple[str, Invoice | None, str]:
     """('matched' | 'ambiguous' | 'unmatched', the invoice if one was found, the reason)."""
     numbers = invoice_numbers(document.purpose)
     if len(numbers) > 1:
-        return "ambiguous", None, f"The purpose names several invoices: {', '.join(numbers)}."
+        return (
+            "ambiguous",
+            None,
+            _("The purpose names several invoices: %(numbers)s.") % {"numbers": ", ".join(numbers)},
+        )
     if numbers:
         return _by_number(document, numbers[0])
     return _by_payer(document)
@@ -151,17 +191,20 @@ def _incoming(statement: Statement) -> set[str]:
     ours = set(statement.accounts) & our_accounts()
     if not ours:
         raise StatementError(
-            f"The statement is of account(s) {', '.join(statement.accounts) or '(none)'}, "
-            "none of which is our settlement account."
+            _(
+                "The statement is of account(s) %(accounts)s, none of which is our settlement "
+                "account."
+            )
+            % {"accounts": ", ".join(statement.accounts) or _("(none)")}
         )
     return ours
 
 
 def _outcome(document: BankDocument, ours: set[str], user: Any) -> tuple[str, dict[str, Any]]:
     if document.recipient_account not in ours:
-        return "skipped", {**_describe(document), "reason": "Not a payment to our account."}
+        return "skipped", {**_describe(document), "reason": _("Not a payment to our account.")}
     if _already_imported(document):
-        return "already_imported", {**_describe(document), "reason": "Imported before."}
+        return "already_imported", {**_describe(document), "reason": _("Imported before.")}
     kind, invoice, reason = match_document(document)
     if kind != "matched" or invoice is None:
         number = invoice.number if invoice else None
@@ -169,7 +212,7 @@ def _outcome(document: BankDocument, ours: set[str], user: Any) -> tuple[str, di
     try:
         return "matched", _record(document, invoice, reason, user)
     except IntegrityError:  # a concurrent import stored it first
-        return "already_imported", {**_describe(document), "reason": "Imported before."}
+        return "already_imported", {**_describe(document), "reason": _("Imported before.")}
     except DomainError as error:  # a payment it cannot take: say which rule refused it
         details = [text for texts in error.details.values() for text in texts]
         return "ambiguous", {
@@ -185,7 +228,7 @@ def import_statement(*, data: bytes, dry_run: bool = False, user: Any = None) ->
     try:
         statement = parse_statement(data)
     except StatementError as error:
-        raise DomainError("Invalid input.", details={"file": [str(error)]}) from error
+        raise DomainError(_("Invalid input."), details={"file": [str(error)]}) from error
     answer: dict[str, Any] = {
         "dry_run": dry_run,
         "version": statement.version,
@@ -202,7 +245,7 @@ def import_statement(*, data: bytes, dry_run: bool = False, user: Any = None) ->
         try:
             ours = _incoming(statement)
         except StatementError as error:
-            raise DomainError("Invalid input.", details={"file": [str(error)]}) from error
+            raise DomainError(_("Invalid input."), details={"file": [str(error)]}) from error
         for document in statement.documents:
             kind, row = _outcome(document, ours, user)
             answer[kind].append(row)

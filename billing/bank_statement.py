@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 SIGNATURE = "1CClientBankExchange"
 VERSIONS = ("1.02", "1.03")
 MAX_BYTES = 5 * 1024 * 1024
@@ -87,34 +89,50 @@ def parse_date(value: str, key: str, line: int) -> dt.date:
     try:
         return dt.datetime.strptime(value.strip(), "%d.%m.%Y").date()  # noqa: DTZ007  a calendar date, no instant
     except ValueError:
-        raise StatementError(f"Line {line}: {key}={value!r} is not a date ДД.ММ.ГГГГ.") from None
+        raise StatementError(
+            _("Line %(line)s: %(key)s=%(value)s is not a date ДД.ММ.ГГГГ.")
+            % {"line": line, "key": key, "value": repr(value)}
+        ) from None
 
 
 def parse_amount(value: str, line: int) -> Decimal:
     text = value.strip()
     if not AMOUNT.match(text):
-        raise StatementError(f"Line {line}: Сумма={value!r} is not an amount such as 122000.00.")
+        raise StatementError(
+            _("Line %(line)s: Сумма=%(value)s is not an amount such as 122000.00.")
+            % {"line": line, "value": repr(value)}
+        )
     try:
         return Decimal(text).quantize(Decimal("0.01"))
     except InvalidOperation:
-        raise StatementError(f"Line {line}: Сумма={value!r} is not an amount.") from None
+        raise StatementError(
+            _("Line %(line)s: Сумма=%(value)s is not an amount.")
+            % {"line": line, "value": repr(value)}
+        ) from None
 
 
 def _lines(data: bytes) -> tuple[list[str], str, str]:
     if len(data) > MAX_BYTES:
-        raise StatementError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        raise StatementError(
+            _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)}
+        )
     codec, note = detect_encoding(data)
     text = data.decode(codec, errors="replace").lstrip("\ufeff")
     lines = text.splitlines()
     if not lines or lines[0].strip() != SIGNATURE:
-        raise StatementError(f"Not a bank statement: the first line must be '{SIGNATURE}'.")
+        raise StatementError(
+            _("Not a bank statement: the first line must be '%(signature)s'.")
+            % {"signature": SIGNATURE}
+        )
     return lines, codec, note
 
 
 def _document(kind: str, fields: dict[str, str], line: int) -> BankDocument:
     for key in ("Номер", "Дата", "Сумма"):
         if not fields.get(key, "").strip():
-            raise StatementError(f"Line {line}: the document has no {key}.")
+            raise StatementError(
+                _("Line %(line)s: the document has no %(key)s.") % {"line": line, "key": key}
+            )
     purpose = fields.get("НазначениеПлатежа", "").strip() or " ".join(
         fields.get(f"НазначениеПлатежа{i}", "").strip() for i in range(1, 7)
     )
@@ -149,7 +167,7 @@ def parse_statement(data: bytes) -> Statement:
     current: dict[str, str] | None = None
     kind, start_line, in_account = "", 0, False
     for number, raw in enumerate(lines[1:], start=2):
-        key, _, value = raw.strip().partition("=")
+        key, _sep, value = raw.strip().partition("=")
         if key == "КонецФайла":
             break
         if key == "СекцияДокумент":
@@ -158,7 +176,9 @@ def parse_statement(data: bytes) -> Statement:
             documents.append(_document(kind, current, start_line))
             current = None
             if len(documents) > MAX_DOCUMENTS:
-                raise StatementError(f"More than {MAX_DOCUMENTS} documents in one file.")
+                raise StatementError(
+                    _("More than %(count)s documents in one file.") % {"count": MAX_DOCUMENTS}
+                )
         elif key in ("СекцияРасчСчет", "КонецРасчСчет"):
             in_account = key == "СекцияРасчСчет"
         elif current is not None:
@@ -168,10 +188,15 @@ def parse_statement(data: bytes) -> Statement:
         elif not in_account:
             header.setdefault(key, value.strip())
     if current is not None:
-        raise StatementError(f"Line {start_line}: the document has no КонецДокумента.")
+        raise StatementError(
+            _("Line %(line)s: the document has no КонецДокумента.") % {"line": start_line}
+        )
     version = header.get("ВерсияФормата", "")
     if version not in VERSIONS:
-        raise StatementError(f"ВерсияФормата={version!r}: only {' and '.join(VERSIONS)} are read.")
+        raise StatementError(
+            _("ВерсияФормата=%(version)s: only %(first)s and %(second)s are read.")
+            % {"version": repr(version), "first": VERSIONS[0], "second": VERSIONS[1]}
+        )
     return Statement(
         version=version,
         encoding=codec,

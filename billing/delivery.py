@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from billing.exports.common import invoice_date
 from billing.exports.formats import FORMATS
-from billing.models import Delivery, Invoice
+from billing.models import INVOICE_STATUS_WORDS, Delivery, Invoice
 from contactcenter.errors import ConflictError, DomainError
 
 logger = logging.getLogger(__name__)
@@ -136,15 +136,16 @@ def deliver_on_commit(invoice: Invoice) -> None:
 def deliver_again(invoice: Invoice) -> list[Delivery]:
     """Resend on demand: every recipient's row back to pending, then queue the task."""
     if invoice.status not in DELIVERABLE:
+        words = {"invoice": invoice, "status": INVOICE_STATUS_WORDS[invoice.status]}
         raise ConflictError(
-            f"Only an issued or paid invoice is delivered; {invoice} is {invoice.status}.",
-            details={"status": [f"Invoice {invoice} is {invoice.status}."]},
+            _("Only an issued or paid invoice is delivered; %(invoice)s is %(status)s.") % words,
+            details={"status": [_("Invoice %(invoice)s is %(status)s.") % words]},
         )
     targets = recipients(invoice)
     if not targets:
         raise ConflictError(
-            f"Client {invoice.client.code} has no billing e-mail.",
-            details={"billing_email": ["Set the client's billing_email first."]},
+            _("Client %(client)s has no billing e-mail.") % {"client": invoice.client.code},
+            details={"billing_email": [_("Set the client's billing_email first.")]},
         )
     with transaction.atomic():
         for recipient in targets:

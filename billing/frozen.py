@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from billing.models import Invoice, Tariff
 from contactcenter.errors import ConflictError
@@ -289,12 +290,16 @@ def invoices_rated_between(project_id: int, start: dt.date, end: dt.date | None)
 
 def _refuse(field: str, invoices: list[Invoice], what: str) -> None:
     numbers = ", ".join(invoice.number or "" for invoice in invoices)
+    words = {"what": what, "numbers": numbers}
     raise ConflictError(
-        f"{what} would change issued invoice {numbers}.",
+        _("%(what)s would change issued invoice %(numbers)s.") % words,
         details={
             field: [
-                f"Invoice {numbers} was rated by this project's tariffs in force then and "
-                "cannot change; create a new tariff from a later date instead."
+                _(
+                    "Invoice %(numbers)s was rated by this project's tariffs in force then and "
+                    "cannot change; create a new tariff from a later date instead."
+                )
+                % words
             ]
         },
     )
@@ -318,12 +323,12 @@ def invoices_rated_by(tariff: Tariff) -> list[Invoice]:
     return invoices_rated_between(stored["project_id"], stored["valid_from"], end)
 
 
-def check_tariff_unfrozen(tariff: Tariff, *, what: str = "Changing this tariff") -> None:
+def check_tariff_unfrozen(tariff: Tariff, *, what: str | None = None) -> None:
     """Refuse (409 naming the invoices) a change or deletion of a tariff, as stored, that
     rated an issued or paid invoice."""
     invoices = invoices_rated_by(tariff)
     if invoices:
-        _refuse("tariff", invoices, what)
+        _refuse("tariff", invoices, what or _("Changing this tariff"))
 
 
 def check_tariff_start_free(tariff: Tariff) -> None:
@@ -332,4 +337,5 @@ def check_tariff_start_free(tariff: Tariff) -> None:
     end = _validity_end(tariff.project_id, tariff.valid_from, tariff.pk)
     invoices = invoices_rated_between(tariff.project_id, tariff.valid_from, end)
     if invoices:
-        _refuse("valid_from", invoices, f"A tariff from {tariff.valid_from:%Y-%m-%d}")
+        what = _("A tariff from %(date)s") % {"date": f"{tariff.valid_from:%Y-%m-%d}"}
+        _refuse("valid_from", invoices, what)

@@ -14,6 +14,7 @@ import zoneinfo
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.delivery import deliver_on_commit
 from billing.frozen import invoice_months, invoice_snapshot
@@ -23,7 +24,7 @@ from billing.invoicing import (
     invoice_generate_client,
     lock_client,
 )
-from billing.models import Invoice, InvoiceCoverage
+from billing.models import INVOICE_STATUS_WORDS, Invoice, InvoiceCoverage
 from contactcenter.errors import ConflictError, DomainError
 
 ALLOWED = {
@@ -44,12 +45,17 @@ def _locked(invoice):
 
 def _check_transition(invoice, target):
     if target not in ALLOWED.get(invoice.status, set()):
+        words = {"status": INVOICE_STATUS_WORDS[invoice.status], "invoice": invoice}
         raise DomainError(
-            f"An invoice that is {invoice.status} cannot become {target}.",
+            _("An invoice that is %(status)s cannot become %(target)s.")
+            % {**words, "target": INVOICE_STATUS_WORDS[target]},
             details={
                 "status": [
-                    f"Invoice {invoice} is {invoice.status}; allowed: draft -> issued, "
-                    "issued -> paid, issued -> void."
+                    _(
+                        "Invoice %(invoice)s is %(status)s; allowed: draft -> issued, "
+                        "issued -> paid, issued -> void."
+                    )
+                    % words
                 ]
             },
         )
@@ -91,14 +97,13 @@ def _check_not_billed_elsewhere(invoice):
                 window.received_from is None or other.received_before > window.received_from
             )
             if starts_before_end and ends_after_start:
+                text = _("Calls of %(period)s it bills are already on %(invoice)s.") % {
+                    "period": f"{window.service_period:%Y-%m}",
+                    "invoice": other.invoice,
+                }
                 raise ConflictError(
-                    "The draft is out of date: generate it again before issuing.",
-                    details={
-                        "status": [
-                            f"Calls of {window.service_period:%Y-%m} it bills are already on "
-                            f"{other.invoice}."
-                        ]
-                    },
+                    _("The draft is out of date: generate it again before issuing."),
+                    details={"status": [text]},
                 )
 
 
@@ -113,8 +118,13 @@ def _rebuilt_if_calls_arrived(invoice: Invoice) -> Invoice:
         return invoice
     if invoice_generate_client(client=invoice.client, period=invoice.period) is None:
         raise ConflictError(
-            "The draft has nothing left to bill.",
-            details={"status": [f"Invoice {invoice} bills no call now: generate it again."]},
+            _("The draft has nothing left to bill."),
+            details={
+                "status": [
+                    _("Invoice %(invoice)s bills no call now: generate it again.")
+                    % {"invoice": invoice}
+                ]
+            },
         )
     return _locked(invoice)
 
@@ -160,7 +170,7 @@ def _save_issued(invoice: Invoice) -> None:
             raise
         text = str(error).split("\n")[0].removeprefix("billing: ")
         raise ConflictError(
-            "The invoice's amounts do not add up: generate it again.",
+            _("The invoice's amounts do not add up: generate it again."),
             details={"total": [text]},
         ) from error
 
@@ -173,8 +183,13 @@ def invoice_void(*, invoice: Invoice) -> Invoice:
     _check_transition(invoice, Invoice.Status.VOID)
     if invoice.payments.exists():
         raise ConflictError(
-            f"{invoice} has payments, so it cannot be voided.",
-            details={"status": [f"Invoice {invoice} has payments recorded against it."]},
+            _("%(invoice)s has payments, so it cannot be voided.") % {"invoice": invoice},
+            details={
+                "status": [
+                    _("Invoice %(invoice)s has payments recorded against it.")
+                    % {"invoice": invoice}
+                ]
+            },
         )
     invoice.status = Invoice.Status.VOID
     invoice.voided_at = timezone.now()

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing import rating
 from billing.models import Invoice, InvoiceCoverage, InvoiceLine, Tariff
@@ -154,7 +156,7 @@ def coverage_for(*, client_id: int, period: dt.date, cut: dt.datetime):
     the calls received before ``cut`` that no issued or paid invoice bills - its late calls.
     """
     earlier = [period]
-    for _ in range(late_calls_lookback_months()):
+    for _month in range(late_calls_lookback_months()):
         earlier.append(rating.previous_month(earlier[-1]))
     closed = set(
         Invoice.objects.filter(
@@ -369,16 +371,28 @@ def _line_key(slice_, band):
     return (slice_.project.id, slice_.service_period, band.name if band else "", rate)
 
 
-def _missing_tariff(slice_, calls):
+def _refuse_clients(errors: dict) -> None:
+    """Refuse (400) naming the clients whose invoice was refused; the others were made."""
     raise DomainError(
-        "Calls without a tariff in force.",
-        details={
-            "tariff": [
-                f"Project '{slice_.project.code}' has {calls} answered call(s) in "
-                f"{slice_.service_period:%Y-%m} before its first tariff."
-            ]
-        },
+        ngettext(
+            "%(count)s client(s) could not be invoiced; the others were.",
+            "%(count)s client(s) could not be invoiced; the others were.",
+            len(errors),
+        )
+        % {"count": len(errors)},
+        details={"clients": errors},
     )
+
+
+def _missing_tariff(slice_, calls):
+    text = ngettext(
+        "Project '%(project)s' has %(calls)s answered call(s) in %(period)s before its first "
+        "tariff.",
+        "Project '%(project)s' has %(calls)s answered call(s) in %(period)s before its first "
+        "tariff.",
+        calls,
+    ) % {"project": slice_.project.code, "calls": calls, "period": f"{slice_.service_period:%Y-%m}"}
+    raise DomainError(_("Calls without a tariff in force."), details={"tariff": [text]})
 
 
 def usage_sql(slices) -> dict[LineKey, UsageTotal]:
@@ -552,14 +566,17 @@ def _check_currency(client, usage, slices):
         }
     )
     if wrong:
+        text = _(
+            "Client '%(client)s' is billed in %(currency)s; tariffs of %(projects)s are in "
+            "%(others)s."
+        ) % {
+            "client": client.code,
+            "currency": client.currency,
+            "projects": ", ".join(wrong),
+            "others": ", ".join(others),
+        }
         raise DomainError(
-            "Tariff currency differs from the client's.",
-            details={
-                "currency": [
-                    f"Client '{client.code}' is billed in {client.currency}; tariffs of "
-                    f"{', '.join(wrong)} are in {', '.join(others)}."
-                ]
-            },
+            _("Tariff currency differs from the client's."), details={"currency": [text]}
         )
 
 
@@ -639,14 +656,14 @@ def invoice_generate(*, period: dt.date, client_code: str | None = None) -> list
     """
     if not isinstance(period, dt.date) or period.day != 1:
         raise DomainError(
-            "Invalid period.", details={"period": ["A period is the first day of a month."]}
+            _("Invalid period."), details={"period": [_("A period is the first day of a month.")]}
         )
     if client_code is not None:
         client = Client.objects.filter(code=client_code).first()
         if client is None:
             raise DomainError(
-                "Unknown client.",
-                details={"client": [f"No client '{client_code}'."]},
+                _("Unknown client."),
+                details={"client": [_("No client '%(code)s'.") % {"code": client_code}]},
                 status=404,
                 code="not_found",
             )
@@ -665,10 +682,7 @@ def invoice_generate(*, period: dt.date, client_code: str | None = None) -> list
         if invoice:
             invoices.append(invoice)
     if errors:
-        raise DomainError(
-            f"{len(errors)} client(s) could not be invoiced; the others were.",
-            details={"clients": errors},
-        )
+        _refuse_clients(errors)
     return invoices
 
 
@@ -688,10 +702,10 @@ def check_period_ended(clients, period: dt.date, *, status: int = 400) -> None:
     now = timezone.now()
     open_for = [client.code for client in clients if period > last_closed_period(client, now=now)]
     if open_for:
-        text = (
-            f"The month {period:%Y-%m} has not ended for {', '.join(open_for)}: a month is "
-            "billed once it has ended in the client's and its projects' time zones."
-        )
+        text = _(
+            "The month %(period)s has not ended for %(clients)s: a month is billed once it has "
+            "ended in the client's and its projects' time zones."
+        ) % {"period": f"{period:%Y-%m}", "clients": ", ".join(open_for)}
         raise DomainError(text, details={"period": [text]}, status=status, code="period_not_ended")
 
 
@@ -711,8 +725,5 @@ def invoice_generate_closed_months(*, now: dt.datetime | None = None) -> list[In
         if invoice:
             invoices.append(invoice)
     if errors:
-        raise DomainError(
-            f"{len(errors)} client(s) could not be invoiced; the others were.",
-            details={"clients": errors},
-        )
+        _refuse_clients(errors)
     return invoices

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from projects.models import Client, Project
 
@@ -16,27 +18,42 @@ class Tariff(models.Model):
     """A project's price per minute, valid from a local date until the project's next tariff."""
 
     class Billable(models.TextChoices):
-        TALK = "talk", "Talk (connected minus hold)"
-        CONNECTED = "connected", "Connected (talk and hold)"
-        HANDLE = "handle", "Handle (connected plus wrap, capped)"
+        TALK = "talk", _("Talk (connected minus hold)")
+        CONNECTED = "connected", _("Connected (talk and hold)")
+        HANDLE = "handle", _("Handle (connected plus wrap, capped)")
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="tariffs")
-    valid_from = models.DateField(help_text="Local date in the project's time zone.")
-    currency = models.CharField(max_length=3, default="RUB")
-    rate_per_minute = models.DecimalField(max_digits=12, decimal_places=4)
-    first_increment_seconds = models.PositiveIntegerField(default=60)
-    next_increment_seconds = models.PositiveIntegerField(default=60)
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="tariffs", verbose_name=_("project")
+    )
+    valid_from = models.DateField(
+        _("valid from"), help_text=_("Local date in the project's time zone.")
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    rate_per_minute = models.DecimalField(_("rate per minute"), max_digits=12, decimal_places=4)
+    first_increment_seconds = models.PositiveIntegerField(_("first increment (s)"), default=60)
+    next_increment_seconds = models.PositiveIntegerField(_("next increment (s)"), default=60)
     free_seconds = models.PositiveIntegerField(
-        default=0, help_text="Calls of at most this many billable seconds cost nothing."
+        _("free seconds"),
+        default=0,
+        help_text=_("Calls of at most this many billable seconds cost nothing."),
     )
-    billable = models.CharField(max_length=10, choices=Billable.choices, default=Billable.CONNECTED)
+    billable = models.CharField(
+        _("billable time"), max_length=10, choices=Billable.choices, default=Billable.CONNECTED
+    )
     wrap_cap_seconds = models.PositiveIntegerField(
-        null=True, blank=True, help_text="With 'handle': wrap counted per call, at most."
+        _("wrap cap (s)"),
+        null=True,
+        blank=True,
+        help_text=_("With 'handle': wrap counted per call, at most."),
     )
-    monthly_minimum = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    monthly_minimum = models.DecimalField(
+        _("monthly minimum"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("tariff")
+        verbose_name_plural = _("tariffs")
         ordering = ["project", "-valid_from"]
         constraints = [
             # Also the index for "the tariff in force on a date": (project, valid_from <= d).
@@ -61,7 +78,11 @@ class Tariff(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project.code} from {self.valid_from}: {self.rate_per_minute}/min"
+        return gettext("%(project)s from %(date)s: %(rate)s/min") % {
+            "project": self.project.code,
+            "date": self.valid_from,
+            "rate": self.rate_per_minute,
+        }
 
 
 class TariffBand(models.Model):
@@ -71,26 +92,38 @@ class TariffBand(models.Model):
     belongs to the weekday it starts on.
     """
 
-    tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="bands")
-    position = models.PositiveSmallIntegerField(
-        default=0, help_text="Order in which bands are tried."
+    tariff = models.ForeignKey(
+        Tariff, on_delete=models.CASCADE, related_name="bands", verbose_name=_("tariff")
     )
-    name = models.CharField(max_length=40)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order in which bands are tried.")
+    )
+    # A context: Django's own "name" (a person's, "имя") would win in Russian.
+    name = models.CharField(pgettext_lazy("band", "name"), max_length=40)
     display_name = models.CharField(
+        _("printed name"),
         max_length=80,
         blank=True,
         default="",
-        help_text="Printed on invoices, acts and УПД instead of the internal name; blank: "
-        "the name.",
+        help_text=_(
+            "Printed on invoices, acts and УПД instead of the internal name; blank: the name."
+        ),
     )
     weekdays = ArrayField(
-        models.PositiveSmallIntegerField(), help_text="0 = Monday ... 6 = Sunday."
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("weekdays"),
+        help_text=_("0 = Monday ... 6 = Sunday."),
     )
-    start = models.TimeField()
-    end = models.TimeField(help_text="00:00 means 24:00; at or before start crosses midnight.")
-    rate_per_minute = models.DecimalField(max_digits=12, decimal_places=4)
+    start = models.TimeField(pgettext_lazy("band", "start"))
+    end = models.TimeField(
+        pgettext_lazy("band", "end"),
+        help_text=_("00:00 means 24:00; at or before start crosses midnight."),
+    )
+    rate_per_minute = models.DecimalField(_("rate per minute"), max_digits=12, decimal_places=4)
 
     class Meta:
+        verbose_name = _("tariff band")
+        verbose_name_plural = _("tariff bands")
         ordering = ["tariff", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["tariff", "position"], name="tariff_band_position"),
@@ -117,51 +150,75 @@ class Invoice(models.Model):
     """One invoice per client per local calendar month (SPEC section 7)."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ISSUED = "issued", "Issued"
-        PAID = "paid", "Paid"
-        VOID = "void", "Void"
+        DRAFT = "draft", pgettext_lazy("invoice", "Draft")
+        ISSUED = "issued", pgettext_lazy("invoice", "Issued")
+        PAID = "paid", pgettext_lazy("invoice", "Paid")
+        VOID = "void", pgettext_lazy("invoice", "Void")
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="invoices")
-    period = models.DateField(help_text="First day of the billed month.")
-    status = models.CharField(max_length=6, choices=Status.choices, default=Status.DRAFT)
-    number = models.CharField(max_length=20, null=True, blank=True, unique=True)
-    currency = models.CharField(max_length=3)
-    vat_included = models.BooleanField(default=False)
-    vat_rate = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
-    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    vat = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    generated_at = models.DateTimeField(auto_now_add=True)
-    issued_at = models.DateTimeField(null=True, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("client")
+    )
+    period = models.DateField(_("period"), help_text=_("First day of the billed month."))
+    status = models.CharField(
+        _("status"), max_length=6, choices=Status.choices, default=Status.DRAFT
+    )
+    number = models.CharField(
+        pgettext_lazy("invoice", "number"), max_length=20, null=True, blank=True, unique=True
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    vat_included = models.BooleanField(_("VAT included"), default=False)
+    vat_rate = models.DecimalField(
+        _("VAT rate"), max_digits=5, decimal_places=4, default=Decimal("0")
+    )
+    subtotal = models.DecimalField(
+        _("subtotal"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    vat = models.DecimalField(_("VAT"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    total = models.DecimalField(
+        _("total"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    generated_at = models.DateTimeField(_("generated at"), auto_now_add=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     calls_received_before = models.DateTimeField(
+        _("calls received before"),
         null=True,
         blank=True,
-        help_text="Watermark: the invoice bills calls received before this instant; a call "
-        "of its period received later is billed on a later invoice (docs/billing.md).",
+        help_text=_(
+            "Watermark: the invoice bills calls received before this instant; a call of its "
+            "period received later is billed on a later invoice (docs/billing.md)."
+        ),
     )
     calls_after_build = models.PositiveIntegerField(
+        _("calls after the build"),
         default=0,
-        help_text="Answered calls of the period received at or after the watermark when the "
-        "invoice was last built (in flight then): a later build, the issue or the next "
-        "invoice bills them (docs/billing.md, 'Drafts are complete').",
+        help_text=_(
+            "Answered calls of the period received at or after the watermark when the invoice "
+            "was last built (in flight then): a later build, the issue or the next invoice "
+            "bills them (docs/billing.md, 'Drafts are complete')."
+        ),
     )
     due_date = models.DateField(
+        _("due date"),
         null=True,
         blank=True,
-        help_text="Set at issue: the issue date plus the client's payment terms (days).",
+        help_text=_("Set at issue: the issue date plus the client's payment terms (days)."),
     )
     snapshot = models.JSONField(
+        _("snapshot"),
         null=True,
         blank=True,
         editable=False,
-        help_text="Taken at issue: both parties, VAT, projects and tariffs as rated; every "
-        "export of an issued invoice reads it (docs/billing.md, 'Frozen documents').",
+        help_text=_(
+            "Taken at issue: both parties, VAT, projects and tariffs as rated; every export of "
+            "an issued invoice reads it (docs/billing.md, 'Frozen documents')."
+        ),
     )
 
     class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
         ordering = ["-period", "client"]
         constraints = [
             # Regenerating a period never duplicates: one live invoice per client and month.
@@ -216,31 +273,54 @@ class Invoice(models.Model):
         ]
 
     def __str__(self):
-        return self.number or f"draft {self.client.code} {self.period:%Y-%m}"
+        if self.number:
+            return self.number
+        return gettext("draft %(client)s %(period)s") % {
+            "client": self.client.code,
+            "period": f"{self.period:%Y-%m}",
+        }
+
+
+# What an invoice "is" in a sentence ("INV-2026-000001 is issued"): English reads the code.
+INVOICE_STATUS_WORDS = {
+    "draft": pgettext_lazy("invoice is", "draft"),
+    "issued": pgettext_lazy("invoice is", "issued"),
+    "paid": pgettext_lazy("invoice is", "paid"),
+    "void": pgettext_lazy("invoice is", "void"),
+}
 
 
 class InvoiceLine(models.Model):
     """Usage of a project in a band, or a monthly-minimum top-up, on an invoice."""
 
     class Kind(models.TextChoices):
-        USAGE = "usage", "Usage"
-        MINIMUM_TOPUP = "minimum_topup", "Monthly minimum top-up"
+        USAGE = "usage", _("Usage")
+        MINIMUM_TOPUP = "minimum_topup", _("Monthly minimum top-up")
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(default=0)
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="invoice_lines")
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.USAGE)
-    band = models.CharField(max_length=40, blank=True, help_text="Blank: the base rate.")
-    service_period = models.DateField(
-        help_text="The month the calls were made; earlier than the invoice's for late calls."
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice")
     )
-    description = models.CharField(max_length=255)
-    calls = models.PositiveIntegerField(default=0)
-    billed_seconds = models.BigIntegerField(default=0)
-    rate_per_minute = models.DecimalField(max_digits=12, decimal_places=4)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="invoice_lines", verbose_name=_("project")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.USAGE)
+    band = models.CharField(
+        _("band"), max_length=40, blank=True, help_text=_("Blank: the base rate.")
+    )
+    service_period = models.DateField(
+        _("service period"),
+        help_text=_("The month the calls were made; earlier than the invoice's for late calls."),
+    )
+    description = models.CharField(_("description"), max_length=255)
+    calls = models.PositiveIntegerField(_("calls"), default=0)
+    billed_seconds = models.BigIntegerField(_("billed seconds"), default=0)
+    rate_per_minute = models.DecimalField(_("rate per minute"), max_digits=12, decimal_places=4)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
 
     class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
         ordering = ["invoice", "position"]
         constraints = [
             models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position"),
@@ -274,12 +354,20 @@ class InvoiceCoverage(models.Model):
     ``received_at`` alone (docs/billing.md, "Late calls").
     """
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="coverage")
-    service_period = models.DateField(help_text="First day of the month the calls were made.")
-    received_from = models.DateTimeField(null=True, blank=True, help_text="Blank: no lower bound.")
-    received_before = models.DateTimeField()
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="coverage", verbose_name=_("invoice")
+    )
+    service_period = models.DateField(
+        _("service period"), help_text=_("First day of the month the calls were made.")
+    )
+    received_from = models.DateTimeField(
+        _("received from"), null=True, blank=True, help_text=_("Blank: no lower bound.")
+    )
+    received_before = models.DateTimeField(_("received before"))
 
     class Meta:
+        verbose_name = _("invoice coverage")
+        verbose_name_plural = _("invoice coverage")
         ordering = ["invoice", "service_period", "received_from"]
         constraints = [
             models.CheckConstraint(
@@ -302,10 +390,12 @@ class InvoiceCoverage(models.Model):
 class InvoiceNumberSequence(models.Model):
     """Last invoice number given in a year; a row lock on it keeps numbers gapless."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
+        verbose_name = _("invoice number sequence")
+        verbose_name_plural = _("invoice number sequences")
         constraints = [
             models.CheckConstraint(
                 condition=Q(year__gte=2000) & Q(year__lte=9999), name="invoice_sequence_year_range"
@@ -324,25 +414,40 @@ class Payment(models.Model):
     """
 
     class Source(models.TextChoices):
-        MANUAL = "manual", "Manual"
-        BANK_STATEMENT = "bank_statement", "Bank statement"
+        MANUAL = "manual", _("Manual")
+        BANK_STATEMENT = "bank_statement", _("Bank statement")
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    applied_amount = models.DecimalField(max_digits=14, decimal_places=2)
-    paid_on = models.DateField(help_text="The date the money arrived.")
-    reference = models.CharField(max_length=255, blank=True)
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
-    bank_number = models.CharField(max_length=30, blank=True, help_text="Bank document number.")
-    bank_date = models.DateField(null=True, blank=True, help_text="Bank document date.")
-    payer_inn = models.CharField(max_length=12, blank=True)
-    payer_account = models.CharField(max_length=20, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("invoice")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    applied_amount = models.DecimalField(_("applied amount"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("paid on"), help_text=_("The date the money arrived."))
+    reference = models.CharField(_("reference"), max_length=255, blank=True)
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.MANUAL
+    )
+    bank_number = models.CharField(
+        _("bank document number"), max_length=30, blank=True, help_text=_("Bank document number.")
+    )
+    bank_date = models.DateField(
+        _("bank document date"), null=True, blank=True, help_text=_("Bank document date.")
+    )
+    payer_inn = models.CharField(_("payer's INN"), max_length=12, blank=True)
+    payer_account = models.CharField(_("payer's account"), max_length=20, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["invoice", "paid_on", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
@@ -366,22 +471,35 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.amount} on {self.paid_on} for {self.invoice}"
+        return gettext("%(amount)s on %(date)s for %(invoice)s") % {
+            "amount": self.amount,
+            "date": self.paid_on,
+            "invoice": self.invoice,
+        }
 
 
 class ClientCredit(models.Model):
     """Money of a client we hold: the part of a payment beyond its invoice's balance."""
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="credits")
-    payment = models.OneToOneField(
-        Payment, on_delete=models.PROTECT, related_name="credit", null=True, blank=True
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="credits", verbose_name=_("client")
     )
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    note = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    payment = models.OneToOneField(
+        Payment,
+        on_delete=models.PROTECT,
+        related_name="credit",
+        null=True,
+        blank=True,
+        verbose_name=_("payment"),
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("client credit")
+        verbose_name_plural = _("client credits")
         ordering = ["client", "created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="client_credit_positive"),
@@ -391,26 +509,39 @@ class ClientCredit(models.Model):
         return f"{self.client.code}: {self.amount} {self.currency}"
 
 
+# What a delivery "is" in a sentence ("INV-2026-000001 to buh@...: sent"): English reads the code.
+DELIVERY_STATUS_WORDS = {
+    "pending": pgettext_lazy("delivery is", "pending"),
+    "sent": pgettext_lazy("delivery is", "sent"),
+    "failed": pgettext_lazy("delivery is", "failed"),
+}
+
+
 class Delivery(models.Model):
     """One e-mail of an invoice's documents to one recipient, and how it went."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", pgettext_lazy("delivery", "Pending")
+        SENT = "sent", pgettext_lazy("delivery", "Sent")
+        FAILED = "failed", pgettext_lazy("delivery", "Failed")
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="deliveries")
-    recipient = models.EmailField(max_length=254)
-    status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("invoice")
+    )
+    recipient = models.EmailField(_("recipient"), max_length=254)
+    status = models.CharField(
+        _("status"), max_length=7, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "id"]
-        verbose_name_plural = "deliveries"
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["invoice", "recipient"], name="delivery_once"),
             models.CheckConstraint(
@@ -423,4 +554,8 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.invoice} to {self.recipient}: {self.status}"
+        return gettext("%(invoice)s to %(recipient)s: %(status)s") % {
+            "invoice": self.invoice,
+            "recipient": self.recipient,
+            "status": DELIVERY_STATUS_WORDS.get(self.status, self.status),
+        }

@@ -15,10 +15,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.invoices import numbering_timezone
 from billing.invoicing import lock_client
-from billing.models import ClientCredit, Invoice, Payment
+from billing.models import INVOICE_STATUS_WORDS, ClientCredit, Invoice, Payment
 from contactcenter.errors import ConflictError, DomainError
 
 ZERO = Decimal("0.00")
@@ -39,14 +40,24 @@ class PaymentResult:
     def message(self) -> str:
         """What an accountant reads: paid, still due, or overpaid into credit."""
         invoice = self.invoice
+        words = {
+            "number": invoice.number,
+            "credit": self.credit,
+            "due": self.balance_due,
+            "currency": invoice.currency,
+            "client": invoice.client.code,
+        }
         if self.credit:
             return (
-                f"{invoice.number} paid; overpaid by {self.credit} {invoice.currency}, kept as "
-                f"credit of client {invoice.client.code}."
+                _(
+                    "%(number)s paid; overpaid by %(credit)s %(currency)s, kept as credit of "
+                    "client %(client)s."
+                )
+                % words
             )
         if self.balance_due:
-            return f"{invoice.number}: {self.balance_due} {invoice.currency} still due."
-        return f"{invoice.number} paid in full."
+            return _("%(number)s: %(due)s %(currency)s still due.") % words
+        return _("%(number)s paid in full.") % words
 
 
 def paid_amount(invoice: Invoice) -> Decimal:
@@ -80,21 +91,21 @@ def seller_today() -> dt.date:
 
 def _check_payable(invoice: Invoice) -> None:
     if invoice.status != Invoice.Status.ISSUED:
+        words = {"invoice": invoice, "status": INVOICE_STATUS_WORDS[invoice.status]}
         raise ConflictError(
-            f"Only an issued invoice takes payments; {invoice} is {invoice.status}.",
-            details={"status": [f"Invoice {invoice} is {invoice.status}."]},
+            _("Only an issued invoice takes payments; %(invoice)s is %(status)s.") % words,
+            details={"status": [_("Invoice %(invoice)s is %(status)s.") % words]},
         )
 
 
 def _check_amount(amount: Decimal, paid_on: dt.date) -> None:
     if not ZERO < amount <= MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
-        raise DomainError(
-            "Invalid input.",
-            details={"amount": [f"Enter an amount in kopecks between 0.01 and {MAX_AMOUNT}."]},
-        )
+        text = _("Enter an amount in kopecks between 0.01 and %(max)s.") % {"max": MAX_AMOUNT}
+        raise DomainError(_("Invalid input."), details={"amount": [text]})
     if paid_on > seller_today():
         raise DomainError(
-            "Invalid input.", details={"paid_on": ["A payment cannot be dated in the future."]}
+            _("Invalid input."),
+            details={"paid_on": [_("A payment cannot be dated in the future.")]},
         )
 
 
@@ -170,12 +181,17 @@ def invoice_pay(
 
 def _check_transition_to_paid(invoice: Invoice) -> None:
     if invoice.status != Invoice.Status.ISSUED:
+        words = {"status": INVOICE_STATUS_WORDS[invoice.status], "invoice": invoice}
         raise DomainError(
-            f"An invoice that is {invoice.status} cannot become paid.",
+            _("An invoice that is %(status)s cannot become %(target)s.")
+            % {**words, "target": INVOICE_STATUS_WORDS["paid"]},
             details={
                 "status": [
-                    f"Invoice {invoice} is {invoice.status}; allowed: draft -> issued, "
-                    "issued -> paid, issued -> void."
+                    _(
+                        "Invoice %(invoice)s is %(status)s; allowed: draft -> issued, "
+                        "issued -> paid, issued -> void."
+                    )
+                    % words
                 ]
             },
         )

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from billing.frozen import frozen_projects, frozen_tariffs
 from billing.invoicing import rated_calls_sql, slices_for, usage_sql
@@ -61,12 +62,15 @@ def _check_lines_match(invoice, slices, lines):
     rated = {key: (total.calls, total.billed_seconds) for key, total in usage.items()}
     if stored != rated:
         raise ConflictError(
-            "The calls no longer rate to the invoice's lines.",
+            _("The calls no longer rate to the invoice's lines."),
             details={
                 "invoice": [
-                    f"Invoice {invoice}: its lines differ from the calls as rated now "
-                    "(a tariff or call changed after it was generated). Generate the draft "
-                    "again, or restore the tariff."
+                    _(
+                        "Invoice %(invoice)s: its lines differ from the calls as rated now "
+                        "(a tariff or call changed after it was generated). Generate the draft "
+                        "again, or restore the tariff."
+                    )
+                    % {"invoice": invoice}
                 ]
             },
         )

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from billing.frozen import check_tariff_start_free, check_tariff_unfrozen
 from billing.invoicing import lock_client
@@ -37,15 +38,11 @@ def _check_unique_start(tariff):
     if tariff.pk:
         clash = clash.exclude(pk=tariff.pk)
     if clash.exists():
-        raise DomainError(
-            "Invalid tariff.",
-            details={
-                "valid_from": [
-                    f"Project '{tariff.project.code}' already has a tariff from "
-                    f"{tariff.valid_from:%Y-%m-%d}."
-                ]
-            },
-        )
+        text = _("Project '%(project)s' already has a tariff from %(date)s.") % {
+            "project": tariff.project.code,
+            "date": f"{tariff.valid_from:%Y-%m-%d}",
+        }
+        raise DomainError(_("Invalid tariff."), details={"valid_from": [text]})
 
 
 def _bands_replace(*, tariff, bands):
@@ -54,10 +51,12 @@ def _bands_replace(*, tariff, bands):
     errors = {}
     for index, band in enumerate(bands):
         if band["name"] in seen:
-            errors[index] = {"name": [f"Already used by item {seen[band['name']]}."]}
+            errors[index] = {
+                "name": [_("Already used by item %(index)s.") % {"index": seen[band["name"]]}]
+            }
         seen.setdefault(band["name"], index)
     if errors:
-        raise DomainError("Invalid bands.", details={"bands": errors})
+        raise DomainError(_("Invalid bands."), details={"bands": errors})
     tariff.bands.all().delete()
     TariffBand.objects.bulk_create(
         TariffBand(
@@ -116,5 +115,5 @@ def tariff_update(
 @transaction.atomic
 def tariff_delete(*, tariff: Tariff) -> None:
     _lock(tariff)
-    check_tariff_unfrozen(tariff, what="Deleting this tariff")
+    check_tariff_unfrozen(tariff, what=_("Deleting this tariff"))
     delete_or_conflict(tariff, what="tariff")

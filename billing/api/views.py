@@ -5,6 +5,7 @@ from django.db.models import DecimalField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -196,7 +197,8 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         if code is not None:
             if not clients.filter(code=code).exists():
                 raise DomainError(
-                    "Invalid input.", details={"client": [f"Unknown client '{code}'."]}
+                    _("Invalid input."),
+                    details={"client": [_("Unknown client '%(code)s'.") % {"code": code}]},
                 )
             codes = [code]
         elif request.user.is_superuser:
@@ -412,7 +414,7 @@ class PaymentImportView(ScopedViewSetMixin, GenericAPIView):
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         if upload.size > MAX_STATEMENT_BYTES:
-            raise DomainError("Invalid input.", details={"file": ["At most 5 MB."]})
+            raise DomainError(_("Invalid input."), details={"file": [_("At most 5 MB.")]})
         answer = import_statement(
             data=upload.read(), dry_run=query.validated_data["dry_run"], user=request.user
         )

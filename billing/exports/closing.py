@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from billing.exports.common import (
     band_names,
     invoice_date,
@@ -15,7 +17,7 @@ from billing.exports.common import (
     net_amount,
     printed_description,
 )
-from billing.models import Invoice
+from billing.models import INVOICE_STATUS_WORDS, Invoice
 from contactcenter.errors import ConflictError
 from contactcenter.money import money
 
@@ -27,12 +29,16 @@ def check_documentable(invoice: Invoice) -> None:
     """Refuse (409 naming the status) closing documents of a draft or a void invoice: an act
     or УПД is made for an issued invoice from its snapshot."""
     if invoice.status not in DOCUMENT_STATUSES or not invoice.snapshot:
+        words = {"status": INVOICE_STATUS_WORDS[invoice.status]}
         raise ConflictError(
-            f"Invoice is {invoice.status}: acts and УПД are made for issued or paid invoices.",
+            _("Invoice is %(status)s: acts and УПД are made for issued or paid invoices.") % words,
             details={
                 "status": [
-                    f"The invoice is {invoice.status}; issue it first (acts and УПД need an "
-                    "issued or paid invoice)."
+                    _(
+                        "The invoice is %(status)s; issue it first (acts and УПД need an issued "
+                        "or paid invoice)."
+                    )
+                    % words
                 ]
             },
         )

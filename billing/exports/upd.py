@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.exports.closing import (
     buyer_of,
@@ -104,8 +105,13 @@ def _legal_entity(parent: ET.Element, details: dict[str, Any], field: str) -> No
     inn, kpp = details.get("inn", ""), details.get("kpp", "")
     if len(inn) != 10 or len(kpp) != 9:
         raise ConflictError(
-            "An УПД needs a Russian legal entity: a 10-digit ИНН and a 9-character КПП.",
-            details={field: [f"ИНН '{inn}' and КПП '{kpp}' do not name a Russian company."]},
+            _("An УПД needs a Russian legal entity: a 10-digit ИНН and a 9-character КПП."),
+            details={
+                field: [
+                    _("ИНН '%(inn)s' and КПП '%(kpp)s' do not name a Russian company.")
+                    % {"inn": inn, "kpp": kpp}
+                ]
+            },
         )
     identity = ET.SubElement(parent, "ИдСв")
     ET.SubElement(identity, "СвЮЛУч", НаимОрг=details["name"], ИННЮЛ=inn, КПП=kpp)
@@ -140,8 +146,12 @@ def _invoice_block(document: ET.Element, invoice: Invoice, date: str) -> None:
     _legal_entity(buyer, buyer_of(invoice), "buyer")
     if invoice.currency not in CURRENCIES:
         raise ConflictError(
-            f"No ОКВ code for {invoice.currency}.",
-            details={"currency": [f"An УПД in {invoice.currency} is not supported."]},
+            _("No ОКВ code for %(currency)s.") % {"currency": invoice.currency},
+            details={
+                "currency": [
+                    _("An УПД in %(currency)s is not supported.") % {"currency": invoice.currency}
+                ]
+            },
         )
     code, name = CURRENCIES[invoice.currency]
     ET.SubElement(block, "ДенИзм", КодОКВ=code, НаимОКВ=name)
@@ -153,8 +163,12 @@ def tax_rate_label(invoice: Invoice) -> str:
     label = percent_label(invoice.vat_rate)
     if label not in VAT_RATES:
         raise ConflictError(
-            f"VAT {label} has no code in the УПД format.",
-            details={"vat_rate": [f"VAT rate {label} is not one of the format's rates."]},
+            _("VAT %(rate)s has no code in the УПД format.") % {"rate": label},
+            details={
+                "vat_rate": [
+                    _("VAT rate %(rate)s is not one of the format's rates.") % {"rate": label}
+                ]
+            },
         )
     return label
 

@@ -305,3 +305,44 @@ class TestInvoiceNumberSequenceAdmin:
         assert admin_client.post(delete, {"post": "yes"}).status_code == 403
         sequence.refresh_from_db()
         assert sequence.last_number == 41
+
+
+def test_a_recorded_payment_opens_read_only(admin_client, issued):
+    """A payment is an accounting record: its page shows it (it used to answer 500: the
+    read-only form has no ``invoice`` field to narrow) and offers no save."""
+    from billing.models import Payment
+    from billing.payments import payment_record
+
+    result = payment_record(
+        invoice=issued, amount=Decimal("40.00"), paid_on=dt.date(2026, 10, 5), reference="п/п 7"
+    )
+
+    response = page(admin_client, Payment, "change", result.payment.pk)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<div class="readonly">п/п 7</div>' in body
+    assert 'name="_save"' not in body
+    assert Payment.objects.get().applied_amount == Decimal("40.00")
+
+
+def test_an_invoice_issued_late_at_night_utc_reads_the_next_local_day_with_its_zone(
+    admin_client, acme
+):
+    invoice = InvoiceFactory(client=acme, period=dt.date(2026, 11, 1), vat_rate=Decimal("0"))
+    InvoiceLineFactory(invoice=invoice, project=ProjectFactory(client=acme))
+    Invoice.objects.filter(pk=invoice.pk).update(
+        status=Invoice.Status.ISSUED,
+        number="INV-2026-000002",
+        issued_at=dt.datetime(2026, 11, 30, 22, tzinfo=dt.UTC),  # 1 December 01:00 in Moscow
+    )
+
+    english = changelist(admin_client, Invoice).content.decode()
+    admin_client.cookies["django_language"] = "ru"
+    russian = changelist(admin_client, Invoice).content.decode()
+    change = page(admin_client, Invoice, "change", invoice.pk).content.decode()
+
+    assert '<td class="field-issued_local">2026-12-01 01:00:00 MSK</td>' in english
+    assert '<td class="field-issued_local">01.12.2026 01:00:00 MSK</td>' in russian
+    assert '<div class="readonly">01.12.2026 01:00:00 MSK</div>' in change
+    assert '<td class="field-status">Выставлен</td>' in russian
