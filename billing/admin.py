@@ -104,8 +104,8 @@ class TariffBandInline(admin.TabularInline):
 
     @admin.display(description=_("window"))
     def window(self, band):
-        if band.pk is None:
-            return None
+        if band.pk is None:  # the empty row a new band starts from
+            return self.get_empty_value_display()
         end = "24:00" if band.end == MIDNIGHT else f"{band.end:%H:%M}"
         crosses = band.end != MIDNIGHT and band.end <= band.start
         window = f"{weekday_ranges(band.weekdays)} {band.start:%H:%M}-{end}"

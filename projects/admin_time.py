@@ -25,10 +25,13 @@ def local_time_display(
 
     @admin.display(description=description, ordering=field)
     def show(model_admin: Any, obj: Any) -> str:
+        instant = getattr(obj, field, None)
         zone: Any = obj
         for part in zone_path.split("."):
-            zone = getattr(zone, part)
-        return local_time_text(getattr(obj, field), zone)
+            zone = getattr(zone, part, None)
+        if instant is None or zone is None:  # an add page: nothing stored yet
+            return str(model_admin.get_empty_value_display())
+        return local_time_text(instant, zone)
 
     return show
 

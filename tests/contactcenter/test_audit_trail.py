@@ -186,6 +186,7 @@ def test_a_superuser_issuing_in_the_admin_and_voiding_through_the_api_is_recorde
                 "status": ["draft", "issued"],
                 "number": ["None", "INV-2026-000001"],
                 "issued_at": ["None", "2026-11-03 08:30:00"],
+                "due_date": ["None", "2026-11-13"],
             },
         ),
         (
