@@ -405,8 +405,8 @@ class TestSafeCsv:
         rows = list(csv.reader(io.StringIO(download(admin_api, issued, "detail").decode())))
 
         assert rows[1][:2] == ["volga-hotline", "'" + EVIL]
-        assert (rows[1][7], rows[1][9]) == ("", "21.25")
-        assert (rows[2][1], rows[2][7], rows[2][9]) == ("cdr-night", "'+night", "16.50")
+        assert (rows[1][7], rows[1][9], rows[1][10]) == ("", "no", "21.25")  # inside hours: no
+        assert (rows[2][1], rows[2][7], rows[2][10]) == ("cdr-night", "'+night", "16.50")
         assert rows[3][:2] == ["calls total", "2"]
         assert rows[-1][0] == "total"
         assert rows[-1][-1] == "45.30"

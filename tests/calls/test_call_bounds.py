@@ -412,6 +412,7 @@ class TestAdminEdit:
 
     def test_an_edit_beyond_the_window_and_the_wrap_bound_names_the_fields(self, catalogue):
         stored = CallFactory(project=catalogue, external_id="cdr-1")
+        stored.refresh_from_db()  # as the admin reads it: with the columns the database sets
         stored.ended_at = dt.datetime(2094, 1, 1, tzinfo=dt.UTC)
         stored.wrap_seconds = 2_147_483_647
         stored.external_id = "   "
