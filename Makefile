@@ -71,7 +71,8 @@ serve:
 
 # The test settings explicitly: the exported dev default above would otherwise win over
 # pytest.ini's (an environment variable beats the ini file in pytest-django).
-test: $(VENV)/.test messages
+# The suite's short load test drives locust, so the test run installs the load lock too.
+test: $(VENV)/.test $(VENV)/.load messages
 	scripts/ensure_postgres.sh
 	DJANGO_SETTINGS_MODULE=contactcenter.settings.test $(VENV)/bin/pytest
 
