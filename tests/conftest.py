@@ -23,29 +23,32 @@ def pytest_sessionstart(session):
     compile_stale()
 
 
-def _transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
-    return bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames)
-        or (marker is not None and marker.kwargs.get("transaction"))
-    )
+def _seed_migration_rows() -> None:
+    """Put back the rows the migrations seed (the break reasons) where a flush took them."""
+    import importlib
+
+    from agents.models import BreakReason
+
+    seeded = importlib.import_module("agents.migrations.0006_wrap_and_break_reasons")
+    if BreakReason.objects.count() < len(seeded.REASONS):
+        for code, name in seeded.REASONS:
+            BreakReason.objects.get_or_create(code=code, defaults={"name": name})
 
 
-@pytest.fixture(autouse=True)
-def _migration_rows_survive_a_flush(request, django_db_blocker):
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """A transactional test (browser, worker, fault tests) ends with a flush of every table,
-    which also takes the rows the migrations seed: the break reasons. They are put back
-    after such a test, so the tests after it see the database the migrations made."""
-    yield
-    if _transactional(request):
-        import importlib
+    which also takes the rows the migrations seed. Once its fixtures are torn down (the
+    flush included), they are put back, so every later test, and every module-scoped
+    fixture, sees the database the migrations made."""
+    result = yield
+    uses = {"db", "transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    if uses or item.get_closest_marker("django_db") is not None:
+        from pytest_django.plugin import blocking_manager_key
 
-        from agents.models import BreakReason
-
-        seeded = importlib.import_module("agents.migrations.0006_wrap_and_break_reasons")
-        with django_db_blocker.unblock():
-            for code, name in seeded.REASONS:
-                BreakReason.objects.get_or_create(code=code, defaults={"name": name})
+        with item.config.stash[blocking_manager_key].unblock():
+            _seed_migration_rows()
+    return result
 
 
 @pytest.fixture(autouse=True)
