@@ -154,7 +154,7 @@ class AlertDelivery(models.Model):
         CLEARED = "cleared", _("Cleared")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", _("E-mail")
+        EMAIL = "email", pgettext_lazy("alert channel", "E-mail")
         WEBHOOK = "webhook", _("Webhook")
 
     class Status(models.TextChoices):
