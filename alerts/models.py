@@ -31,9 +31,9 @@ class Alert(models.Model):
     condition."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        CLEARED = "cleared", _("Cleared")
+        OPEN = "open", pgettext_lazy("alert state", "Open")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("alert state", "Acknowledged")
+        CLEARED = "cleared", pgettext_lazy("alert state", "Cleared")
 
     project = models.ForeignKey(
         Project,
