@@ -38,7 +38,7 @@ Evaluator = Callable[[Sequence[Project], dt.datetime], Mapping[Any, Reading]]
 @dataclass(frozen=True)
 class Condition:
     code: str
-    label: str
+    label: StrOrPromise  # lazy: read in the language of the moment (condition_label)
     evaluate: Evaluator
     live: bool = False  # also judged right after a live update of a project
 
@@ -54,7 +54,7 @@ def register(
     def decorate(evaluate: Evaluator) -> Evaluator:
         if code in _REGISTRY and _REGISTRY[code].evaluate is not evaluate:
             raise ValueError(f"Alert condition {code!r} is registered twice.")
-        _REGISTRY[code] = Condition(code=code, label=str(label), evaluate=evaluate, live=live)
+        _REGISTRY[code] = Condition(code=code, label=label, evaluate=evaluate, live=live)
         return evaluate
 
     return decorate
@@ -67,9 +67,10 @@ def conditions(codes: Sequence[str] | None = None, *, live_only: bool = False) -
 
 
 def condition_label(code: str) -> str:
-    """The condition's label, or its code if no app registers it any more."""
+    """The condition's label in the active language, or its code if no app registers it
+    any more."""
     registered = _REGISTRY.get(code)
-    return registered.label if registered else code
+    return str(registered.label) if registered else code
 
 
 def condition_codes() -> list[str]:

@@ -22,7 +22,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from alerts.conditions import condition_label
 from alerts.models import Alert, AlertDelivery, AlertWebhook
@@ -51,14 +52,17 @@ class DeliveryFailed(Exception):
 
 
 def alert_payload(alert: Alert, event: str) -> dict:
-    """The JSON body of an event (the delivery id is added when the row exists)."""
+    """The JSON body of an event (the delivery id is added when the row exists); the
+    condition's label in the server's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        label = condition_label(alert.condition)
     return {
         "event": event,
         "alert": {
             "id": alert.pk,
             "project": alert.project.code if alert.project is not None else None,
             "condition": alert.condition,
-            "label": condition_label(alert.condition),
+            "label": label,
             "state": alert.state,
             "opened_at": alert.opened_at.isoformat(),
             "cleared_at": alert.cleared_at.isoformat() if alert.cleared_at else None,
@@ -137,12 +141,31 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def _send_email(row: AlertDelivery) -> None:
+    """The e-mail in the server's language (LANGUAGE_CODE): a background task has no
+    request to take one from."""
     alert = row.payload["alert"]
-    verb = "cleared" if row.payload["event"] == AlertDelivery.Event.CLEARED else "opened"
-    subject = f"[alert {verb}] {alert['project'] or 'pool'}: {alert['label']}"
-    body = f"{alert['message']}\n\nOpened at {alert['opened_at']} (alert {alert['id']}).\n"
-    if alert["cleared_at"]:
-        body += f"Cleared at {alert['cleared_at']}.\n"
+    with translation.override(settings.LANGUAGE_CODE):
+        names = {
+            "project": alert["project"] or _("pool"),
+            "label": condition_label(alert["condition"])
+            if alert.get("condition")
+            else alert["label"],
+        }
+        if row.payload["event"] == AlertDelivery.Event.CLEARED:
+            subject = _("[alert cleared] %(project)s: %(label)s") % names
+        else:
+            subject = _("[alert opened] %(project)s: %(label)s") % names
+        body = (
+            f"{alert['message']}\n\n"
+            + _("Opened at %(opened_at)s (alert %(id)s).")
+            % {
+                "opened_at": alert["opened_at"],
+                "id": alert["id"],
+            }
+            + "\n"
+        )
+        if alert["cleared_at"]:
+            body += _("Cleared at %(cleared_at)s.") % {"cleared_at": alert["cleared_at"]} + "\n"
     send_mail(subject, body, None, [a.strip() for a in row.target.split(",")])
 
 

@@ -10,10 +10,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from alerts import delivery
 from alerts.conditions import Condition, Reading, conditions
@@ -93,7 +95,9 @@ def _decimal(value: Decimal | float | None) -> Decimal | None:
 
 
 def _message(condition: Condition, reading: Reading) -> str:
-    return f"{condition.label}: {reading.detail}"
+    """The alert's stored text: in the server's language, whoever's request judged it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{condition.label}: {reading.detail}"
 
 
 def _open(
@@ -139,7 +143,7 @@ def alert_acknowledge(
     with transaction.atomic():
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
         if alert.cleared_at is not None:
-            raise ConflictError("The alert has cleared already; nothing to acknowledge.")
+            raise ConflictError(_("The alert has cleared already; nothing to acknowledge."))
         if alert.acknowledged_at is None:
             alert.acknowledged_at = now or timezone.now()
             alert.acknowledged_by = user  # type: ignore[assignment]  # the auth user model

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.models import Project
 
@@ -30,33 +31,49 @@ class Alert(models.Model):
     condition."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        CLEARED = "cleared", _("Cleared")
+        OPEN = "open", pgettext_lazy("alert state", "Open")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("alert state", "Acknowledged")
+        CLEARED = "cleared", pgettext_lazy("alert state", "Cleared")
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+        Project,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        verbose_name=_("project"),
     )
-    condition = models.CharField(max_length=40, help_text=_("The condition's code."))
-    opened_at = models.DateTimeField()
-    last_seen_at = models.DateTimeField(help_text=_("The last evaluation that found it breached."))
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    condition = models.CharField(
+        _("condition"), max_length=40, help_text=_("The condition's code.")
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    last_seen_at = models.DateTimeField(
+        _("last seen at"), help_text=_("The last evaluation that found it breached.")
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    cleared_at = models.DateTimeField(null=True, blank=True)
-    value = models.DecimalField(max_digits=16, decimal_places=5, null=True, blank=True)
-    threshold = models.DecimalField(max_digits=16, decimal_places=5, null=True, blank=True)
-    message = models.TextField()
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    value = models.DecimalField(
+        pgettext_lazy("alert", "value"), max_digits=16, decimal_places=5, null=True, blank=True
+    )
+    threshold = models.DecimalField(
+        _("threshold"), max_digits=16, decimal_places=5, null=True, blank=True
+    )
+    message = models.TextField(pgettext_lazy("alert", "message"))
 
     objects = AlertQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_at", "-id"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "condition"],
@@ -98,15 +115,22 @@ class AlertWebhook(models.Model):
         null=True,
         blank=True,
         related_name="alert_webhooks",
+        verbose_name=_("project"),
         help_text=_("Empty: the alerts of every project."),
     )
-    url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=128, help_text=_("Shared secret of the signature."))
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    url = models.URLField("URL", max_length=500)
+    secret = models.CharField(
+        pgettext_lazy("webhook", "secret"),
+        max_length=128,
+        help_text=_("Shared secret of the signature."),
+    )
+    is_active = models.BooleanField(pgettext_lazy("webhook", "active"), default=True)
+    created_at = models.DateTimeField(pgettext_lazy("webhook", "created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["project", "url"]
+        verbose_name = _("alert webhook")
+        verbose_name_plural = _("alert webhooks")
         constraints = [
             models.CheckConstraint(
                 condition=Q(url__startswith="http://") | Q(url__startswith="https://"),
@@ -130,7 +154,7 @@ class AlertDelivery(models.Model):
         CLEARED = "cleared", _("Cleared")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", _("E-mail")
+        EMAIL = "email", pgettext_lazy("alert channel", "E-mail")
         WEBHOOK = "webhook", _("Webhook")
 
     class Status(models.TextChoices):
@@ -139,23 +163,44 @@ class AlertDelivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.CharField(max_length=10, choices=Event.choices)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    target = models.CharField(max_length=1000, help_text=_("Recipients or URL."))
-    webhook = models.ForeignKey(
-        AlertWebhook, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("alert")
     )
-    payload = models.JSONField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    event = models.CharField(
+        pgettext_lazy("alert delivery", "event"), max_length=10, choices=Event.choices
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    target = models.CharField(
+        pgettext_lazy("alert delivery", "target"),
+        max_length=1000,
+        help_text=_("Recipients or URL."),
+    )
+    webhook = models.ForeignKey(
+        AlertWebhook,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("webhook"),
+    )
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        pgettext_lazy("alert delivery", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(
+        pgettext_lazy("alert delivery", "created at"), auto_now_add=True
+    )
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "alert deliveries"
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
 
     def __str__(self) -> str:
         return f"{self.channel} {self.event} -> {self.target} ({self.status})"

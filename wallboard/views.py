@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from projects.tenancy import manages_a_project, sees_whole_pool, visible_projects
 from wallboard import tv
@@ -28,7 +29,7 @@ def board_labels() -> dict[str, str]:
         "wrap": _("wrap"),
         "break": _("break"),
         "offline": _("offline"),
-        "connected": _("Live"),
+        "connected": pgettext("wallboard status", "Live"),
         "reconnecting": _("Reconnecting…"),
         "refused": _("Not allowed: the link expired or the session ended."),
         "target": _("target"),

@@ -1,6 +1,7 @@
 """Alerts in the API: a project's managers (and superusers) list and acknowledge them; a
 client's integration reads its own projects' alerts and changes nothing (docs/alerts.md)."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
@@ -17,7 +18,7 @@ from projects.api.scoping import MANAGER, ScopedViewSetMixin, is_integration
 class AcknowledgePermission(permissions.BasePermission):
     """Reads pass (the scope decides them); an integration token never acknowledges."""
 
-    message = "Integration tokens read alerts; only people acknowledge them."
+    message = _("Integration tokens read alerts; only people acknowledge them.")
 
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:

@@ -40,6 +40,7 @@ REPORT_PAGES = {
         "adherence_report",
         "intraday_report",
     ],
+    "wallboard": ["wallboard"],
 }
 # English words of the project's templates that no catalogue holds yet, per app.
 KNOWN_ENGLISH = {"contactcenter": ["Reports"]}

@@ -14,6 +14,19 @@
   var operators = [];     // [{operator, state, since}]
   var retry = 1000;
   var AMBER_BELOW = 0.05; // amber: within 5 points under the target; red: further under
+  // Numbers and times in the page's language (the template's data-lang).
+  var lang = root.dataset.lang || undefined;
+  var percentFormat = new Intl.NumberFormat(lang, {
+    style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1});
+  var numberFormat = new Intl.NumberFormat(lang, {maximumFractionDigits: 2});
+
+  function number(value) {
+    return value === null || value === undefined ? "-" : numberFormat.format(Number(value));
+  }
+
+  function clockTime(date) {
+    return date.toLocaleTimeString(lang);
+  }
 
   function setStatus(name, text) {
     status.dataset.status = name;
@@ -28,7 +41,7 @@
   }
 
   function percent(value) {
-    return value === null || value === undefined ? "-" : (value * 100).toFixed(1) + "%";
+    return value === null || value === undefined ? "-" : percentFormat.format(Number(value));
   }
 
   function level(sl, target) {
@@ -71,20 +84,20 @@
     sl = sl === null || sl === undefined ? null : Number(sl);
     tile.dataset.level = level(sl, entry.meta.sl_target);
     field(tile, "service_level", sl, percent(sl));
-    field(tile, "waiting", state.waiting, String(state.waiting));
+    field(tile, "waiting", state.waiting, number(state.waiting));
     var longest = state.longest_wait_seconds || 0;
     if (state.waiting > 0) { longest += (Date.now() - entry.receivedAt) / 1000; }
     field(tile, "longest_wait", state.longest_wait_seconds, duration(longest));
     field(tile, "today", [today.offered, today.answered, today.abandoned],
-      [today.offered, today.answered, today.abandoned].join(" / "));
+      [today.offered, today.answered, today.abandoned].map(number).join(" / "));
     var forecast = today.forecast_offered;
-    field(tile, "forecast", [today.offered, forecast], today.offered + " / " +
-      (forecast === null || forecast === undefined ? "-" : Math.round(Number(forecast))));
+    field(tile, "forecast", [today.offered, forecast], number(today.offered) + " / " +
+      (forecast === null || forecast === undefined ? "-" : number(Math.round(Number(forecast)))));
     var agents = state.agents || {};
     tile.querySelectorAll("[data-agents]").forEach(function (span) {
       var key = span.dataset.agents, count = agents[key] || 0;
       span.dataset.value = String(count);
-      span.textContent = count + " " + labels[key];
+      span.textContent = number(count) + " " + labels[key];
     });
   }
 
@@ -94,7 +107,7 @@
       var entry = projects[code], row = message.projects[code];
       if (!entry) { return; }
       field(entry.tile, "interval", row && [row.required_agents, row.on_shift],
-        row ? row.required_agents + " / " + row.on_shift : "-");
+        row ? number(row.required_agents) + " / " + number(row.on_shift) : "-");
       entry.tile.querySelector('[data-field="interval"]').dataset.short =
         String(Boolean(row && row.gap < 0));
     });
@@ -120,7 +133,7 @@
 
   function alertSince(iso) {
     var at = iso ? new Date(iso) : null;
-    return at && !isNaN(at) ? labels.since + " " + at.toLocaleTimeString() : "";
+    return at && !isNaN(at) ? labels.since + " " + clockTime(at) : "";
   }
 
   // One line per open alert: project (or the pool), condition, value / threshold, since.
@@ -136,7 +149,7 @@
       item.dataset.condition = message.condition;
       item.dataset.status = message.state || "open";
       var value = message.value === null || message.value === undefined ? "" :
-        Number(message.value) + (message.threshold ? " / " + Number(message.threshold) : "");
+        number(message.value) + (message.threshold ? " / " + number(message.threshold) : "");
       item.textContent = [message.project || labels.pool, message.label || message.condition,
         value, alertSince(message.opened_at)].filter(Boolean).join(" · ");
       item.title = message.message || "";
@@ -196,7 +209,7 @@
     });
     if (operators.length) { drawOperators(); }
     var clock = document.getElementById("wallboard-clock");
-    if (clock) { clock.textContent = new Date().toLocaleTimeString(); }
+    if (clock) { clock.textContent = clockTime(new Date()); }
   }, 1000);
 
   connect();
