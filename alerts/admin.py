@@ -40,7 +40,8 @@ def _number(value) -> str:
     """A value people read: up to three places, the language's separators."""
     if value is None:
         return "-"
-    places = max(0, min(3, -Decimal(value).normalize().as_tuple().exponent))
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    places = max(0, min(3, -exponent)) if isinstance(exponent, int) else 0
     return number_text(value, places)
 
 
@@ -117,7 +118,7 @@ class AlertAdmin(LocalTimeAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         "threshold_text",
         "message",
     ]
-    fields = readonly_fields
+    fields = readonly_fields  # type: ignore[assignment]  # every field shown, none typed
 
     opened_local = _local("opened_at", _("opened at"))
     last_seen_local = _local("last_seen_at", _("last seen at"))
