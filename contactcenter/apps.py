@@ -3,6 +3,7 @@ import logging.config
 from celery.signals import setup_logging
 from django.apps import AppConfig
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 
 def _logging_from_django_settings(**kwargs):
@@ -14,7 +15,7 @@ def _logging_from_django_settings(**kwargs):
 
 class ContactcenterConfig(AppConfig):
     name = "contactcenter"
-    verbose_name = "Shared plumbing"
+    verbose_name = gettext_lazy("Shared plumbing")
 
     def ready(self):
         setup_logging.connect(_logging_from_django_settings, weak=False, dispatch_uid=__name__)
