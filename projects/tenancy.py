@@ -192,8 +192,10 @@ def _resolve_scope(model: type[Model], path: str) -> tuple[type[Model], bool]:
                 f"scope_path {path!r} on {model.__name__}: {part!r} is not a relation."
             )
         many = many or bool(field.many_to_many or field.one_to_many)
-        assert field.related_model is not None  # a relation (checked above)
-        current = field.related_model
+        related = field.related_model
+        if related is None or isinstance(related, str):  # a relation always names its model
+            raise ImproperlyConfigured(f"scope_path {path!r}: {part!r} leads to no model.")
+        current = related
     return current, many
 
 

@@ -12,7 +12,9 @@ Sums: ``СтТовБезНДСВсего`` = the amount without VAT, ``СумН�
 """
 
 import uuid
-import xml.etree.ElementTree as ET
+
+# ElementTree builds the УПД here; nothing is parsed.
+import xml.etree.ElementTree as ET  # nosec B405
 import zoneinfo
 from decimal import Decimal
 from typing import Any
