@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "demo",
     "alerts",
     "live",
+    "telephony",
 ]
 
 MIDDLEWARE = [
