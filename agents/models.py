@@ -4,12 +4,19 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField, RangeOperators
+from django.contrib.postgres.fields import (
+    ArrayField,
+    DateRangeField,
+    DateTimeRangeField,
+    RangeOperators,
+)
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from agents import contracts
 from contactcenter.l10n import local_time_text, zone_name
 from projects.models import CODE_HELP, CODE_REGEX, Project
 
@@ -52,6 +59,50 @@ class Operator(models.Model):
         decimal_places=2,
         default=0,
         help_text=_("Fully loaded cost per paid hour."),
+    )
+    # The contract's working rules (agents.contracts: the center's defaults, rules_for).
+    contract_hours_per_week = models.DecimalField(
+        _("contract hours per week"),
+        max_digits=4,
+        decimal_places=1,
+        default=contracts.default_contract_hours,
+        validators=[MinValueValidator(0), MaxValueValidator(168)],
+    )
+    max_hours_per_week = models.DecimalField(
+        _("maximum hours per week"),
+        max_digits=4,
+        decimal_places=1,
+        default=contracts.default_max_hours,
+        validators=[MinValueValidator(0), MaxValueValidator(168)],
+        help_text=_("Scheduled hours in a week never exceed this, overtime included."),
+    )
+    min_rest_hours = models.PositiveSmallIntegerField(
+        _("minimum rest between shifts, hours"),
+        default=contracts.default_min_rest_hours,
+        validators=[MaxValueValidator(72)],
+    )
+    max_consecutive_days = models.PositiveSmallIntegerField(
+        _("maximum consecutive working days"),
+        default=contracts.default_max_consecutive_days,
+        validators=[MinValueValidator(1), MaxValueValidator(14)],
+    )
+    preferred_days_off = ArrayField(
+        models.PositiveSmallIntegerField(validators=[MaxValueValidator(6)]),
+        verbose_name=_("preferred days off"),
+        default=list,
+        blank=True,
+        size=7,
+        help_text=_("Weekdays, 0 = Monday ... 6 = Sunday."),
+    )
+    overtime_allowed = models.BooleanField(_("overtime allowed"), default=False)
+    overtime_hourly_cost = models.DecimalField(
+        _("overtime hourly cost"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Empty: the hourly cost times the center's overtime rate."),
     )
     projects = models.ManyToManyField(
         Project,
