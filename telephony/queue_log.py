@@ -385,7 +385,7 @@ class _CallAssembler:
             return None
         first = self.open[found[0]].enter
         self.consultations[first.uniqueid].append(line.uniqueid)
-        self.first_legs[line.uniqueid] = (first.uniqueid, first.datum(1))
+        self.first_legs[line.uniqueid] = (first.uniqueid, first.datum(1) or first.datum(0))
         return found[0]
 
     def _close(self, call: _OpenCall, closing: QueueLogLine) -> None:
@@ -406,7 +406,9 @@ class _CallAssembler:
             )
             return
         agent = connect.agent if connect and connect.agent not in NONE_VALUES else None
-        linked_to, caller_raw = self.first_legs.get(enter.uniqueid, ("", enter.datum(1)))
+        # ENTERQUEUE is url|callerid|position; exports of the realtime table drop the url.
+        own_caller = enter.datum(1) or enter.datum(0)
+        linked_to, caller_raw = self.first_legs.get(enter.uniqueid, ("", own_caller))
         self.calls.append(
             QueueCall(
                 queue=enter.queue,

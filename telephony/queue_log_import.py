@@ -62,6 +62,7 @@ from telephony.parking import park
 from telephony.queue_log import (
     BREAK,
     END_OF_LOG,
+    NONE_VALUES,
     OFFLINE,
     PendingCall,
     QueueCall,
@@ -382,12 +383,12 @@ def add_mappings(source, *, queue_map: Mapping[str, str], agent_map: Mapping[str
 
 
 def _queues_of(feeds) -> set[str]:
-    """The queues calls enter in the input (a cheap first pass to find the client)."""
+    """The queues the input names (a cheap first pass to find the client)."""
     queues = set()
     for _file_name, lines in feeds:
         for line_no, text in enumerate(lines(), start=1):
             parsed = parse_line(text, line_no)
-            if isinstance(parsed, QueueLogLine) and parsed.event == "ENTERQUEUE":
+            if isinstance(parsed, QueueLogLine) and parsed.queue not in NONE_VALUES:
                 queues.add(parsed.queue)
     return queues
 
