@@ -15,6 +15,7 @@ from telephony.queue_log import (
     END_OF_LOG,
     OFFLINE,
     READY,
+    QueueLogReader,
     agent_name,
     default_operator_of,
     epoch_to_datetime,
@@ -257,3 +258,30 @@ def test_epoch_to_datetime_is_aware_utc_and_keeps_fractions():
     assert epoch_to_datetime("1791180000.25") == T0 + dt.timedelta(milliseconds=250)
     with pytest.raises(ValueError, match="epoch"):
         epoch_to_datetime("-5")
+
+
+def test_a_tailer_feeding_lines_and_draining_gets_what_a_whole_read_gets():
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    whole = read_queue_log(lines, operator_of=operator_of, close_open_states=False)
+    reader = QueueLogReader(operator_of=operator_of)
+    calls, states, issues = [], [], []
+    for line_no, text in enumerate(lines, start=1):
+        reader.feed_line(text, line_no, file="queue_log")
+        if line_no % 5 == 0:  # a tailer stores what is final every few lines
+            drained = reader.drain()
+            calls += drained.calls
+            states += drained.states
+            issues += drained.issues
+            assert all(change.at < drained.last_at for change in drained.states)
+    rest = reader.finish(close_open_states=False)
+
+    def key(call):
+        return (call.external_id, call.offered_at, call.ended_at, call.operator)
+
+    # Calls come as they close (a whole read lists them by their ENTERQUEUE line).
+    assert sorted(map(key, calls + rest.calls)) == sorted(map(key, whole.calls))
+    assert [(s.operator, s.state, s.at, s.reason) for s in states + rest.states] == [
+        (s.operator, s.state, s.at, s.reason) for s in whole.states
+    ]
+    assert [i.line_no for i in issues + rest.issues] == [i.line_no for i in whole.issues]
+    assert [p.uniqueid for p in rest.pending] == [p.uniqueid for p in whole.pending]
