@@ -357,3 +357,23 @@ def test_the_command_refuses_bad_flags_and_a_missing_file(setup, tmp_path):
     with pytest.raises(CommandError, match="--pending-expiry takes"):
         call_command("import_queue_log", str(SAMPLE), "--pending-expiry", "-1")
     assert Call.objects.count() == 0
+
+
+def test_the_task_imports_and_returns_the_summary(setup):
+    from telephony.tasks import import_queue_log
+
+    summary = import_queue_log.run(str(SAMPLE), queue_map=QUEUE_MAP, agent_map=AGENT_MAP)
+
+    assert (summary["calls_created"], summary["events_created"]) == (8, 12)
+    assert [p["line_no"] for p in summary["parked"]] == [37, 40]
+
+
+def test_a_source_of_another_kind_is_refused(setup):
+    hotline, _sales = setup
+    TelephonySource.objects.create(
+        client=hotline.client, code="cdr", name="CDR", kind=TelephonySource.Kind.ASTERISK_CDR_CSV
+    )
+
+    with pytest.raises(CommandError, match="is not an Asterisk queue_log source"):
+        call_command("import_queue_log", str(SAMPLE), "--source", "cdr")
+    assert Call.objects.count() == 0
