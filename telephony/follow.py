@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from django.db import transaction
+from django.db import close_old_connections, transaction
 
 from telephony.follow_feed import Feed, FeedResult
 from telephony.models import QueueLogCursor, TelephonySource
@@ -196,6 +196,9 @@ def follow(
             ready = _settled(waiting) if fresh else waiting
             waiting = waiting[len(ready) :]
             for batch in _batches(ready, max_batch_lines):
+                if stop.is_set():
+                    return total  # the rest is read again after the restart
+                close_old_connections()  # a long-lived process outlives its connection
                 result = _store(feed, cursor, batch)
                 total.add(result)
                 if on_batch is not None:

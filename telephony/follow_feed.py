@@ -10,8 +10,10 @@ state derived from per-queue memberships and pauses, one state per operator and 
 applies unchanged. What is carried, in the cursor's ``state``:
 
 - the ``ENTERQUEUE`` and ``CONNECT`` lines of the calls still in progress;
-- each operator's member lines since their last ``offline`` state (an offline operator is
-  a member of no queue: what came before no longer matters);
+- each operator's member lines that still make their presence: none before their last
+  logoff, those since they last were not on a break and, before, the last line per queue,
+  the last ``PAUSEALL``-like line and the last login (``_presence_lines`` says why that
+  is the same presence); an operator left offline usually carries none;
 - the open segments' external ids and the count of segments per (project, uniqueid), so a
   call sent back to the queue gets ``-2``, ``-3``... as the batch import names it.
 
@@ -41,8 +43,12 @@ from agents.models import Operator
 from calls.ingest import calls_ingest
 from calls.queue_log import (
     ANSWERED_CLOSING_EVENTS,
+    BREAK,
     CLOSING_EVENTS,
+    LOGIN_EVENTS,
+    LOGOFF_EVENTS,
     MEMBER_EVENTS,
+    NONE_VALUES,
     OFFLINE,
     QueueLogLine,
     normalize_caller,
@@ -115,6 +121,9 @@ class Feed:
         self.open: dict[str, dict[str, Any]] = state.get("open", {})
         # "project<SEP>uniqueid" -> [segments so far, epoch of the last one]
         self.segments: dict[str, list[int]] = state.get("segments", {})
+        # Operators last seen offline, their lines no longer carried: the reader, meeting
+        # them again with no history, says "offline" once more; that is no change.
+        self.offline: set[str] = set(state.get("offline", []))
 
     def state(self) -> dict[str, Any]:
         return {
@@ -122,6 +131,7 @@ class Feed:
             "carried": [[item.seq, item.line_no, item.text] for item in self.carried],
             "open": self.open,
             "segments": self.segments,
+            "offline": sorted(self.offline),
         }
 
     def operator_of(self, agent: str) -> str | None:
@@ -173,7 +183,9 @@ class Feed:
         call_rows = _call_rows(
             log, inputs, ids_by_seq, project_of_queue, known=known, skipped=skipped
         )
-        event_rows = _event_rows(log, inputs, first_new, known=known, skipped=skipped)
+        event_rows = _event_rows(
+            log, inputs, first_new, offline=self.offline, known=known, skipped=skipped
+        )
 
         result.live_created, result.live_duplicate = _ingest_in_batches(
             call_events_ingest, live_rows, what="call event", skipped=skipped
@@ -231,28 +243,31 @@ class Feed:
         }
 
     def _carry(self, inputs: list[_Input], parsed: dict[int, QueueLogLine], log) -> None:
-        """Keep the lines the next batch needs: open calls' lines, non-offline operators'."""
+        """Keep the lines the next batch needs: open calls' lines, operators' presence."""
         pending = {(call.queue, call.uniqueid): call.line_no for call in log.pending}
-        last_state: dict[str, tuple[int, str]] = {}
-        for change in log.states:
-            last_state[change.operator] = (change.line_no, change.state)
-        carried = []
+        keep: set[int] = set()
+        member_lines: dict[str, list[int]] = defaultdict(list)
         for position, line in sorted(parsed.items()):
-            if line.event in _CALL_LINE_EVENTS:
+            if line.event in {"ENTERQUEUE", "CONNECT"}:
                 entered = pending.get((line.queue, line.uniqueid))
-                keep = (
-                    line.event in {"ENTERQUEUE", "CONNECT"}
-                    and entered is not None
-                    and position >= entered
-                )
-            elif line.event in MEMBER_EVENTS:
-                operator = self.operator_of(line.agent)
-                keep = operator is not None and last_state.get(operator, (0, ""))[1] != OFFLINE
+                if entered is not None and position >= entered:
+                    keep.add(position)
+            elif line.event in MEMBER_EVENTS and (operator := self.operator_of(line.agent)):
+                member_lines[operator].append(position)
+        last_state: dict[str, str] = {}
+        not_on_break: dict[str, int] = defaultdict(int)
+        for change in log.states:
+            last_state[change.operator] = change.state
+            if change.state != BREAK:
+                not_on_break[change.operator] = change.line_no
+        for operator, positions in member_lines.items():
+            needed = _presence_lines(positions, parsed, not_on_break[operator])
+            keep.update(needed)
+            if last_state.get(operator) == OFFLINE and not needed:
+                self.offline.add(operator)
             else:
-                keep = False
-            if keep:
-                carried.append(inputs[position - 1])
-        self.carried = carried
+                self.offline.discard(operator)
+        self.carried = [inputs[position - 1] for position in sorted(keep)]
         self._forget_old_segments()
 
     def _forget_old_segments(self) -> None:
@@ -291,12 +306,16 @@ def _call_rows(log, inputs, ids_by_seq, project_of_queue, *, known, skipped):
     return rows
 
 
-def _event_rows(log, inputs, first_new, *, known, skipped):
+def _event_rows(log, inputs, first_new, *, offline, known, skipped):
     """``(line_no, row)`` of the agent state changes the new lines made."""
     rows = []
+    seen = set()
     for change in log.states:
         if change.line_no < first_new:
             continue  # stored by an earlier batch
+        first, _ = change.operator not in seen, seen.add(change.operator)
+        if first and change.operator in offline and change.state == OFFLINE:
+            continue  # still offline: no change
         line_no = inputs[change.line_no - 1].line_no
         if change.operator not in known:
             reason = f"unknown operator {change.operator!r}"
@@ -305,6 +324,41 @@ def _event_rows(log, inputs, first_new, *, known, skipped):
         row = {"operator": change.operator, "state": change.state, "at": change.at}
         rows.append((line_no, row | {"reason": change.reason}))
     return rows
+
+
+def _presence_lines(positions: list[int], parsed: dict[int, QueueLogLine], settled: int):
+    """The member lines of one operator that still make their presence (queues, pauses,
+    agent login, pause reason) for the reader.
+
+    Nothing up to their last ``AGENTLOGOFF``, itself included: it leaves a fresh presence.
+    After that, every line after ``settled`` (the last line after which they were not on
+    a break: the pause reason starts again from there) and, up to it, only what no later
+    line up to it overrides: the last line per queue (``ADDMEMBER``, ``REMOVEMEMBER``,
+    ``PAUSE``/``UNPAUSE`` of a queue set that queue alone; a last ``REMOVEMEMBER`` leaves
+    the queue as absent as no line), the last ``PAUSEALL``-like line (it sets the queues
+    then present, each overridden by its own later line, and the agent-wide pause), the
+    last login. Replaying these gives the reader the presence that replaying every line
+    gives, so a static member pausing all day carries a few lines, not the day.
+    """
+    logoffs = [position for position in positions if parsed[position].event in LOGOFF_EVENTS]
+    if logoffs:
+        positions = [position for position in positions if position > logoffs[-1]]
+    after = [position for position in positions if position > settled]
+    last_of: dict[tuple[str, str], int] = {}
+    for position in positions:
+        if position > settled:
+            break
+        line = parsed[position]
+        if line.event in LOGIN_EVENTS:
+            last_of["login", ""] = position
+        elif line.event in {"ADDMEMBER", "REMOVEMEMBER"} or (
+            line.event in {"PAUSE", "UNPAUSE"} and line.queue not in NONE_VALUES
+        ):
+            last_of["queue", line.queue] = position
+        else:  # PAUSEALL / UNPAUSEALL, or a PAUSE / UNPAUSE naming no queue
+            last_of["all", ""] = position
+    before = [position for position in last_of.values() if parsed[position].event != "REMOVEMEMBER"]
+    return sorted(before) + after
 
 
 _CALL_LINE_EVENTS = CLOSING_EVENTS | {"ENTERQUEUE", "CONNECT"}
