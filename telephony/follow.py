@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from django.db import close_old_connections, transaction
+from django.utils.translation import gettext as _
 
 from telephony.follow_feed import Feed, FeedResult
 from telephony.models import QueueLogCursor, TelephonySource
@@ -36,6 +38,7 @@ from telephony.models import QueueLogCursor, TelephonySource
 logger = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1 << 20  # read at most this much per poll
+MIN_POLL_INTERVAL, MAX_POLL_INTERVAL = 0.01, 3600.0  # seconds, the command's bounds
 MAX_BATCH_LINES = 1000  # lines per stored batch (each makes at most 3 rows, far below 10,000)
 
 
@@ -139,8 +142,8 @@ class Tail:
         self.offset, self.line_no = offset, line_no
 
     def _read(self, *, final: bool = False) -> list[TailLine]:
-        assert self.file is not None  # _start opened it
-        assert self.inode is not None
+        if self.file is None or self.inode is None:  # pragma: no cover - _start opened it
+            return []
         self.file.seek(self.offset)
         data = self.file.read(self.chunk_bytes)
         cut = data.rfind(b"\n") + 1
@@ -208,6 +211,37 @@ def follow(
     finally:
         tail.close()
     return total
+
+
+def follow_until_signalled(path, *, stdout, stderr, **options) -> FeedResult:
+    """``follow`` until SIGTERM or SIGINT (``import_queue_log --follow``), each stored batch
+    written to ``stdout`` in one line and what it skipped to ``stderr``."""
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():  # signals reach only it
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda _signum, _frame: stop.set())
+
+    def report(result: FeedResult, cursor: QueueLogCursor) -> None:
+        text = _(
+            "line %(line)s: %(live)s live call events, %(events)s agent events, "
+            "%(calls)s calls stored, %(skipped)s skipped"
+        )
+        stdout.write(
+            text
+            % {
+                "line": cursor.line_no,
+                "live": result.live_created,
+                "events": result.stored.events_created,
+                "calls": result.stored.calls_created,
+                "skipped": len(result.stored.skipped),
+            }
+        )
+        for item in result.stored.skipped:
+            stderr.write(
+                _("  line %(line)s: %(reason)s") % {"line": item.line_no, "reason": item.reason}
+            )
+
+    return follow(path, stop=stop, on_batch=report, **options)
 
 
 def _settled(lines: list[TailLine]) -> list[TailLine]:

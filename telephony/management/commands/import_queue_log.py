@@ -1,15 +1,12 @@
 """``manage.py import_queue_log PATH [--map QUEUE=PROJECT ...] [--agent-map AGENT=OPERATOR ...]
 [--follow [--poll-interval SECONDS]]``"""
 
-import signal
-import threading
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from calls.queue_log_import import queue_log_import_file
-from telephony.follow import follow
+from telephony.follow import MAX_POLL_INTERVAL, MIN_POLL_INTERVAL, follow_until_signalled
 
 
 def _pairs(values, option):
@@ -75,7 +72,16 @@ class Command(BaseCommand):
         queue_map = _pairs(options["map"], "--map")
         agent_map = _pairs(options["agent_map"], "--agent-map")
         if options["follow"]:
-            self._follow(path, queue_map, agent_map, options["poll_interval"])
+            if not MIN_POLL_INTERVAL <= options["poll_interval"] <= MAX_POLL_INTERVAL:
+                raise CommandError(_("--poll-interval must be between 0.01 and 3600 seconds."))
+            follow_until_signalled(
+                path,
+                queue_map=queue_map,
+                agent_map=agent_map,
+                poll_interval=options["poll_interval"],
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
             return
         try:
             result = queue_log_import_file(path=path, queue_map=queue_map, agent_map=agent_map)
@@ -86,40 +92,3 @@ class Command(BaseCommand):
             ) from error
         for line in result.summary():
             self.stdout.write(line)
-
-    def _follow(self, path, queue_map, agent_map, poll_interval):
-        """``--follow``: until SIGTERM or Ctrl-C, each stored batch printed in one line."""
-        if not 0.01 <= poll_interval <= 3600:
-            raise CommandError(_("--poll-interval must be between 0.01 and 3600 seconds."))
-        stop = threading.Event()
-        if threading.current_thread() is threading.main_thread():  # signals reach only it
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(signum, lambda _signum, _frame: stop.set())
-
-        def report(result, cursor):
-            self.stdout.write(
-                _(
-                    "line %(line)s: %(live)s live call events, %(events)s agent events, "
-                    "%(calls)s calls stored, %(skipped)s skipped"
-                )
-                % {
-                    "line": cursor.line_no,
-                    "live": result.live_created,
-                    "events": result.stored.events_created,
-                    "calls": result.stored.calls_created,
-                    "skipped": len(result.stored.skipped),
-                }
-            )
-            for item in result.stored.skipped:
-                self.stderr.write(
-                    _("  line %(line)s: %(reason)s") % {"line": item.line_no, "reason": item.reason}
-                )
-
-        follow(
-            path,
-            queue_map=queue_map,
-            agent_map=agent_map,
-            poll_interval=poll_interval,
-            stop=stop,
-            on_batch=report,
-        )
