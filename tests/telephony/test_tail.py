@@ -77,3 +77,12 @@ def test_resuming_finds_the_rotated_file_by_its_inode(tmp_path):
     gone = Tail(tmp_path / "queue_log", inode=inode + 10**9, offset=4, line_no=1)
     assert texts(gone.poll()) == ["2|a"]  # the old file is gone: the new one from its start
     gone.close()
+
+
+def test_a_log_not_written_yet_is_waited_for(tmp_path):
+    path = tmp_path / "queue_log"
+    tail = Tail(path)
+    assert tail.poll() == []
+    path.write_text("1|a\n")
+    assert texts(tail.poll()) == ["1|a"]
+    tail.close()
