@@ -17,6 +17,10 @@ applies unchanged. What is carried, in the cursor's ``state``:
 - the open segments' external ids and the count of segments per (project, uniqueid), so a
   call sent back to the queue gets ``-2``, ``-3``... as the batch import names it.
 
+A call still open a day after it entered (by the log's own clock: the PBX restarted and
+lost it) is reported (``expired``) and no longer carried; its live events are closed by
+``live.closing`` like any call whose record never comes.
+
 Each new line becomes, as it comes: a live call event (``ENTERQUEUE`` offered, ``CONNECT``
 answered by the line's operator, an answered segment's closing ``ended``, an unanswered
 one's ``abandoned``) through ``live.ingest.call_events_ingest`` (the live state and the
@@ -73,6 +77,8 @@ from live.state import REPLAY
 
 LIVE_EXTERNAL_ID_MAX_LENGTH = cast(int, CallEvent._meta.get_field("external_id").max_length)
 SEGMENT_MEMORY = dt.timedelta(days=1)  # how long a closed call's segment count is kept
+OPEN_CALL_MEMORY = dt.timedelta(days=1)  # a call open this long was lost by the PBX
+EXPIRED = "expired"  # a Skipped kind: a call whose end never came
 _SEP = "\x1f"  # joins a key's parts in JSON object keys; never in a queue_log field
 
 
@@ -159,7 +165,6 @@ class Feed:
         known = set(Operator.objects.filter(code__in=wanted).values_list("code", flat=True))
 
         result = FeedResult()
-        result.stored.pending = log.pending
         skipped = result.stored.skipped
 
         def file_line(position: int) -> int:
@@ -199,8 +204,8 @@ class Feed:
         result.stored.calls_created, result.stored.calls_duplicate = _ingest_in_batches(
             calls_ingest, call_rows, what="call", skipped=skipped
         )
+        result.stored.pending = self._carry(inputs, parsed, log, skipped=skipped)
         skipped.sort(key=lambda item: item.line_no)
-        self._carry(inputs, parsed, log)
         return result
 
     def _live_event(self, line, seq, project_of_queue, ids_by_seq) -> dict[str, Any] | None:
@@ -242,9 +247,24 @@ class Feed:
             "caller": caller,
         }
 
-    def _carry(self, inputs: list[_Input], parsed: dict[int, QueueLogLine], log) -> None:
-        """Keep the lines the next batch needs: open calls' lines, operators' presence."""
-        pending = {(call.queue, call.uniqueid): call.line_no for call in log.pending}
+    def _carry(self, inputs: list[_Input], parsed: dict[int, QueueLogLine], log, *, skipped):
+        """Keep the lines the next batch needs: open calls' lines, operators' presence.
+        Returns the calls still in progress; those open for longer than ``OPEN_CALL_MEMORY``
+        (the PBX restarted and lost them) are reported and forgotten."""
+        newest = max((line.at for line in parsed.values()), default=None)
+        pending = {}
+        in_progress = []
+        for call in log.pending:
+            if newest is not None and call.offered_at < newest - OPEN_CALL_MEMORY:
+                self.open.pop(f"{call.queue}{_SEP}{call.uniqueid}", None)
+                reason = (
+                    f"call {call.uniqueid} in queue {call.queue} still open after "
+                    f"{OPEN_CALL_MEMORY.total_seconds() / 3600:g} hours: no longer followed"
+                )
+                skipped.append(Skipped(inputs[call.line_no - 1].line_no, EXPIRED, "call", reason))
+                continue
+            pending[call.queue, call.uniqueid] = call.line_no
+            in_progress.append(call)
         keep: set[int] = set()
         member_lines: dict[str, list[int]] = defaultdict(list)
         for position, line in sorted(parsed.items()):
@@ -269,6 +289,7 @@ class Feed:
                 self.offline.discard(operator)
         self.carried = [inputs[position - 1] for position in sorted(keep)]
         self._forget_old_segments()
+        return in_progress
 
     def _forget_old_segments(self) -> None:
         if not self.segments:

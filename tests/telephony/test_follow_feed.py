@@ -129,3 +129,22 @@ def test_a_static_member_pausing_all_day_carries_two_lines():
     assert AgentStateEvent.objects.count() == 121
     last = AgentStateEvent.objects.order_by("at").last()
     assert (last.state, last.at) == ("ready", dt.datetime.fromtimestamp(base + 605, tz=dt.UTC))
+
+
+def test_a_call_the_pbx_lost_is_forgotten_after_a_day():
+    ProjectFactory(code="hotline")
+    base = int(time.time()) - 2 * 86400
+    feed = Feed()
+    feed.feed([(1, f"{base}|lost.1|hotline|NONE|ENTERQUEUE||+74951234567|1")])
+    assert [line_no for _seq, line_no, _text in feed.state()["carried"]] == [1]
+    result = feed.feed([(2, f"{base + 86401}|c2|hotline|NONE|ENTERQUEUE||+74951234568|1")])
+    assert [line_no for _seq, line_no, _text in feed.state()["carried"]] == [2]
+    assert list(feed.state()["open"]) == ["hotline\x1fc2"]
+    assert [(item.line_no, item.kind, item.reason) for item in result.stored.skipped] == [
+        (
+            1,
+            "expired",
+            "call lost.1 in queue hotline still open after 24 hours: no longer followed",
+        )
+    ]
+    assert [call.uniqueid for call in result.stored.pending] == ["c2"]
