@@ -1,5 +1,6 @@
 """``manage.py import_queue_log PATH... [--source CODE] [--map QUEUE=PROJECT ...]
-[--agent-map AGENT=OPERATOR ...] [--keep-open] [--pending-expiry SECONDS]``
+[--agent-map AGENT=OPERATOR ...] [--keep-open] [--pending-expiry SECONDS]
+[--follow [--poll-interval SECONDS]]``
 
 PATH is a file, several (a rotated set: ``queue_log.2.gz queue_log.1 queue_log``) or a glob
 (``'/var/log/asterisk/queue_log*'``); they are read oldest first. docs/telephony-queue-log.md.
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contactcenter.errors import DomainError
+from telephony.follow import MAX_POLL_INTERVAL, MIN_POLL_INTERVAL, follow_until_signalled
 from telephony.queue_log_import import queue_log_import_files
 
 MAX_PENDING_EXPIRY_SECONDS = 7 * 24 * 3600
@@ -92,9 +94,40 @@ class Command(BaseCommand):
             ),
         )
 
+        parser.add_argument(
+            "--follow",
+            action="store_true",
+            help=_(
+                "Keep reading the file as it grows (and is rotated), storing live call events, "
+                "agent states and finished calls as they come; resumes where it stopped. "
+                "Stop with SIGTERM or Ctrl-C."
+            ),
+        )
+        parser.add_argument(
+            "--poll-interval",
+            type=float,
+            default=1.0,
+            metavar="SECONDS",
+            help=_("With --follow: how often to look for new lines (default 1 second)."),
+        )
+
     def handle(self, *args, paths, **options):
         queue_map = _pairs(options["map"], "--map")
         agent_map = _pairs(options["agent_map"], "--agent-map")
+        if options["follow"]:
+            if len(paths) != 1:
+                raise CommandError(_("--follow takes one file: the queue_log being written."))
+            if not MIN_POLL_INTERVAL <= options["poll_interval"] <= MAX_POLL_INTERVAL:
+                raise CommandError(_("--poll-interval must be between 0.01 and 3600 seconds."))
+            follow_until_signalled(
+                paths[0],
+                queue_map=queue_map,
+                agent_map=agent_map,
+                poll_interval=options["poll_interval"],
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
+            return
         expiry: dt.timedelta | bool | None = True  # the setting
         if options["pending_expiry"] is not None:
             seconds = options["pending_expiry"]
