@@ -107,7 +107,7 @@ MONTH_COUNTER_NAMES = (
 def month_counters(*, project: Project, period: dt.date, threshold: int) -> dict[str, int]:
     """Counters of the project's inbound calls offered in its local month ``period``."""
     start, end = rating.month_window(period, project.timezone)
-    params = {
+    params: dict[str, Any] = {
         "project": project.pk,
         "start": start,
         "end": end,

@@ -99,8 +99,8 @@ class AttemptInline(admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
-    fields = ["number", "attempted_local", "status_code", "latency_ms", "error",
-              "response_snippet", "manual"]  # fmt: skip
+    fields = ("number", "attempted_local", "status_code", "latency_ms", "error",
+              "response_snippet", "manual")  # fmt: skip
     readonly_fields = fields
     attempted_local = _local("attempted_at", _("attempted at"))
 
@@ -113,8 +113,8 @@ class WebhookDeliveryAdmin(SuperusersOnlyAdmin):
     list_display = ["message", "endpoint", "status", "attempts", "created_local"]
     list_filter = ["status"]
     list_select_related = ["message", "endpoint"]
-    fields = ["message", "endpoint", "status", "attempts", "next_attempt_local",
-              "delivered_local"]  # fmt: skip
+    fields = ("message", "endpoint", "status", "attempts", "next_attempt_local",
+              "delivered_local")  # fmt: skip
     readonly_fields = fields
     inlines = [AttemptInline]
     actions = ["redeliver"]
@@ -143,7 +143,7 @@ class WebhookDeliveryAdmin(SuperusersOnlyAdmin):
 class WebhookMessageAdmin(SuperusersOnlyAdmin):
     list_display = ["message_id", "event_type", "client", "created_local"]
     list_filter = ["event_type"]
-    fields = ["message_id", "event_type", "client", "payload", "created_local"]
+    fields = ("message_id", "event_type", "client", "payload", "created_local")
     readonly_fields = fields
     created_local = _local("created_at", _("created at"))
 

@@ -9,7 +9,18 @@ from django.utils.translation import pgettext_lazy
 from contactcenter.events import EVENT_TYPES
 from projects.models import Client
 
-EVENT_CHOICES = [(name, name) for name in EVENT_TYPES]
+# The event types as people read them (the admin's filters and columns); the API and the
+# payloads keep the codes.
+EVENT_LABELS = {
+    "invoice.issued": _("Invoice issued"),
+    "invoice.paid": _("Invoice paid"),
+    "payment.received": _("Payment received"),
+    "alert.opened": _("Alert opened"),
+    "alert.cleared": _("Alert cleared"),
+    "import.finished": _("Import finished"),
+    "report.ready": _("Report ready"),
+}
+EVENT_CHOICES = [(name, EVENT_LABELS[name]) for name in EVENT_TYPES]
 URL_MAX_LENGTH = 500
 SNIPPET_MAX_LENGTH = 500
 

@@ -65,5 +65,5 @@ def check_url_resolves_public(url: str) -> None:
         infos = socket.getaddrinfo(parts.hostname, parts.port or None, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise UnsafeUrl(str(exc)) from exc
-    if any(_blocked(info[4][0]) for info in infos):
+    if any(_blocked(str(info[4][0])) for info in infos):
         raise UnsafeUrl("The host resolves to a loopback or private address.")

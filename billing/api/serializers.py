@@ -4,6 +4,7 @@ their payments and deliveries."""
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -314,6 +315,9 @@ class ReconciliationQuerySerializer(serializers.Serializer):
         return attrs
 
 
+MAX_SLA_TIERS = 20
+
+
 class SlaCreditTierSerializer(serializers.Serializer):
     shortfall_up_to_points = serializers.DecimalField(
         max_digits=5,
@@ -333,8 +337,8 @@ class SlaTermSerializer(serializers.ModelSerializer):
     tiers = SlaCreditTierSerializer(
         many=True,
         required=False,
-        max_length=20,
-        help_text="The credit schedule; when sent, it replaces the stored tiers.",
+        help_text="The credit schedule (at most 20 tiers); when sent, it replaces the stored "
+        "tiers.",
     )
 
     class Meta:
@@ -348,3 +352,10 @@ class SlaTermSerializer(serializers.ModelSerializer):
             "target_percent": {"min_value": 0, "max_value": 100},
             "threshold_seconds": {"min_value": 1, "max_value": 3600},
         }
+
+    def validate_tiers(self, tiers):
+        if len(tiers) > MAX_SLA_TIERS:
+            raise serializers.ValidationError(
+                gettext("At most %(count)s tiers.") % {"count": MAX_SLA_TIERS}
+            )
+        return tiers
