@@ -2,6 +2,7 @@
 an endpoint receives. Endpoints (rotate the secret, switch on again), their deliveries with
 every attempt (send again)."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -12,6 +13,7 @@ from django.utils.translation import ngettext
 from contactcenter.l10n import local_time_text
 from webhooks import services
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
+from webhooks.urls_safety import UnsafeUrl, check_url_form
 
 
 def _local(field: str, description):
@@ -41,8 +43,21 @@ class SuperusersOnlyAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class WebhookEndpointForm(forms.ModelForm):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["client", "url", "description", "events", "is_active"]
+
+    def clean_url(self):
+        try:
+            return check_url_form(self.cleaned_data["url"])
+        except UnsafeUrl as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(SuperusersOnlyAdmin):
+    form = WebhookEndpointForm
     list_display = ["url", "client", "is_active", "failing_local", "disabled_local"]
     list_filter = ["is_active"]
     search_fields = ["url", "client__code"]

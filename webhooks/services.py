@@ -185,6 +185,25 @@ def _queue(ids: list[int], countdown: int = 0) -> None:
         deliver.apply_async((pk,), countdown=countdown)
 
 
+STALE = dt.timedelta(minutes=10)
+
+
+def deliveries_requeue(*, now: dt.datetime, older_than: dt.timedelta = STALE) -> int:
+    """Queue again the deliveries still due whose next attempt is overdue by ``older_than``
+    (planned while the broker was down, or their retry lost); returns how many."""
+    ids = list(
+        WebhookDelivery.objects.filter(
+            status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING],
+            next_attempt_at__lt=now - older_than,
+            endpoint__is_active=True,
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    _queue(ids)
+    return len(ids)
+
+
 def on_event_published(sender: Any, *, event_type: str, client_id: int | None, data: dict,
                        **kwargs: Any) -> None:  # fmt: skip
     """The ``contactcenter.events.event_published`` receiver (connected in AppConfig.ready)."""
@@ -194,6 +213,17 @@ def on_event_published(sender: Any, *, event_type: str, client_id: int | None, d
 # --- Attempts ----------------------------------------------------------------------------
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx is the receiver's answer, never followed: a redirect could lead to an address
+    the URL checks refuse (server-side request forgery)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
     """(status, the answer's start); raises urllib/OS errors for a network failure."""
     if not url.startswith(("http://", "https://")):  # checked on save; never file: or ftp:
@@ -201,7 +231,7 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
     headers = {"Content-Type": "application/json", **headers}
     request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=timeout_seconds()) as answer:  # noqa: S310  # nosec B310
+        with _OPENER.open(request, timeout=timeout_seconds()) as answer:  # nosec B310
             return answer.status, answer.read(SNIPPET_MAX_LENGTH).decode(errors="replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read(SNIPPET_MAX_LENGTH).decode(errors="replace")

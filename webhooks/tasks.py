@@ -1,6 +1,7 @@
 """Celery tasks of the webhooks app: one attempt of a delivery, retried by the schedule."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from webhooks import services
 from webhooks.models import WebhookDelivery
@@ -14,11 +15,18 @@ def deliver(self, delivery_id: int) -> str:
     if attempt is None:
         return "skipped"
     delivery = WebhookDelivery.objects.get(pk=delivery_id)
-    if delivery.status == WebhookDelivery.Status.RETRYING:
-        schedule = services.retry_schedule()
-        countdown = schedule[min(self.request.retries, len(schedule) - 1)]
-        raise self.retry(countdown=countdown)
+    if delivery.status == WebhookDelivery.Status.RETRYING and delivery.next_attempt_at:
+        # The row says when (services.delivery_attempt, by the schedule and the attempts made).
+        wait = (delivery.next_attempt_at - timezone.now()).total_seconds()
+        raise self.retry(countdown=max(0, round(wait)))
     return delivery.status
+
+
+@shared_task(name="webhooks.requeue", soft_time_limit=60, time_limit=90)
+def requeue() -> int:
+    """Beat, every 5 minutes: queue again the deliveries whose next attempt is overdue by
+    more than 10 minutes (their task was lost: the broker was down when they were planned)."""
+    return services.deliveries_requeue(now=timezone.now())
 
 
 @shared_task(name="webhooks.redeliver", soft_time_limit=60, time_limit=90)
