@@ -44,6 +44,8 @@ class SuperusersOnlyAdmin(admin.ModelAdmin):
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+
     class Meta:
         model = WebhookEndpoint
         fields = ["client", "url", "description", "events", "is_active"]

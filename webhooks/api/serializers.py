@@ -1,5 +1,5 @@
 """Webhook endpoints and their deliveries in the API. The secret is shown only by the
-answers of a create and of a rotation (``EndpointWithSecretSerializer``)."""
+answers of a create and of a rotation (``WebhookEndpointWithSecretSerializer``)."""
 
 from rest_framework import serializers
 
@@ -8,7 +8,7 @@ from projects.api.fields import ClientCodeField
 from webhooks.models import URL_MAX_LENGTH, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
-class EndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(serializers.ModelSerializer):
     client = ClientCodeField(
         required=False,
         allow_null=True,
@@ -38,16 +38,16 @@ class EndpointSerializer(serializers.ModelSerializer):
         read_only_fields = ["failing_since", "disabled_at", "disabled_reason", "created_at"]
 
 
-class EndpointWithSecretSerializer(EndpointSerializer):
+class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
     secret = serializers.CharField(
         read_only=True, help_text="whsec_ + base64; shown only now: keep it."
     )
 
-    class Meta(EndpointSerializer.Meta):
-        fields = [*EndpointSerializer.Meta.fields, "secret"]
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
 
 
-class AttemptSerializer(serializers.ModelSerializer):
+class WebhookAttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookAttempt
         fields = [
@@ -61,10 +61,10 @@ class AttemptSerializer(serializers.ModelSerializer):
         ]
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(serializers.ModelSerializer):
     event_type = serializers.CharField(source="message.event_type")
     message_id = serializers.CharField(source="message.message_id")
-    attempt_log = AttemptSerializer(many=True)
+    attempt_log = WebhookAttemptSerializer(many=True)
 
     class Meta:
         model = WebhookDelivery

@@ -21,14 +21,15 @@ from projects.api.scoping import (
 )
 from webhooks import services
 from webhooks.api.serializers import (
-    DeliverySerializer,
-    EndpointSerializer,
-    EndpointWithSecretSerializer,
+    WebhookDeliverySerializer,
+    WebhookEndpointSerializer,
+    WebhookEndpointWithSecretSerializer,
 )
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 MAX_DELIVERIES = 100
 READ_ERRORS = error_responses(401, 403, 404)
+LIST_ERRORS = error_responses(400, 401, 403, 404)  # 400: an unknown query parameter
 WRITE_ERRORS = error_responses(400, 401, 403, 404)
 
 
@@ -51,16 +52,20 @@ class WebhookPermission(permissions.BasePermission):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List webhook endpoints"),
+    list=extend_schema(
+        summary="List webhook endpoints",
+        responses={200: WebhookEndpointSerializer(many=True), **LIST_ERRORS},
+    ),
     retrieve=extend_schema(
-        summary="Get a webhook endpoint", responses={200: EndpointSerializer, **READ_ERRORS}
+        summary="Get a webhook endpoint", responses={200: WebhookEndpointSerializer, **READ_ERRORS}
     ),
     create=extend_schema(
         summary="Create a webhook endpoint",
-        responses={201: EndpointWithSecretSerializer, **WRITE_ERRORS},
+        responses={201: WebhookEndpointWithSecretSerializer, **WRITE_ERRORS},
     ),
     partial_update=extend_schema(
-        summary="Change a webhook endpoint", responses={200: EndpointSerializer, **WRITE_ERRORS}
+        summary="Change a webhook endpoint",
+        responses={200: WebhookEndpointSerializer, **WRITE_ERRORS},
     ),
     destroy=extend_schema(
         summary="Delete a webhook endpoint", responses={204: None, **WRITE_ERRORS}
@@ -78,7 +83,7 @@ class WebhookEndpointViewSet(
     (docs/webhooks.md). The answer of a create and of ``rotate-secret/`` holds the
     ``secret`` (``whsec_...``); no other answer shows it."""
 
-    serializer_class = EndpointSerializer
+    serializer_class = WebhookEndpointSerializer
     permission_classes = [IsAuthenticated, WebhookPermission]
     scope_path = "client"
 
@@ -114,7 +119,9 @@ class WebhookEndpointViewSet(
             events=data["events"],
             description=data.get("description", ""),
         )
-        return Response(EndpointWithSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+        return Response(
+            WebhookEndpointWithSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED
+        )
 
     def partial_update(self, request, *args, **kwargs):
         endpoint = self.get_object()
@@ -133,18 +140,18 @@ class WebhookEndpointViewSet(
     @extend_schema(
         summary="Rotate an endpoint's secret",
         request=None,
-        responses={200: EndpointWithSecretSerializer, **WRITE_ERRORS},
+        responses={200: WebhookEndpointWithSecretSerializer, **WRITE_ERRORS},
         description="A new secret, shown in this answer only; the old one still signs "
         "(beside the new, space-separated) for WEBHOOK_SECRET_GRACE_HOURS (24).",
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, pk=None):
         endpoint = services.endpoint_rotate_secret(endpoint=self.get_object())
-        return Response(EndpointWithSecretSerializer(endpoint).data)
+        return Response(WebhookEndpointWithSecretSerializer(endpoint).data)
 
     @extend_schema(
         summary="An endpoint's deliveries",
-        responses={200: DeliverySerializer(many=True), **READ_ERRORS},
+        responses={200: WebhookDeliverySerializer(many=True), **READ_ERRORS},
         description=f"The latest {MAX_DELIVERIES} deliveries, newest first, each with its "
         "attempts (status code, latency, error, the answer's start).",
     )
@@ -159,4 +166,4 @@ class WebhookEndpointViewSet(
             )
             .order_by("-created_at", "-id")[:MAX_DELIVERIES]
         )
-        return Response(DeliverySerializer(rows, many=True).data)
+        return Response(WebhookDeliverySerializer(rows, many=True).data)
