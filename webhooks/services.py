@@ -237,41 +237,47 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         return exc.code, exc.read(SNIPPET_MAX_LENGTH).decode(errors="replace")
 
 
+def _send(delivery: WebhookDelivery, now: dt.datetime) -> tuple[int | None, str, str, int]:
+    """POST the delivery's message, signed: (status code, answer's start, error, latency ms)."""
+    endpoint = delivery.endpoint
+    body = json.dumps(delivery.message.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    headers = signed_headers(
+        secrets_in_use=secrets_in_use(endpoint, now),
+        message_id=delivery.message.message_id,
+        at=now,
+        body=body,
+    )
+    status_code, snippet, error = None, "", ""
+    started = time.monotonic()
+    try:
+        check_url_resolves_public(endpoint.url)
+        status_code, snippet = _post(endpoint.url, body, headers)
+    except (UnsafeUrl, urllib.error.URLError, OSError, ValueError) as exc:
+        error = (str(exc) or type(exc).__name__)[:500]
+    return status_code, snippet, error, int((time.monotonic() - started) * 1000)
+
+
 def delivery_attempt(delivery_id: int, *, manual: bool = False) -> WebhookAttempt | None:
     """One attempt of a delivery, logged. Returns the attempt (None when there is nothing
     to attempt: delivered, failed for good, or its endpoint switched off). A manual
-    redelivery attempts whatever the status."""
+    redelivery attempts whatever the status.
+
+    The request is sent outside any transaction (an open transaction would hold back
+    billing's watermark, docs/billing.md "Drafts are complete"); the attempt is then
+    recorded under the delivery's row lock."""
+    delivery = WebhookDelivery.objects.select_related("endpoint", "message").get(pk=delivery_id)
+    closed = delivery.status in (WebhookDelivery.Status.SUCCEEDED, WebhookDelivery.Status.FAILED)
+    if not manual and (closed or not delivery.endpoint.is_active):
+        return None
+    now = timezone.now()
+    status_code, snippet, error, latency = _send(delivery, now)
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update()
-            .select_related("endpoint", "message")
+            .select_related("endpoint")
             .get(pk=delivery_id)
         )
         endpoint = delivery.endpoint
-        closed = delivery.status in (
-            WebhookDelivery.Status.SUCCEEDED,
-            WebhookDelivery.Status.FAILED,
-        )
-        if not manual and (closed or not endpoint.is_active):
-            return None
-        now = timezone.now()
-        body = json.dumps(
-            delivery.message.payload, separators=(",", ":"), ensure_ascii=False
-        ).encode()
-        headers = signed_headers(
-            secrets_in_use=secrets_in_use(endpoint, now),
-            message_id=delivery.message.message_id,
-            at=now,
-            body=body,
-        )
-        status_code, snippet, error = None, "", ""
-        started = time.monotonic()
-        try:
-            check_url_resolves_public(endpoint.url)
-            status_code, snippet = _post(endpoint.url, body, headers)
-        except (UnsafeUrl, urllib.error.URLError, OSError, ValueError) as exc:
-            error = (str(exc) or type(exc).__name__)[:500]
-        latency = int((time.monotonic() - started) * 1000)
         delivery.attempts += 1
         attempt = WebhookAttempt.objects.create(
             delivery=delivery,
@@ -290,16 +296,15 @@ def delivery_attempt(delivery_id: int, *, manual: bool = False) -> WebhookAttemp
             if endpoint.failing_since is not None:
                 WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
         else:
-            schedule = retry_schedule()
-            automatic = delivery.attempt_log.filter(manual=False).count()
-            if manual or automatic > len(schedule):
-                delivery.status = (
-                    WebhookDelivery.Status.FAILED if not manual or closed else delivery.status
-                )
-                delivery.next_attempt_at = None
-            else:
-                delivery.status = WebhookDelivery.Status.RETRYING
-                delivery.next_attempt_at = now + dt.timedelta(seconds=schedule[automatic - 1])
+            if not manual:  # a manual attempt leaves the schedule (and a closed row) alone
+                schedule = retry_schedule()
+                automatic = delivery.attempt_log.filter(manual=False).count()
+                if automatic > len(schedule):
+                    delivery.status = WebhookDelivery.Status.FAILED
+                    delivery.next_attempt_at = None
+                else:
+                    delivery.status = WebhookDelivery.Status.RETRYING
+                    delivery.next_attempt_at = now + dt.timedelta(seconds=schedule[automatic - 1])
             _note_failure(endpoint, now)
         delivery.save(update_fields=["attempts", "status", "delivered_at", "next_attempt_at"])
     return attempt
