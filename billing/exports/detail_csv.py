@@ -119,6 +119,11 @@ def _chunks(invoice, rows, dialect=None):
         for line in invoice.lines.all()
         if line.kind == line.Kind.MINIMUM_TOPUP
     )
+    trailer.extend(
+        _trailer_row(f"sla credit {codes[line.project_id]}", amount=line.amount)
+        for line in invoice.lines.all()
+        if line.kind == line.Kind.SLA_CREDIT
+    )
     rate = f"{invoice.vat_rate.normalize():f}"
     vat_label = f"vat {rate} included" if invoice.vat_included else f"vat {rate} on top"
     trailer += [

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "wallboard",
     "demo",
     "alerts",
+    "webhooks",
     "live",
     "telephony",
 ]
@@ -285,6 +286,17 @@ ALERT_WEBHOOK_TIMEOUT_SECONDS = env.int("ALERT_WEBHOOK_TIMEOUT_SECONDS", default
 # expires (reported, not stored); a pause reason that is no break reason code becomes this.
 QUEUE_LOG_PENDING_EXPIRY_SECONDS = env.int("QUEUE_LOG_PENDING_EXPIRY_SECONDS", default=4 * 3600)
 QUEUE_LOG_DEFAULT_BREAK_REASON = env("QUEUE_LOG_DEFAULT_BREAK_REASON", default="break")
+# Webhooks (docs/webhooks.md): seconds before each retry (1 min, 5 min, 30 min, 2 h, 6 h,
+# 12 h), the request timeout, days of failures before an endpoint is switched off, hours the
+# old secret still signs after a rotation, and whether loopback/private URLs may receive
+# (never in production: server-side request forgery).
+WEBHOOK_RETRY_SECONDS = env.list(
+    "WEBHOOK_RETRY_SECONDS", cast=int, default=[60, 300, 1800, 7200, 21600, 43200]
+)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_DISABLE_AFTER_DAYS = env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=3)
+WEBHOOK_SECRET_GRACE_HOURS = env.int("WEBHOOK_SECRET_GRACE_HOURS", default=24)
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
 
 # Workforce: the center's zone (the days of pool shifts and absences), schedule adherence
 # thresholds and the intraday reforecast (docs/adherence.md, docs/intraday.md).
