@@ -10,13 +10,15 @@ chunk of rows at a time, whatever the invoice's size.
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from billing.frozen import frozen_projects, frozen_tariffs
-from billing.invoicing import rated_calls_sql, slices_for, usage_sql
+from billing.invoicing import rated_calls_sql, slices_for
 from billing.models import Invoice, InvoiceLine
 from contactcenter.errors import ConflictError
 from projects.models import Project
@@ -30,14 +32,14 @@ def _line_key(line):
     return (line.project_id, line.service_period, line.band, line.rate_per_minute)
 
 
-def _usage_lines(invoice):
+def usage_lines(invoice):
     return {
         _line_key(line): line
         for line in invoice.lines.filter(kind=InvoiceLine.Kind.USAGE).order_by("position")
     }
 
 
-def _slices(invoice, lines):
+def invoice_slices(invoice, lines):
     """The slices the invoice was rated on: an issued invoice's projects and tariffs as its
     snapshot holds them (a later edit changes nothing), a draft's as stored now."""
     coverage = {}
@@ -54,12 +56,64 @@ def _slices(invoice, lines):
     return slices_for(projects=projects, coverage=coverage)
 
 
-def _check_lines_match(invoice, slices, lines):
+@dataclass
+class LineTotals:
+    """What the detail of one line adds up to (the detail CSV's trailer reads these)."""
+
+    calls: int = 0
+    billed_seconds: int = 0
+    billable_seconds: int = 0
+    inside_client_hours: int = 0
+
+
+@dataclass
+class DetailTotals:
+    lines: dict[Any, LineTotals] = field(default_factory=dict)
+    # A call's external_id holding a line break (or PostgreSQL's end-of-data marker ``\.``):
+    # the CSV then goes through the Python writer (billing.detail_copy).
+    awkward_ids: bool = False
+
+
+def _detail_totals(slices) -> DetailTotals:
+    """Per line key: calls, billed and billable seconds, calls inside the client's hours; one
+    GROUP BY over the rated calls (the check that the calls still rate to the lines)."""
+    totals = DetailTotals()
+    if not slices:
+        return totals
+    inner, params = rated_calls_sql(slices, detail=True)
+    # The inner query's text is ours, its values parameters (S608).
+    sql = f"""
+        SELECT slice_no, band_index, count(*), sum(billed), sum(billable),
+            count(*) FILTER (WHERE inside_client_hours),
+            bool_or(external_id ~ '[\r\n]' OR external_id = '\\.')
+        FROM ({inner}) rated GROUP BY slice_no, band_index
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for slice_no, band_index, calls, billed, billable, inside, awkward in rows:
+        slice_ = slices[slice_no]
+        if slice_.tariff is None:
+            continue  # no line to match: the check below refuses
+        bands = [None, *slice_.tariff.bands.all()]
+        band = bands[band_index + 1]
+        rate = band.rate_per_minute if band else slice_.tariff.rate_per_minute
+        key = (slice_.project.id, slice_.service_period, band.name if band else "", rate)
+        line = totals.lines.setdefault(key, LineTotals())
+        line.calls += calls
+        line.billed_seconds += int(billed or 0)
+        line.billable_seconds += int(billable or 0)
+        line.inside_client_hours += inside
+        totals.awkward_ids = totals.awkward_ids or bool(awkward)
+    return totals
+
+
+def _check_lines_match(invoice, slices, lines) -> DetailTotals:
     """The calls rated today must be the calls on the lines (a tariff edited after the
     invoice was issued would break the sum: refuse rather than list other amounts)."""
-    usage = usage_sql(slices)
+    totals = _detail_totals(slices)
     stored = {key: (line.calls, line.billed_seconds) for key, line in lines.items()}
-    rated = {key: (total.calls, total.billed_seconds) for key, total in usage.items()}
+    rated = {key: (total.calls, total.billed_seconds) for key, total in totals.lines.items()}
     if stored != rated:
         raise ConflictError(
             _("The calls no longer rate to the invoice's lines."),
@@ -74,6 +128,7 @@ def _check_lines_match(invoice, slices, lines):
                 ]
             },
         )
+    return totals
 
 
 def _detail_sql(slices, lines):
@@ -132,6 +187,31 @@ def _detail_sql(slices, lines):
     return sql, [*params, *key_params]
 
 
+@dataclass
+class DetailPlan:
+    """The detail of one invoice, checked and ready to run: its SQL, its lines, its totals."""
+
+    sql: str | None
+    params: list[Any]
+    lines: dict[int, InvoiceLine]  # by position
+    codes: dict[int, str]  # project id -> code
+    totals: DetailTotals
+
+
+def invoice_detail_plan(invoice: Invoice) -> DetailPlan:
+    """The checked plan of ``invoice``'s detail (ConflictError when the calls no longer rate
+    to its stored lines). ``sql`` is None for an invoice without usage lines."""
+    lines = usage_lines(invoice)
+    if not lines:
+        return DetailPlan(None, [], {}, {}, DetailTotals())
+    slices = invoice_slices(invoice, lines)
+    totals = _check_lines_match(invoice, slices, lines)
+    sql, params = _detail_sql(slices, lines)
+    by_position = {line.position: line for line in lines.values()}
+    codes = {s.project.id: s.project.code for s in slices}
+    return DetailPlan(sql, params, by_position, codes, totals)
+
+
 def invoice_call_details(*, invoice: Invoice) -> Iterator[dict]:
     """Every call billed on ``invoice``, line by line (the lines' order), then by offered_at.
 
@@ -142,20 +222,18 @@ def invoice_call_details(*, invoice: Invoice) -> Iterator[dict]:
     Per line the amounts add up to the line's amount; the top-up lines have no calls.
     Raises ConflictError when the calls no longer rate to the stored lines.
     """
-    lines = _usage_lines(invoice)
-    if not lines:
+    return detail_rows(invoice_detail_plan(invoice))
+
+
+def detail_rows(plan: DetailPlan) -> Iterator[dict]:
+    """The rows of a checked plan, a chunk of the server-side cursor at a time."""
+    if plan.sql is None:
         return
-    slices = _slices(invoice, lines)
-    _check_lines_match(invoice, slices, lines)
-    sql, params = _detail_sql(slices, lines)
-    if sql is None:
-        return
-    by_position = {line.position: line for line in lines.values()}
-    codes = {s.project.id: s.project.code for s in slices}
+    by_position, codes = plan.lines, plan.codes
     chunked = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
     cursor = connection.chunked_cursor() if chunked else connection.cursor()
     with cursor:
-        cursor.execute(sql, params)
+        cursor.execute(plan.sql, plan.params)
         while rows := cursor.fetchmany(CHUNK_SIZE):
             for (
                 position,
