@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from django.db import connection
 
-from billing.selectors import DetailPlan
+from billing.selectors import DetailPlan, detail_session
 from contactcenter.csv_safety import FORMULA_TRIGGERS, comma_decimal, neutralize_cell
 
 TRIGGERS_SQL = ", ".join(
@@ -82,9 +82,11 @@ def copy_chunks(plan: DetailPlan, *, dialect: str | None) -> Iterator[bytes]:
     if plan.sql is None:
         return
     sql, params = copy_sql(plan, dialect=dialect)
-    with connection.cursor() as cursor:
-        # The Django cursor wraps psycopg's; COPY needs psycopg's own (its copy()).
-        raw = cursor.cursor
-        with raw.copy(sql, params) as copy:
-            for chunk in copy:
-                yield bytes(chunk).replace(b"\n", b"\r\n")
+    # The Django cursor wraps psycopg's; COPY needs psycopg's own (its copy()).
+    with (
+        connection.cursor() as cursor,
+        detail_session(cursor),
+        cursor.cursor.copy(sql, params) as copy,
+    ):
+        for chunk in copy:
+            yield bytes(chunk).replace(b"\n", b"\r\n")

@@ -318,6 +318,9 @@ CALL_MAX_FUTURE_SECONDS = env.int("CALL_MAX_FUTURE_SECONDS", default=86_400)
 BILLING_NUMBERING_TIMEZONE = env("BILLING_NUMBERING_TIMEZONE", default="Europe/Moscow")
 BILLING_RECEIVED_SETTLE_SECONDS = env.int("BILLING_RECEIVED_SETTLE_SECONDS", default=5)
 BILLING_LATE_CALLS_LOOKBACK_MONTHS = env.int("BILLING_LATE_CALLS_LOOKBACK_MONTHS", default=3)
+# The call detail's one sort (a million calls take about 150 MB) in memory rather than on
+# disk: PostgreSQL's work_mem for the detail's session while it runs (docs/billing.md).
+BILLING_DETAIL_WORK_MEM = env("BILLING_DETAIL_WORK_MEM", default="256MB")
 # Callers' data: pseudonymize the callers of calls older than this many months (the daily
 # job calls.erase_old_callers; docs/privacy.md). 0: keep them.
 CALLER_RETENTION_MONTHS = env.int("CALLER_RETENTION_MONTHS", default=0)

@@ -12,6 +12,7 @@ a line break goes through the Python writer.
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 
@@ -94,3 +95,29 @@ def test_an_id_with_a_line_break_goes_through_the_python_writer():
     text = _detail(invoice).decode()
     assert '"two\nlines"' in text
     assert text == _detail(invoice, python=True).decode()
+
+
+def test_the_detail_workbook_lists_every_call_and_adds_up(monkeypatch):
+    import openpyxl
+
+    from billing.exports import detail_xlsx
+
+    client = build(8)
+    with clock("2026-12-15T00:00"):
+        [invoice] = invoice_generate(period=PERIODS[0], client_code=client.code)
+    expected = list(invoice_call_details(invoice=invoice))
+    monkeypatch.setattr(detail_xlsx, "ROWS_PER_SHEET", 50)  # several sheets
+    data = b"".join(detail_xlsx.invoice_detail_xlsx_chunks(invoice))
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    rows = [
+        row for sheet in book.worksheets for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    calls = [row for row in rows if row[0] and row[2] is not None]
+    assert len(book.worksheets) == -(-len(expected) // 50)
+    assert [row[1] for row in calls] == [row["external_id"] for row in expected]
+    assert [Decimal(str(row[10])) for row in calls] == [row["amount"] for row in expected]
+    totals = {row[0]: row for row in rows if row[0] and row[2] is None}
+    usage = sum(line.amount for line in invoice.lines.filter(kind="usage"))
+    assert totals["Итого звонков"][1] == len(expected)
+    assert Decimal(str(totals["Итого звонков"][10])) == usage
+    assert Decimal(str(totals["Всего к оплате"][10])) == invoice.total
