@@ -207,6 +207,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "contactcenter.api.pagination.PageNumberPagination",
+    # orjson, byte for byte what DRF's JSONRenderer writes (contactcenter/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "contactcenter.api.renderers.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "contactcenter.api.exceptions.exception_handler",

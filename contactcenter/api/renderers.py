@@ -1,0 +1,42 @@
+"""JSON out through orjson: the bytes DRF's ``JSONRenderer`` writes, several times faster.
+
+orjson serializes dicts, lists, strings, numbers and UUIDs itself; everything else it hands to
+DRF's own ``JSONEncoder.default`` (``OPT_PASSTHROUGH_DATETIME`` sends dates and instants
+there too), so lazy translations, ``Decimal``, instants (UTC with ``Z``, milliseconds) and
+query sets come out as DRF writes them. As DRF does, U+2028 and U+2029 are escaped (a page
+may embed the JSON in a script). One difference: a float below 1e-4 is written ``0.00002``
+where Python writes ``2e-05`` (the same JSON number; every documented float is a ratio
+rounded to four places, so none is). An indented answer (``Accept:
+application/json; indent=2``) and the browsable API go through DRF's renderers as before.
+
+drf-orjson-renderer was measured and left out: it writes instants as ``+00:00`` and
+``Decimal`` as strings, which would change the documented answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from rest_framework.renderers import JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
+
+_DEFAULT = JSONEncoder().default
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
+
+
+class FastJSONRenderer(JSONRenderer):
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: dict[str, Any] | None = None,
+    ) -> bytes:
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type or "", renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        body = orjson.dumps(data, default=_DEFAULT, option=_OPTIONS)
+        if b"\xe2\x80\xa8" in body or b"\xe2\x80\xa9" in body:
+            body = body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+        return body
