@@ -4,10 +4,11 @@ orjson serializes dicts, lists, strings, numbers and UUIDs itself; everything el
 DRF's own ``JSONEncoder.default`` (``OPT_PASSTHROUGH_DATETIME`` sends dates and instants
 there too), so lazy translations, ``Decimal``, instants (UTC with ``Z``, milliseconds) and
 query sets come out as DRF writes them. As DRF does, U+2028 and U+2029 are escaped (a page
-may embed the JSON in a script). One difference: a float below 1e-4 is written ``0.00002``
-where Python writes ``2e-05`` (the same JSON number; every documented float is a ratio
-rounded to four places, so none is). An indented answer (``Accept:
-application/json; indent=2``) and the browsable API go through DRF's renderers as before.
+may embed the JSON in a script). One difference in the text, not the value: a float below
+1e-4 (a KPI ratio of a few calls in a huge range) is written ``0.000015`` where Python
+writes ``1.5e-05``, the same JSON number (RFC 8259); the OpenAPI schema is unchanged. An
+indented answer (``Accept: application/json; indent=2``) and the browsable API go through
+DRF's renderers as before.
 
 drf-orjson-renderer was measured and left out: it writes instants as ``+00:00`` and
 ``Decimal`` as strings, which would change the documented answers.
