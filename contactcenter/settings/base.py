@@ -163,6 +163,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # The cache holds the API's rate and failed-token counters: Redis in production (shared by
 # every worker process), this process's memory where CACHE_URL is not set (dev, tests).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# KPI answers (projects/{code}/kpis/, pool/occupancy/) kept until a rollup changes the days
+# they cover, at most this long; 0 turns the cache off (calls/kpi_cache.py, docs/kpis.md).
+KPI_CACHE_SECONDS = env.int("KPI_CACHE_SECONDS", default=600)
 
 # Proxies in front of the app whose X-Forwarded-For entries are trusted (0: use the
 # connection's address; 1 behind one reverse proxy). A client cannot forge its address
