@@ -57,7 +57,7 @@ def start_server():
         cwd=ROOT,
         env=env,
     )  # fmt: skip
-    for _ in range(200):
+    for _ in range(600):  # up to a minute on a loaded machine
         try:
             connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
             connection.request("GET", "/healthz/")

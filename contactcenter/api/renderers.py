@@ -24,7 +24,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 _DEFAULT = JSONEncoder().default
-_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
+# Integer keys (errors by row index) become strings, as json.dumps makes them.
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
 class FastJSONRenderer(JSONRenderer):
@@ -38,7 +39,10 @@ class FastJSONRenderer(JSONRenderer):
             return b""
         if self.get_indent(accepted_media_type or "", renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
-        body = orjson.dumps(data, default=_DEFAULT, option=_OPTIONS)
+        try:
+            body = orjson.dumps(data, default=_DEFAULT, option=_OPTIONS)
+        except TypeError:  # what orjson refuses (a key of another type): DRF's way
+            return super().render(data, accepted_media_type, renderer_context)
         if b"\xe2\x80\xa8" in body or b"\xe2\x80\xa9" in body:
             body = body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
         return body

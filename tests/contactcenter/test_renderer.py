@@ -20,6 +20,7 @@ SAMPLES = [
     {"separators": "line\u2028para\u2029end", "quote": 'say "hi" \\ /'},
     {"ratio": 0.7012, "big": 1e16, "third": 1 / 3},
     [{"nested": [{"deep": [1, {"x": "y"}]}]}],
+    {0: {"offered_at": ["bad"]}, 12: ["x"]},
 ]
 
 
