@@ -38,11 +38,13 @@ intervals it covers add up to its ``handle_seconds`` exactly.
 import dataclasses
 import datetime as dt
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from calls import kpi_cache
 from calls.models import INTERVAL_SECONDS, RollupInterval, RollupState
 
 logger = logging.getLogger(__name__)
@@ -107,6 +109,8 @@ def rollup_kpis(*, now=None, start=None, end=None):
         result.marked = _mark(now=now, start=start, end=end)
         for window_start, window_end in _pending_windows():
             _fill_window(window_start, window_end, now=now)
+            # Committed: the cached KPI answers over this window are stale (calls.kpi_cache).
+            transaction.on_commit(partial(kpi_cache.bump, window_start, window_end))
             result.windows += 1
             result.filled += int((window_end - window_start) / INTERVAL)
         logger.info("rollup_kpis: %s", result.as_dict())

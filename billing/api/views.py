@@ -356,7 +356,8 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         description=(
             "`pdf`: the invoice as accounting prints it (with the payment QR once issued); "
             "`xlsx`: the same in Excel; `csv`: its lines and totals; `detail`: every billed "
-            "call (streamed CSV) ending with rows that add up to the invoice; `act`: the акт "
+            "call (streamed CSV) ending with rows that add up to the invoice; `detail-xlsx`: the "
+            "same calls in Excel (streamed, one sheet per million calls); `act`: the акт "
             "оказанных услуг (PDF); `upd`: the УПД exchange file, ФНС format 5.03, "
             "windows-1251, named by its ИдФайл; `upd-pdf`: the УПД's printed form. `act`, "
             "`upd` and `upd-pdf` exist for issued and paid invoices only (409 naming the "

@@ -164,6 +164,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # The cache holds the API's rate and failed-token counters: Redis in production (shared by
 # every worker process), this process's memory where CACHE_URL is not set (dev, tests).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# KPI answers (projects/{code}/kpis/, pool/occupancy/) kept until a rollup changes the days
+# they cover, at most this long; 0 turns the cache off (calls/kpi_cache.py, docs/kpis.md).
+KPI_CACHE_SECONDS = env.int("KPI_CACHE_SECONDS", default=600)
 
 # Proxies in front of the app whose X-Forwarded-For entries are trusted (0: use the
 # connection's address; 1 behind one reverse proxy). A client cannot forge its address
@@ -208,6 +211,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "contactcenter.api.pagination.PageNumberPagination",
+    # orjson, byte for byte what DRF's JSONRenderer writes (contactcenter/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "contactcenter.api.renderers.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "contactcenter.api.exceptions.exception_handler",
@@ -335,6 +343,9 @@ CALL_MAX_FUTURE_SECONDS = env.int("CALL_MAX_FUTURE_SECONDS", default=86_400)
 BILLING_NUMBERING_TIMEZONE = env("BILLING_NUMBERING_TIMEZONE", default="Europe/Moscow")
 BILLING_RECEIVED_SETTLE_SECONDS = env.int("BILLING_RECEIVED_SETTLE_SECONDS", default=5)
 BILLING_LATE_CALLS_LOOKBACK_MONTHS = env.int("BILLING_LATE_CALLS_LOOKBACK_MONTHS", default=3)
+# The call detail's one sort (a million calls take about 150 MB) in memory rather than on
+# disk: PostgreSQL's work_mem for the detail's session while it runs (docs/billing.md).
+BILLING_DETAIL_WORK_MEM = env("BILLING_DETAIL_WORK_MEM", default="256MB")
 # Callers' data: pseudonymize the callers of calls older than this many months (the daily
 # job calls.erase_old_callers; docs/privacy.md). 0: keep them.
 CALLER_RETENTION_MONTHS = env.int("CALLER_RETENTION_MONTHS", default=0)
