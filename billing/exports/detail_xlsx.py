@@ -115,10 +115,14 @@ def _write(invoice, rows, path: str) -> None:  # noqa: PLR0915  a sheet written 
     sheet.write_number(row_no, 6, billed_total, bold)
     sheet.write_number(row_no, 10, amount_total, bold_money)
     codes = project_codes(invoice)
+    captions = {
+        line.Kind.MINIMUM_TOPUP: "Доплата до минимума",
+        line.Kind.SLA_CREDIT: "Скидка по SLA",
+    }
     for line in invoice.lines.all():
-        if line.kind == line.Kind.MINIMUM_TOPUP:
+        if line.kind in captions:
             row_no += 1
-            sheet.write_string(row_no, 0, f"Доплата до минимума {codes[line.project_id]}")
+            sheet.write_string(row_no, 0, f"{captions[line.kind]} {codes[line.project_id]}")
             sheet.write_number(row_no, 10, line.amount, money_format)
     rate = f"{invoice.vat_rate.normalize():f}"
     vat = f"НДС {rate}% (включён)" if invoice.vat_included else f"НДС {rate}% (сверху)"
