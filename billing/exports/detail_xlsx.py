@@ -19,6 +19,7 @@ from decimal import Decimal
 import xlsxwriter
 
 from billing.exports.common import invoice_with_lines, project_codes
+from billing.models import InvoiceLine
 from billing.selectors import detail_rows, invoice_detail_plan
 
 ROWS_PER_SHEET = 1_000_000
@@ -116,8 +117,8 @@ def _write(invoice, rows, path: str) -> None:  # noqa: PLR0915  a sheet written 
     sheet.write_number(row_no, 10, amount_total, bold_money)
     codes = project_codes(invoice)
     captions = {
-        line.Kind.MINIMUM_TOPUP: "Доплата до минимума",
-        line.Kind.SLA_CREDIT: "Скидка по SLA",
+        InvoiceLine.Kind.MINIMUM_TOPUP: "Доплата до минимума",
+        InvoiceLine.Kind.SLA_CREDIT: "Скидка по SLA",
     }
     for line in invoice.lines.all():
         if line.kind in captions:
