@@ -11,7 +11,7 @@ import pytest
 
 from agents.models import AgentStateEvent
 from calls.models import Call
-from calls.queue_log_import import queue_log_import
+from telephony.queue_log_import import queue_log_import
 from live.models import CallEvent
 from telephony.follow_feed import Feed
 from tests.factories import OperatorFactory, ProjectFactory
