@@ -11,9 +11,9 @@ import pytest
 
 from agents.models import AgentStateEvent
 from calls.models import Call
-from telephony.queue_log_import import queue_log_import
 from live.models import CallEvent
 from telephony.follow_feed import Feed
+from telephony.queue_log_import import queue_log_import
 from tests.factories import ClientFactory, OperatorFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
