@@ -44,6 +44,7 @@ PROJECT_MANAGER_PERMISSIONS = {
         "operator": ["view", "add", "change"],
         "certification": ["view", "add", "change", "delete"],
         "shift": ["view", "add", "change", "delete"],
+        "shifttemplate": ["view", "add", "change", "delete"],
         "absence": ["view", "add", "change", "delete"],
         "agentstateevent": ["view"],
         "breakreason": ["view", "add", "change"],
@@ -75,6 +76,8 @@ PROJECT_MANAGER_PERMISSIONS = {
     "django_celery_beat": {"periodictask": ["view"]},
     # Alerts of their projects: read, and acknowledge (the only change the admin allows).
     "alerts": {"alert": ["view", "change"], "alertdelivery": ["view"]},
+    # Weeks of schedules built on the scheduling page (workforce.schedule_admin).
+    "workforce": {"scheduleweek": ["view", "add", "change"]},
 }
 
 
