@@ -76,8 +76,6 @@ PROJECT_MANAGER_PERMISSIONS = {
     "django_celery_beat": {"periodictask": ["view"]},
     # Alerts of their projects: read, and acknowledge (the only change the admin allows).
     "alerts": {"alert": ["view", "change"], "alertdelivery": ["view"]},
-    # Weeks of schedules built on the scheduling page (workforce.schedule_admin).
-    "workforce": {"scheduleweek": ["view", "add", "change"]},
 }
 
 

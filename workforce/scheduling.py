@@ -35,11 +35,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from ortools.sat.python import cp_model
-
-from zoneinfo import ZoneInfo
 
 from agents.contracts import rules_for
 from agents.models import MAX_HOURS_PER_WEEK, Absence, Certification, Operator, Shift
@@ -253,7 +252,7 @@ def _covered_intervals(start, end):
     return range(max(first, 0), min(last, WEEK_INTERVALS))
 
 
-def schedule_week(
+def schedule_week(  # noqa: PLR0913 - keyword-only: the solve's knobs, each named
     *,
     start: dt.date,
     requirements: dict[str, list[int]],
@@ -369,15 +368,16 @@ def _add_shift_choices(
         model.add(sum(options[k].paid * works[o, k] for k in allowed) <= cap_minutes)
         _add_consecutive_days(model, operator, by_day, week_start)
         for k in allowed:
-            if options[k].day in _weekdays_off(operator, week_start):
+            if options[k].day in _weekdays_off(operator, start):
                 penalties.append(PREFERRED_DAY_OFF_MINUTES * works[o, k])
                 penalty_total += PREFERRED_DAY_OFF_MINUTES
     return works, hours_cap_total, (sum(penalties), penalty_total)
 
 
-def _weekdays_off(operator, week_start):
-    """The week's day indexes (0 = the first day) that are the operator's preferred days off."""
-    first = week_start.weekday()
+def _weekdays_off(operator, start):
+    """The week's day indexes (0 = ``start``, a local date) that are the operator's preferred
+    days off."""
+    first = start.weekday()
     return {(weekday - first) % DAYS for weekday in operator.preferred_days_off}
 
 
