@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.db import transaction
 from ortools.sat.python import cp_model
 
@@ -289,6 +290,16 @@ def schedule_week(  # noqa: PLR0913 - keyword-only: the solve's knobs, each name
     )
     grouping = _interval_groups(pool, projects, options, works, requirements, week_start)
     coverage = _add_coverage(model, grouping, projects, works)
+    _add_greedy_hint(
+        model,
+        pool,
+        projects,
+        options,
+        works,
+        requirements,
+        start=start,
+        cap_hours=max_hours_per_week,
+    )
 
     # Lexicographic through a weight: one uncovered agent-interval outweighs every paid
     # minute the pool could work. (Two solves, the second holding the first's coverage,
@@ -318,6 +329,71 @@ def schedule_week(  # noqa: PLR0913 - keyword-only: the solve's knobs, each name
 
 
 # --- The model's parts ------------------------------------------------------------------------
+
+
+def _add_greedy_hint(model, pool, projects, options, works, requirements, *, start, cap_hours):
+    """A first schedule for CP-SAT to start from (a hint, not a constraint): operators with
+    the fewest certifications first, each takes, one at a time, the allowed shift covering
+    the most intervals still short for a project they may serve (less half an interval on a
+    preferred day off), until their cap or no shift helps; each covered interval lowers
+    the need of the project that needs them most. On the demo's pool the solver alone spent
+    its 20 s limit far from this (bench/scheduling.py)."""
+    if not projects or not works:
+        return
+    residual = np.array([requirements[p] for p in projects], dtype=np.int64)
+    row = {p: i for i, p in enumerate(projects)}
+    allowed = defaultdict(list)
+    for o, k in works:
+        allowed[o].append(k)
+    chosen = set()
+    order = sorted(range(len(pool)), key=lambda o: (len(pool[o].projects), pool[o].code))
+    for o in order:
+        operator = pool[o]
+        cap = min(cap_hours, operator.max_hours or cap_hours) * 60
+        rest = int((operator.min_rest_hours or 0) * 60)
+        picked: list[int] = []
+        off = _weekdays_off(operator, start)
+        while True:
+            best, best_gain = None, 0.0
+            for k in allowed[o]:
+                option = options[k]
+                if sum(options[j].paid for j in picked) + option.paid > cap:
+                    continue
+                if any(
+                    options[j].day == option.day
+                    or (
+                        option.start < options[j].end + rest
+                        and options[j].start < option.end + rest
+                    )
+                    for j in picked
+                ):
+                    continue
+                serves = [row[p] for p in operator.projects & set(projects)]
+                if option.project is not None:
+                    serves = [row[option.project]] if option.project in row else []
+                if not serves:
+                    continue
+                span = _covered_intervals(option.start, option.end)
+                gain = float((residual[serves][:, span.start : span.stop] > 0).any(axis=0).sum())
+                gain -= 0.5 if option.day in off else 0.0
+                if gain > best_gain:
+                    best, best_gain = k, gain
+            if best is None:
+                break
+            picked.append(best)
+            span = _covered_intervals(options[best].start, options[best].end)
+            serves = (
+                [row[options[best].project]]
+                if options[best].project is not None
+                else [row[p] for p in operator.projects & set(projects)]
+            )
+            block = residual[serves][:, span.start : span.stop]
+            neediest = np.array(serves)[block.argmax(axis=0)]
+            columns = np.arange(span.start, span.stop)
+            residual[neediest, columns] = np.maximum(residual[neediest, columns] - 1, 0)
+        chosen.update((o, k) for k in picked)
+    for key, var in works.items():
+        model.add_hint(var, key in chosen)
 
 
 def _add_shift_choices(

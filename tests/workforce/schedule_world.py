@@ -25,16 +25,16 @@ def _history(project: Project) -> None:
     day = WEEK - dt.timedelta(days=7 * HISTORY_WEEKS)
     while day < WEEK:
         first = dt.datetime.combine(day, dt.time(9), MOSCOW).astimezone(dt.UTC)
-        for i in range(36):  # 09:00-18:00
-            rows.append(
-                ProjectInterval(
-                    project=project,
-                    interval_start=first + dt.timedelta(minutes=15 * i),
-                    offered=1,
-                    answered=1,
-                    talk_seconds=60,
-                )
+        rows.extend(
+            ProjectInterval(
+                project=project,
+                interval_start=first + dt.timedelta(minutes=15 * i),
+                offered=1,
+                answered=1,
+                talk_seconds=60,
             )
+            for i in range(36)  # 09:00-18:00
+        )
         day += dt.timedelta(days=1)
     ProjectInterval.objects.bulk_create(rows)
 
