@@ -346,47 +346,20 @@ def _add_greedy_hint(model, pool, projects, options, works, requirements, *, sta
     for o, k in works:
         allowed[o].append(k)
     chosen = set()
-    order = sorted(range(len(pool)), key=lambda o: (len(pool[o].projects), pool[o].code))
-    for o in order:
+    for o in sorted(range(len(pool)), key=lambda o: (len(pool[o].projects), pool[o].code)):
         operator = pool[o]
+        mine = [row[p] for p in operator.projects if p in row]
         cap = min(cap_hours, operator.max_hours or cap_hours) * 60
-        rest = int((operator.min_rest_hours or 0) * 60)
         picked: list[int] = []
-        off = _weekdays_off(operator, start)
-        while True:
-            best, best_gain = None, 0.0
-            for k in allowed[o]:
-                option = options[k]
-                if sum(options[j].paid for j in picked) + option.paid > cap:
-                    continue
-                if any(
-                    options[j].day == option.day
-                    or (
-                        option.start < options[j].end + rest
-                        and options[j].start < option.end + rest
-                    )
-                    for j in picked
-                ):
-                    continue
-                serves = [row[p] for p in operator.projects & set(projects)]
-                if option.project is not None:
-                    serves = [row[option.project]] if option.project in row else []
-                if not serves:
-                    continue
-                span = _covered_intervals(option.start, option.end)
-                gain = float((residual[serves][:, span.start : span.stop] > 0).any(axis=0).sum())
-                gain -= 0.5 if option.day in off else 0.0
-                if gain > best_gain:
-                    best, best_gain = k, gain
-            if best is None:
-                break
-            picked.append(best)
-            span = _covered_intervals(options[best].start, options[best].end)
-            serves = (
-                [row[options[best].project]]
-                if options[best].project is not None
-                else [row[p] for p in operator.projects & set(projects)]
+        while (
+            best := _best_option(
+                operator, allowed[o], picked, options, residual, row, mine, cap=cap, start=start
             )
+        ) is not None:
+            picked.append(best)
+            option = options[best]
+            serves = [row[option.project]] if option.project is not None else mine
+            span = _covered_intervals(option.start, option.end)
             block = residual[serves][:, span.start : span.stop]
             neediest = np.array(serves)[block.argmax(axis=0)]
             columns = np.arange(span.start, span.stop)
@@ -394,6 +367,32 @@ def _add_greedy_hint(model, pool, projects, options, works, requirements, *, sta
         chosen.update((o, k) for k in picked)
     for key, var in works.items():
         model.add_hint(var, key in chosen)
+
+
+def _best_option(  # noqa: PLR0913 - the greedy's state, passed rather than held in a class
+    operator, allowed, picked, options, residual, row, mine, *, cap, start
+):
+    """The greedy hint's next shift for an operator: the most short intervals served."""
+    rest = int((operator.min_rest_hours or 0) * 60)
+    off = _weekdays_off(operator, start)
+    paid = sum(options[j].paid for j in picked)
+    best, best_gain = None, 0.0
+    for k in allowed:
+        option = options[k]
+        serves = mine if option.project is None else [row[option.project]]
+        clash = any(
+            options[j].day == option.day
+            or (option.start < options[j].end + rest and options[j].start < option.end + rest)
+            for j in picked
+        )
+        if clash or not serves or paid + option.paid > cap:
+            continue
+        span = _covered_intervals(option.start, option.end)
+        gain = float((residual[serves][:, span.start : span.stop] > 0).any(axis=0).sum())
+        gain -= 0.5 if option.day in off else 0.0
+        if gain > best_gain:
+            best, best_gain = k, gain
+    return best
 
 
 def _add_shift_choices(
