@@ -318,7 +318,7 @@ def test_the_admin_adds_a_project_shift_in_the_projects_local_time(admin_client,
     page = admin_client.get("/admin/agents/shift/add/").content.decode()
     added = admin_client.post("/admin/agents/shift/add/", form)
 
-    assert "Time zone: the project&#x27;s; Europe/Moscow for a pool shift." in page
+    assert "Time zone: the project's; Europe/Moscow for a pool shift." in page
     assert added.status_code == 302
     shift = Shift.objects.get()
     assert (shift.starts_at, shift.ends_at) == (  # 09:00-18:00 CEST (UTC+2)
