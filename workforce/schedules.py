@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -149,11 +149,8 @@ def schedule_build(*, projects, start, user, shrinkage, max_occupancy=1.0, time_
     codes = {p.code for p in projects}
     templates = list(
         ShiftTemplate.objects.filter(is_active=True)
-        .filter(project__isnull=True)
-        .union(ShiftTemplate.objects.filter(is_active=True, project__in=projects))
-    )
-    templates = list(
-        ShiftTemplate.objects.filter(pk__in=[t.pk for t in templates]).select_related("project")
+        .filter(Q(project__isnull=True) | Q(project__in=projects))
+        .select_related("project")
     )
     if not templates:
         message = _("No active shift template: create one first.")
