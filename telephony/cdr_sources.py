@@ -30,7 +30,7 @@ def source_for_import(*, project: Project, kind: str, time_zone: str | None, reg
         code=code,
         defaults={
             "client": client,
-            "name": f"{client.name} ({TelephonySource.Kind(kind).label})"[:120],
+            "name": f"{client.code} {TelephonySource.Kind(kind).label}"[:120],
             "kind": kind,
             "time_zone": time_zone or "Europe/Moscow",
             "phone_region": region or "RU",
