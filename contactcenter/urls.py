@@ -11,6 +11,9 @@ from contactcenter.api.token_views import RotateTokenView
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("projects.api.urls")),
     path("", include("agents.api.urls")),
+    # calls/import/ with a CDR ?format= (the telephony app), else the CSV import it delegates
+    # to; before calls' URLs, which route the same path.
+    path("", include("telephony.api.import_urls")),
     path("", include("calls.api.urls")),
     path("", include("quality.api.urls")),
     path("", include("workforce.api.urls")),
