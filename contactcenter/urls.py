@@ -44,6 +44,8 @@ urlpatterns = [
     path("admin/", include("workforce.admin_urls")),
     # The QA models moved from calls to quality: their old admin URLs redirect.
     path("admin/calls/", include("quality.legacy_admin_urls")),
+    # admin/telephony/import-cdr/: a PBX's CDR file uploaded by hand.
+    path("admin/", include("telephony.admin_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

@@ -80,8 +80,7 @@ class CdrImportResult:
                 for (reason, missing), count in sorted(self.parked.items())
             ],
             "problems": [
-                {"line": p.line, "message": p.message}
-                for p in self.problems[:MAX_PROBLEMS_LISTED]
+                {"line": p.line, "message": p.message} for p in self.problems[:MAX_PROBLEMS_LISTED]
             ],
             "problems_omitted": max(0, len(self.problems) - MAX_PROBLEMS_LISTED),
         }
@@ -159,7 +158,9 @@ def cdr_import(
     with transaction.atomic():
         rows: list[tuple[CdrCall, dict]] = []
         for call in read.calls:
-            row = store_or_park(call, source=source, maps=maps, project=project, file_name=file_name)
+            row = store_or_park(
+                call, source=source, maps=maps, project=project, file_name=file_name
+            )
             if isinstance(row, tuple):
                 result.parked[row] += 1
             else:
@@ -192,26 +193,29 @@ def store_or_park(
     )
     if target is None and len(set(maps.projects.values())) == 1:
         target = next(iter(maps.projects.values()))
-    missing: tuple[str, str] | None = None
+    operator = maps.operator_for(call.agent) if call.agent else None
     if target is None:
         missing = (ParkedCall.Reason.UNMAPPED_QUEUE.value, (call.queues or ("",))[0])
-    operator = maps.operator_for(call.agent) if call.agent else None
-    if missing is None and call.agent and operator is None:
+    elif call.agent and operator is None:
         missing = (ParkedCall.Reason.UNKNOWN_AGENT.value, call.agent)
-    if missing is not None:
-        park(
-            source,
-            call_key=call.key,
-            reason=missing[0],
-            missing=missing[1][:128],
-            payload=call.payload(),
-            file_name=file_name[:255],
-            line_no=call.line,
-        )
-        return missing
-    assert target is not None  # noqa: S101  (narrowing for mypy: parked above otherwise)
+    else:
+        return _ingest_row(call, target, operator)
+    park(
+        source,
+        call_key=call.key,
+        reason=missing[0],
+        missing=missing[1][:128],
+        payload=call.payload(),
+        file_name=file_name[:255],
+        line_no=call.line,
+    )
+    return missing
+
+
+def _ingest_row(call: CdrCall, project: Project, operator) -> dict:
+    """The call in ``calls_ingest``'s shape."""
     return {
-        "project": target.code,
+        "project": project.code,
         "external_id": call.key,
         "direction": "inbound",
         # TODO(merge): h26's phones take the source's region (source.phone_region).

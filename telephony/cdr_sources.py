@@ -63,7 +63,7 @@ def parse_agent_map(values: list[str]) -> dict[str, str]:
                 _(
                     "%(code)r cannot be an operator code: operator codes are slugs (Latin "
                     "letters, digits, - and _, no spaces). Put the PBX's name on the left and "
-                    "the operator code on the right: --agent-map \"%(code)s=<operator code>\"."
+                    'the operator code on the right: --agent-map "%(code)s=<operator code>".'
                 )
                 % {"code": code},
                 details={"agent_map": [_("The operator code is not a slug.")]},
@@ -76,7 +76,9 @@ def parse_agent_map(values: list[str]) -> dict[str, str]:
 def add_agent_mappings(source: TelephonySource, pairs: dict[str, str]) -> int:
     """Write the pairs into the source's agent table (a name mapped again moves); returns how
     many pairs were written."""
-    operators = dict(Operator.objects.filter(code__in=set(pairs.values())).values_list("code", "pk"))
+    operators = dict(
+        Operator.objects.filter(code__in=set(pairs.values())).values_list("code", "pk")
+    )
     unknown = sorted(set(pairs.values()) - set(operators))
     if unknown:
         raise DomainError(

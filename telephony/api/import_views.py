@@ -54,7 +54,9 @@ class ProblemSerializer(serializers.Serializer):
 
 
 class CdrImportResultSerializer(serializers.Serializer):
-    source = serializers.CharField(help_text="The telephony source's code.")
+    source = serializers.CharField(  # type: ignore[assignment]  # the answer's field
+        help_text="The telephony source's code."
+    )
     format = serializers.CharField()
     encoding = serializers.CharField(help_text="How the bytes were decoded (utf-8, cp1251...).")
     dry_run = serializers.BooleanField()
@@ -91,14 +93,35 @@ class CallImportView(CallCsvImportView):
             "multipart field `file` or as the raw body; at most 50 MB."
         ),
         parameters=[
-            OpenApiParameter("format", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
-                             enum=[CSV_FORMAT, *FORMATS], description="The file's format."),
-            OpenApiParameter("source", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
-                             description="Telephony source code (CDR formats only; required there)."),
-            OpenApiParameter("project", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
-                             description="Project code taking every call (CDR formats only)."),
-            OpenApiParameter("dry_run", OpenApiTypes.BOOL, OpenApiParameter.QUERY, required=False,
-                             description="Preview only: store nothing, answer 200."),
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=False,
+                enum=[CSV_FORMAT, *FORMATS],
+                description="The file's format.",
+            ),
+            OpenApiParameter(
+                "source",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Telephony source code (CDR formats only; required there).",
+            ),
+            OpenApiParameter(
+                "project",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Project code taking every call (CDR formats only).",
+            ),
+            OpenApiParameter(
+                "dry_run",
+                OpenApiTypes.BOOL,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Preview only: store nothing, answer 200.",
+            ),
             IDEMPOTENCY_KEY,
         ],
         responses={

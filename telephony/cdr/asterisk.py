@@ -23,6 +23,7 @@ call is stored unanswered with the disposition ``pbx-<lastapp>``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -69,9 +70,9 @@ MAX_KEY_LENGTH = 64
 class Leg:
     line: int
     cells: dict[str, str]
-    start: object
-    answer: object
-    end: object
+    start: dt.datetime
+    answer: dt.datetime | None
+    end: dt.datetime | None
 
     @property
     def answered(self) -> bool:
@@ -109,19 +110,18 @@ def read_asterisk_csv(text: str, *, zone: ZoneInfo) -> CdrRead:
         row = {name: value.strip() for name, value in zip(columns, cells, strict=True)}
         key = row.get("linkedid") or row.get("uniqueid") or row["channel"]
         try:
-            leg = Leg(
-                line,
-                row,
-                parse_naive(row["start"], zone),
-                parse_naive(row["answer"], zone),
-                parse_naive(row["end"], zone),
+            start, answer, end = (
+                parse_naive(row[name], zone) for name in ("start", "answer", "end")
             )
-            if leg.start is None:
-                raise ValueError(_("no start time"))
         except ValueError as error:
             result.problems.append(Problem(line, str(error)))
             broken.setdefault(key, line)
             continue
+        if start is None:
+            result.problems.append(Problem(line, _("no start time")))
+            broken.setdefault(key, line)
+            continue
+        leg = Leg(line, row, start, answer, end)
         dialled = _LOCAL.match(row["dstchannel"])
         if dialled and dialled["half"] == "1":
             local_owner.setdefault(dialled["base"].lower(), key)
@@ -145,7 +145,10 @@ def read_asterisk_csv(text: str, *, zone: ZoneInfo) -> CdrRead:
             continue
         if len(key) > MAX_KEY_LENGTH:
             result.problems.append(
-                Problem(call_legs[0].line, _("Call id longer than 64 characters: %(key)s.") % {"key": key})
+                Problem(
+                    call_legs[0].line,
+                    _("Call id longer than 64 characters: %(key)s.") % {"key": key},
+                )
             )
             continue
         result.calls.append(_collapse(key, call_legs))
@@ -173,11 +176,12 @@ def _collapse(key: str, legs: list[Leg]) -> CdrCall:
         if leg.answered and leg.cells["dstchannel"] and not _LOCAL.match(leg.cells["dstchannel"])
     ]
     if agent_legs:
-        answering = min(agent_legs, key=lambda leg: (leg.answer, leg.line))
+        answering = min(agent_legs, key=lambda leg: (leg.answer or leg.start, leg.line))
+        answer = answering.answer or answering.start
         call.agent = answering.cells["dstchannel"]
         # Asterisk writes party A's answer: a caller answered earlier (an IVR, Queue) shows
         # that time, so the agent's answer is never before the leg's own start.
-        call.answered_at = min(max(answering.answer, answering.start), call.ended_at)
+        call.answered_at = min(max(answer, answering.start), call.ended_at)
         call.disposition = "answered"
         return call
     pbx = next((leg for leg in legs if leg.answered), None)

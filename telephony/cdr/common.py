@@ -114,7 +114,7 @@ def parse_naive(value: str, zone: ZoneInfo, formats: tuple[str, ...] = NAIVE_TIM
         return None
     for fmt in formats:
         try:
-            naive = dt.datetime.strptime(value, fmt)
+            naive = dt.datetime.strptime(value, fmt)  # noqa: DTZ007  the zone is set below
         except ValueError:
             continue
         return naive.replace(tzinfo=zone)

@@ -69,10 +69,11 @@ def read_freeswitch_csv(text: str, *, zone: ZoneInfo) -> CdrRead:
             row["start"] = parse_naive(row["start_stamp"], zone)
             row["answer"] = parse_naive(row["answer_stamp"], zone)
             row["end"] = parse_naive(row["end_stamp"], zone)
-            if row["start"] is None:
-                raise ValueError(_("no start_stamp"))
         except ValueError as error:
             result.problems.append(Problem(line, str(error)))
+            continue
+        if row["start"] is None:
+            result.problems.append(Problem(line, _("no start_stamp")))
             continue
         uuid = row["uuid"]
         if not uuid or len(uuid) > MAX_KEY_LENGTH:

@@ -60,10 +60,14 @@ def column_map_errors(column_map: object) -> list[str]:
     errors = []
     unknown = sorted(set(column_map) - set(FIELDS) - set(SETTINGS))
     if unknown:
-        errors.append(_("Unknown fields in the column mapping: %(names)s.") % {"names": ", ".join(unknown)})
-    for name in ("external_id", "offered_at"):
-        if not column_map.get(name):
-            errors.append(_("The column mapping needs %(field)s.") % {"field": name})
+        errors.append(
+            _("Unknown fields in the column mapping: %(names)s.") % {"names": ", ".join(unknown)}
+        )
+    errors.extend(
+        _("The column mapping needs %(field)s.") % {"field": name}
+        for name in ("external_id", "offered_at")
+        if not column_map.get(name)
+    )
     if not any(column_map.get(name) for name in ("ended_at", "duration_seconds", "talk_seconds")):
         errors.append(_("The column mapping needs ended_at, duration_seconds or talk_seconds."))
     if any(not isinstance(column_map.get(name, ""), str) for name in (*FIELDS, *SETTINGS)):
@@ -98,7 +102,8 @@ def read_generic_csv(text: str, *, zone: ZoneInfo, column_map: dict) -> CdrRead:
     missing = [column for column in wanted.values() if column.strip().lower() not in position]
     if missing:
         raise ValueError(
-            _("Columns of the mapping not in the header: %(names)s.") % {"names": ", ".join(missing)}
+            _("Columns of the mapping not in the header: %(names)s.")
+            % {"names": ", ".join(missing)}
         )
     index = {field: position[column.strip().lower()] for field, column in wanted.items()}
     seen: dict[str, int] = {}

@@ -41,6 +41,7 @@ REPORT_PAGES = {
         "intraday_report",
     ],
     "wallboard": ["wallboard"],
+    "telephony": ["telephony_import_cdr"],
 }
 # English words of the project's templates that no catalogue holds yet, per app.
 KNOWN_ENGLISH = {"contactcenter": ["Reports"]}

@@ -29,8 +29,12 @@ def world(db):
     other = ClientFactory(code="other")
     project = ProjectFactory(code="hotline", client=acme)
     ProjectFactory(code="elsewhere", client=other)
-    source = TelephonySource.objects.create(client=acme, code="acme-pbx", name="PBX", kind="asterisk-cdr-csv")
-    TelephonySource.objects.create(client=other, code="other-pbx", name="PBX", kind="asterisk-cdr-csv")
+    source = TelephonySource.objects.create(
+        client=acme, code="acme-pbx", name="PBX", kind="asterisk-cdr-csv"
+    )
+    TelephonySource.objects.create(
+        client=other, code="other-pbx", name="PBX", kind="asterisk-cdr-csv"
+    )
     for name, code in (("1001", "ivan"), ("1002", "olga"), ("1003", "paty")):
         AgentMapping.objects.create(source=source, name=name, operator=OperatorFactory(code=code))
     return {"project": project, "source": source, "acme": acme}
@@ -41,23 +45,47 @@ def upload(data=AST21, name="Master.csv"):
 
 
 def test_format_asterisk_csv_imports_the_master_csv(world, admin_api):
-    answer = admin_api.post(f"{URL}?format=asterisk-csv&source=acme-pbx&project=hotline", upload(), format="multipart")
+    answer = admin_api.post(
+        f"{URL}?format=asterisk-csv&source=acme-pbx&project=hotline", upload(), format="multipart"
+    )
 
     assert answer.status_code == 201, answer.json()
     body = answer.json()
-    assert {k: body[k] for k in ("source", "format", "encoding", "rows", "calls", "created", "duplicates", "parked")} == {
-        "source": "acme-pbx", "format": "asterisk-csv", "encoding": "cp1251",
-        "rows": 11, "calls": 7, "created": 7, "duplicates": 0, "parked": 0,
+    assert {
+        k: body[k]
+        for k in (
+            "source",
+            "format",
+            "encoding",
+            "rows",
+            "calls",
+            "created",
+            "duplicates",
+            "parked",
+        )
+    } == {
+        "source": "acme-pbx",
+        "format": "asterisk-csv",
+        "encoding": "cp1251",
+        "rows": 11,
+        "calls": 7,
+        "created": 7,
+        "duplicates": 0,
+        "parked": 0,
     }
     assert Call.objects.count() == 7
-    again = admin_api.post(f"{URL}?format=asterisk-csv&source=acme-pbx&project=hotline", upload(), format="multipart")
+    again = admin_api.post(
+        f"{URL}?format=asterisk-csv&source=acme-pbx&project=hotline", upload(), format="multipart"
+    )
     assert (again.status_code, again.json()["duplicates"]) == (200, 7)
 
 
 def test_the_raw_body_and_dry_run(world, admin_api):
     answer = admin_api.generic(
-        "POST", f"{URL}?format=asterisk-csv&source=acme-pbx&project=hotline&dry_run=1",
-        AST21, content_type="application/octet-stream",
+        "POST",
+        f"{URL}?format=asterisk-csv&source=acme-pbx&project=hotline&dry_run=1",
+        AST21,
+        content_type="application/octet-stream",
     )
     assert answer.status_code == 200, answer.json()
     assert (answer.json()["created"], answer.json()["dry_run"]) == (7, True)
@@ -66,17 +94,21 @@ def test_the_raw_body_and_dry_run(world, admin_api):
 
 def test_an_unknown_agent_is_parked_and_named(world, admin_api):
     AgentMapping.objects.filter(name="1003").delete()
-    body = admin_api.post(f"{URL}?format=asterisk-csv&source=acme-pbx&project=hotline", upload(), format="multipart").json()
+    body = admin_api.post(
+        f"{URL}?format=asterisk-csv&source=acme-pbx&project=hotline", upload(), format="multipart"
+    ).json()
     assert (body["created"], body["parked"]) == (6, 1)
-    assert body["parked_by"] == [{"reason": "unknown_agent", "missing": "PJSIP/1003-0000000b", "calls": 1}]
+    assert body["parked_by"] == [
+        {"reason": "unknown_agent", "missing": "PJSIP/1003-0000000b", "calls": 1}
+    ]
     assert ParkedCall.objects.count() == 1
 
 
 def test_the_plain_csv_import_still_answers_without_a_format(world, admin_api):
     csv = (
-        "external_id,project,offered_at,ended_at\n"
-        "x-1,hotline,2026-10-05T09:00:00Z,2026-10-05T09:01:00Z\n"
-    ).encode()
+        b"external_id,project,offered_at,ended_at\n"
+        b"x-1,hotline,2026-10-05T09:00:00Z,2026-10-05T09:01:00Z\n"
+    )
     for query in ("", "?format=csv"):
         answer = admin_api.post(f"{URL}{query}", upload(csv, "calls.csv"), format="multipart")
         assert answer.status_code in (200, 201), answer.json()
@@ -108,8 +140,12 @@ def test_no_file_names_the_field(world, admin_api):
 
 
 def test_a_client_integration_imports_only_into_its_client(world):
-    bot = _client_for(IntegrationAccountFactory(user=UserFactory(username="bot"), client=world["acme"]).user)
-    ours = bot.post(f"{URL}?format=asterisk-csv&source=acme-pbx&project=hotline", upload(), format="multipart")
+    bot = _client_for(
+        IntegrationAccountFactory(user=UserFactory(username="bot"), client=world["acme"]).user
+    )
+    ours = bot.post(
+        f"{URL}?format=asterisk-csv&source=acme-pbx&project=hotline", upload(), format="multipart"
+    )
     assert ours.status_code == 201
     theirs = bot.post(f"{URL}?format=asterisk-csv&source=other-pbx", upload(), format="multipart")
     assert theirs.status_code == 404
@@ -130,9 +166,26 @@ def test_a_manager_imports_into_managed_projects_only(world):
     pm = UserFactory(username="pm", is_staff=True)
     world["project"].managers.add(pm)
     api = _client_for(pm)
-    assert api.post(f"{URL}?format=asterisk-csv&source=acme-pbx&project=hotline", upload(), format="multipart").status_code == 201
-    assert api.post(f"{URL}?format=asterisk-csv&source=other-pbx", upload(), format="multipart").status_code == 404
+    assert (
+        api.post(
+            f"{URL}?format=asterisk-csv&source=acme-pbx&project=hotline",
+            upload(),
+            format="multipart",
+        ).status_code
+        == 201
+    )
+    assert (
+        api.post(
+            f"{URL}?format=asterisk-csv&source=other-pbx", upload(), format="multipart"
+        ).status_code
+        == 404
+    )
 
 
 def test_anonymous_is_refused(world, anon_api):
-    assert anon_api.post(f"{URL}?format=asterisk-csv&source=acme-pbx", upload(), format="multipart").status_code == 401
+    assert (
+        anon_api.post(
+            f"{URL}?format=asterisk-csv&source=acme-pbx", upload(), format="multipart"
+        ).status_code
+        == 401
+    )

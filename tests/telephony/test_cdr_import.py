@@ -39,7 +39,9 @@ def mapped(source, **names):
         AgentMapping.objects.create(source=source, name=name, operator=operator)
 
 
-def independent_count(path, encoding, *, agent_column, answer_column, start_column, end_column, key_column):
+def independent_count(
+    path, encoding, *, agent_column, answer_column, start_column, end_column, key_column
+):
     """Calls, operator answers and waits straight from the file: one call per key; the
     earliest answer of a leg whose destination is a person (not Local, not empty)."""
     calls = {}
@@ -51,7 +53,12 @@ def independent_count(path, encoding, *, agent_column, answer_column, start_colu
             call = calls.setdefault(key, {"start": start, "end": end, "answers": []})
             call["start"], call["end"] = min(call["start"], start), max(call["end"], end)
             agent = cells[agent_column]
-            if cells[answer_column] and agent and not agent.startswith("Local/") and cells[14] == "ANSWERED":
+            if (
+                cells[answer_column]
+                and agent
+                and not agent.startswith("Local/")
+                and cells[14] == "ANSWERED"
+            ):
                 call["answers"].append(max(dt.datetime.fromisoformat(cells[answer_column]), start))
     return calls
 
@@ -63,8 +70,21 @@ def test_asterisk_master_csv_as_written_imports_and_kpis_match_the_file(world):
     result = cdr_import(source=source, data=AST21.read_bytes(), fmt="asterisk-csv", project=project)
 
     assert (result.encoding, result.rows, result.calls) == ("cp1251", 11, 7)
-    assert (result.created, result.duplicates, result.parked_total, result.problems) == (7, 0, 0, [])
-    expected = independent_count(AST21, "cp1251", agent_column=6, answer_column=10, start_column=9, end_column=11, key_column=19)
+    assert (result.created, result.duplicates, result.parked_total, result.problems) == (
+        7,
+        0,
+        0,
+        [],
+    )
+    expected = independent_count(
+        AST21,
+        "cp1251",
+        agent_column=6,
+        answer_column=10,
+        start_column=9,
+        end_column=11,
+        key_column=19,
+    )
     assert len(expected) == Call.objects.count() == 7
     answered = {k: v for k, v in expected.items() if v["answers"]}
     assert len(answered) == Call.objects.filter(answered_at__isnull=False).count() == 3
@@ -75,10 +95,18 @@ def test_asterisk_master_csv_as_written_imports_and_kpis_match_the_file(world):
         if call["answers"]:
             assert stored.answered_at == min(call["answers"]).replace(tzinfo=MOSCOW)
     transfer = Call.objects.get(external_id="1791190800.1")
-    assert (transfer.operator.code, transfer.wait_seconds, transfer.talk_seconds) == ("ivan", 40, 260)
+    assert (transfer.operator.code, transfer.wait_seconds, transfer.talk_seconds) == (
+        "ivan",
+        40,
+        260,
+    )
     assert transfer.offered_at == dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)  # 12:00 MSK
     ring_group = Call.objects.get(external_id="1791194400.13")
-    assert (ring_group.operator.code, ring_group.wait_seconds, ring_group.talk_seconds) == ("olga", 30, 180)
+    assert (ring_group.operator.code, ring_group.wait_seconds, ring_group.talk_seconds) == (
+        "olga",
+        30,
+        180,
+    )
     assert dict(Call.objects.values_list("external_id", "disposition")) == {
         "1791190800.1": "answered",
         "1791191400.5": "no-answer",
@@ -144,13 +172,24 @@ def test_an_unknown_agent_parks_the_whole_call_and_stores_nothing_of_it(world):
     source, project, ops = world["source"], world["project"], world["operators"]
     mapped(source, **{"1001": ops["ivan"], "1002": ops["olga"]})  # 1003 unmapped
 
-    result = cdr_import(source=source, data=AST21.read_bytes(), fmt="asterisk-csv", project=project, file_name="Master.csv")
+    result = cdr_import(
+        source=source,
+        data=AST21.read_bytes(),
+        fmt="asterisk-csv",
+        project=project,
+        file_name="Master.csv",
+    )
 
     assert (result.created, result.parked_total) == (6, 1)
     assert dict(result.parked) == {("unknown_agent", "PJSIP/1003-0000000b"): 1}
     assert not Call.objects.filter(external_id="1791193200.10").exists()
     parked = ParkedCall.objects.get()
-    assert (parked.call_key, parked.reason, parked.file_name, parked.line_no) == ("1791193200.10", "unknown_agent", "Master.csv", 7)
+    assert (parked.call_key, parked.reason, parked.file_name, parked.line_no) == (
+        "1791193200.10",
+        "unknown_agent",
+        "Master.csv",
+        7,
+    )
     assert parked.payload["agent"] == "PJSIP/1003-0000000b"
 
     # Again, once the mapping exists: stored, the parked call marked stored.
@@ -183,7 +222,9 @@ def test_dry_run_stores_nothing_and_counts_exactly(world):
     source, project, ops = world["source"], world["project"], world["operators"]
     mapped(source, **{"1001": ops["ivan"], "1002": ops["olga"]})
 
-    result = cdr_import(source=source, data=AST21.read_bytes(), fmt="asterisk-csv", project=project, dry_run=True)
+    result = cdr_import(
+        source=source, data=AST21.read_bytes(), fmt="asterisk-csv", project=project, dry_run=True
+    )
 
     assert (result.created, result.parked_total, result.dry_run) == (6, 1, True)
     assert not Call.objects.exists()
@@ -213,14 +254,24 @@ def test_the_real_asterisk_master_csv_imports_with_no_reshaping(world):
     rows = list(csv.reader(io.StringIO(data.decode("cp1251"))))
     linked = {row[19] for row in rows}
     answered = {
-        row[19] for row in rows if row[14] == "ANSWERED" and row[6] and not row[6].startswith("Local/")
+        row[19]
+        for row in rows
+        if row[14] == "ANSWERED" and row[6] and not row[6].startswith("Local/")
     }
-    assert (result.encoding, result.rows, result.calls) == ("cp1251", 50, len(linked)) == ("cp1251", 50, 18)
+    assert (
+        (result.encoding, result.rows, result.calls)
+        == ("cp1251", 50, len(linked))
+        == ("cp1251", 50, 18)
+    )
     assert (result.created, result.parked_total, result.problems) == (18, 0, [])
     assert Call.objects.filter(answered_at__isnull=False).count() == len(answered) == 9
     assert Call.objects.filter(disposition="pbx-hangup").count() == 7
     first_answered = Call.objects.get(external_id="1706407446.50")
-    assert (first_answered.operator.code, first_answered.wait_seconds, first_answered.talk_seconds) == ("ivan", 6, 17)
+    assert (
+        first_answered.operator.code,
+        first_answered.wait_seconds,
+        first_answered.talk_seconds,
+    ) == ("ivan", 6, 17)
     assert first_answered.offered_at == dt.datetime(2024, 1, 27, 18, 4, 6, tzinfo=dt.UTC)
 
 
@@ -230,12 +281,26 @@ def test_freeswitch_example_template_imports_with_no_reshaping(world):
 
     result = cdr_import(source=source, data=FS.read_bytes(), fmt="freeswitch-csv", project=project)
 
-    assert (result.encoding, result.rows, result.calls, result.created, result.problems) == ("utf-8", 6, 5, 5, [])
+    assert (result.encoding, result.rows, result.calls, result.created, result.problems) == (
+        "utf-8",
+        6,
+        5,
+        5,
+        [],
+    )
     assert sorted(
-        Call.objects.filter(answered_at__isnull=False).values_list("operator__code", "wait_seconds", "talk_seconds")
+        Call.objects.filter(answered_at__isnull=False).values_list(
+            "operator__code", "wait_seconds", "talk_seconds"
+        )
     ) == [("ivan", 12, 180), ("olga", 5, 120)]
-    assert Call.objects.get(external_id="7b2d4e61-8a4e-11f1-9a04-4fa3c2d1e001").disposition == "pbx-answered"
-    assert Call.objects.get(external_id="b17e2c94-8a50-11f1-9a07-4fa3c2d1e001").disposition == "user_busy"
+    assert (
+        Call.objects.get(external_id="7b2d4e61-8a4e-11f1-9a04-4fa3c2d1e001").disposition
+        == "pbx-answered"
+    )
+    assert (
+        Call.objects.get(external_id="b17e2c94-8a50-11f1-9a07-4fa3c2d1e001").disposition
+        == "user_busy"
+    )
 
     rollup_kpis(now=dt.datetime(2026, 10, 6, tzinfo=dt.UTC))
     totals = project_kpis(
@@ -244,7 +309,12 @@ def test_freeswitch_example_template_imports_with_no_reshaping(world):
         end=dt.datetime(2026, 10, 6, tzinfo=MOSCOW),
         granularity="day",
     )["totals"]
-    assert (totals["offered"], totals["answered"], totals["abandoned"], totals["short_abandoned"]) == (5, 2, 3, 1)
+    assert (
+        totals["offered"],
+        totals["answered"],
+        totals["abandoned"],
+        totals["short_abandoned"],
+    ) == (5, 2, 3, 1)
     assert totals["aht_seconds"] == pytest.approx((180 + 120) / 2)
     assert totals["service_level"] == pytest.approx(2 / (5 - 1))
 
@@ -255,7 +325,12 @@ def test_the_real_freeswitch_file_reports_its_repeated_uuid(world):
     source.save()
     mapped(source, **{"&": ops["ivan"], "1004": ops["olga"]})
 
-    result = cdr_import(source=source, data=(DATA / "freeswitch_tools_master.csv").read_bytes(), fmt="freeswitch-csv", project=project)
+    result = cdr_import(
+        source=source,
+        data=(DATA / "freeswitch_tools_master.csv").read_bytes(),
+        fmt="freeswitch-csv",
+        project=project,
+    )
 
     assert (result.rows, result.calls, result.created) == (10, 8, 8)
     assert [p.line for p in result.problems] == [9, 10]
@@ -267,8 +342,13 @@ def test_generic_csv_through_the_saved_column_mapping(world):
     source, project, ops = world["source"], world["project"], world["operators"]
     source.kind = "generic-csv"
     source.column_map = {
-        "external_id": "ID", "offered_at": "Начало", "answered_at": "Ответ", "ended_at": "Конец",
-        "caller": "Номер", "agent": "Оператор", "time_format": "%d.%m.%Y %H:%M:%S",
+        "external_id": "ID",
+        "offered_at": "Начало",
+        "answered_at": "Ответ",
+        "ended_at": "Конец",
+        "caller": "Номер",
+        "agent": "Оператор",
+        "time_format": "%d.%m.%Y %H:%M:%S",
     }
     source.save()
     mapped(source, **{"Иван": ops["ivan"]})
@@ -279,7 +359,9 @@ def test_generic_csv_through_the_saved_column_mapping(world):
         "c3;05.10.2026 10:20:00;05.10.2026 10:20:00;05.10.2026 10:21:00;89161234569;\n"
         "c4;bad;;05.10.2026 10:21:00;;\n"
     )
-    result = cdr_import(source=source, data=text.encode("cp1251"), fmt="generic-csv", project=project)
+    result = cdr_import(
+        source=source, data=text.encode("cp1251"), fmt="generic-csv", project=project
+    )
 
     assert (result.encoding, result.calls, result.created) == ("cp1251", 3, 3)
     assert [(p.line, p.message) for p in result.problems] == [(5, "not a time: bad")]
@@ -289,16 +371,33 @@ def test_generic_csv_through_the_saved_column_mapping(world):
 
 
 def test_the_command_makes_the_source_adds_the_mapping_and_reports(world, capsys):
-    project, ops = world["project"], world["operators"]
+    project = world["project"]
     out = io.StringIO()
     call_command(
-        "import_cdr", str(AST21), "--format", "asterisk-csv", "--project", "hotline",
-        "--timezone", "Europe/Moscow", "--agent-map", "PJSIP/1001=ivan", "--agent-map", "1002=olga",
+        "import_cdr",
+        str(AST21),
+        "--format",
+        "asterisk-csv",
+        "--project",
+        "hotline",
+        "--timezone",
+        "Europe/Moscow",
+        "--agent-map",
+        "PJSIP/1001=ivan",
+        "--agent-map",
+        "1002=olga",
         stdout=out,
     )
     source = TelephonySource.objects.get(code="acme-asterisk-cdr-csv")
-    assert (source.kind, source.time_zone, source.client.code) == ("asterisk-cdr-csv", "Europe/Moscow", "acme")
-    assert set(source.agent_mappings.values_list("name", "operator__code")) == {("PJSIP/1001", "ivan"), ("1002", "olga")}
+    assert (source.kind, source.time_zone, source.client.code) == (
+        "asterisk-cdr-csv",
+        "Europe/Moscow",
+        "acme",
+    )
+    assert set(source.agent_mappings.values_list("name", "operator__code")) == {
+        ("PJSIP/1001", "ivan"),
+        ("1002", "olga"),
+    }
     text = out.getvalue()
     assert "Created: 6; duplicates: 0; parked: 1." in text
     assert "Decoded as cp1251; 11 lines, 7 calls." in text
@@ -308,19 +407,34 @@ def test_the_command_makes_the_source_adds_the_mapping_and_reports(world, capsys
 def test_the_command_dry_run_leaves_nothing(world):
     out = io.StringIO()
     call_command(
-        "import_cdr", str(AST21), "--format", "asterisk-csv", "--project", "hotline",
-        "--agent-map", "1001=ivan", "--dry-run", stdout=out,
+        "import_cdr",
+        str(AST21),
+        "--format",
+        "asterisk-csv",
+        "--project",
+        "hotline",
+        "--agent-map",
+        "1001=ivan",
+        "--dry-run",
+        stdout=out,
     )
     assert "Dry run: nothing was stored." in out.getvalue()
     assert not TelephonySource.objects.filter(code="acme-asterisk-cdr-csv").exists()
-    assert not Call.objects.exists() and not ParkedCall.objects.exists()
+    assert not Call.objects.exists()
+    assert not ParkedCall.objects.exists()
 
 
 def test_a_name_as_operator_code_is_refused_with_the_reason(world):
     with pytest.raises(CommandError) as error:
         call_command(
-            "import_cdr", str(AST21), "--format", "asterisk-csv", "--project", "hotline",
-            "--agent-map", "1003=Paty Marin",
+            "import_cdr",
+            str(AST21),
+            "--format",
+            "asterisk-csv",
+            "--project",
+            "hotline",
+            "--agent-map",
+            "1003=Paty Marin",
         )
     assert "'Paty Marin' cannot be an operator code: operator codes are slugs" in str(error.value)
     assert "Put the PBX's name on the left" in str(error.value)

@@ -23,7 +23,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help=_("The CDR file, such as /var/log/asterisk/cdr-csv/Master.csv."))
+        parser.add_argument(
+            "path", help=_("The CDR file, such as /var/log/asterisk/cdr-csv/Master.csv.")
+        )
         parser.add_argument("--format", required=True, choices=FORMATS, dest="fmt")
         parser.add_argument("--project", help=_("Project code that takes every call of the file."))
         parser.add_argument(
@@ -63,31 +65,26 @@ class Command(BaseCommand):
                 transaction.set_rollback(True)
 
     def _import(self, path, fmt, options):
-        for value, check in ((options["timezone"], validate_time_zone), (options["region"], validate_region)):
+        for value, check in (
+            (options["timezone"], validate_time_zone),
+            (options["region"], validate_region),
+        ):
             if value:
                 try:
                     check(value)
                 except Exception as error:  # a ValidationError: its message is the reason
-                    raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from error
+                    raise CommandError(
+                        " ".join(getattr(error, "messages", [str(error)]))
+                    ) from error
         pairs = parse_agent_map(options["agent_map"])
         project = None
         if options["project"]:
-            project = Project.objects.filter(code=options["project"]).select_related("client").first()
+            project = (
+                Project.objects.filter(code=options["project"]).select_related("client").first()
+            )
             if project is None:
                 raise CommandError(_("Unknown project %(code)s.") % {"code": options["project"]})
-        if options["source"]:
-            source = TelephonySource.objects.filter(code=options["source"]).first()
-            if source is None:
-                raise CommandError(_("Unknown source %(code)s.") % {"code": options["source"]})
-        elif project is not None:
-            source = source_for_import(
-                project=project,
-                kind=SOURCE_KIND[fmt],
-                time_zone=options["timezone"],
-                region=options["region"],
-            )
-        else:
-            raise CommandError(_("Name the project (--project) or the source (--source)."))
+        source = _source(options, fmt, project)
         file = Path(path)
         try:
             if file.stat().st_size > MAX_FILE_BYTES:
@@ -95,7 +92,8 @@ class Command(BaseCommand):
             data = file.read_bytes()
         except OSError as error:
             raise CommandError(
-                _("cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror or error}
+                _("cannot read %(path)s: %(error)s")
+                % {"path": path, "error": error.strerror or error}
             ) from error
         if pairs:
             add_agent_mappings(source, pairs)
@@ -110,3 +108,20 @@ class Command(BaseCommand):
         self.stdout.write(_("Source: %(code)s") % {"code": source.code})
         for line in result.summary():
             self.stdout.write(line)
+
+
+def _source(options, fmt, project):
+    """``--source``, else the project's client's source of the format's kind (made now)."""
+    if options["source"]:
+        source = TelephonySource.objects.filter(code=options["source"]).first()
+        if source is None:
+            raise CommandError(_("Unknown source %(code)s.") % {"code": options["source"]})
+        return source
+    if project is None:
+        raise CommandError(_("Name the project (--project) or the source (--source)."))
+    return source_for_import(
+        project=project,
+        kind=SOURCE_KIND[fmt],
+        time_zone=options["timezone"],
+        region=options["region"],
+    )
