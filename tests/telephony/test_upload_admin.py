@@ -18,12 +18,13 @@ URL = reverse("telephony_import_cdr")
 @pytest.fixture
 def source(db):
     acme = ClientFactory(code="acme")
-    ProjectFactory(code="hotline", client=acme)
+    hotline = ProjectFactory(code="hotline", client=acme)
     source = TelephonySource.objects.create(
         client=acme, code="acme-pbx", name="ACME PBX", kind="asterisk-cdr-csv"
     )
     AgentMapping.objects.create(source=source, name="1001", operator=OperatorFactory(code="ivan"))
     AgentMapping.objects.create(source=source, name="1002", operator=OperatorFactory(code="olga"))
+    source.queue_mappings.create(queue="800", project=hotline)  # its only project: every call
     return source
 
 
@@ -61,7 +62,6 @@ def test_a_dry_run_shows_the_summary_and_stores_nothing(admin_client, source):
 
 
 def test_an_import_stores(admin_client, source):
-    source.queue_mappings.create(queue="800", project=source.client.projects.get())
     page = post(admin_client, source, dry_run=False)
     assert page.context["result"].created == 6
     assert Call.objects.count() == 6
