@@ -19,7 +19,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from calls.api.csv_views import CallCsvImportView, CsvBodyParser, _dry_run
+from calls.api.csv_views import CallCsvImportView, CsvBodyParser, CsvUploadSerializer, _dry_run
 from contactcenter.api.parsers import BoundedMultiPartParser
 from contactcenter.api.schema import IDEMPOTENCY_KEY, error_responses
 from contactcenter.errors import DomainError
@@ -92,6 +92,12 @@ class CallImportView(CallCsvImportView):
             "`dry_run=true` answers the same counts and stores nothing. The file as the "
             "multipart field `file` or as the raw body; at most 50 MB."
         ),
+        request={
+            "multipart/form-data": CsvUploadSerializer,
+            "text/csv": OpenApiTypes.STR,
+            "text/plain": OpenApiTypes.STR,
+            "application/octet-stream": OpenApiTypes.BINARY,
+        },
         parameters=[
             OpenApiParameter(
                 "format",
