@@ -11,6 +11,9 @@ from contactcenter.api.token_views import RotateTokenView
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("projects.api.urls")),
     path("", include("agents.api.urls")),
+    # calls/import/ with a CDR ?format= (the telephony app), else the CSV import it delegates
+    # to; before calls' URLs, which route the same path.
+    path("", include("telephony.api.import_urls")),
     path("", include("calls.api.urls")),
     path("", include("quality.api.urls")),
     path("", include("workforce.api.urls")),
@@ -42,6 +45,8 @@ urlpatterns = [
     path("admin/", include("workforce.admin_urls")),
     # The QA models moved from calls to quality: their old admin URLs redirect.
     path("admin/calls/", include("quality.legacy_admin_urls")),
+    # admin/telephony/import-cdr/: a PBX's CDR file uploaded by hand.
+    path("admin/", include("telephony.admin_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

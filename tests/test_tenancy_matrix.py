@@ -87,9 +87,12 @@ SKIPPED_ROUTES = {
 # scoped instead. A view serving rows belongs in the mixin; a health check, say, would be
 # listed here. Each one listed still has its MATRIX entries, which prove the scope.
 UNSCOPED_VIEWS = {
-    "calls.api.csv_views.CallCsvImportView": (
-        "a write-only upload with no queryset: it passes visible_projects(user) as "
-        "allowed_project_ids to calls.csv_import, the same cut as calls/ POST"
+    "telephony.api.import_views.CallImportView": (
+        "a write-only upload with no queryset: a plain CSV goes to the calls app's CSV import "
+        "(visible_projects(user) as allowed_project_ids, the same cut as calls/ POST); a CDR "
+        "?format= resolves ?source= among the caller's sources (a client integration its "
+        "client's, staff their projects' clients', the telephony every one) and passes the "
+        "same allowed_project_ids (tests/telephony/test_api_cdr_import.py)"
     ),
     "workforce.api.erlang_views.ErlangCView": "pure calculation, no tenant data",
     "workforce.api.erlang_views.ErlangAView": "pure calculation, no tenant data",
@@ -155,7 +158,9 @@ def discover_endpoints(urlconf=None):
                 walk(pattern.url_patterns, route)
             elif route.startswith(API_ROOT) and route[len(API_ROOT) :] not in SKIPPED_ROUTES:
                 for method in _methods(pattern.callback):
-                    found[(route[len(API_ROOT) :], method)] = _view_of(pattern.callback)
+                    # The first pattern of a path answers it, as Django resolves: the
+                    # telephony app's calls/import/ comes before the calls app's.
+                    found.setdefault((route[len(API_ROOT) :], method), _view_of(pattern.callback))
 
     walk(get_resolver(urlconf).url_patterns, "")
     return found

@@ -42,6 +42,7 @@ REPORT_PAGES = {
         "schedule_builder",
     ],
     "wallboard": ["wallboard"],
+    "telephony": ["telephony_import_cdr"],
 }
 # English words of the project's templates that no catalogue holds yet, per app.
 KNOWN_ENGLISH = {"contactcenter": ["Reports"]}

@@ -1,0 +1,1 @@
+"""The telephony app's API: CDR files posted to ``calls/import/?format=...``."""
