@@ -42,6 +42,8 @@ urlpatterns = [
     # The QA models moved from calls to quality: their old admin URLs redirect.
     path("admin/calls/", include("quality.legacy_admin_urls")),
     path("admin/", admin.site.urls),
+    # The client portal (the portal app): a client's own people, never staff.
+    path("portal/", include("portal.urls")),
     path("api/v1/", include(api_v1)),
 ]
 
