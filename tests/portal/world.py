@@ -43,7 +43,7 @@ def client_user(username, client, role="viewer"):
 
 
 def build_world():
-    alfa = ClientFactory(code="alfa", legal_name="ООО «Альфа»")
+    alfa = ClientFactory(code="alfa", legal_name="ООО «Альфа»", kpp="770101001")
     beta = ClientFactory(code="beta", legal_name="ООО «Бета»")
     hotline = ProjectFactory(code="alfa-hotline", name="Alfa hotline", client=alfa)
     sales = ProjectFactory(code="alfa-sales", name="Alfa sales", client=alfa)
