@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contactcenter.periods import parse_month
 from portal.tables import EXPORTS
@@ -44,9 +45,11 @@ class ServiceForm(ExportForm):
 class RangeForm(ExportForm):
     """Local days ``date_from`` to ``date_to``, both included, at most 31 days."""
 
-    date_from = forms.DateField(label=_("From"), widget=DATE_WIDGET, required=False)
+    date_from = forms.DateField(
+        label=pgettext_lazy("date range", "From"), widget=DATE_WIDGET, required=False
+    )
     date_to = forms.DateField(
-        label=_("To"),
+        label=pgettext_lazy("date range", "To"),
         widget=DATE_WIDGET,
         required=False,
         help_text=_("Both days included; at most 31 days."),

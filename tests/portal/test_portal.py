@@ -79,10 +79,10 @@ def test_the_service_of_october_against_the_targets_in_exact_numbers(client, wor
         "Abandoned (after the short-abandon time)",
         "Service level",
         "Target",
-        "Service level target",
+        "Service level verdict",
         "Abandon rate",
         "Abandon target (at most)",
-        "Abandon target",
+        "Abandon verdict",
         "ASA, s",
         "Missed intervals",
     ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from demo.loaders import DEMO_PASSWORD_ENV, demo_catalogue, demo_period, demo_simulate, demo_users
+from demo.client_portal import demo_portal
 from workforce.management.commands.simulate import summary_lines
 
 
@@ -41,8 +42,16 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(summary_lines(summary)))
         password = os.environ.get(DEMO_PASSWORD_ENV, "admin")
         tokens = demo_users(projects=projects, password=password)
+        demo_portal(period=start.replace(day=1), password=password)
         host = os.environ.get("HOST", "127.0.0.1")
         port = os.environ.get("PORT", "8000")
+        self.stdout.write(
+            _(
+                "  Portal:     http://%(site)s/portal/  users client-viewer and "
+                "client-accountant / %(password)s  (client volga-bank)"
+            )
+            % {"site": f"{host}:{port}", "password": password}
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 _(
