@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from demo.loaders import DEMO_PASSWORD_ENV, demo_catalogue, demo_period, demo_simulate, demo_users
 from demo.client_portal import demo_portal
+from demo.loaders import DEMO_PASSWORD_ENV, demo_catalogue, demo_period, demo_simulate, demo_users
 from workforce.management.commands.simulate import summary_lines
 
 
