@@ -282,6 +282,11 @@ ALERT_OUT_OF_ADHERENCE_SECONDS = env.int("ALERT_OUT_OF_ADHERENCE_SECONDS", defau
 WALLBOARD_INTRADAY_SECONDS = env.int("WALLBOARD_INTRADAY_SECONDS", default=60)
 ALERT_WEBHOOK_TIMEOUT_SECONDS = env.int("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=10)
 
+# Asterisk queue_log import (docs/telephony-queue-log.md): a call with no line for this long
+# expires (reported, not stored); a pause reason that is no break reason code becomes this.
+QUEUE_LOG_PENDING_EXPIRY_SECONDS = env.int("QUEUE_LOG_PENDING_EXPIRY_SECONDS", default=4 * 3600)
+QUEUE_LOG_DEFAULT_BREAK_REASON = env("QUEUE_LOG_DEFAULT_BREAK_REASON", default="break")
+
 # Workforce: the center's zone (the days of pool shifts and absences), schedule adherence
 # thresholds and the intraday reforecast (docs/adherence.md, docs/intraday.md).
 CENTER_TIME_ZONE = env("CENTER_TIME_ZONE", default="Europe/Moscow")
