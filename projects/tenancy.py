@@ -108,8 +108,11 @@ def holds_only_assigned_roles(user: User | None) -> bool:
 
 
 def client_user(user: User | None) -> ClientUser | None:
-    """The user's binding to a client as a portal user, else ``None`` (cached on the user)."""
-    if not user or not user.is_authenticated:
+    """The user's binding to a client as a portal user, else ``None`` (cached on the user).
+
+    Staff are never client users (``ClientUser.clean``, ``portal_client_user``), so a staff
+    user answers without a query: the rules below ask this on every request."""
+    if not user or not user.is_authenticated or user.is_staff:
         return None
     return getattr(user, "client_user", None)
 
@@ -130,7 +133,7 @@ def portal_client_user(user: User | None, role: str) -> ClientUser | None:
     that; a later edit of the user could still make them staff), and never an inactive
     user."""
     binding = client_user(user)
-    if binding is None or user is None or user.is_staff or user.is_superuser:
+    if binding is None or user is None or user.is_superuser:
         return None
     if not user.is_active or binding.role not in PORTAL_ROLE_HOLDERS[role]:
         return None
@@ -190,13 +193,14 @@ def visible_projects(user: User | None, role: str = MANAGER) -> QuerySet[Project
         if account.client_id is None:  # the telephony
             return Project.objects.none()
         return Project.objects.filter(client_id=account.client_id)
-    binding = client_user(user)
-    if binding is not None:  # a client's person: that client's projects, whatever the room
-        return Project.objects.filter(client_id=binding.client_id)
     assigned = Q()
     for relation in ROLE_RELATIONS[role]:
         through = getattr(Project, relation).through  # the many-to-many's table
         assigned |= Q(pk__in=through.objects.filter(user=user).values("project_id"))
+    if not user.is_staff:
+        # A client's person (never staff): that client's projects, whatever the room. A
+        # subquery of the same SQL, so every other user pays no extra query for it.
+        assigned |= Q(client_id__in=ClientUser.objects.filter(user=user).values("client_id"))
     return Project.objects.filter(assigned)
 
 
@@ -212,9 +216,6 @@ def visible_clients(user: User | None, role: str = MANAGER) -> QuerySet[Client]:
         if account.client_id is None:  # the telephony
             return Client.objects.none()
         return Client.objects.filter(pk=account.client_id)
-    binding = client_user(user)
-    if binding is not None:
-        return Client.objects.filter(pk=binding.client_id)
     return Client.objects.filter(pk__in=visible_projects(user, role).values("client_id"))
 
 
