@@ -23,6 +23,9 @@ The rules every entry follows (``test_the_matrix_follows_the_tenancy_rules`` che
 
 Every refused request must leave every stored row as it was, and no successful answer to
 a PM or an integration may mention B's codes that the role does not see.
+
+The client portal's pages (not API routes) have their own entries in
+``tests/tenancy_portal.py`` and their tests at the end of this module.
 """
 
 import datetime as dt
