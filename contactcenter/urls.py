@@ -48,6 +48,8 @@ urlpatterns = [
     # admin/telephony/import-cdr/: a PBX's CDR file uploaded by hand.
     path("admin/", include("telephony.admin_urls")),
     path("admin/", admin.site.urls),
+    # The client portal (the portal app): a client's own people, never staff.
+    path("portal/", include("portal.urls")),
     path("api/v1/", include(api_v1)),
 ]
 

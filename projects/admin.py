@@ -1,5 +1,7 @@
-"""Admin of clients, their VAT rates, projects with hours and KPI targets, and integrations."""
+"""Admin of clients, their VAT rates, projects with hours and KPI targets, integrations and
+the clients' portal users."""
 
+from django import forms
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
@@ -9,9 +11,19 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from contactcenter.errors import DomainError
 from contactcenter.l10n import percent_text
 from projects.admin_scoping import ScopedAdminMixin
-from projects.models import BusinessHours, Client, IntegrationAccount, Project, Seller, VatRate
+from projects.models import (
+    BusinessHours,
+    Client,
+    ClientUser,
+    IntegrationAccount,
+    Project,
+    Seller,
+    VatRate,
+)
+from projects.services import client_user_create
 from projects.tenancy import QA_EVALUATOR, SELF, visible_clients, visible_projects
 
 
@@ -216,3 +228,70 @@ class IntegrationAccountAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["user__username", "client__code", "client__legal_name"]
     autocomplete_fields = ["user", "client"]
     readonly_fields = ["created_at"]
+
+
+class ClientUserAddForm(forms.ModelForm):
+    """A new portal user: the person's login and password, created by the same service as
+    ``manage.py create_client_user`` (never staff)."""
+
+    username = forms.CharField(label=_("username"), max_length=150)
+    password = forms.CharField(
+        label=_("password"), widget=forms.PasswordInput(render_value=False), strip=False
+    )
+
+    class Meta:
+        model = ClientUser
+        fields = ["client", "role"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.instance = client_user_create(
+                username=data["username"],
+                client_code=data["client"].code,
+                role=data["role"],
+                password=data["password"],
+            )
+        except DomainError as exc:
+            for field, messages in exc.details.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return data
+
+    def save(self, commit=True):
+        self.save_m2m = lambda: None  # nothing many-to-many; the admin calls it
+        return self.instance  # stored by the service in clean()
+
+
+@admin.register(ClientUser)
+class ClientUserAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Portal users of clients (docs/portal.md): a viewer or an accountant, never staff."""
+
+    scope_path = "client"
+    list_display = ["user", "client", "role", "user_active", "created_at"]
+    list_filter = ["role", ("client", ClientCodeFilter)]
+    list_select_related = ["user", "client"]
+    search_fields = ["user__username", "client__code", "client__legal_name"]
+    readonly_fields = ["user", "created_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ClientUserAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["username", "password", "client", "role"]
+        return ["user", "client", "role", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["user", "client", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("active"), boolean=True, ordering="user__is_active")
+    def user_active(self, binding):
+        return binding.user.is_active

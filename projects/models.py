@@ -143,6 +143,17 @@ class Client(models.Model):
         default=False,
         help_text=_("Off: VAT is added on top of the subtotal. On: prices already include VAT."),
     )
+    # What the client's own people see in the portal (docs/portal.md): the center decides.
+    portal_show_quality = models.BooleanField(
+        _("portal shows QA scores"),
+        default=True,
+        help_text=_("Off: the client's portal users see no quality section."),
+    )
+    portal_show_recordings = models.BooleanField(
+        _("portal plays recordings"),
+        default=False,
+        help_text=_("On: the portal's call detail plays the call's recording, where it has one."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -429,3 +440,53 @@ class IntegrationAccount(models.Model):
         if self.kind == self.Kind.TELEPHONY:
             return f"{self.user} -> telephony (every project)"
         return f"{self.user} -> {self.client.code}"
+
+
+class ClientUser(models.Model):
+    """A person of a client company who logs in to the portal (``portal``), never to the
+    admin: the user is not staff, sees only this client's projects, and reads by role.
+
+    ``viewer``: service, calls and QA. ``accountant``: all that, and the money (invoices,
+    closing documents, payments, the reconciliation statement).
+    """
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", _("Viewer (service, calls, QA)")
+        ACCOUNTANT = "accountant", _("Accountant (also invoices and payments)")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="client_user",
+        verbose_name=_("user"),
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="portal_users", verbose_name=_("client")
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("client user")
+        verbose_name_plural = _("client users")
+        ordering = ["client", "user"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["viewer", "accountant"]), name="client_user_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} -> {self.client.code} ({self.role})"
+
+    def clean(self):
+        """A portal user is never staff: the admin would open to them."""
+        user = getattr(self, "user", None)
+        if user is not None and (user.is_staff or user.is_superuser):
+            raise ValidationError(
+                {"user": [_("A client user cannot be staff or a superuser; pick another user.")]}
+            )
+        if user is not None and IntegrationAccount.objects.filter(user=user).exists():
+            raise ValidationError(
+                {"user": [_("This user is an integration token's; pick another user.")]}
+            )

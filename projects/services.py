@@ -11,11 +11,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from contactcenter.errors import DomainError
 from contactcenter.orm import assign_fields, delete_or_conflict
-from projects.models import BusinessHours, Client, Project, Seller, VatRate
+from projects.models import BusinessHours, Client, ClientUser, Project, Seller, VatRate
 from projects.roles import CLIENT_BILLING_FIELDS
 
 # "From the beginning of time": the date a rate set through the ``vat_rate`` shortcut
@@ -236,3 +239,36 @@ def project_update(
 @transaction.atomic
 def project_delete(*, project: Project) -> None:
     delete_or_conflict(project, what="project")
+
+
+@transaction.atomic
+def client_user_create(
+    *, username: str, client_code: str, role: str = "viewer", password: str
+) -> ClientUser:
+    """A new portal user of the client ``client_code``: not staff, bound by ``role``.
+
+    Refuses, naming the field: an unknown client, an unknown role, a username taken, a
+    password the validators refuse (docs/portal.md)."""
+    errors: dict[str, list[str]] = {}
+    client = Client.objects.filter(code=client_code).first()
+    if client is None:
+        errors["client"] = [gettext("No client with code '%(code)s'.") % {"code": client_code}]
+    if role not in ClientUser.Role.values:
+        errors["role"] = [
+            gettext("Unknown role '%(role)s'; one of %(roles)s.")
+            % {"role": role, "roles": ", ".join(ClientUser.Role.values)}
+        ]
+    User = get_user_model()
+    if not username or len(username) > 150:
+        errors["username"] = [gettext("A username of 1 to 150 characters is required.")]
+    elif User.objects.filter(username=username).exists():
+        errors["username"] = [gettext("The username '%(name)s' is taken.") % {"name": username}]
+    if not errors:
+        try:
+            password_validation.validate_password(password, User(username=username))
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
+    if errors or client is None:
+        raise DomainError(gettext("The client user was not created."), details=errors)
+    user = User.objects.create_user(username=username, password=password)
+    return ClientUser.objects.create(user=user, client=client, role=role)

@@ -14,6 +14,11 @@ agent states and the calls of every project. A QA evaluator, a trainer or a staf
 no project role (a team lead) reads the pool and changes nothing of it. Integrations never
 see the pool's internal costs. docs/roles.md tabulates the whole rule.
 
+A client user (``ClientUser``: a person of a client company) is never staff: the admin
+refuses them, and the portal shows them their own client's projects alone, by role
+(``viewer`` reads service, calls and QA; ``accountant`` also the money). Staff, superusers
+included, have no portal role: the portal refuses them (docs/portal.md).
+
 The API applies these through ``projects.api.scoping`` (DRF glue), the admin through
 ``projects.admin_scoping``.
 """
@@ -23,7 +28,7 @@ from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 
-from projects.models import Client, IntegrationAccount, Project
+from projects.models import Client, ClientUser, IntegrationAccount, Project
 
 User = AuthUser | AnonymousUser
 
@@ -102,6 +107,39 @@ def holds_only_assigned_roles(user: User | None) -> bool:
     )
 
 
+def client_user(user: User | None) -> ClientUser | None:
+    """The user's binding to a client as a portal user, else ``None`` (cached on the user).
+
+    Staff are never client users (``ClientUser.clean``, ``portal_client_user``), so a staff
+    user answers without a query: the rules below ask this on every request."""
+    if not user or not user.is_authenticated or user.is_staff:
+        return None
+    return getattr(user, "client_user", None)
+
+
+# Portal roles, each with the roles that hold it: an accountant reads all a viewer reads.
+PORTAL_VIEWER = ClientUser.Role.VIEWER
+PORTAL_ACCOUNTANT = ClientUser.Role.ACCOUNTANT
+PORTAL_ROLE_HOLDERS: dict[str, set[str]] = {
+    PORTAL_VIEWER: {ClientUser.Role.VIEWER, ClientUser.Role.ACCOUNTANT},
+    PORTAL_ACCOUNTANT: {ClientUser.Role.ACCOUNTANT},
+}
+
+
+def portal_client_user(user: User | None, role: str) -> ClientUser | None:
+    """The client user allowed a portal page open to ``role``, else ``None``.
+
+    Never staff or a superuser, even one bound by mistake (the binding's ``clean`` refuses
+    that; a later edit of the user could still make them staff), and never an inactive
+    user."""
+    binding = client_user(user)
+    if binding is None or user is None or user.is_superuser:
+        return None
+    if not user.is_active or binding.role not in PORTAL_ROLE_HOLDERS[role]:
+        return None
+    return binding
+
+
 # --- The shared operator pool --------------------------------------------------------------
 
 
@@ -133,7 +171,9 @@ def may_post_agent_states(user: User | None) -> bool:
 def sees_internal_costs(user: User | None) -> bool:
     """Operators' ``hourly_cost`` and team leads: for the center's own people, never for an
     integration token (a client's or the telephony's)."""
-    return bool(user and user.is_authenticated and not is_integration(user))
+    return bool(
+        user and user.is_authenticated and not is_integration(user) and client_user(user) is None
+    )
 
 
 # --- Visible projects and clients ----------------------------------------------------------
@@ -157,6 +197,10 @@ def visible_projects(user: User | None, role: str = MANAGER) -> QuerySet[Project
     for relation in ROLE_RELATIONS[role]:
         through = getattr(Project, relation).through  # the many-to-many's table
         assigned |= Q(pk__in=through.objects.filter(user=user).values("project_id"))
+    if not user.is_staff:
+        # A client's person (never staff): that client's projects, whatever the room. A
+        # subquery of the same SQL, so every other user pays no extra query for it.
+        assigned |= Q(client_id__in=ClientUser.objects.filter(user=user).values("client_id"))
     return Project.objects.filter(assigned)
 
 

@@ -24,6 +24,7 @@ request changes a stored row. Only the pure calculations answer a POST with a 20
 import pytest
 from rest_framework.test import APIClient
 
+from tests import tenancy_portal
 from tests.factories import TokenFactory, UserFactory
 from tests.test_tenancy_matrix import (
     ALL,
@@ -210,3 +211,32 @@ def test_staff_with_no_project_role_read_the_pool_and_change_nothing(
         ]
         leaked = [code for code in hidden if code in text]
         assert not leaked, f"{NO_ROLE} reads {leaked}"
+
+
+# --- The client portal: no staff role opens it ----------------------------------------------
+
+
+def _portal_staff_cases():
+    for template, page in tenancy_portal.PORTAL_PAGES.items():
+        for role in (EVALUATOR, TRAINER, NO_ROLE):
+            yield pytest.param(template, role, id=f"{page.method} portal/{template} as {role}")
+
+
+@pytest.mark.parametrize(("template", "role"), list(_portal_staff_cases()))
+def test_staff_roles_get_a_403_from_the_portal(template, role, world, settings, tmp_path, client):  # noqa: F811
+    """The portal is for a client's own people: a QA evaluator, a trainer and a team lead
+    are refused before any lookup, on A's objects as on B's."""
+    settings.MEDIA_ROOT = tmp_path
+    portal = tenancy_portal.portal_world(world, tmp_path)
+    page = tenancy_portal.PORTAL_PAGES[template]
+    user = UserFactory(username=f"portal-staff-{role}".replace(" ", "-"), is_staff=True)
+    relation = {EVALUATOR: "qa_evaluators", TRAINER: "trainers"}.get(role)
+    if relation:
+        getattr(world.ours.project, relation).add(user)
+    client.force_login(user)
+    before = database_state()
+
+    for side in (tenancy_portal.OURS, tenancy_portal.THEIRS) if page.lookup else (None,):
+        path = page.path(template, portal, side or tenancy_portal.OURS)
+        assert tenancy_portal.send(client, page, path).status_code == 403
+    assert database_state() == before

@@ -23,6 +23,9 @@ The rules every entry follows (``test_the_matrix_follows_the_tenancy_rules`` che
 
 Every refused request must leave every stored row as it was, and no successful answer to
 a PM or an integration may mention B's codes that the role does not see.
+
+The client portal's pages (not API routes) have their own entries in
+``tests/tenancy_portal.py`` and their tests at the end of this module.
 """
 
 import datetime as dt
@@ -50,6 +53,7 @@ from tests import (
     tenancy_alerts,
     tenancy_live,
     tenancy_people,
+    tenancy_portal,
     tenancy_quality,
     tenancy_schedules,
     tenancy_sla,
@@ -1540,3 +1544,87 @@ def test_no_integration_reads_internal_costs_or_staff(
     text = _body(response).decode(errors="replace")
     assert not [name for name in INTERNAL_FIELDS if name in text], text[:500]
     assert "97531" not in text
+
+
+# --- The client portal (tests/tenancy_portal.py) --------------------------------------------
+
+VIEWER, ACCOUNTANT = tenancy_portal.VIEWER, tenancy_portal.ACCOUNTANT
+PORTAL_ROLES = (ANONYMOUS, SUPERUSER, PM, INTEGRATION, VIEWER, ACCOUNTANT)
+
+
+def test_every_portal_page_is_in_the_matrix():
+    routes = tenancy_portal.discover_portal_routes()
+    assert set(routes) == set(tenancy_portal.PORTAL_PAGES) | set(tenancy_portal.PUBLIC)
+    for template, page in tenancy_portal.PORTAL_PAGES.items():
+        named = getattr(routes[template], "portal_role", None)
+        assert named == page.role, f"portal/{template} names role {named!r}, not {page.role!r}"
+
+
+def _portal_expected(page, role, side):
+    if role == ANONYMOUS:
+        return 302
+    if role not in (VIEWER, ACCOUNTANT):
+        return 403  # the center's people and integrations: refused before any lookup
+    if role == VIEWER and page.role == ACCOUNTANT:
+        return 403
+    return 404 if side == THEIRS else page.success
+
+
+def _portal_cases():
+    for template, page in tenancy_portal.PORTAL_PAGES.items():
+        sides = (OURS, THEIRS) if page.lookup else (OURS,)
+        for role in PORTAL_ROLES:
+            for side in sides:
+                on = f" on {side}" if page.lookup else ""
+                yield pytest.param(
+                    template, role, side, id=f"{page.method} portal/{template} as {role}{on}"
+                )
+
+
+def _portal_state():
+    return {
+        **database_state(),
+        **{
+            model._meta.label: list(model._default_manager.order_by("pk").values())
+            for model in apps.get_app_config("portal").get_models()
+        },
+    }
+
+
+def _theirs_named(world, text):
+    theirs = world.theirs
+    names = [
+        theirs.client.code,
+        theirs.client.legal_name,
+        theirs.project.code,
+        theirs.call.external_id,
+    ]
+    return [name for name in names if name in text] + re.findall(
+        rf"{re.escape(theirs.project.name)}(?!\d)", text
+    )
+
+
+@pytest.mark.parametrize(("template", "role", "side"), list(_portal_cases()))
+def test_portal_tenancy(template, role, side, world, settings, tmp_path, client):
+    settings.MEDIA_ROOT = tmp_path
+    portal = tenancy_portal.portal_world(world, tmp_path)
+    page = tenancy_portal.PORTAL_PAGES[template]
+    user = {
+        **world.users,
+        VIEWER: portal[OURS]["users"][VIEWER],
+        ACCOUNTANT: portal[OURS]["users"][ACCOUNTANT],
+    }.get(role)
+    if user is not None:
+        client.force_login(user)
+    before = _portal_state()
+
+    response = tenancy_portal.send(client, page, page.path(template, portal, side))
+
+    expected = _portal_expected(page, role, side)
+    assert response.status_code == expected, response.content.decode(errors="replace")[:300]
+    if role == ANONYMOUS:
+        assert response["Location"].startswith("/portal/login/")
+    if not (page.method == "POST" and expected == page.success):
+        assert _portal_state() == before, "the request changed stored rows"
+    if expected == 200 and not response.streaming:
+        assert not _theirs_named(world, response.content.decode(errors="replace"))

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "webhooks",
     "live",
     "telephony",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from demo.client_portal import demo_portal
 from demo.loaders import (
     DEMO_PASSWORD_ENV,
     DEMO_SCENARIO,
@@ -64,8 +65,16 @@ class Command(BaseCommand):
             )
             % {"usual": usual, "weeks": len(weeks)}
         )
+        demo_portal(period=start.replace(day=1), password=password)
         host = os.environ.get("HOST", "127.0.0.1")
         port = os.environ.get("PORT", "8000")
+        self.stdout.write(
+            _(
+                "  Portal:     http://%(site)s/portal/  users client-viewer and "
+                "client-accountant / %(password)s  (client volga-bank)"
+            )
+            % {"site": f"{host}:{port}", "password": password}
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 _(
