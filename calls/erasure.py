@@ -55,7 +55,13 @@ def _pseudonymize(calls: QuerySet) -> tuple[int, int]:
 
     Two UPDATEs, so the recordings are counted exactly without reading the rows first: the
     calls with a recording, then the rest (the first ones are erased by then)."""
-    erased = {"caller": "", "caller_erased": True, "contact": None, "recording_url": ""}
+    erased = {
+        "caller": "",
+        "caller_raw": "",
+        "caller_erased": True,
+        "contact": None,
+        "recording_url": "",
+    }
     pending = calls.filter(caller_erased=False)
     recordings = pending.exclude(recording_url="").update(**erased)
     return recordings + pending.update(**erased), recordings

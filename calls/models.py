@@ -113,6 +113,17 @@ class Call(models.Model):
     caller = models.CharField(
         _("caller"), max_length=16, blank=True, help_text=_("E.164; blank if withheld.")
     )
+    caller_raw = models.CharField(
+        _("caller as written"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "The caller id as the PBX wrote it; kept when it is no number the caller field "
+            "can hold."
+        ),
+    )
     caller_erased = models.BooleanField(
         _("caller erased"),
         default=False,

@@ -1,4 +1,5 @@
-"""Callers' numbers as shown: in full to those who answer for the data, masked to the rest.
+"""Callers' numbers: read into E.164 (``phone_normalize``, the one rule every import and
+search uses) and shown in full to those who answer for the data, masked to the rest.
 
 The project's managers, the center's superusers and the client's own integration see full
 numbers; QA evaluators and trainers see ``+7 901 *** ** 52`` (docs/privacy.md). The API,
@@ -6,9 +7,11 @@ the admin and anything else that shows a caller goes through ``phone_mask`` and
 ``full_number_projects``, so there is one rule.
 """
 
+import re
+
+import phonenumbers
 from django.db.models import QuerySet
 
-from calls.queue_log import normalize_caller
 from projects.api.scoping import MANAGER, is_integration, visible_projects
 
 # ITU-T E.164 country codes of one and two digits; every other code has three. (Codes are
@@ -24,13 +27,46 @@ SHOWN_TAIL = 2  # last digits left visible
 MIN_HIDDEN = 3  # a short number hides at least this many digits
 
 
-def phone_normalize(text: str) -> str:
-    """A number as people type it (``8 (901) 123-45-52``) as E.164, or ``""`` if it is none.
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_SEPARATORS = re.compile(r"[\s()\-.]")
+_PHONE_REGIONS = phonenumbers.SUPPORTED_REGIONS
 
-    The rule of the Asterisk importer (``calls.queue_log.normalize_caller``): spaces,
-    brackets, dashes and dots go; 11 digits starting with 7 or 8 are a Russian number.
+
+def phone_normalize(text: str | None, region: str = "RU") -> str:
+    """A number as the PBX or a person writes it, as E.164; ``""`` if it is none.
+
+    Spaces, brackets, dashes and dots go. A number already in E.164 (``+...``) is kept as
+    written. In region ``RU`` 11 digits starting with 7 or 8 are a Russian number (the
+    rule the Asterisk importer always had). Otherwise the ``phonenumbers`` library reads
+    the digits in ``region`` (the source's default region): a country code without the
+    plus (``17038225596`` in ``US``), an international prefix (``0044...``, ``810...``) or
+    a trunk prefix (``020 7123 4567`` in ``GB``) make a valid number E.164. A bare
+    national number (``9161234567``), an extension (``1001``), ``anonymous`` and any
+    number ``phonenumbers`` does not hold valid are not guessed: ``""``. The caller keeps
+    the raw text beside it (``Call.caller_raw``), so a blank is never silent.
     """
-    return normalize_caller(text)
+    number = _SEPARATORS.sub("", text or "")
+    if _E164.fullmatch(number):
+        return number
+    if not number.isdigit():
+        return ""
+    if region == "RU" and len(number) == 11 and number[0] in "78":
+        return "+7" + number[1:]
+    if region not in _PHONE_REGIONS:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(parsed):
+        return ""
+    written_bare = (
+        parsed.country_code_source == phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY
+        and number == phonenumbers.national_significant_number(parsed)
+    )
+    if written_bare:
+        return ""
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def country_code(e164: str) -> str:
@@ -70,6 +106,22 @@ def full_number_projects(user) -> QuerySet | None:
     if user.is_superuser or is_integration(user):
         return None
     return visible_projects(user, MANAGER)
+
+
+def raw_caller_shown(raw: str, project_id: int, full_project_ids: set[int] | None) -> str:
+    """The caller id as written, as a reader sees it: to a masked reader every digit but
+    the last two is a ``*`` (``17038225596`` -> ``*********96``)."""
+    if full_project_ids is None or project_id in full_project_ids:
+        return raw
+    digits = sum(char.isdigit() for char in raw)
+    shown, masked = max(digits - SHOWN_TAIL, 0), []
+    for char in raw:
+        if char.isdigit():
+            masked.append("*" if shown > 0 else char)
+            shown -= 1
+        else:
+            masked.append(char)
+    return "".join(masked)
 
 
 def caller_shown(caller: str, project_id: int, full_project_ids: set[int] | None) -> str:

@@ -74,6 +74,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from calls.phones import phone_normalize
+
 NONE_VALUES = frozenset({"", "NONE"})
 
 ANSWERED_CLOSING_EVENTS = frozenset(
@@ -102,8 +104,6 @@ READY, BREAK, OFFLINE = "ready", "break", "offline"
 REASON_MAX_LENGTH = 64  # AgentStateEvent.reason
 
 _EPOCH_RE = re.compile(r"^[0-9]{9,11}(\.[0-9]{1,6})?$")
-_E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_CALLER_SEPARATORS_RE = re.compile(r"[\s()\-.]")
 
 
 @dataclass(frozen=True)
@@ -200,14 +200,10 @@ def epoch_to_datetime(value):
     return dt.datetime.fromtimestamp(whole, tz=dt.UTC) + dt.timedelta(microseconds=micros)
 
 
-def normalize_caller(callerid):
-    """The caller id as E.164, or blank (withheld) when it is not a plausible number."""
-    number = _CALLER_SEPARATORS_RE.sub("", callerid or "")
-    if number.isdigit() and len(number) == 11 and number[0] in "78":
-        return "+7" + number[1:]
-    if _E164_RE.fullmatch(number):
-        return number
-    return ""
+def normalize_caller(callerid, region="RU"):
+    """The caller id as E.164, or blank (withheld) when it is not a plausible number: the
+    one rule of ``calls.phones.phone_normalize``."""
+    return phone_normalize(callerid, region)
 
 
 def agent_name(agent):

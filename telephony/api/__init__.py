@@ -1,0 +1,1 @@
+"""The telephony REST API: sources, their mapping tables and the parked calls."""
