@@ -52,19 +52,23 @@ def phone_normalize(text: str | None, region: str = "RU") -> str:
         return ""
     if region == "RU" and len(number) == 11 and number[0] in "78":
         return "+7" + number[1:]
+    return _read_in_region(number, region)
+
+
+def _read_in_region(digits: str, region: str) -> str:
+    """``digits`` read by ``phonenumbers`` in ``region``: E.164 if valid and written with
+    a country code, an international prefix or a trunk prefix; else ``""``."""
     if region not in _PHONE_REGIONS:
         return ""
     try:
-        parsed = phonenumbers.parse(number, region)
+        parsed = phonenumbers.parse(digits, region, keep_raw_input=True)
     except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_valid_number(parsed):
         return ""
     written_bare = (
         parsed.country_code_source == phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY
-        and number == phonenumbers.national_significant_number(parsed)
+        and digits == phonenumbers.national_significant_number(parsed)
     )
-    if written_bare:
+    if written_bare or not phonenumbers.is_valid_number(parsed):
         return ""
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
