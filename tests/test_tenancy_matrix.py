@@ -52,6 +52,7 @@ from tests import (
     tenancy_people,
     tenancy_quality,
     tenancy_schedules,
+    tenancy_telephony,
 )
 from tests.factories import (
     T0,
@@ -253,7 +254,16 @@ def database_state():
     nothing."""
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values())
-        for label in ("projects", "agents", "calls", "quality", "billing", "live", "alerts")
+        for label in (
+            "projects",
+            "agents",
+            "calls",
+            "quality",
+            "billing",
+            "live",
+            "alerts",
+            "telephony",
+        )
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
     }
 
@@ -1198,6 +1208,7 @@ MATRIX.update(tenancy_quality.entries())
 MATRIX.update(tenancy_schedules.entries())
 MATRIX.update(tenancy_alerts.entries())
 MATRIX.update(tenancy_live.entries())
+MATRIX.update(tenancy_telephony.entries())
 
 # Entries ready for routes that are being built, keyed like MATRIX. When such a route lands,
 # the meta-test fails and says so: move its entry into MATRIX.
@@ -1430,6 +1441,27 @@ TELEPHONY_REACHES = {
     # Its own token, like every token holder.
     ("tokens/rotate/", "POST"): 201,
     ("call-events/", "POST"): 201,
+    # The PBX sources of every client and their mappings: the telephony is the center's
+    # own integration (deleting a source is for superusers alone).
+    ("telephony/sources/", "GET"): 200,
+    ("telephony/sources/", "POST"): 201,
+    ("telephony/sources/{code}/", "GET"): 200,
+    ("telephony/sources/{code}/", "PATCH"): 200,
+    ("telephony/sources/{code}/", "PUT"): 200,
+    ("telephony/queue-mappings/", "GET"): 200,
+    ("telephony/queue-mappings/", "POST"): 201,
+    ("telephony/queue-mappings/{pk}/", "GET"): 200,
+    ("telephony/queue-mappings/{pk}/", "PATCH"): 200,
+    ("telephony/queue-mappings/{pk}/", "PUT"): 200,
+    ("telephony/queue-mappings/{pk}/", "DELETE"): 204,
+    ("telephony/agent-mappings/", "GET"): 200,
+    ("telephony/agent-mappings/", "POST"): 201,
+    ("telephony/agent-mappings/{pk}/", "GET"): 200,
+    ("telephony/agent-mappings/{pk}/", "PATCH"): 200,
+    ("telephony/agent-mappings/{pk}/", "PUT"): 200,
+    ("telephony/agent-mappings/{pk}/", "DELETE"): 204,
+    ("telephony/parked/", "GET"): 200,
+    ("telephony/parked/{pk}/", "GET"): 200,
 }
 
 # Fields of the center's own that no integration token reads (``projects.tenancy``).

@@ -56,7 +56,6 @@ class TelephonyPermission(permissions.BasePermission):
 class TelephonyViewSet(CatalogViewSet):
     permission_classes = [permissions.IsAuthenticated, TelephonyPermission]
     telephony_reaches = True
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
 
 @extend_schema_view(
@@ -87,7 +86,11 @@ class TelephonySourceViewSet(TelephonyViewSet):
 
     def get_base_queryset(self):
         waiting = Count("parked_calls", filter=Q(parked_calls__resolved_at__isnull=True))
-        return TelephonySource.objects.select_related("client").annotate(waiting=waiting)
+        return (
+            TelephonySource.objects.select_related("client")
+            .annotate(waiting=waiting)
+            .order_by("code")
+        )
 
     def create_object(self, data):
         return services.source_save(TelephonySource(**data))

@@ -8,10 +8,10 @@ import pytest
 from agents.models import AgentStateEvent
 from calls.models import Call
 from telephony import services
+from telephony.mapping import SourceMaps
 from telephony.models import AgentMapping, ParkedCall
 from telephony.parking import Missing, Stored, call_payload, store_call, store_or_park
 from telephony.replay import ReplayResult, replay_parked
-from telephony.mapping import SourceMaps
 from tests.telephony.conftest import T0, abandoned, answered
 
 
