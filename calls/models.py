@@ -259,7 +259,8 @@ class Call(models.Model):
                 condition=Q(caller="") | Q(caller__regex=E164_REGEX), name="call_caller_e164"
             ),
             models.CheckConstraint(
-                condition=Q(caller_erased=False) | (Q(caller="") & Q(recording_url="")),
+                condition=Q(caller_erased=False)
+                | (Q(caller="") & Q(caller_raw="") & Q(recording_url="")),
                 name="call_erased_caller_blank",
             ),
         ]

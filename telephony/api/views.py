@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
+from rest_framework.filters import OrderingFilter
 
 from contactcenter.api.schema import error_responses
 from projects.api.scoping import ScopedViewSetMixin, is_integration, may_change_pool
@@ -34,6 +36,8 @@ from telephony.api.serializers import (
 from telephony.models import AgentMapping, ParkedCall, QueueMapping, TelephonySource
 
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
+LIST_ERRORS = error_responses(400, 401, 403, 404)  # 404: a page past the last
+READ_ERRORS = error_responses(401, 403, 404)
 
 
 class TelephonyPermission(permissions.BasePermission):
@@ -53,18 +57,28 @@ class TelephonyPermission(permissions.BasePermission):
         return is_integration(user) or may_change_pool(user)
 
 
+# Exact filters and ordering; no free-text search (a source is found by its code).
+FILTER_BACKENDS = [DjangoFilterBackend, OrderingFilter]
+
+
 class TelephonyViewSet(CatalogViewSet):
     permission_classes = [permissions.IsAuthenticated, TelephonyPermission]
+    filter_backends = FILTER_BACKENDS
     telephony_reaches = True
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List telephony sources"),
+    list=extend_schema(
+        summary="List telephony sources",
+        responses={200: TelephonySourceSerializer(many=True), **LIST_ERRORS},
+    ),
     create=extend_schema(
         summary="Create a telephony source",
         responses={201: TelephonySourceSerializer, **WRITE_ERRORS},
     ),
-    retrieve=extend_schema(summary="Get a telephony source"),
+    retrieve=extend_schema(
+        summary="Get a telephony source", responses={200: TelephonySourceSerializer, **READ_ERRORS}
+    ),
     partial_update=extend_schema(
         summary="Update a telephony source",
         responses={200: TelephonySourceSerializer, **WRITE_ERRORS},
@@ -81,7 +95,6 @@ class TelephonySourceViewSet(TelephonyViewSet):
     scope_path = "client"
     superuser_only_actions = ("destroy",)
     filterset_class = TelephonySourceFilter
-    search_fields = ["code", "name"]
     ordering_fields = ["code", "name"]
 
     def get_base_queryset(self):
@@ -122,11 +135,16 @@ class MappingViewSet(TelephonyViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List queue mappings"),
+    list=extend_schema(
+        summary="List queue mappings",
+        responses={200: QueueMappingSerializer(many=True), **LIST_ERRORS},
+    ),
     create=extend_schema(
         summary="Map a queue to a project", responses={201: QueueMappingSerializer, **WRITE_ERRORS}
     ),
-    retrieve=extend_schema(summary="Get a queue mapping"),
+    retrieve=extend_schema(
+        summary="Get a queue mapping", responses={200: QueueMappingSerializer, **READ_ERRORS}
+    ),
     partial_update=extend_schema(
         summary="Update a queue mapping", responses={200: QueueMappingSerializer, **WRITE_ERRORS}
     ),
@@ -145,12 +163,17 @@ class QueueMappingViewSet(MappingViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List agent mappings"),
+    list=extend_schema(
+        summary="List agent mappings",
+        responses={200: AgentMappingSerializer(many=True), **LIST_ERRORS},
+    ),
     create=extend_schema(
         summary="Map a PBX name to an operator",
         responses={201: AgentMappingSerializer, **WRITE_ERRORS},
     ),
-    retrieve=extend_schema(summary="Get an agent mapping"),
+    retrieve=extend_schema(
+        summary="Get an agent mapping", responses={200: AgentMappingSerializer, **READ_ERRORS}
+    ),
     partial_update=extend_schema(
         summary="Update an agent mapping", responses={200: AgentMappingSerializer, **WRITE_ERRORS}
     ),
@@ -171,11 +194,11 @@ class AgentMappingViewSet(MappingViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List parked calls",
-        responses={200: ParkedCallSerializer(many=True), **error_responses(400, 401, 403)},
+        responses={200: ParkedCallSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(
         summary="Get a parked call",
-        responses={200: ParkedCallSerializer, **error_responses(401, 403, 404)},
+        responses={200: ParkedCallSerializer, **READ_ERRORS},
     ),
 )
 class ParkedCallViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -188,9 +211,9 @@ class ParkedCallViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     scope_path = "source__client"
     telephony_reaches = True
     lookup_value_regex = "[0-9]+"
+    filter_backends = FILTER_BACKENDS
     filterset_class = ParkedCallFilter
     ordering_fields = ["parked_at", "id"]
-    search_fields: list[str] = []
 
     def get_base_queryset(self):
         return ParkedCall.objects.select_related("source").order_by("-parked_at", "-id")

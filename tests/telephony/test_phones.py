@@ -94,3 +94,28 @@ def test_a_duplicate_differing_only_in_its_raw_caller_is_a_duplicate(admin_api, 
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert Call.objects.values_list("caller_raw", flat=True).get() == "x"
+
+
+def test_erasure_and_retention_blank_the_raw_caller_id_too(admin_api, hotline):
+    import datetime as dt
+
+    from calls.erasure import callers_erase, callers_erase_older_than
+
+    rows = [
+        _row(external_id="named", caller="+17038225596", caller_raw="17038225596"),
+        _row(external_id="raw-only", caller_raw="7038225596"),
+    ]
+    assert admin_api.post("/api/v1/calls/", rows, format="json").status_code == 201
+
+    callers_erase(phone="+17038225596", projects=None, actor=None)
+    assert dict(Call.objects.values_list("external_id", "caller_raw")) == {
+        "named": "",
+        "raw-only": "7038225596",
+    }
+
+    now = dt.datetime(2027, 12, 1, tzinfo=dt.UTC)
+    callers_erase_older_than(months=12, now=now)
+    assert list(Call.objects.values_list("caller", "caller_raw", "caller_erased")) == [
+        ("", "", True),
+        ("", "", True),
+    ]
