@@ -79,6 +79,10 @@ class TelephonyViewSet(CatalogViewSet):
     retrieve=extend_schema(
         summary="Get a telephony source", responses={200: TelephonySourceSerializer, **READ_ERRORS}
     ),
+    update=extend_schema(
+        summary="Replace a telephony source",
+        responses={200: TelephonySourceSerializer, **WRITE_ERRORS},
+    ),
     partial_update=extend_schema(
         summary="Update a telephony source",
         responses={200: TelephonySourceSerializer, **WRITE_ERRORS},
@@ -145,6 +149,9 @@ class MappingViewSet(TelephonyViewSet):
     retrieve=extend_schema(
         summary="Get a queue mapping", responses={200: QueueMappingSerializer, **READ_ERRORS}
     ),
+    update=extend_schema(
+        summary="Replace a queue mapping", responses={200: QueueMappingSerializer, **WRITE_ERRORS}
+    ),
     partial_update=extend_schema(
         summary="Update a queue mapping", responses={200: QueueMappingSerializer, **WRITE_ERRORS}
     ),
@@ -173,6 +180,9 @@ class QueueMappingViewSet(MappingViewSet):
     ),
     retrieve=extend_schema(
         summary="Get an agent mapping", responses={200: AgentMappingSerializer, **READ_ERRORS}
+    ),
+    update=extend_schema(
+        summary="Replace an agent mapping", responses={200: AgentMappingSerializer, **WRITE_ERRORS}
     ),
     partial_update=extend_schema(
         summary="Update an agent mapping", responses={200: AgentMappingSerializer, **WRITE_ERRORS}
