@@ -46,6 +46,7 @@ ORDER = [
     "staffing_plan",
     "simulate",
     "load_api",
+    "api_reads",
     "live_ws",
     "scale",
 ]

@@ -52,7 +52,9 @@ from tests import (
     tenancy_people,
     tenancy_quality,
     tenancy_schedules,
+    tenancy_sla,
     tenancy_telephony,
+    tenancy_webhooks,
 )
 from tests.factories import (
     T0,
@@ -262,6 +264,7 @@ def database_state():
             "billing",
             "live",
             "alerts",
+            "webhooks",
             "telephony",
         )
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
@@ -1208,6 +1211,8 @@ MATRIX.update(tenancy_quality.entries())
 MATRIX.update(tenancy_schedules.entries())
 MATRIX.update(tenancy_alerts.entries())
 MATRIX.update(tenancy_live.entries())
+MATRIX.update(tenancy_sla.entries())
+MATRIX.update(tenancy_webhooks.entries())
 MATRIX.update(tenancy_telephony.entries())
 
 # Entries ready for routes that are being built, keyed like MATRIX. When such a route lands,

@@ -1,65 +1,17 @@
-"""The telephony tests' world: client acme's PBX (region US), its queue "support" mapped
-to the project hotline, and the operator the PBX calls "Paty Marin" not mapped yet."""
+"""The telephony tests that follow a queue_log feed the live state in the real Redis: its
+keys (LIVE_KEY_PREFIX of the test settings) are deleted before and after each test.
 
-import datetime as dt
+The sources, mappings and parking tests' world lives in ``tests/telephony/world.py``; its
+fixtures are imported here so every module of the folder may use them."""
 
 import pytest
 
-from telephony.models import QueueMapping, TelephonySource
-from telephony.parking import call_payload
-from tests.factories import CertificationFactory, ClientFactory, OperatorFactory, ProjectFactory
-
-T0 = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)
+from live import state
+from tests.telephony.world import paty, pbx_client, pbx_project, source  # noqa: F401
 
 
-@pytest.fixture
-def acme(db):
-    return ClientFactory(code="acme")
-
-
-@pytest.fixture
-def hotline(acme):
-    return ProjectFactory(code="hotline", client=acme)
-
-
-@pytest.fixture
-def paty(hotline):
-    operator = OperatorFactory(code="paty", full_name="Marin Paty")
-    CertificationFactory(operator=operator, project=hotline)
-    return operator
-
-
-@pytest.fixture
-def source(acme, hotline):
-    pbx = TelephonySource.objects.create(
-        client=acme, code="acme-pbx", name="Acme PBX", kind="asterisk-queue-log", phone_region="US"
-    )
-    QueueMapping.objects.create(source=pbx, queue="support", project=hotline)
-    return pbx
-
-
-def answered(external_id, *, queue="support", agent="Paty Marin", minute=0, caller="17038225596"):
-    """The payload of a call answered by ``agent`` after 20 s, talked for 100 s."""
-    offered = T0 + dt.timedelta(minutes=minute)
-    row = {
-        "external_id": external_id,
-        "caller": "+17038225596" if caller == "17038225596" else "",
-        "caller_raw": caller,
-        "offered_at": offered,
-        "answered_at": offered + dt.timedelta(seconds=20),
-        "ended_at": offered + dt.timedelta(seconds=120),
-    }
-    return call_payload([row], queue=queue, agents=[agent])
-
-
-def abandoned(external_id, *, queue="support", minute=0):
-    """The payload of a call abandoned after 30 s."""
-    offered = T0 + dt.timedelta(minutes=minute)
-    row = {
-        "external_id": external_id,
-        "caller": "",
-        "caller_raw": "anonymous",
-        "offered_at": offered,
-        "ended_at": offered + dt.timedelta(seconds=30),
-    }
-    return call_payload([row], queue=queue)
+@pytest.fixture(autouse=True)
+def _empty_live_state():
+    state.clear()
+    yield
+    state.clear()

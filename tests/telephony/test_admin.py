@@ -13,7 +13,7 @@ from telephony.mapping import SourceMaps
 from telephony.models import AgentMapping, ParkedCall, QueueMapping, TelephonySource
 from telephony.parking import store_or_park
 from tests.factories import ProjectFactory, UserFactory
-from tests.telephony.conftest import answered
+from tests.telephony.world import answered
 
 SOURCES = reverse("admin:telephony_telephonysource_changelist")
 PARKED = reverse("admin:telephony_parkedcall_changelist")
@@ -31,11 +31,11 @@ def root(db):
 
 
 @pytest.fixture
-def pm(hotline):
+def pm(pbx_project):
     roles_setup()
     user = UserFactory(username="olga", is_staff=True)
     user.groups.add(Group.objects.get(name=PROJECT_MANAGERS))
-    hotline.managers.add(user)
+    pbx_project.managers.add(user)
     return user
 
 
@@ -165,11 +165,11 @@ def test_a_queue_cannot_be_mapped_to_another_clients_project(client, root, sourc
     assert QueueMapping.objects.count() == 1
 
 
-def test_a_qa_evaluator_has_no_telephony_page(client, hotline, source):
+def test_a_qa_evaluator_has_no_telephony_page(client, pbx_project, source):
     roles_setup()
     evaluator = UserFactory(username="eva", is_staff=True)
     evaluator.groups.add(Group.objects.get(name=QA_EVALUATORS))
-    hotline.qa_evaluators.add(evaluator)
+    pbx_project.qa_evaluators.add(evaluator)
     client.force_login(evaluator)
 
     assert client.get(SOURCES).status_code == 403

@@ -16,21 +16,21 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
-from tests.telephony.conftest import abandoned, answered
+from tests.telephony.world import abandoned, answered
 
 API = "/api/v1/telephony/"
 
 
 @pytest.fixture
-def acme_bot(acme):
-    account = IntegrationAccountFactory(user=UserFactory(username="acme-bot"), client=acme)
+def acme_bot(pbx_client):
+    account = IntegrationAccountFactory(user=UserFactory(username="acme-bot"), client=pbx_client)
     return _client_for(account.user)
 
 
 @pytest.fixture
-def pm_api(hotline):
+def pm_api(pbx_project):
     user = UserFactory(username="olga", is_staff=True)
-    hotline.managers.add(user)
+    pbx_project.managers.add(user)
     return _client_for(user)
 
 
@@ -44,7 +44,7 @@ def parked(source):
 
 
 def test_a_client_integration_creates_its_source_and_maps_it(
-    acme_bot, hotline, paty, django_capture_on_commit_callbacks
+    acme_bot, pbx_project, paty, django_capture_on_commit_callbacks
 ):
     created = acme_bot.post(
         f"{API}sources/",
@@ -148,7 +148,7 @@ def test_a_queue_maps_only_to_a_project_of_the_sources_client(admin_api, source)
 def test_a_source_stays_with_its_client(admin_api, source):
     ProjectFactory(code="elsewhere", client__code="other")
 
-    response = admin_api.patch(f"{API}sources/acme-pbx/", {"client": "other"}, format="json")
+    response = admin_api.patch(f"{API}sources/pbx_client-pbx/", {"client": "other"}, format="json")
 
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["client"]
@@ -165,7 +165,7 @@ def test_a_source_stays_with_its_client(admin_api, source):
         ("column_map", {"caller": "x" * 129}),
     ],
 )
-def test_a_bad_source_field_is_refused_naming_it(admin_api, acme, field, value):
+def test_a_bad_source_field_is_refused_naming_it(admin_api, pbx_client, field, value):
     body = {"code": "bad", "name": "Bad", "client": "acme", "kind": "generic-csv", field: value}
 
     response = admin_api.post(f"{API}sources/", body, format="json")
@@ -211,9 +211,9 @@ def test_parked_calls_are_read_only(admin_api, parked):
     assert ParkedCall.objects.count() == 4
 
 
-def test_a_qa_evaluator_gets_a_403_even_for_reading(hotline, source):
+def test_a_qa_evaluator_gets_a_403_even_for_reading(pbx_project, source):
     evaluator = UserFactory(username="eva", is_staff=True)
-    hotline.qa_evaluators.add(evaluator)
+    pbx_project.qa_evaluators.add(evaluator)
     api = _client_for(evaluator)
 
     assert api.get(f"{API}sources/").status_code == 403

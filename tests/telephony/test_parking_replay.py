@@ -12,7 +12,7 @@ from telephony.mapping import SourceMaps
 from telephony.models import AgentMapping, ParkedCall
 from telephony.parking import Missing, Stored, call_payload, store_call, store_or_park
 from telephony.replay import ReplayResult, replay_parked
-from tests.telephony.conftest import T0, abandoned, answered
+from tests.telephony.world import T0, abandoned, answered
 
 
 def _import(source, payloads):
@@ -90,13 +90,13 @@ def test_the_replay_is_idempotent(source, paty):
 
 
 def test_a_call_waits_for_its_queue_first_then_for_its_agent(
-    source, hotline, paty, django_capture_on_commit_callbacks
+    source, pbx_project, paty, django_capture_on_commit_callbacks
 ):
     _import(source, {"s1": answered("s1", queue="sales"), "s2": abandoned("s2", queue="sales")})
     assert _waiting() == [("s1", "unmapped_queue", "sales"), ("s2", "unmapped_queue", "sales")]
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.queue_map(source=source, queue="sales", project=hotline)
+        services.queue_map(source=source, queue="sales", project=pbx_project)
 
     assert list(Call.objects.values_list("external_id", flat=True)) == ["s2"]
     assert _waiting() == [("s1", "unknown_agent", "Paty Marin")]
@@ -108,7 +108,7 @@ def test_a_call_waits_for_its_queue_first_then_for_its_agent(
     assert _waiting() == []
 
 
-def test_a_call_of_two_legs_is_stored_whole_or_not_at_all(source, hotline, paty):
+def test_a_call_of_two_legs_is_stored_whole_or_not_at_all(source, pbx_project, paty):
     legs = [
         {**answered("t1")["rows"][0]},
         {**answered("t1-2", minute=5)["rows"][0], "queue": "sales", "agents": ["Paty Marin"]},
@@ -120,7 +120,7 @@ def test_a_call_of_two_legs_is_stored_whole_or_not_at_all(source, hotline, paty)
 
     assert outcome == Missing("unmapped_queue", "sales")
     assert Call.objects.count() == 0
-    services.queue_map(source=source, queue="sales", project=hotline)
+    services.queue_map(source=source, queue="sales", project=pbx_project)
     assert store_call(SourceMaps.load(source), payload) == Stored(created=2, duplicates=0)
 
 

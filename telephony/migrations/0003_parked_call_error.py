@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('telephony', '0001_initial'),
+        ('telephony', '0002_queue_log_cursor'),
     ]
 
     operations = [
