@@ -44,6 +44,7 @@ ORDER = [
     "invoice_exports",
     "rollup_kpis",
     "staffing_plan",
+    "scheduling",
     "simulate",
     "load_api",
     "api_reads",

@@ -33,7 +33,8 @@ from django.db import close_old_connections, transaction
 from django.utils.translation import gettext as _
 
 from telephony.follow_feed import Feed, FeedResult
-from telephony.models import QueueLogCursor, TelephonySource
+from telephony.models import ParkedCall, QueueLogCursor, TelephonySource
+from telephony.queue_log_import import resolve_source
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ def _find_inode(path: Path, inode: int) -> Path | None:
 def follow(
     path: str | os.PathLike[str],
     *,
-    source: TelephonySource | None = None,
+    source: TelephonySource | str | None = None,
     queue_map: dict[str, str] | None = None,
     agent_map: dict[str, str] | None = None,
     poll_interval: float = 1.0,
@@ -183,12 +184,18 @@ def follow(
     on_batch: Callable[[FeedResult, QueueLogCursor], None] | None = None,
     max_batch_lines: int = MAX_BATCH_LINES,
 ) -> FeedResult:
-    """Follow ``path`` until ``stop`` is set; returns what was stored in all."""
+    """Follow ``path`` until ``stop`` is set; returns what was stored in all.
+
+    ``source`` (a ``TelephonySource`` or its code) names the mappings; without it, and
+    without ``queue_map``, the first batch's queues name the client (``Feed``)."""
     stop = threading.Event() if stop is None else stop
+    found = None
+    if source is not None or queue_map:  # a wrong source fails now, not at the first line
+        found = resolve_source(source, queue_map=queue_map or {}, queues=set)
     cursor, _created = QueueLogCursor.objects.get_or_create(
-        source=source, path=os.path.abspath(path)
+        source=found, path=os.path.abspath(path)
     )
-    feed = Feed(queue_map=queue_map, agent_map=agent_map, state=cursor.state)
+    feed = Feed(source=found, queue_map=queue_map, agent_map=agent_map, state=cursor.state)
     tail = Tail(path, inode=cursor.inode, offset=cursor.offset, line_no=cursor.line_no)
     total = FeedResult()
     waiting: list[TailLine] = []
@@ -224,7 +231,7 @@ def follow_until_signalled(path, *, stdout, stderr, **options) -> FeedResult:
     def report(result: FeedResult, cursor: QueueLogCursor) -> None:
         text = _(
             "line %(line)s: %(live)s live call events, %(events)s agent events, "
-            "%(calls)s calls stored, %(skipped)s skipped"
+            "%(calls)s calls stored, %(parked)s parked, %(skipped)s skipped"
         )
         stdout.write(
             text
@@ -233,9 +240,19 @@ def follow_until_signalled(path, *, stdout, stderr, **options) -> FeedResult:
                 "live": result.live_created,
                 "events": result.stored.events_created,
                 "calls": result.stored.calls_created,
+                "parked": len(result.stored.parked),
                 "skipped": len(result.stored.skipped),
             }
         )
+        for parked in result.stored.parked:
+            stderr.write(
+                _("  line %(line)s: call parked (%(reason)s %(missing)s)")
+                % {
+                    "line": parked.line_no,
+                    "reason": ParkedCall.Reason(parked.reason).label,
+                    "missing": parked.missing,
+                }
+            )
         for item in result.stored.skipped:
             stderr.write(
                 _("  line %(line)s: %(reason)s") % {"line": item.line_no, "reason": item.reason}

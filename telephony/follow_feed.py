@@ -1,53 +1,56 @@
 """What ``import_queue_log --follow`` makes of each batch of new ``queue_log`` lines.
 
-The follower's one coupling to the queue_log reader (``read_queue_log``, ``parse_line``) and
-to the import's mapping and storing code (``calls.queue_log_import``): when those move, only
-the imports below change.
+The follower's one coupling to the queue_log reader (``telephony.queue_log.QueueLogReader``)
+and to the import (``telephony.queue_log_import``: the source, its mappings through
+``Resolver``, ``store_queue_log``): the calls and agent states of a batch are stored exactly
+as the batch import stores them, unmapped calls parked through the source's tables.
 
-A batch is read by the reader itself, over the lines the batch still needs from before (the
+A batch is read by a fresh reader over the lines the batch still needs from before (the
 *carried* lines) followed by the new ones, so every rule of the reader (segments, the agent
 state derived from per-queue memberships and pauses, one state per operator and second)
-applies unchanged. What is carried, in the cursor's ``state``:
+applies unchanged, and the state between batches is plain JSON (``Feed.state()``, saved in
+``QueueLogCursor.state``). What is carried:
 
 - the ``ENTERQUEUE`` and ``CONNECT`` lines of the calls still in progress;
 - each operator's member lines that still make their presence: none before their last
   logoff, those since they last were not on a break and, before, the last line per queue,
   the last ``PAUSEALL``-like line and the last login (``_presence_lines`` says why that
   is the same presence); an operator left offline usually carries none;
-- the open segments' external ids and the count of segments per (project, uniqueid), so a
-  call sent back to the queue gets ``-2``, ``-3``... as the batch import names it.
+- the open segments' external ids and the count of segments per (queue group, uniqueid), so
+  a call sent back to the queue gets ``-2``, ``-3``... as the batch import names it;
+- the source's code, when the follower found it from the queues of the log.
 
-A call still open a day after it entered (by the log's own clock: the PBX restarted and
-lost it) is reported (``expired``) and no longer carried; its live events are closed by
-``live.closing`` like any call whose record never comes.
+A call with no line for the import's pending expiry (``QUEUE_LOG_PENDING_EXPIRY_SECONDS``,
+by the log's own clock: the PBX restarted and lost it) is reported (``expired``) and no
+longer carried; its live events are closed by ``live.closing`` like any call whose record
+never comes.
 
 Each new line becomes, as it comes: a live call event (``ENTERQUEUE`` offered, ``CONNECT``
 answered by the line's operator, an answered segment's closing ``ended``, an unanswered
 one's ``abandoned``) through ``live.ingest.call_events_ingest`` (the live state and the
-wallboard push follow its commit); the reader's new agent state changes through
-``agents.ingest.agent_events_ingest``; each closed call through ``calls.ingest.calls_ingest``
-with the batch import's mapping (queue -> project, agent -> operator, unmapped and unknown
-reported and skipped, the import's rows). Live call events are sent only for lines of the
-last ``live.state.REPLAY`` hours: an old file followed from its start stores its calls and
-agent events, not two days of live events nobody will see.
+wallboard push follow its commit); the reader's new agent state changes and each closed
+call through ``store_queue_log`` with ``keep_open`` (a followed log never closes its
+operators). Live call events are sent only for lines of the last ``live.state.REPLAY``
+hours: an old file followed from its start stores its calls and agent events, not two days
+of live events nobody will see.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import functools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.utils import timezone
 
-from agents.ingest import agent_events_ingest
-from agents.models import Operator
-from calls.ingest import calls_ingest
+from calls.phones import phone_normalize
 from live.ingest import call_events_ingest
 from live.models import CallEvent
 from live.state import REPLAY
+from telephony.models import TelephonySource
 from telephony.queue_log import (
     ANSWERED_CLOSING_EVENTS,
     BREAK,
@@ -57,28 +60,24 @@ from telephony.queue_log import (
     MEMBER_EVENTS,
     NONE_VALUES,
     OFFLINE,
+    QueueLog,
     QueueLogLine,
-    normalize_caller,
-    operator_code,
+    QueueLogReader,
+    StateChange,
     parse_line,
-    read_queue_log,
 )
 from telephony.queue_log_import import (
-    EXTERNAL_ID_MAX_LENGTH,
-    MALFORMED,
-    UNKNOWN_OPERATOR,
-    UNMAPPED_QUEUE,
     QueueLogImportResult,
-    Skipped,
-    _call_row,
-    _ingest_in_batches,
-    _projects_of_queues,
+    Resolver,
+    add_mappings,
+    ingest_in_batches,
+    pending_expiry_default,
+    resolve_source,
+    store_queue_log,
 )
 
 LIVE_EXTERNAL_ID_MAX_LENGTH = cast(int, CallEvent._meta.get_field("external_id").max_length)
 SEGMENT_MEMORY = dt.timedelta(days=1)  # how long a closed call's segment count is kept
-OPEN_CALL_MEMORY = dt.timedelta(days=1)  # a call open this long was lost by the PBX
-EXPIRED = "expired"  # a Skipped kind: a call whose end never came
 _SEP = "\x1f"  # joins a key's parts in JSON object keys; never in a queue_log field
 
 
@@ -91,11 +90,13 @@ class FeedResult:
     live_duplicate: int = 0
 
     def add(self, other: FeedResult) -> None:
+        self.stored.source = other.stored.source
         self.stored.calls_created += other.stored.calls_created
         self.stored.calls_duplicate += other.stored.calls_duplicate
         self.stored.events_created += other.stored.events_created
         self.stored.events_duplicate += other.stored.events_duplicate
         self.stored.pending = other.stored.pending
+        self.stored.parked.extend(other.stored.parked)
         self.stored.skipped.extend(other.stored.skipped)
         self.live_created += other.live_created
         self.live_duplicate += other.live_duplicate
@@ -109,11 +110,17 @@ class _Input:
 
 
 class Feed:
-    """The reader state between batches; ``state()`` / ``Feed(state=...)`` round-trip JSON."""
+    """The reader state between batches; ``state()`` / ``Feed(state=...)`` round-trip JSON.
+
+    ``source`` (a ``TelephonySource``) names the mappings; without it the source is the
+    one the queue map, else the first batch's queues, imply (``resolve_source``), and is
+    kept in the state. ``queue_map`` and ``agent_map`` are added to its tables once.
+    """
 
     def __init__(
         self,
         *,
+        source: TelephonySource | None = None,
         queue_map: dict[str, str] | None = None,
         agent_map: dict[str, str] | None = None,
         state: dict[str, Any] | None = None,
@@ -121,11 +128,15 @@ class Feed:
         self.queue_map = dict(queue_map or {})
         self.agent_map = dict(agent_map or {})
         state = state or {}
+        self.source = source
+        if source is None and state.get("source"):
+            self.source = TelephonySource.objects.filter(code=state["source"]).first()
+        self._mapped = False
         self.seq: int = state.get("seq", 0)
         self.carried = [_Input(*item) for item in state.get("carried", [])]
         # "queue<SEP>uniqueid" -> {"id": external id, "seq": its ENTERQUEUE, "answered": bool}
         self.open: dict[str, dict[str, Any]] = state.get("open", {})
-        # "project<SEP>uniqueid" -> [segments so far, epoch of the last one]
+        # "group<SEP>uniqueid" -> [segments so far, epoch of the last one]
         self.segments: dict[str, list[int]] = state.get("segments", {})
         # Operators last seen offline, their lines no longer carried: the reader, meeting
         # them again with no history, says "offline" once more; that is no change.
@@ -133,6 +144,7 @@ class Feed:
 
     def state(self) -> dict[str, Any]:
         return {
+            "source": self.source.code if self.source is not None else "",
             "seq": self.seq,
             "carried": [[item.seq, item.line_no, item.text] for item in self.carried],
             "open": self.open,
@@ -140,8 +152,15 @@ class Feed:
             "offline": sorted(self.offline),
         }
 
-    def operator_of(self, agent: str) -> str | None:
-        return operator_code(agent, self.agent_map)
+    def _source(self, inputs: list[_Input]) -> TelephonySource:
+        """The source, found (and the command's maps added to it) on the first batch."""
+        if not self._mapped:
+            self.source = resolve_source(
+                self.source, queue_map=self.queue_map, queues=lambda: _queues(inputs)
+            )
+            add_mappings(self.source, queue_map=self.queue_map, agent_map=self.agent_map)
+            self._mapped = True
+        return cast(TelephonySource, self.source)
 
     def feed(self, lines: list[tuple[int, str]], *, now: dt.datetime | None = None) -> FeedResult:
         """Store what ``(line_no, text)`` lines (in file order, complete) say; the caller holds
@@ -152,68 +171,64 @@ class Feed:
         ]
         self.seq += len(new)
         inputs = self.carried + new
-        first_new = len(self.carried) + 1  # reader positions count from 1
-        log = read_queue_log([item.text for item in inputs], operator_of=self.operator_of)
+        first_new = len(self.carried) + 1  # reader positions (``seq``) count from 1
+        source = self._source(inputs)
+        resolver = Resolver(source)  # per batch: mappings added meanwhile apply
+        reader = QueueLogReader(
+            operator_of=resolver.operator_code,
+            group_of=resolver.group_of,
+            pending_expiry=pending_expiry_default() or None,
+        )
+        for item in inputs:
+            reader.feed_line(item.text, item.line_no)
+        log = reader.finish(close_open_states=False)
         parsed = {
             position: line
             for position, item in enumerate(inputs, start=1)
             if isinstance(line := parse_line(item.text, position), QueueLogLine)
         }
-        queues = {line.queue for line in parsed.values() if line.event in _CALL_LINE_EVENTS}
-        project_of_queue = _projects_of_queues(queues, self.queue_map)
-        wanted = {self.operator_of(line.agent) for line in parsed.values()} - {None}
-        known = set(Operator.objects.filter(code__in=wanted).values_list("code", flat=True))
 
-        result = FeedResult()
-        skipped = result.stored.skipped
-
-        def file_line(position: int) -> int:
-            return inputs[position - 1].line_no
-
-        skipped.extend(
-            Skipped(file_line(issue.line_no), MALFORMED, "line", issue.reason)
-            for issue in log.issues
-        )
         ids_by_seq = {segment["seq"]: segment["id"] for segment in self.open.values()}
         live_rows = []
         for position in range(first_new, len(inputs) + 1):
             line = parsed.get(position)
             if line is None or line.event not in _CALL_LINE_EVENTS:
                 continue
-            row = self._live_event(line, inputs[position - 1].seq, project_of_queue, ids_by_seq)
+            row = self._live_event(line, inputs[position - 1].seq, resolver, ids_by_seq)
             if row is not None and line.at >= now - REPLAY:
-                if row["operator"] not in known:
-                    row["operator"] = None  # the call still moves the queue; see the docs
-                live_rows.append((file_line(position), row))
-        call_rows = _call_rows(
-            log, inputs, ids_by_seq, project_of_queue, known=known, skipped=skipped
-        )
-        event_rows = _event_rows(
-            log, inputs, first_new, offline=self.offline, known=known, skipped=skipped
-        )
+                live_rows.append((line.line_no, "", row))
 
-        result.live_created, result.live_duplicate = _ingest_in_batches(
-            call_events_ingest, live_rows, what="call event", skipped=skipped
+        calls = [  # numbered as the whole-file read numbers them
+            dataclasses.replace(
+                call, segment=_segment(ids_by_seq.get(inputs[call.seq - 1].seq), call.uniqueid)
+            )
+            for call in log.calls
+        ]
+        batch_log = QueueLog(
+            calls=calls,
+            pending=log.pending,
+            expired=log.expired,
+            states=self._new_states(log.states, first_new),
+            issues=[issue for issue in log.issues if issue.seq >= first_new],
         )
-        result.stored.events_created, result.stored.events_duplicate = _ingest_in_batches(
-            functools.partial(agent_events_ingest, strict_reasons=False),
-            event_rows,
-            what="agent event",
-            skipped=skipped,
+        result = FeedResult()
+        live_skipped: list = []
+        result.live_created, result.live_duplicate = ingest_in_batches(
+            call_events_ingest, live_rows, what="call event", skipped=live_skipped
         )
-        result.stored.calls_created, result.stored.calls_duplicate = _ingest_in_batches(
-            calls_ingest, call_rows, what="call", skipped=skipped
-        )
-        result.stored.pending = self._carry(inputs, parsed, log, skipped=skipped)
-        skipped.sort(key=lambda item: item.line_no)
+        result.stored = store_queue_log(batch_log, source=source, resolver=resolver)
+        result.stored.skipped.extend(live_skipped)
+        result.stored.skipped.sort(key=lambda item: item.line_no)
+        self._carry(inputs, parsed, log, resolver.operator_code)
         return result
 
-    def _live_event(self, line, seq, project_of_queue, ids_by_seq) -> dict[str, Any] | None:
+    def _live_event(self, line, seq, resolver: Resolver, ids_by_seq) -> dict[str, Any] | None:
         """The live call event of a call line, keeping the open segments' ids up to date."""
         key = f"{line.queue}{_SEP}{line.uniqueid}"
-        project = project_of_queue.get(line.queue)
+        project = resolver.project(line.queue)
         if line.event == "ENTERQUEUE":
-            counted = self.segments.setdefault(f"{project}{_SEP}{line.uniqueid}", [0, 0])
+            group = f"{resolver.group_of(line.queue)}{_SEP}{line.uniqueid}"
+            counted = self.segments.setdefault(group, [0, 0])
             counted[0] += 1
             counted[1] = int(line.at.timestamp())
             external_id = line.uniqueid if counted[0] == 1 else f"{line.uniqueid}-{counted[0]}"
@@ -229,7 +244,8 @@ class Feed:
                 if segment["answered"]:
                     return None  # a second CONNECT: the reader keeps the first
                 segment["answered"] = True
-                event, operator = CallEvent.Event.ANSWERED, self.operator_of(line.agent)
+                event = CallEvent.Event.ANSWERED
+                operator = resolver.operator_code(line.agent)  # None: the queue still moves
             else:
                 del self.open[key]
                 answered = segment["answered"] or line.event in ANSWERED_CLOSING_EVENTS
@@ -237,49 +253,47 @@ class Feed:
                 operator = None
         if project is None or len(external_id) > LIVE_EXTERNAL_ID_MAX_LENGTH:
             return None
-        caller = normalize_caller(line.datum(1)) if line.event == "ENTERQUEUE" else ""
+        raw = line.datum(1) or line.datum(0)  # the reader's rule: url|callerid|position
         return {
-            "project": project,
+            "project": project.code,
             "external_id": external_id,
             "event": event.value,
             "at": line.at,
             "operator": operator,
-            "caller": caller,
+            "caller": phone_normalize(raw) if line.event == "ENTERQUEUE" else "",
         }
 
-    def _carry(self, inputs: list[_Input], parsed: dict[int, QueueLogLine], log, *, skipped):
+    def _new_states(self, states: list[StateChange], first_new: int) -> list[StateChange]:
+        """The agent state changes the new lines made."""
+        out, seen = [], set()
+        for change in states:
+            if change.seq < first_new:
+                continue  # stored by an earlier batch
+            first = change.operator not in seen
+            seen.add(change.operator)
+            if first and change.operator in self.offline and change.state == OFFLINE:
+                continue  # still offline: no change
+            out.append(change)
+        return out
+
+    def _carry(self, inputs, parsed, log: QueueLog, operator_of: Callable[[str], str | None]):
         """Keep the lines the next batch needs: open calls' lines, operators' presence.
-        Returns the calls still in progress; those open for longer than ``OPEN_CALL_MEMORY``
-        (the PBX restarted and lost them) are reported and forgotten."""
-        newest = max((line.at for line in parsed.values()), default=None)
-        pending = {}
-        in_progress = []
-        for call in log.pending:
-            if newest is not None and call.offered_at < newest - OPEN_CALL_MEMORY:
-                self.open.pop(f"{call.queue}{_SEP}{call.uniqueid}", None)
-                reason = (
-                    f"call {call.uniqueid} in queue {call.queue} still open after "
-                    f"{OPEN_CALL_MEMORY.total_seconds() / 3600:g} hours: no longer followed"
-                )
-                skipped.append(Skipped(inputs[call.line_no - 1].line_no, EXPIRED, "call", reason))
-                continue
-            pending[call.queue, call.uniqueid] = call.line_no
-            in_progress.append(call)
-        keep: set[int] = set()
+        Expired calls (reported by the import) are forgotten."""
+        for call in log.expired:
+            self.open.pop(f"{call.queue}{_SEP}{call.uniqueid}", None)
+        keep = _open_call_lines(parsed, {(call.queue, call.uniqueid) for call in log.pending})
         member_lines: dict[str, list[int]] = defaultdict(list)
         for position, line in sorted(parsed.items()):
-            if line.event in {"ENTERQUEUE", "CONNECT"}:
-                entered = pending.get((line.queue, line.uniqueid))
-                if entered is not None and position >= entered:
-                    keep.add(position)
-            elif line.event in MEMBER_EVENTS and (operator := self.operator_of(line.agent)):
+            if line.event in MEMBER_EVENTS and (operator := operator_of(line.agent)):
                 member_lines[operator].append(position)
         last_state: dict[str, str] = {}
         not_on_break: dict[str, int] = defaultdict(int)
         for change in log.states:
+            if change.operator is None:
+                continue
             last_state[change.operator] = change.state
             if change.state != BREAK:
-                not_on_break[change.operator] = change.line_no
+                not_on_break[change.operator] = change.seq
         for operator, positions in member_lines.items():
             needed = _presence_lines(positions, parsed, not_on_break[operator])
             keep.update(needed)
@@ -289,7 +303,6 @@ class Feed:
                 self.offline.discard(operator)
         self.carried = [inputs[position - 1] for position in sorted(keep)]
         self._forget_old_segments()
-        return in_progress
 
     def _forget_old_segments(self) -> None:
         if not self.segments:
@@ -306,45 +319,20 @@ class Feed:
         }
 
 
-def _call_rows(log, inputs, ids_by_seq, project_of_queue, *, known, skipped):
-    """``(line_no, row)`` of the closed calls, mapped as the batch import maps them."""
-    rows = []
-    for call in log.calls:
-        project = project_of_queue.get(call.queue)
-        line_no = inputs[call.line_no - 1].line_no
-        external_id = ids_by_seq.get(inputs[call.line_no - 1].seq, call.uniqueid)
-        if project is None:
-            reason = f"queue {call.queue!r} maps to no project"
-            skipped.append(Skipped(line_no, UNMAPPED_QUEUE, "call", reason))
-        elif call.operator is not None and call.operator not in known:
-            reason = f"unknown operator {call.operator!r} (agent {call.agent})"
-            skipped.append(Skipped(line_no, UNKNOWN_OPERATOR, "call", reason))
-        elif len(external_id) > EXTERNAL_ID_MAX_LENGTH:
-            reason = f"uniqueid {external_id!r} is longer than {EXTERNAL_ID_MAX_LENGTH} characters"
-            skipped.append(Skipped(line_no, MALFORMED, "call", reason))
-        else:
-            rows.append((line_no, _call_row(call, project, external_id)))
-    return rows
-
-
-def _event_rows(log, inputs, first_new, *, offline, known, skipped):
-    """``(line_no, row)`` of the agent state changes the new lines made."""
-    rows = []
-    seen = set()
-    for change in log.states:
-        if change.line_no < first_new:
-            continue  # stored by an earlier batch
-        first, _ = change.operator not in seen, seen.add(change.operator)
-        if first and change.operator in offline and change.state == OFFLINE:
-            continue  # still offline: no change
-        line_no = inputs[change.line_no - 1].line_no
-        if change.operator not in known:
-            reason = f"unknown operator {change.operator!r}"
-            skipped.append(Skipped(line_no, UNKNOWN_OPERATOR, "agent event", reason))
-            continue
-        row = {"operator": change.operator, "state": change.state, "at": change.at}
-        rows.append((line_no, row | {"reason": change.reason}))
-    return rows
+def _open_call_lines(parsed: dict[int, QueueLogLine], pending: set[tuple[str, str]]) -> set[int]:
+    """The ``ENTERQUEUE`` and ``CONNECT`` lines of the calls still open (from their last
+    ``ENTERQUEUE``: an earlier segment of the same id is closed)."""
+    entered: dict[tuple[str, str], int] = {}
+    for position, line in parsed.items():
+        if line.event == "ENTERQUEUE" and (line.queue, line.uniqueid) in pending:
+            entered[line.queue, line.uniqueid] = position
+    return {
+        position
+        for position, line in parsed.items()
+        if line.event in {"ENTERQUEUE", "CONNECT"}
+        and (start := entered.get((line.queue, line.uniqueid))) is not None
+        and position >= start
+    }
 
 
 def _presence_lines(positions: list[int], parsed: dict[int, QueueLogLine], settled: int):
@@ -383,3 +371,20 @@ def _presence_lines(positions: list[int], parsed: dict[int, QueueLogLine], settl
 
 
 _CALL_LINE_EVENTS = CLOSING_EVENTS | {"ENTERQUEUE", "CONNECT"}
+
+
+def _segment(external_id: str | None, uniqueid: str) -> int:
+    """The segment number of a followed call's external id (``c1-2`` is 2)."""
+    if not external_id or external_id == uniqueid:
+        return 1
+    return int(external_id[len(uniqueid) + 1 :])
+
+
+def _queues(inputs: list[_Input]) -> set[str]:
+    """The queues these lines name (to find the source's client when none is given)."""
+    return {
+        line.queue
+        for position, item in enumerate(inputs, start=1)
+        if isinstance(line := parse_line(item.text, position), QueueLogLine)
+        and line.queue not in NONE_VALUES
+    }

@@ -252,7 +252,7 @@ def _import(
     queue_map, agent_map = dict(queue_map or {}), dict(agent_map or {})
     found = resolve_source(source, queue_map=queue_map, queues=lambda: _queues_of(feeds))
     add_mappings(found, queue_map=queue_map, agent_map=agent_map)
-    resolver = _Resolver(found)
+    resolver = Resolver(found)
     if pending_expiry is True:
         pending_expiry = pending_expiry_default()
     reader = QueueLogReader(
@@ -267,10 +267,10 @@ def _import(
 
 
 def store_queue_log(
-    log: QueueLog, *, source: TelephonySource, resolver: _Resolver | None = None, keep_open=True
+    log: QueueLog, *, source: TelephonySource, resolver: Resolver | None = None, keep_open=True
 ) -> QueueLogImportResult:
     """Store what a reader gave (a whole read, or one ``drain()`` of a tailer)."""
-    resolver = resolver or _Resolver(source)
+    resolver = resolver or Resolver(source)
     result = QueueLogImportResult(source=source.code, pending=log.pending)
     for issue in log.issues:
         kind = MALFORMED if issue.reason.startswith("malformed") else ORPHAN
@@ -283,10 +283,10 @@ def store_queue_log(
     if not keep_open and log.first_at is not None and log.last_at is not None:
         _drop_superseded_closings(log, event_rows)
 
-    result.calls_created, result.calls_duplicate = _ingest_in_batches(
+    result.calls_created, result.calls_duplicate = ingest_in_batches(
         calls_ingest, call_rows, what="call", skipped=result.skipped
     )
-    result.events_created, result.events_duplicate = _ingest_in_batches(
+    result.events_created, result.events_duplicate = ingest_in_batches(
         # Reasons are mapped to codes above; an offline's "end-of-log" is free text.
         functools.partial(agent_events_ingest, strict_reasons=False),
         event_rows,
@@ -393,7 +393,7 @@ def _queues_of(feeds) -> set[str]:
     return queues
 
 
-class _Resolver:
+class Resolver:
     """Queue -> project and agent -> operator for one source, cached per name."""
 
     def __init__(self, source: TelephonySource):
@@ -434,7 +434,7 @@ def _call_key(external_id: str, queue: str) -> str:
     return f"{queue}|{external_id}"[:255]
 
 
-def _call_rows(calls: list[QueueCall], *, source, resolver: _Resolver, result):
+def _call_rows(calls: list[QueueCall], *, source, resolver: Resolver, result):
     """``(line_no, file, row)`` per storable call; the others parked or skipped."""
     rows = []
     for call in calls:
@@ -503,7 +503,7 @@ def _call_row(call: QueueCall, external_id: str) -> dict[str, Any]:
     }
 
 
-def _event_rows(log: QueueLog, *, resolver: _Resolver, result):
+def _event_rows(log: QueueLog, *, resolver: Resolver, result):
     reasons = _break_reason_codes()
     rows = []
     for change in log.states:
@@ -557,7 +557,7 @@ def _drop_superseded_closings(log: QueueLog, event_rows) -> None:
         rollups.mark_dirty(start=first, end=cast(dt.datetime, log.last_at))
 
 
-def _ingest_in_batches(ingest, numbered_rows, *, what, skipped):
+def ingest_in_batches(ingest, numbered_rows, *, what, skipped):
     """Store ``(line_no, file, row)`` triples in batches; returns ``(created, duplicates)``.
 
     The ingestion is all-or-nothing per batch and names the refused rows by index, so a

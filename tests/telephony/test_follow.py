@@ -25,7 +25,7 @@ from calls.models import Call
 from live import keys, state
 from live.models import CallEvent
 from telephony.follow import follow
-from telephony.models import QueueLogCursor
+from telephony.models import AgentMapping, ParkedCall, QueueLogCursor, QueueMapping, TelephonySource
 from tests.celery_worker import database_url
 from tests.factories import CertificationFactory, OperatorFactory, ProjectFactory
 
@@ -150,7 +150,8 @@ def test_appended_lines_move_the_live_state_as_they_come(hotline, log):
         assert state.operators_live(hotline)[0]["call"]["external_id"] == "c1"
 
         log.write(log.line(25, "NONE", "PJSIP/olga", "PAUSE", "Lunch"))
-        wait_until(lambda: operator_states(hotline)["olga"] == ("break", "Lunch"))
+        # The pause reason as a break reason code, as the batch import maps it.
+        wait_until(lambda: operator_states(hotline)["olga"] == ("break", "lunch"))
 
         log.write(log.line(80, "c1", "PJSIP/ivan", "COMPLETECALLER", "10", "60", "1"))
         wait_until(lambda: Call.objects.exists())
@@ -180,7 +181,7 @@ def test_appended_lines_move_the_live_state_as_they_come(hotline, log):
     ) == [
         ("ivan", "ready", "", log.at(0)),
         ("olga", "ready", "", log.at(0)),
-        ("olga", "break", "Lunch", log.at(25)),
+        ("olga", "break", "lunch", log.at(25)),
     ]
     assert (total.live_created, total.stored.events_created, total.stored.calls_created) == (
         3,
@@ -256,9 +257,9 @@ def test_a_restart_resumes_after_the_last_line_stored_without_duplicates(hotline
     ]
     assert list(AgentStateEvent.objects.order_by("at").values_list("state", "reason", "at")) == [
         ("ready", "", log.at(0)),
-        ("break", "Break", log.at(91)),
+        ("break", "break", log.at(91)),
     ]
-    assert operator_states(hotline)["ivan"] == ("break", "Break")
+    assert operator_states(hotline)["ivan"] == ("break", "break")
 
     # Idempotent anyway: the whole file again from a blank cursor stores nothing new.
     QueueLogCursor.objects.update(inode=None, offset=0, line_no=0, state={})
@@ -374,8 +375,51 @@ def test_the_command_follows_until_sigterm(hotline, log):
     assert process.returncode == 0, err
     # The last second waits one poll: two batches.
     assert out.splitlines() == [
-        "line 5: 4 live call events, 1 agent events, 1 calls stored, 0 skipped",
-        "line 6: 1 live call events, 0 agent events, 0 calls stored, 1 skipped",
+        "line 5: 4 live call events, 1 agent events, 1 calls stored, 0 parked, 0 skipped",
+        "line 6: 1 live call events, 0 agent events, 0 calls stored, 1 parked, 0 skipped",
     ]
-    assert "unknown operator 'nobody' (agent PJSIP/nobody)" in err
+    # Answered by an agent of no operator: parked whole through the source's tables.
+    assert "  line 4: call parked (Unknown agent PJSIP/nobody)" in err.splitlines()
+    parked = ParkedCall.objects.get()
+    assert (parked.source.code, parked.reason, parked.missing, parked.call_key) == (
+        f"{hotline.client.code}-queue-log",
+        "unknown_agent",
+        "PJSIP/nobody",
+        "hotline|c2",
+    )
     assert calls_table() == [("c1", "+74951234567", None, log.at(10), None, log.at(20), "abandon")]
+
+
+def test_a_named_source_maps_queues_and_agents_through_its_tables(hotline, log):
+    source = TelephonySource.objects.create(
+        client=hotline.client, code="pbx", name="PBX", kind=TelephonySource.Kind.ASTERISK_QUEUE_LOG
+    )
+    QueueMapping.objects.create(source=source, queue="q-main", project=hotline)
+    log.write(
+        log.line(0, "MANAGER", "Paty Marin", "ADDMEMBER", "", queue="q-main"),
+        log.line(10, "c1", "NONE", "ENTERQUEUE", "", "89161234567", "1", queue="q-main"),
+        log.line(12, "c1", "Paty Marin", "CONNECT", "2", "c1.2", "2", queue="q-main"),
+        log.line(30, "c1", "Paty Marin", "COMPLETECALLER", "2", "18", "1", queue="q-main"),
+        log.line(31, "c2", "NONE", "ENTERQUEUE", "", "+74951234568", "1", queue="other"),
+        log.line(40, "c2", "NONE", "ABANDON", "1", "1", "9", queue="other"),
+        log.line(41, "c3", "NONE", "ENTERQUEUE", "", "+74951234569", "1", queue="q-main"),
+    )
+    follower = Follower(log.path, source="pbx", agent_map={"Paty Marin": "olga"})
+    try:
+        wait_until(lambda: state.project_live(hotline)["waiting"] == 1)
+    finally:
+        total = follower.stop()
+    assert sorted(AgentMapping.objects.values_list("source__code", "name", "operator__code")) == [
+        ("pbx", "Paty Marin", "olga")
+    ]
+    assert calls_table() == [
+        ("c1", "+79161234567", "olga", log.at(10), log.at(12), log.at(30), "completecaller")
+    ]
+    assert [(item.reason, item.missing, item.call_key) for item in total.stored.parked] == [
+        ("unmapped_queue", "other", "other|c2")
+    ]
+    assert list(ParkedCall.objects.values_list("source__code", "call_key")) == [("pbx", "other|c2")]
+    assert list(AgentStateEvent.objects.values_list("operator__code", "state")) == [
+        ("olga", "ready")
+    ]
+    assert QueueLogCursor.objects.get().source == source

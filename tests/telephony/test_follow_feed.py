@@ -11,10 +11,10 @@ import pytest
 
 from agents.models import AgentStateEvent
 from calls.models import Call
-from calls.queue_log_import import queue_log_import
 from live.models import CallEvent
 from telephony.follow_feed import Feed
-from tests.factories import OperatorFactory, ProjectFactory
+from telephony.queue_log_import import queue_log_import
+from tests.factories import ClientFactory, OperatorFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +76,9 @@ def by_second(lines):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_batch_by_batch_stores_what_the_whole_file_import_stores(seed):
+    client = ClientFactory()
     for code in QUEUES:
-        ProjectFactory(code=code)
+        ProjectFactory(code=code, client=client)
     for code in ("op1", "op2", "op3", "op4"):
         OperatorFactory(code=code)
     lines = random_log(seed, base=int(time.time()) - 3600)
@@ -89,7 +90,7 @@ def test_batch_by_batch_stores_what_the_whole_file_import_stores(seed):
         state = feed.state()
         carried.append(len(state["carried"]))
 
-    whole = queue_log_import(lines=lines)
+    whole = queue_log_import(lines=lines, keep_open=True)  # a followed log is never closed
     assert whole.skipped == []
     assert (whole.calls_created, whole.events_created) == (0, 0)  # all stored already
     assert whole.calls_duplicate == Call.objects.count() > 20
@@ -131,20 +132,19 @@ def test_a_static_member_pausing_all_day_carries_two_lines():
     assert (last.state, last.at) == ("ready", dt.datetime.fromtimestamp(base + 605, tz=dt.UTC))
 
 
-def test_a_call_the_pbx_lost_is_forgotten_after_a_day():
+def test_a_call_the_pbx_lost_expires_as_the_import_expires_it(settings):
+    settings.QUEUE_LOG_PENDING_EXPIRY_SECONDS = 4 * 3600
     ProjectFactory(code="hotline")
     base = int(time.time()) - 2 * 86400
     feed = Feed()
     feed.feed([(1, f"{base}|lost.1|hotline|NONE|ENTERQUEUE||+74951234567|1")])
     assert [line_no for _seq, line_no, _text in feed.state()["carried"]] == [1]
-    result = feed.feed([(2, f"{base + 86401}|c2|hotline|NONE|ENTERQUEUE||+74951234568|1")])
-    assert [line_no for _seq, line_no, _text in feed.state()["carried"]] == [2]
-    assert list(feed.state()["open"]) == ["hotline\x1fc2"]
+    result = feed.feed([(2, f"{base + 4 * 3600}|c2|hotline|NONE|ENTERQUEUE||+74951234568|1")])
+    assert [line_no for _seq, line_no, _text in feed.state()["carried"]] == [1, 2]  # not yet
+    result = feed.feed([(3, f"{base + 4 * 3600 + 1}|c3|hotline|NONE|ENTERQUEUE||+7495123|1")])
+    assert [line_no for _seq, line_no, _text in feed.state()["carried"]] == [2, 3]
+    assert list(feed.state()["open"]) == ["hotline\x1fc2", "hotline\x1fc3"]
     assert [(item.line_no, item.kind, item.reason) for item in result.stored.skipped] == [
-        (
-            1,
-            "expired",
-            "call lost.1 in queue hotline still open after 24 hours: no longer followed",
-        )
+        (1, "expired", "no closing event within 14400 s of its last line (ENTERQUEUE on line 1)")
     ]
-    assert [call.uniqueid for call in result.stored.pending] == ["c2"]
+    assert [call.uniqueid for call in result.stored.pending] == ["c2", "c3"]

@@ -119,14 +119,18 @@ class Command(BaseCommand):
                 raise CommandError(_("--follow takes one file: the queue_log being written."))
             if not MIN_POLL_INTERVAL <= options["poll_interval"] <= MAX_POLL_INTERVAL:
                 raise CommandError(_("--poll-interval must be between 0.01 and 3600 seconds."))
-            follow_until_signalled(
-                paths[0],
-                queue_map=queue_map,
-                agent_map=agent_map,
-                poll_interval=options["poll_interval"],
-                stdout=self.stdout,
-                stderr=self.stderr,
-            )
+            try:
+                follow_until_signalled(
+                    paths[0],
+                    source=options["source"],
+                    queue_map=queue_map,
+                    agent_map=agent_map,
+                    poll_interval=options["poll_interval"],
+                    stdout=self.stdout,
+                    stderr=self.stderr,
+                )
+            except DomainError as error:
+                raise CommandError(str(error)) from error
             return
         expiry: dt.timedelta | bool | None = True  # the setting
         if options["pending_expiry"] is not None:
