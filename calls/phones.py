@@ -27,7 +27,6 @@ SHOWN_TAIL = 2  # last digits left visible
 MIN_HIDDEN = 3  # a short number hides at least this many digits
 
 
-
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _SEPARATORS = re.compile(r"[\s()\-.]")
 _PHONE_REGIONS = phonenumbers.SUPPORTED_REGIONS
