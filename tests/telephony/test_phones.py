@@ -4,7 +4,7 @@ import pytest
 
 from calls.models import Call
 from calls.phones import phone_normalize, raw_caller_shown
-from calls.queue_log import normalize_caller
+from telephony.queue_log import QueueLogReader
 
 
 @pytest.mark.parametrize(
@@ -29,13 +29,23 @@ def test_a_number_is_read_in_its_region(text, region, expected):
     assert phone_normalize(text, region) == expected
 
 
-@pytest.mark.parametrize(
-    "callerid", ["89161234567", "79161234567", "+442071234567", "9161234567", "1001", ""]
-)
-def test_the_queue_log_rule_is_the_phones_rule(callerid):
-    assert (
-        normalize_caller(callerid) == phone_normalize(callerid) == phone_normalize(callerid, "RU")
-    )
+def test_the_queue_log_reads_callers_in_the_sources_region():
+    lines = [
+        "1760000000|1.1|support|NONE|ENTERQUEUE||17038225596|1",
+        "1760000030|1.1|support|NONE|ABANDON|1|1|30",
+        "1760000100|1.2|support|NONE|ENTERQUEUE||7038225596|1",
+        "1760000130|1.2|support|NONE|ABANDON|1|1|30",
+    ]
+    callers = {}
+    for region in ("US", "RU"):
+        reader = QueueLogReader(phone_region=region)
+        reader.feed(lines)
+        callers[region] = [(c.caller, c.caller_raw) for c in reader.finish().calls]
+
+    assert callers == {
+        "US": [("+17038225596", "17038225596"), ("", "7038225596")],
+        "RU": [("", "17038225596"), ("", "7038225596")],
+    }
 
 
 def test_a_masked_reader_sees_the_last_two_digits_of_the_raw_caller():
