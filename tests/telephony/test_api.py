@@ -148,7 +148,7 @@ def test_a_queue_maps_only_to_a_project_of_the_sources_client(admin_api, source)
 def test_a_source_stays_with_its_client(admin_api, source):
     ProjectFactory(code="elsewhere", client__code="other")
 
-    response = admin_api.patch(f"{API}sources/pbx_client-pbx/", {"client": "other"}, format="json")
+    response = admin_api.patch(f"{API}sources/acme-pbx/", {"client": "other"}, format="json")
 
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["client"]

@@ -178,3 +178,26 @@ def test_any_kind_of_name_maps_the_agent(source, paty, kind):
     AgentMapping.objects.create(source=source, kind=kind, name="Paty Marin", operator=paty)
 
     assert replay_parked(source.pk).resolved == 1
+
+
+def test_a_call_parked_by_the_queue_log_import_is_stored_when_its_agent_is_mapped(source, paty):
+    """The queue_log import's payload (telephony.queue_log_import) replays like any other."""
+    from telephony.queue_log_import import queue_log_import
+
+    lines = [
+        "1760000000|1.1|support|NONE|ENTERQUEUE||17038225596|1",
+        "1760000020|1.1|support|Paty Marin|CONNECT|20|1.2|3",
+        "1760000120|1.1|support|Paty Marin|COMPLETECALLER|20|100|1",
+    ]
+    result = queue_log_import(lines=lines, source="acme-pbx", keep_open=True)
+    assert (result.calls_created, len(result.parked)) == (0, 1)
+
+    AgentMapping.objects.create(source=source, kind="member", name="Paty Marin", operator=paty)
+    assert replay_parked(source.pk) == ReplayResult(resolved=1, created=1)
+
+    call = Call.objects.get()
+    assert (call.operator_id, call.caller, call.caller_raw) == (
+        paty.pk,
+        "+17038225596",
+        "17038225596",
+    )
