@@ -280,10 +280,13 @@ class CallAdmin(LocalTimeAdminMixin, ScopedAdminMixin, CsvImportAdminMixin, admi
     date_hierarchy = "offered_at"
     autocomplete_fields = ["project", "operator"]
     raw_id_fields = ["contact"]
-    readonly_fields = [*derived, "received_at", "masked_caller"]
+    readonly_fields = [*derived, "received_at", "masked_caller", "caller_raw"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["project", "external_id", "direction", "caller", "contact"]}),
+        (
+            None,
+            {"fields": ["project", "external_id", "direction", "caller", "caller_raw", "contact"]},
+        ),
         (_("Handling"), {"fields": ["operator", "disposition", "recording_url"]}),
         (_("Times"), {"fields": ["offered_at", "answered_at", "ended_at"]}),
         (_("Seconds"), {"fields": ["hold_seconds", "wrap_seconds"]}),
@@ -307,10 +310,11 @@ class CallAdmin(LocalTimeAdminMixin, ScopedAdminMixin, CsvImportAdminMixin, admi
             return self.fieldsets[:-2]
         if caller_shown(obj.caller, obj.project_id, _full_number_ids(request)) == obj.caller:
             return self.fieldsets
-        # An evaluator: the masked number, and no contact (its name shows the number).
+        # An evaluator: the masked number, no raw one and no contact (its name shows it).
         (title, options), *rest = self.fieldsets
         masked = ["masked_caller" if f == "caller" else f for f in options["fields"]]
-        return [(title, {"fields": [f for f in masked if f != "contact"]}), *rest]
+        hidden = ("contact", "caller_raw")
+        return [(title, {"fields": [f for f in masked if f not in hidden]}), *rest]
 
     def get_list_display(self, request):
         full = _full_number_ids(request)

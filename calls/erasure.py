@@ -55,7 +55,13 @@ def _pseudonymize(calls: QuerySet) -> tuple[int, int]:
 
     Two UPDATEs, so the recordings are counted exactly without reading the rows first: the
     calls with a recording, then the rest (the first ones are erased by then)."""
-    erased = {"caller": "", "caller_erased": True, "contact": None, "recording_url": ""}
+    erased = {
+        "caller": "",
+        "caller_raw": "",
+        "caller_erased": True,
+        "contact": None,
+        "recording_url": "",
+    }
     pending = calls.filter(caller_erased=False)
     recordings = pending.exclude(recording_url="").update(**erased)
     return recordings + pending.update(**erased), recordings
@@ -118,13 +124,13 @@ def retention_months(months: int | None = None) -> int:
 
 
 def _retained(cutoff: dt.datetime) -> QuerySet:
-    """Calls offered before ``cutoff`` that still hold a number or a recording, among those
-    the last completed run may have left: offered since its cutoff, or received since it
-    started (a late call; with the rollups' allowance for late commits). The first run reads
-    the whole history; the next ones read a day's worth of calls through the offered_at and
-    received_at indexes, not the erased history again."""
+    """Calls offered before ``cutoff`` that still hold a number (or the raw caller id) or a
+    recording, among those the last completed run may have left: offered since its cutoff,
+    or received since it started (a late call; with the rollups' allowance for late
+    commits). The first run reads the whole history; the next ones read a day's worth of
+    calls through the offered_at and received_at indexes, not the erased history again."""
     retained = Call.objects.filter(offered_at__lt=cutoff, caller_erased=False).filter(
-        ~Q(caller="") | ~Q(recording_url="")
+        ~Q(caller="") | ~Q(caller_raw="") | ~Q(recording_url="")
     )
     last = (
         ErasureRecord.objects.filter(reason=ErasureRecord.Reason.RETENTION)

@@ -69,15 +69,24 @@ CALL_COLUMNS = (
     "recording_url",
 )
 _KEY_COLUMNS = CALL_COLUMNS[:2]
+# caller_raw: the caller id as the PBX wrote it. Stored, but no part of what makes two
+# calls the same: a repeat that differs only there is a duplicate, not a conflict.
 # inside_client_hours: False for a full project's call; empty (NULL) for a reserve
 # project's, which the database judges (migration calls/0014).
-_COPY_COLUMNS = (*CALL_COLUMNS, "contact_id", "received_at", "inside_client_hours")
+_COPY_COLUMNS = (
+    *CALL_COLUMNS,
+    "caller_raw",
+    "contact_id",
+    "received_at",
+    "inside_client_hours",
+)
 _FIELD_OF_COLUMN = {"project_id": "project", "operator_id": "operator"}
 _DIRECTIONS = frozenset(Call.Direction.values)
 _E164 = re.compile(E164_REGEX)
 _EXTERNAL_ID_LENGTH = Call._meta.get_field("external_id").max_length
 _DISPOSITION_LENGTH = Call._meta.get_field("disposition").max_length
 _URL_LENGTH = Call._meta.get_field("recording_url").max_length
+_CALLER_RAW_LENGTH = Call._meta.get_field("caller_raw").max_length
 
 
 def calls_ingest(*, rows: list[dict], allowed_project_ids: set[int] | None = None) -> IngestResult:
@@ -113,12 +122,16 @@ def _valid_calls(rows, *, project_ids, operator_ids, bounds):
     read_plain = _plain_call_reader(project_ids, operator_ids, bounds)
     calls, errors = {}, {}
     for index, row in enumerate(rows):
-        values = read_plain(row)
+        values, row_errors = read_plain(row), {}
         if values is None:  # something unusual: the field parsers judge the row
             values, row_errors = _parse_call(row, fields, bounds)
-            if row_errors:
-                errors[str(index)] = row_errors
-                continue
+        caller_raw = _caller_raw(row)
+        if isinstance(caller_raw, Invalid):
+            row_errors = {**row_errors, "caller_raw": [str(caller_raw)]}
+        if row_errors:
+            errors[str(index)] = row_errors
+            continue
+        values.append(caller_raw)
         first_index, first_values = calls.setdefault((values[0], values[1]), (index, values))
         if first_values is not values and first_values != values:
             errors[str(index)] = {"external_id": [gettext(SAME_KEY_ROW) % {"row": first_index}]}
@@ -300,6 +313,17 @@ def _parse_call(row, fields, bounds: CallBounds):
         for name, messages in (judged or {}).items():
             errors.setdefault(name, []).extend(messages)
     return values, errors
+
+
+def _caller_raw(row: dict) -> str | Invalid:
+    """The row's optional ``caller_raw`` (text of at most 64 characters), or the error."""
+    value = row.get("caller_raw") if isinstance(row, dict) else None
+    if value is None or value == "":
+        return ""
+    try:
+        return parse_text(value, _CALLER_RAW_LENGTH)
+    except Invalid as exc:
+        return exc
 
 
 def parse_caller(value: object) -> str:

@@ -113,6 +113,17 @@ class Call(models.Model):
     caller = models.CharField(
         _("caller"), max_length=16, blank=True, help_text=_("E.164; blank if withheld.")
     )
+    caller_raw = models.CharField(
+        _("caller as written"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "The caller id as the PBX wrote it; kept when it is no number the caller field "
+            "can hold."
+        ),
+    )
     caller_erased = models.BooleanField(
         _("caller erased"),
         default=False,
@@ -248,7 +259,8 @@ class Call(models.Model):
                 condition=Q(caller="") | Q(caller__regex=E164_REGEX), name="call_caller_e164"
             ),
             models.CheckConstraint(
-                condition=Q(caller_erased=False) | (Q(caller="") & Q(recording_url="")),
+                condition=Q(caller_erased=False)
+                | (Q(caller="") & Q(caller_raw="") & Q(recording_url="")),
                 name="call_erased_caller_blank",
             ),
         ]

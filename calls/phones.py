@@ -1,4 +1,5 @@
-"""Callers' numbers as shown: in full to those who answer for the data, masked to the rest.
+"""Callers' numbers: read into E.164 (``phone_normalize``, the one rule every import and
+search uses) and shown in full to those who answer for the data, masked to the rest.
 
 The project's managers, the center's superusers and the client's own integration see full
 numbers; QA evaluators and trainers see ``+7 901 *** ** 52`` (docs/privacy.md). The API,
@@ -8,6 +9,7 @@ the admin and anything else that shows a caller goes through ``phone_mask`` and
 
 import re
 
+import phonenumbers
 from django.db.models import QuerySet
 
 from projects.api.scoping import MANAGER, is_integration, visible_projects
@@ -24,23 +26,51 @@ SHOWN_HEAD = 3  # first digits of the national number left visible
 SHOWN_TAIL = 2  # last digits left visible
 MIN_HIDDEN = 3  # a short number hides at least this many digits
 
-_E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_SEPARATORS_RE = re.compile(r"[\s()\-.]")
+
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_SEPARATORS = re.compile(r"[\s()\-.]")
+_PHONE_REGIONS = phonenumbers.SUPPORTED_REGIONS
 
 
-def phone_normalize(text: str) -> str:
-    """A number as people type it (``8 (901) 123-45-52``) as E.164, or ``""`` if it is none.
+def phone_normalize(text: str | None, region: str = "RU") -> str:
+    """A number as the PBX or a person writes it, as E.164; ``""`` if it is none.
 
-    The one rule for callers (the queue_log import uses it too): spaces, brackets, dashes
-    and dots go; 11 digits starting with 7 or 8 are a Russian number; ``+`` and a valid
-    E.164 number is kept; anything else (``anonymous``, an extension) is blank, "withheld".
+    Spaces, brackets, dashes and dots go. A number already in E.164 (``+...``) is kept as
+    written. In region ``RU`` 11 digits starting with 7 or 8 are a Russian number (the
+    rule the Asterisk importer always had). Otherwise the ``phonenumbers`` library reads
+    the digits in ``region`` (the source's default region): a country code without the
+    plus (``17038225596`` in ``US``), an international prefix (``0044...``, ``810...``) or
+    a trunk prefix (``020 7123 4567`` in ``GB``) make a valid number E.164. A bare
+    national number (``9161234567``), an extension (``1001``), ``anonymous`` and any
+    number ``phonenumbers`` does not hold valid are not guessed: ``""``. The caller keeps
+    the raw text beside it (``Call.caller_raw``), so a blank is never silent.
     """
-    number = _SEPARATORS_RE.sub("", text or "")
-    if number.isdigit() and len(number) == 11 and number[0] in "78":
-        return "+7" + number[1:]
-    if _E164_RE.fullmatch(number):
+    number = _SEPARATORS.sub("", text or "")
+    if _E164.fullmatch(number):
         return number
-    return ""
+    if not number.isdigit():
+        return ""
+    if region == "RU" and len(number) == 11 and number[0] in "78":
+        return "+7" + number[1:]
+    return _read_in_region(number, region)
+
+
+def _read_in_region(digits: str, region: str) -> str:
+    """``digits`` read by ``phonenumbers`` in ``region``: E.164 if valid and written with
+    a country code, an international prefix or a trunk prefix; else ``""``."""
+    if region not in _PHONE_REGIONS:
+        return ""
+    try:
+        parsed = phonenumbers.parse(digits, region, keep_raw_input=True)
+    except phonenumbers.NumberParseException:
+        return ""
+    written_bare = (
+        parsed.country_code_source == phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY
+        and digits == phonenumbers.national_significant_number(parsed)
+    )
+    if written_bare or not phonenumbers.is_valid_number(parsed):
+        return ""
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def country_code(e164: str) -> str:
@@ -80,6 +110,22 @@ def full_number_projects(user) -> QuerySet | None:
     if user.is_superuser or is_integration(user):
         return None
     return visible_projects(user, MANAGER)
+
+
+def raw_caller_shown(raw: str, project_id: int, full_project_ids: set[int] | None) -> str:
+    """The caller id as written, as a reader sees it: to a masked reader every digit but
+    the last two is a ``*`` (``17038225596`` -> ``*********96``)."""
+    if full_project_ids is None or project_id in full_project_ids:
+        return raw
+    digits = sum(char.isdigit() for char in raw)
+    shown, masked = max(digits - SHOWN_TAIL, 0), []
+    for char in raw:
+        if char.isdigit():
+            masked.append("*" if shown > 0 else char)
+            shown -= 1
+        else:
+            masked.append(char)
+    return "".join(masked)
 
 
 def caller_shown(caller: str, project_id: int, full_project_ids: set[int] | None) -> str:

@@ -21,6 +21,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("alerts.api.urls")),
     path("", include("webhooks.api.urls")),
     path("", include("live.api.urls")),
+    path("", include("telephony.api.urls")),
     path("tokens/rotate/", RotateTokenView.as_view(), name="token-rotate"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -76,6 +76,13 @@ PROJECT_MANAGER_PERMISSIONS = {
     "django_celery_beat": {"periodictask": ["view"]},
     # Alerts of their projects: read, and acknowledge (the only change the admin allows).
     "alerts": {"alert": ["view", "change"], "alertdelivery": ["view"]},
+    # Their clients' PBX sources and mappings; parked calls to read and replay.
+    "telephony": {
+        "telephonysource": ["view", "add", "change"],
+        "queuemapping": ["view", "add", "change", "delete"],
+        "agentmapping": ["view", "add", "change", "delete"],
+        "parkedcall": ["view"],
+    },
 }
 
 

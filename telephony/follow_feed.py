@@ -178,6 +178,7 @@ class Feed:
             operator_of=resolver.operator_code,
             group_of=resolver.group_of,
             pending_expiry=pending_expiry_default() or None,
+            phone_region=source.phone_region,
         )
         for item in inputs:
             reader.feed_line(item.text, item.line_no)
@@ -260,8 +261,13 @@ class Feed:
             "event": event.value,
             "at": line.at,
             "operator": operator,
-            "caller": phone_normalize(raw) if line.event == "ENTERQUEUE" else "",
+            "caller": phone_normalize(raw, self._phone_region())
+            if line.event == "ENTERQUEUE"
+            else "",
         }
+
+    def _phone_region(self) -> str:
+        return self.source.phone_region if self.source is not None else "RU"
 
     def _new_states(self, states: list[StateChange], first_new: int) -> list[StateChange]:
         """The agent state changes the new lines made."""

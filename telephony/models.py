@@ -103,6 +103,10 @@ class QueueMapping(models.Model):
     def __str__(self) -> str:
         return f"{self.queue} -> {self.project_id}"
 
+    def clean(self) -> None:
+        if self.source_id and self.project_id and self.project.client_id != self.source.client_id:
+            raise ValidationError({"project": _("The project must belong to the source's client.")})
+
 
 class AgentMapping(models.Model):
     """A name the PBX gives a person (agent, member, extension, channel) and the operator."""
@@ -168,6 +172,11 @@ class ParkedCall(models.Model):
     line_no = models.PositiveIntegerField(_("line"), null=True, blank=True)
     parked_at = models.DateTimeField(_("parked at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("stored at"), null=True, blank=True)
+    error = models.TextField(
+        _("last error"),
+        blank=True,
+        help_text=_("Why the last replay could not store the call, though it was mapped."),
+    )
 
     class Meta:
         ordering = ["-parked_at", "id"]

@@ -310,10 +310,11 @@ class _OpenCall:
 
 
 class _CallAssembler:
-    def __init__(self, operator_of, group_of, expiry: dt.timedelta | None):
+    def __init__(self, operator_of, group_of, expiry: dt.timedelta | None, phone_region="RU"):
         self.operator_of = operator_of
         self.group_of = group_of
         self.expiry = expiry
+        self.phone_region = phone_region
         self.open: dict[tuple[str, str], _OpenCall] = {}
         self.segments: dict[tuple[Hashable, str], int] = defaultdict(int)
         # Cross-queue attended transfers: the caller's uniqueid -> the consultation's ids,
@@ -417,7 +418,7 @@ class _CallAssembler:
                 file=enter.file,
                 line_no=enter.line_no,
                 seq=enter.seq,
-                caller=phone_normalize(caller_raw),
+                caller=phone_normalize(caller_raw, self.phone_region),
                 caller_raw=caller_raw,
                 offered_at=enter.at,
                 answered_at=answered_at,
@@ -569,7 +570,9 @@ class QueueLogReader:
 
     ``operator_of(agent)`` names the operator code of an agent string (None: unmapped);
     ``group_of(queue)`` groups queues whose segments of one uniqueid are numbered together
-    (the import passes the project); ``pending_expiry`` (None: never) expires open calls.
+    (the import passes the project); ``pending_expiry`` (None: never) expires open calls;
+    ``phone_region`` is the region callers without a country code are read in (the
+    source's, ``calls.phones.phone_normalize``).
     """
 
     def __init__(
@@ -578,8 +581,9 @@ class QueueLogReader:
         operator_of: Callable[[str], str | None] = default_operator_of,
         group_of: Callable[[str], Hashable] = lambda queue: queue,
         pending_expiry: dt.timedelta | None = DEFAULT_PENDING_EXPIRY,
+        phone_region: str = "RU",
     ):
-        self._calls = _CallAssembler(operator_of, group_of, pending_expiry)
+        self._calls = _CallAssembler(operator_of, group_of, pending_expiry, phone_region)
         self._states = _StateTracker(operator_of)
         self._issues: list[LineIssue] = []
         self._seq = 0

@@ -56,8 +56,9 @@ from calls.ingest import calls_ingest
 from calls.models import Call
 from contactcenter.errors import DomainError
 from projects.models import Project
+from telephony import services
 from telephony.mapping import SourceMaps
-from telephony.models import AgentMapping, ParkedCall, QueueMapping, TelephonySource
+from telephony.models import AgentMapping, ParkedCall, TelephonySource
 from telephony.parking import park
 from telephony.queue_log import (
     BREAK,
@@ -259,6 +260,7 @@ def _import(
         operator_of=resolver.operator_code,
         group_of=resolver.group_of,
         pending_expiry=pending_expiry or None,
+        phone_region=found.phone_region,
     )
     for file_name, lines in feeds:
         reader.feed(lines(), file=file_name)
@@ -369,16 +371,12 @@ def add_mappings(source, *, queue_map: Mapping[str, str], agent_map: Mapping[str
             gettext("No operator %(codes)s.") % {"codes": ", ".join(unknown)},
             details={"agent_map": [gettext("Unknown operator.")]},
         )
+    # Through the services: a mapping added by a flag stores the calls parked for it too.
     for queue, code in queue_map.items():
-        QueueMapping.objects.update_or_create(
-            source=source, queue=queue, defaults={"project": projects[code]}
-        )
+        services.queue_map(source=source, queue=queue, project=projects[code])
     for agent, code in agent_map.items():
-        AgentMapping.objects.update_or_create(
-            source=source,
-            kind=AgentMapping.Kind.AGENT,
-            name=agent,
-            defaults={"operator": operators[code]},
+        services.agent_map(
+            source=source, name=agent, operator=operators[code], kind=AgentMapping.Kind.AGENT
         )
 
 
@@ -494,6 +492,7 @@ def _call_row(call: QueueCall, external_id: str) -> dict[str, Any]:
         "queue": call.queue,
         "direction": Call.Direction.INBOUND.value,
         "caller": call.caller,
+        "caller_raw": call.caller_raw[:64],  # Call.caller_raw: never a silent blank
         "offered_at": call.offered_at,
         "answered_at": call.answered_at,
         "ended_at": call.ended_at,

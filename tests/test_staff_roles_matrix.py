@@ -12,6 +12,8 @@ roles that hold a project without managing it. What they may do is narrow:
 - neither manages webhooks (their events carry invoices and payments): every
   webhooks route answers 403, reads included;
 - neither sees B's client, project or call in any answer;
+- the PBX sources, their mappings and parked calls answer all three roles of this module a
+  403, reads included;
 - outside their room, neither changes anything: every write elsewhere leaves every stored
   row as it was.
 
@@ -61,6 +63,10 @@ def staff_apis(world):  # noqa: F811 - the imported fixture, used here
     return clients
 
 
+# PBX sources, mappings and parked calls: managers and integrations only, reads included.
+TELEPHONY_ROOM = "telephony."
+
+
 def _label(view):
     return f"{view.__module__}.{view.__qualname__}"
 
@@ -97,7 +103,7 @@ def test_evaluators_and_trainers_stay_in_their_room(endpoint, role, side, world,
             f"{role} got {status} from {method} {API_ROOT}{template}: billing is for managers"
         )
         assert response.json()["detail"] == "QA evaluators and trainers have no access to billing."
-    if _label(view).startswith("webhooks."):
+    if _label(view).startswith(("webhooks.", TELEPHONY_ROOM)):
         assert status == 403, f"{role} got {status} from {method} {API_ROOT}{template}"
     if method != "GET" and not _in_room(role, view):
         assert database_state() == before, f"{role} changed rows through {method} {template}"
@@ -168,7 +174,7 @@ def _expected_for_no_role(endpoint, view, spec):
         return {200}
     if endpoint in OWN_TOKEN:
         return {201}
-    if _label(view).startswith(PLANNING):
+    if _label(view).startswith((PLANNING, TELEPHONY_ROOM)):
         return {403}
     if method == "GET":
         return None  # scoped reads: nothing of A's or B's (checked below), any 2xx/4xx

@@ -57,6 +57,7 @@ from tests import (
     tenancy_quality,
     tenancy_schedules,
     tenancy_sla,
+    tenancy_telephony,
     tenancy_webhooks,
 )
 from tests.factories import (
@@ -273,6 +274,7 @@ def database_state():
             "live",
             "alerts",
             "webhooks",
+            "telephony",
         )
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
     }
@@ -1220,6 +1222,7 @@ MATRIX.update(tenancy_alerts.entries())
 MATRIX.update(tenancy_live.entries())
 MATRIX.update(tenancy_sla.entries())
 MATRIX.update(tenancy_webhooks.entries())
+MATRIX.update(tenancy_telephony.entries())
 
 # Entries ready for routes that are being built, keyed like MATRIX. When such a route lands,
 # the meta-test fails and says so: move its entry into MATRIX.
@@ -1452,6 +1455,27 @@ TELEPHONY_REACHES = {
     # Its own token, like every token holder.
     ("tokens/rotate/", "POST"): 201,
     ("call-events/", "POST"): 201,
+    # The PBX sources of every client and their mappings: the telephony is the center's
+    # own integration (deleting a source is for superusers alone).
+    ("telephony/sources/", "GET"): 200,
+    ("telephony/sources/", "POST"): 201,
+    ("telephony/sources/{code}/", "GET"): 200,
+    ("telephony/sources/{code}/", "PATCH"): 200,
+    ("telephony/sources/{code}/", "PUT"): 200,
+    ("telephony/queue-mappings/", "GET"): 200,
+    ("telephony/queue-mappings/", "POST"): 201,
+    ("telephony/queue-mappings/{pk}/", "GET"): 200,
+    ("telephony/queue-mappings/{pk}/", "PATCH"): 200,
+    ("telephony/queue-mappings/{pk}/", "PUT"): 200,
+    ("telephony/queue-mappings/{pk}/", "DELETE"): 204,
+    ("telephony/agent-mappings/", "GET"): 200,
+    ("telephony/agent-mappings/", "POST"): 201,
+    ("telephony/agent-mappings/{pk}/", "GET"): 200,
+    ("telephony/agent-mappings/{pk}/", "PATCH"): 200,
+    ("telephony/agent-mappings/{pk}/", "PUT"): 200,
+    ("telephony/agent-mappings/{pk}/", "DELETE"): 204,
+    ("telephony/parked/", "GET"): 200,
+    ("telephony/parked/{pk}/", "GET"): 200,
 }
 
 # Fields of the center's own that no integration token reads (``projects.tenancy``).

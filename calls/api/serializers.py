@@ -10,7 +10,7 @@ from rest_framework import serializers
 from agents.models import Operator
 from calls.bounds import MAX_CONNECTED_SECONDS, MAX_WRAP_SECONDS
 from calls.models import E164_REGEX, Call
-from calls.phones import caller_shown
+from calls.phones import caller_shown, raw_caller_shown
 from contactcenter.api.fields import AwareDateTimeField
 from projects.api.fields import CodeLookupField, ProjectCodeField
 
@@ -67,6 +67,16 @@ class CallSerializer(serializers.ModelSerializer):
             "(`+7 495 *** ** 67`) to QA evaluators and trainers (docs/privacy.md)."
         ),
     )
+    caller_raw = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "The caller id as the PBX wrote it (at most 64 characters), kept beside caller: "
+            "a number caller cannot hold (an extension, a foreign number without its "
+            "country) leaves caller blank and caller_raw set. Masked like caller."
+        ),
+    )
     caller_erased = serializers.BooleanField(
         read_only=True, help_text="The number was erased (on request or by retention)."
     )
@@ -115,6 +125,7 @@ class CallSerializer(serializers.ModelSerializer):
             "project",
             "direction",
             "caller",
+            "caller_raw",
             "caller_erased",
             "operator",
             "offered_at",
@@ -142,4 +153,5 @@ class CallSerializer(serializers.ModelSerializer):
         # every number is masked.
         full = self.context.get("full_number_project_ids", set())
         data["caller"] = caller_shown(call.caller, call.project_id, full)
+        data["caller_raw"] = raw_caller_shown(call.caller_raw, call.project_id, full)
         return data

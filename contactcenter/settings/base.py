@@ -244,6 +244,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field name another set also uses: named here (a dotted path, not an
+    # import), so the schema's enum names are stable (ReasonEnum: the name it always had).
+    "ENUM_NAME_OVERRIDES": {
+        "ReasonEnum": "agents.models.DismissalReason",
+        "ParkedCallReasonEnum": "telephony.models.ParkedCall.Reason",
+    },
 }
 
 # Celery: JSON only, explicit time limits, no result storage (tasks report through the database).

@@ -1,1 +1,2 @@
-"""The telephony app's API: CDR files posted to ``calls/import/?format=...``."""
+"""The telephony REST API: sources, their mapping tables, the parked calls, and CDR files
+posted to ``calls/import/?format=...``."""

@@ -61,6 +61,7 @@ class TestCreate:
             "project": "hotline",
             "direction": "inbound",
             "caller": "+74951234567",
+            "caller_raw": "",
             "caller_erased": False,
             "operator": "ivan",
             "offered_at": "2026-10-05T09:00:00Z",

@@ -43,6 +43,10 @@ PATH_PREFIXES = (
     "/api/v1/agent-events/",
     "/api/v1/absences/",
     "/api/v1/invoices/",
+    "/api/v1/telephony/sources/",
+    "/api/v1/telephony/queue-mappings/",
+    "/api/v1/telephony/agent-mappings/",
+    "/api/v1/telephony/parked/",
 )
 
 
@@ -111,7 +115,10 @@ def seed_center(*, integration_client):
         invoice_void(invoice=invoice_issue(invoice=by_period[(client.pk, 8)]))
     assert all(invoice.total > Decimal(0) for invoice in invoices)
 
+    telephony = _seed_telephony(projects, operators)
+
     return {
+        **telephony,
         "/api/v1/clients/": [integration_client.code, other_client.code],
         "/api/v1/projects/": [project.code for project in projects],
         "/api/v1/operators/": [operator.code for operator in operators],
@@ -120,4 +127,38 @@ def seed_center(*, integration_client):
         "/api/v1/agent-events/": [event.pk for event in events],
         "/api/v1/absences/": [absence.pk],
         "/api/v1/invoices/": [invoice.pk for invoice in invoices],
+    }
+
+
+def _seed_telephony(projects, operators):
+    """A PBX source per client, a queue and an agent mapped on each, a parked call each."""
+    from telephony.models import AgentMapping, ParkedCall, QueueMapping, TelephonySource
+
+    values = {"sources": [], "queues": [], "agents": [], "parked": []}
+    for project, operator in zip(
+        (projects[0], projects[2]), (operators[0], operators[2]), strict=True
+    ):
+        source = TelephonySource.objects.create(
+            client=project.client, code=f"{project.code}-pbx", name="PBX", kind="asterisk-queue-log"
+        )
+        values["sources"].append(source.code)
+        values["queues"].append(
+            QueueMapping.objects.create(source=source, queue="support", project=project).pk
+        )
+        values["agents"].append(
+            AgentMapping.objects.create(source=source, name="Paty Marin", operator=operator).pk
+        )
+        parked = ParkedCall.objects.create(
+            source=source,
+            call_key="1700000000.1",
+            reason="unknown_agent",
+            missing="Juan",
+            payload={"queue": "support", "agents": ["Juan"], "rows": []},
+        )
+        values["parked"].append(parked.pk)
+    return {
+        "/api/v1/telephony/sources/": values["sources"],
+        "/api/v1/telephony/queue-mappings/": values["queues"],
+        "/api/v1/telephony/agent-mappings/": values["agents"],
+        "/api/v1/telephony/parked/": values["parked"],
     }

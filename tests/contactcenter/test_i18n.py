@@ -48,7 +48,9 @@ REPORT_PAGES = {
 KNOWN_ENGLISH = {"contactcenter": ["Reports"]}
 # Codes shown as data, not text: the seeded break reason whose code is "break" lists its code
 # beside its Russian name, and "break" is also an English msgid (an activity kind).
-DATA_CODES = {"agents": {"break"}}
+# A parked call's payload (docs/telephony.md) is JSON whose keys "queue" and "agents" are
+# also English msgids.
+DATA_CODES = {"agents": {"break"}, "telephony": {"queue", "agents"}}
 RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
 
 
@@ -135,7 +137,29 @@ def world(db):
     _qa_rows(call)
     _agents_rows(call)
     _billing_rows(hotline)
+    _telephony_rows(hotline)
     return hotline
+
+
+def _telephony_rows(project):
+    """A PBX source with a queue and an agent mapped, and a call parked for an agent."""
+    from telephony.models import AgentMapping, ParkedCall, QueueMapping, TelephonySource
+    from tests.factories import OperatorFactory
+
+    source = TelephonySource.objects.create(
+        client=project.client, code="acme-pbx", name="АТС Акме", kind="asterisk-queue-log"
+    )
+    QueueMapping.objects.create(source=source, queue="support", project=project)
+    AgentMapping.objects.create(
+        source=source, name="PJSIP/1001", operator=OperatorFactory(full_name="Иванов Пётр")
+    )
+    ParkedCall.objects.create(
+        source=source,
+        call_key="1700000000.1",
+        reason="unknown_agent",
+        missing="Paty Marin",
+        payload={"queue": "support", "agents": ["Paty Marin"], "rows": []},
+    )
 
 
 def _billing_rows(project):

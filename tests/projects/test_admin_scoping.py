@@ -43,10 +43,10 @@ def pm_client(client, pm):
 
 
 ROLE_COUNTS = {
-    PROJECT_MANAGERS: 71,
+    PROJECT_MANAGERS: 87,
     QA_EVALUATORS: 20,
     TRAINERS: 11,
-}  # + payments, break reasons, alerts
+}  # + payments, break reasons, alerts, shift templates, telephony
 
 
 def test_the_role_is_created_once_with_its_permissions(db):

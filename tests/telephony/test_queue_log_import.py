@@ -201,6 +201,7 @@ def test_an_unmapped_call_is_parked_whole_with_the_documented_payload(setup):
                 "external_id": "1791181200.75",
                 "direction": "inbound",
                 "caller": "+79269998877",
+                "caller_raw": "89269998877",
                 "offered_at": "2026-10-05T06:20:00+00:00",
                 "answered_at": "2026-10-05T06:20:07+00:00",
                 "ended_at": "2026-10-05T06:21:40+00:00",
