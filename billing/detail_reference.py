@@ -44,7 +44,10 @@ def invoice_call_details_python(invoice: Invoice) -> Iterator[dict[str, Any]]:
         tariff = slice_.tariff
         bands = list(tariff.bands.all())
         for call in calls:
-            index = rating.band_index(bands, rating.local(call.answered_at, tz))
+            answered_at = call.answered_at
+            if answered_at is None:  # filtered out above; says so to the type checker
+                continue
+            index = rating.band_index(bands, rating.local(answered_at, tz))
             band = None if index is None else bands[index]
             rate = band.rate_per_minute if band else tariff.rate_per_minute
             billable = rating.billable_seconds(

@@ -199,7 +199,7 @@ def store_or_park(
     elif call.agent and operator is None:
         missing = (ParkedCall.Reason.UNKNOWN_AGENT.value, call.agent)
     else:
-        return _ingest_row(call, target, operator)
+        return _ingest_row(call, target, operator, region=source.phone_region)
     park(
         source,
         call_key=call.key,
@@ -212,14 +212,15 @@ def store_or_park(
     return missing
 
 
-def _ingest_row(call: CdrCall, project: Project, operator) -> dict:
-    """The call in ``calls_ingest``'s shape."""
+def _ingest_row(call: CdrCall, project: Project, operator, *, region: str) -> dict:
+    """The call in ``calls_ingest``'s shape: the caller in E.164 by the source's region, the
+    number as the PBX wrote it kept beside it (``calls.phones``)."""
     return {
         "project": project.code,
         "external_id": call.key,
         "direction": "inbound",
-        # TODO(merge): h26's phones take the source's region (source.phone_region).
-        "caller": phone_normalize(call.caller),
+        "caller": phone_normalize(call.caller, region),
+        "caller_raw": (call.caller or "")[:64],
         "operator": operator.code if operator else None,
         "offered_at": call.started_at.isoformat(),
         "answered_at": call.answered_at.isoformat() if call.answered_at else None,

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from calls.api.serializers import CallSerializer
-from calls.phones import caller_shown
+from calls.phones import caller_shown, raw_caller_shown
 
 FIELDS = CallSerializer.Meta.fields
 # Columns read per call: the serializer's fields, with the project's and operator's codes
@@ -25,6 +25,7 @@ COLUMNS = (
     "project__code",
     "direction",
     "caller",
+    "caller_raw",
     "caller_erased",
     "operator__code",
     "offered_at",
@@ -63,6 +64,7 @@ def call_rows(values: Iterable[dict[str, Any]], full: set[int] | None) -> list[d
             "project": row["project__code"],
             "direction": row["direction"],
             "caller": caller_shown(row["caller"], row["project_id"], full),
+            "caller_raw": raw_caller_shown(row["caller_raw"], row["project_id"], full),
             "caller_erased": row["caller_erased"],
             "operator": row["operator__code"],
             "offered_at": iso(row["offered_at"]),
