@@ -1,9 +1,9 @@
 """The KPI rollup engine: additive counters per 15-minute UTC interval, filled in SQL.
 
 Modelled on Zulip's analytics (``analytics/lib/counts.py``): count tables with a unique
-key, a fill state per interval, and fills that are ``DELETE`` + ``INSERT ... SELECT ...
-GROUP BY`` over a window ``[start, end)`` in one transaction, so a re-run writes identical
-rows and a crashed fill is simply redone.
+key, a fill state per interval, and fills that recompute a window ``[start, end)`` with
+``GROUP BY`` in one transaction, so a re-run leaves identical rows (and writes none) and a
+crashed fill is simply redone.
 
 One run (``rollup_kpis``, every minute from Celery beat and from ``manage.py rollup_kpis``):
 
@@ -22,10 +22,16 @@ One run (``rollup_kpis``, every minute from Celery beat and from ``manage.py rol
    looks that far behind the watermark, and re-marks an interval only if it was filled
    before such a row could have been committed.
 2. **Fill** each run of contiguous pending intervals (at most ``MAX_WINDOW_INTERVALS``):
-   mark it ``started`` (committed), then in one transaction delete its rows, insert the
-   project counters, then the operator-project handle and the operator staffed/break/handle
-   rows (one statement: the handle is spread once and feeds both tables), and mark it
-   ``done`` with the run's clock as ``filled_at``.
+   mark it ``started`` (committed), then in one transaction bring each table's rows of the
+   window to what the calls and events give now: the project counters; the operator-project
+   handle (each call's handle spread once, into a temporary table that feeds both operator
+   tables); the operator staffed/break/handle rows. A table with no rows in the window yet
+   is filled by ``INSERT ... SELECT``; otherwise the fresh rows are compared with the stored
+   ones in one ``CREATE TEMP TABLE ... AS SELECT`` (a plain SELECT, so PostgreSQL may run
+   it with parallel workers, which no ``INSERT ... SELECT`` gets) and only the rows that
+   differ are deleted, updated or inserted. Then mark the window ``done`` with the run's
+   clock as ``filled_at``. The result is the rows a ``DELETE`` + ``INSERT`` of the window
+   would leave (tests/calls/test_rollups_diff.py keeps that fill as the reference).
 
 Only one run works at a time (a PostgreSQL advisory lock); a second one returns at once.
 
@@ -408,6 +414,12 @@ class RollupTable:
                OR ({fresh_values}) IS DISTINCT FROM ({stored_values})
         """  # noqa: S608 (constant identifiers; values are parameters)
 
+    def insert_sql(self, fresh):
+        columns = ", ".join((*self.keys, *self.values))
+        order = ", ".join(self.keys)
+        source = f"SELECT {columns} FROM ({fresh}) n ORDER BY {order}"  # noqa: S608
+        return f"INSERT INTO {self.name} ({columns}) {source}"
+
     @property
     def diff(self):
         return f"rollup_{self.name.removeprefix('calls_')}_diff"
@@ -480,6 +492,15 @@ def _write_diff(cursor, table, fresh, params):
     computed and compared with the stored ones in one SELECT (parallel where the planner
     sees fit), and only the rows that differ are written. A refill of unchanged data writes
     nothing; a first fill only inserts."""
+    cursor.execute(
+        f"SELECT EXISTS (SELECT FROM {table.name} "  # noqa: S608 (a constant name)
+        "WHERE interval_start >= %(ws)s AND interval_start < %(we)s)",
+        params,
+    )
+    if not cursor.fetchone()[0]:
+        # Nothing stored yet (a first fill): insert, in primary-key order.
+        cursor.execute(table.insert_sql(fresh), params)
+        return
     cursor.execute(table.diff_sql(fresh), params)
     cursor.execute(f"SELECT action, count(*) FROM {table.diff} GROUP BY action")  # noqa: S608
     counts = dict(cursor.fetchall())
@@ -535,7 +556,7 @@ PROJECT_ROWS = """
 HANDLE_ROWS = f"""
     CREATE TEMP TABLE {HANDLE_TABLE} ON COMMIT DROP AS
     SELECT operator_id, project_id, to_timestamp(b) AS interval_start,
-           sum(LEAST(e, b + 900) - GREATEST(s, b)) AS handle_seconds
+           sum((LEAST(e, b + 900) - GREATEST(s, b))::integer)::integer AS handle_seconds
     FROM (
         SELECT operator_id, project_id, s, e,
                generate_series(GREATEST(s, %(ws_e)s) / 900 * 900,
@@ -578,14 +599,16 @@ OPERATOR_ROWS = f"""
         FROM events
         WINDOW next_event AS (PARTITION BY operator_id ORDER BY at)
     )
-    SELECT operator_id, interval_start, sum(staffed) AS staffed_seconds,
-           sum(break) AS break_seconds, sum(handle) AS handle_seconds
+    SELECT operator_id, interval_start, sum(staffed)::integer AS staffed_seconds,
+           sum(break)::integer AS break_seconds, sum(handle)::integer AS handle_seconds
     FROM (
         SELECT spans.operator_id, to_timestamp(b) AS interval_start,
                CASE WHEN spans.state IN ('ready', 'wrap')
-                    THEN LEAST(spans.e, b + 900) - GREATEST(spans.s, b) ELSE 0 END AS staffed,
+                    THEN (LEAST(spans.e, b + 900) - GREATEST(spans.s, b))::integer
+                    ELSE 0 END AS staffed,
                CASE WHEN spans.state = 'break'
-                    THEN LEAST(spans.e, b + 900) - GREATEST(spans.s, b) ELSE 0 END AS break,
+                    THEN (LEAST(spans.e, b + 900) - GREATEST(spans.s, b))::integer
+                    ELSE 0 END AS break,
                0 AS handle
         FROM spans
         CROSS JOIN LATERAL generate_series(spans.s / 900 * 900, spans.e - 1, 900) AS b
