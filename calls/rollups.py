@@ -479,29 +479,36 @@ def _fill_window(window_start, window_end, *, now):
         with connection.cursor() as cursor:
             for setting in FILL_SETTINGS:
                 cursor.execute(setting)
-            _write_diff(cursor, PROJECT_TABLE, PROJECT_ROWS, params)
+            stored = _stored_tables(cursor, params)
+            _write_diff(cursor, PROJECT_TABLE, PROJECT_ROWS, params, stored)
             cursor.execute(HANDLE_ROWS, params)
-            _write_diff(cursor, OPERATOR_PROJECT_TABLE, HANDLE_FRESH, params)
-            _write_diff(cursor, OPERATOR_TABLE, OPERATOR_ROWS, params)
-            cursor.execute(f"DROP TABLE {HANDLE_TABLE}")
+            _write_diff(cursor, OPERATOR_PROJECT_TABLE, HANDLE_FRESH, params, stored)
+            _write_diff(cursor, OPERATOR_TABLE, OPERATOR_ROWS, params, stored)
+        # The temporary tables go with the commit (ON COMMIT DROP).
         RollupInterval.objects.filter(**in_window, state=STARTED).update(state=DONE, filled_at=now)
 
 
-def _write_diff(cursor, table, fresh, params):
+def _stored_tables(cursor, params):
+    """The names of the rollup tables holding rows in the window, in one round trip."""
+    tables = (PROJECT_TABLE, OPERATOR_PROJECT_TABLE, OPERATOR_TABLE)
+    window = "interval_start >= %(ws)s AND interval_start < %(we)s"
+    probes = ", ".join(f"EXISTS (SELECT FROM {t.name} WHERE {window})" for t in tables)
+    cursor.execute(f"SELECT {probes}", params)
+    return {t.name for t, found in zip(tables, cursor.fetchone(), strict=True) if found}
+
+
+def _write_diff(cursor, table, fresh, params, stored):
     """Bring the window's stored rows of ``table`` to the rows of ``fresh``: the rows are
     computed and compared with the stored ones in one SELECT (parallel where the planner
     sees fit), and only the rows that differ are written. A refill of unchanged data writes
-    nothing; a first fill only inserts."""
-    cursor.execute(
-        f"SELECT EXISTS (SELECT FROM {table.name} "  # noqa: S608 (a constant name)
-        "WHERE interval_start >= %(ws)s AND interval_start < %(we)s)",
-        params,
-    )
-    if not cursor.fetchone()[0]:
+    nothing; a first fill (``table`` not in ``stored``) only inserts."""
+    if table.name not in stored:
         # Nothing stored yet (a first fill): insert, in primary-key order.
         cursor.execute(table.insert_sql(fresh), params)
         return
     cursor.execute(table.diff_sql(fresh), params)
+    if not cursor.rowcount:
+        return  # the stored rows are the fresh ones
     cursor.execute(f"SELECT action, count(*) FROM {table.diff} GROUP BY action")  # noqa: S608
     counts = dict(cursor.fetchall())
     if counts.keys() - {"i"}:
@@ -510,7 +517,6 @@ def _write_diff(cursor, table, fresh, params):
     for action, sql in table.apply_sql().items():
         if counts.get(action):
             cursor.execute(sql, params)
-    cursor.execute(f"DROP TABLE {table.diff}")
 
 
 # SPEC section 4: inbound calls by the interval of their offered_at. Wait, talk, hold and
