@@ -114,9 +114,10 @@ def rollup_kpis(*, now=None, start=None, end=None):
         result = RollupResult()
         result.marked = _mark(now=now, start=start, end=end)
         for window_start, window_end in _pending_windows():
-            _fill_window(window_start, window_end, now=now)
-            # Committed: the cached KPI answers over this window are stale (calls.kpi_cache).
-            transaction.on_commit(partial(kpi_cache.bump, window_start, window_end))
+            if _fill_window(window_start, window_end, now=now):
+                # Committed rows changed: the cached KPI answers over this window are stale
+                # (calls.kpi_cache). A refill that found its rows as they were changes none.
+                transaction.on_commit(partial(kpi_cache.bump, window_start, window_end))
             result.windows += 1
             result.filled += int((window_end - window_start) / INTERVAL)
         logger.info("rollup_kpis: %s", result.as_dict())
@@ -460,9 +461,14 @@ OPERATOR_TABLE = RollupTable(
 )
 HANDLE_TABLE = "rollup_handle"  # the window's operator-project handle rows, computed once
 HANDLE_FRESH = f"SELECT * FROM {HANDLE_TABLE}"  # noqa: S608 (a constant name)
+TEMPORARY_TABLES = (
+    HANDLE_TABLE,
+    *(t.diff for t in (PROJECT_TABLE, OPERATOR_PROJECT_TABLE, OPERATOR_TABLE)),
+)
 
 
 def _fill_window(window_start, window_end, *, now):
+    """Fill one window in one transaction; whether any rollup row changed."""
     in_window = {"interval_start__gte": window_start, "interval_start__lt": window_end}
     with transaction.atomic():
         RollupInterval.objects.filter(**in_window).exclude(state=DONE).update(state=STARTED)
@@ -480,12 +486,15 @@ def _fill_window(window_start, window_end, *, now):
             for setting in FILL_SETTINGS:
                 cursor.execute(setting)
             stored = _stored_tables(cursor, params)
-            _write_diff(cursor, PROJECT_TABLE, PROJECT_ROWS, params, stored)
+            changed = _write_diff(cursor, PROJECT_TABLE, PROJECT_ROWS, params, stored)
             cursor.execute(HANDLE_ROWS, params)
-            _write_diff(cursor, OPERATOR_PROJECT_TABLE, HANDLE_FRESH, params, stored)
-            _write_diff(cursor, OPERATOR_TABLE, OPERATOR_ROWS, params, stored)
-        # The temporary tables go with the commit (ON COMMIT DROP).
+            changed |= _write_diff(cursor, OPERATOR_PROJECT_TABLE, HANDLE_FRESH, params, stored)
+            changed |= _write_diff(cursor, OPERATOR_TABLE, OPERATOR_ROWS, params, stored)
+            # ON COMMIT DROP covers a crash; a fill inside an outer transaction (the tests,
+            # a caller's atomic block) commits nothing, so they go now.
+            cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMPORARY_TABLES)}")
         RollupInterval.objects.filter(**in_window, state=STARTED).update(state=DONE, filled_at=now)
+    return changed
 
 
 def _stored_tables(cursor, params):
@@ -501,14 +510,15 @@ def _write_diff(cursor, table, fresh, params, stored):
     """Bring the window's stored rows of ``table`` to the rows of ``fresh``: the rows are
     computed and compared with the stored ones in one SELECT (parallel where the planner
     sees fit), and only the rows that differ are written. A refill of unchanged data writes
-    nothing; a first fill (``table`` not in ``stored``) only inserts."""
+    nothing; a first fill (``table`` not in ``stored``) only inserts. Returns whether it
+    wrote any row."""
     if table.name not in stored:
         # Nothing stored yet (a first fill): insert, in primary-key order.
         cursor.execute(table.insert_sql(fresh), params)
-        return
+        return cursor.rowcount > 0
     cursor.execute(table.diff_sql(fresh), params)
     if not cursor.rowcount:
-        return  # the stored rows are the fresh ones
+        return False  # the stored rows are the fresh ones
     cursor.execute(f"SELECT action, count(*) FROM {table.diff} GROUP BY action")  # noqa: S608
     counts = dict(cursor.fetchall())
     if counts.keys() - {"i"}:
@@ -517,6 +527,7 @@ def _write_diff(cursor, table, fresh, params, stored):
     for action, sql in table.apply_sql().items():
         if counts.get(action):
             cursor.execute(sql, params)
+    return True
 
 
 # SPEC section 4: inbound calls by the interval of their offered_at. Wait, talk, hold and
