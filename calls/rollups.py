@@ -460,7 +460,7 @@ OPERATOR_TABLE = RollupTable(
     ("staffed_seconds", "break_seconds", "handle_seconds"),
 )
 HANDLE_TABLE = "rollup_handle"  # the window's operator-project handle rows, computed once
-HANDLE_FRESH = f"SELECT * FROM {HANDLE_TABLE}"  # noqa: S608 (a constant name)
+HANDLE_FRESH = f"SELECT * FROM {HANDLE_TABLE} WHERE project_id IS NOT NULL"  # noqa: S608
 TEMPORARY_TABLES = (
     HANDLE_TABLE,
     *(t.diff for t in (PROJECT_TABLE, OPERATOR_PROJECT_TABLE, OPERATOR_TABLE)),
@@ -588,13 +588,15 @@ HANDLE_ROWS = f"""
         ) c
         WHERE e > %(ws_e)s
     ) pieces
-    GROUP BY operator_id, project_id, b  -- on the integer; an instant once per row
+    -- On the integer (an instant once per row). ROLLUP adds each operator's total over
+    -- projects (project_id NULL) to the same sort: the operator rows' handle.
+    GROUP BY operator_id, b, ROLLUP (project_id)
 """  # noqa: S608 (constant SQL fragments; values are parameters)
 
 # States: a state lasts until the operator's next event; one still open lasts until the
 # run's clock. The state each operator was in when the window opened is their last event
 # before it (one index probe per operator). Staffed = ready or wrap, break = break. The
-# handle is the sum of the operator's project rows.
+# handle is the operator's total over projects (the ROLLUP rows of the handle table).
 OPERATOR_ROWS = f"""
     WITH events AS (
         SELECT operator_id, state, at
@@ -616,22 +618,31 @@ OPERATOR_ROWS = f"""
         FROM events
         WINDOW next_event AS (PARTITION BY operator_id ORDER BY at)
     )
-    SELECT operator_id, interval_start, sum(staffed)::integer AS staffed_seconds,
-           sum(break)::integer AS break_seconds, sum(handle)::integer AS handle_seconds
+    SELECT coalesce(states.operator_id, handle.operator_id) AS operator_id,
+           coalesce(states.interval_start, handle.interval_start) AS interval_start,
+           coalesce(states.staffed_seconds, 0) AS staffed_seconds,
+           coalesce(states.break_seconds, 0) AS break_seconds,
+           coalesce(handle.handle_seconds, 0) AS handle_seconds
     FROM (
-        SELECT spans.operator_id, to_timestamp(b) AS interval_start,
-               CASE WHEN spans.state IN ('ready', 'wrap')
-                    THEN (LEAST(spans.e, b + 900) - GREATEST(spans.s, b))::integer
-                    ELSE 0 END AS staffed,
-               CASE WHEN spans.state = 'break'
-                    THEN (LEAST(spans.e, b + 900) - GREATEST(spans.s, b))::integer
-                    ELSE 0 END AS break,
-               0 AS handle
-        FROM spans
-        CROSS JOIN LATERAL generate_series(spans.s / 900 * 900, spans.e - 1, 900) AS b
-        WHERE spans.state IN ('ready', 'wrap', 'break') AND spans.e > spans.s
-        UNION ALL
-        SELECT operator_id, interval_start, 0, 0, handle_seconds FROM {HANDLE_TABLE}
-    ) parts
-    GROUP BY operator_id, interval_start
+        SELECT operator_id, interval_start, sum(staffed)::integer AS staffed_seconds,
+               sum(break)::integer AS break_seconds
+        FROM (
+            SELECT spans.operator_id, to_timestamp(b) AS interval_start,
+                   CASE WHEN spans.state IN ('ready', 'wrap')
+                        THEN (LEAST(spans.e, b + 900) - GREATEST(spans.s, b))::integer
+                        ELSE 0 END AS staffed,
+                   CASE WHEN spans.state = 'break'
+                        THEN (LEAST(spans.e, b + 900) - GREATEST(spans.s, b))::integer
+                        ELSE 0 END AS break
+            FROM spans
+            CROSS JOIN LATERAL generate_series(spans.s / 900 * 900, spans.e - 1, 900) AS b
+            WHERE spans.state IN ('ready', 'wrap', 'break') AND spans.e > spans.s
+        ) pieces
+        GROUP BY operator_id, interval_start
+    ) states
+    FULL JOIN (
+        SELECT operator_id, interval_start, handle_seconds
+        FROM {HANDLE_TABLE} WHERE project_id IS NULL
+    ) handle ON handle.operator_id = states.operator_id
+            AND handle.interval_start = states.interval_start
 """  # noqa: S608 (constant SQL fragments; values are parameters)
