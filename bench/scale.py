@@ -3,6 +3,7 @@
     .venv/bin/python bench/scale.py                      # 20,000,000 calls (kept if present)
     .venv/bin/python bench/scale.py --calls 2000000      # the quick form
     .venv/bin/python bench/scale.py --generate-only      # build the data and stop
+    .venv/bin/python bench/scale.py --only-rollup        # the KPI rollup figures only
     .venv/bin/python bench/scale.py --drop               # drop the scale database
 
 Its own database (``DATABASE_URL``, default ``contactcenter_scale``; created and migrated
@@ -23,7 +24,8 @@ Then, in one process, each app figure beside its hand-written baseline, interlea
 run so both meet the same load (the machine is shared):
 
 a. the KPI rollup (``calls.rollups.rollup_kpis`` forcing a refill of one busy month, and of
-   one day) vs the project-counter ``GROUP BY`` over the same calls;
+   one day, after one first fill of each with their rollup rows deleted) vs the
+   project-counter and operator-handle ``GROUP BY``s over the same calls;
 b. ``invoice_generate`` for the big client's October vs one hand-written ``GROUP BY``;
 c. ``GET /api/v1/calls/`` (first page, and a page six months deep via its cursor) vs the
    raw keyset query;
