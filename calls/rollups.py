@@ -1,9 +1,9 @@
 """The KPI rollup engine: additive counters per 15-minute UTC interval, filled in SQL.
 
 Modelled on Zulip's analytics (``analytics/lib/counts.py``): count tables with a unique
-key, a fill state per interval, and fills that are ``DELETE`` + ``INSERT ... SELECT ...
-GROUP BY`` over a window ``[start, end)`` in one transaction, so a re-run writes identical
-rows and a crashed fill is simply redone.
+key, a fill state per interval, and fills that recompute a window ``[start, end)`` with
+``GROUP BY`` in one transaction, so a re-run leaves identical rows (and writes none) and a
+crashed fill is simply redone.
 
 One run (``rollup_kpis``, every minute from Celery beat and from ``manage.py rollup_kpis``):
 
@@ -22,10 +22,16 @@ One run (``rollup_kpis``, every minute from Celery beat and from ``manage.py rol
    looks that far behind the watermark, and re-marks an interval only if it was filled
    before such a row could have been committed.
 2. **Fill** each run of contiguous pending intervals (at most ``MAX_WINDOW_INTERVALS``):
-   mark it ``started`` (committed), then in one transaction delete its rows, insert the
-   project counters, then the operator-project handle and the operator staffed/break/handle
-   rows (one statement: the handle is spread once and feeds both tables), and mark it
-   ``done`` with the run's clock as ``filled_at``.
+   mark it ``started`` (committed), then in one transaction bring each table's rows of the
+   window to what the calls and events give now: the project counters; the operator-project
+   handle (each call's handle spread once, into a temporary table that feeds both operator
+   tables); the operator staffed/break/handle rows. A table with no rows in the window yet
+   is filled by ``INSERT ... SELECT``; otherwise the fresh rows are compared with the stored
+   ones in one ``CREATE TEMP TABLE ... AS SELECT`` (a plain SELECT, so PostgreSQL may run
+   it with parallel workers, which no ``INSERT ... SELECT`` gets) and only the rows that
+   differ are deleted, updated or inserted. Then mark the window ``done`` with the run's
+   clock as ``filled_at``. The result is the rows a ``DELETE`` + ``INSERT`` of the window
+   would leave (tests/calls/test_rollups_diff.py keeps that fill as the reference).
 
 Only one run works at a time (a PostgreSQL advisory lock); a second one returns at once.
 
@@ -108,9 +114,10 @@ def rollup_kpis(*, now=None, start=None, end=None):
         result = RollupResult()
         result.marked = _mark(now=now, start=start, end=end)
         for window_start, window_end in _pending_windows():
-            _fill_window(window_start, window_end, now=now)
-            # Committed: the cached KPI answers over this window are stale (calls.kpi_cache).
-            transaction.on_commit(partial(kpi_cache.bump, window_start, window_end))
+            if _fill_window(window_start, window_end, now=now):
+                # Committed rows changed: the cached KPI answers over this window are stale
+                # (calls.kpi_cache). A refill that found its rows as they were changes none.
+                transaction.on_commit(partial(kpi_cache.bump, window_start, window_end))
             result.windows += 1
             result.filled += int((window_end - window_start) / INTERVAL)
         logger.info("rollup_kpis: %s", result.as_dict())
@@ -363,7 +370,8 @@ def _pending_windows():
 
 # The fill transaction's settings.
 FILL_SETTINGS = (
-    # A week of a busy pool groups a few hundred thousand rows: keep them in memory.
+    # A week of a busy pool groups a few hundred thousand rows: keep them in memory (per
+    # process: each parallel worker of the fill's SELECTs gets as much).
     "SET LOCAL work_mem = '64MB'",
     # Derived rows: if the server crashes before this commit reaches the disk, the window
     # is still "started" after recovery and the next run redoes it.
@@ -375,7 +383,92 @@ FILL_SETTINGS = (
 )
 
 
+@dataclasses.dataclass(frozen=True)
+class RollupTable:
+    """One rollup table as the fill diffs it: its key and value columns."""
+
+    name: str
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+
+    def diff_sql(self, fresh):
+        """``CREATE TEMP TABLE <name>_diff`` of the rows that differ between ``fresh`` (a
+        SELECT of the window's rows, columns named as the table's) and the stored rows of
+        the window: ``action`` 'i' (a new key), 'u' (other values) or 'd' (a stored key the
+        fill no longer produces)."""
+        on = " AND ".join(f"n.{k} = o.{k}" for k in self.keys)
+        fresh_values = ", ".join(f"n.{v}" for v in self.values)
+        stored_values = ", ".join(f"o.{v}" for v in self.values)
+        first = self.keys[0]
+        return f"""
+            CREATE TEMP TABLE {self.diff} ON COMMIT DROP AS
+            SELECT CASE WHEN n.{first} IS NULL THEN 'd'
+                        WHEN o.{first} IS NULL THEN 'i' ELSE 'u' END AS action,
+                   {", ".join(f"coalesce(n.{k}, o.{k}) AS {k}" for k in self.keys)},
+                   {fresh_values}
+            FROM ({fresh}) n
+            FULL JOIN (
+                SELECT * FROM {self.name}
+                WHERE interval_start >= %(ws)s AND interval_start < %(we)s
+            ) o ON {on}
+            WHERE n.{first} IS NULL OR o.{first} IS NULL
+               OR ({fresh_values}) IS DISTINCT FROM ({stored_values})
+        """  # noqa: S608 (constant identifiers; values are parameters)
+
+    def insert_sql(self, fresh):
+        columns = ", ".join((*self.keys, *self.values))
+        order = ", ".join(self.keys)
+        source = f"SELECT {columns} FROM ({fresh}) n ORDER BY {order}"  # noqa: S608
+        return f"INSERT INTO {self.name} ({columns}) {source}"
+
+    @property
+    def diff(self):
+        return f"rollup_{self.name.removeprefix('calls_')}_diff"
+
+    def apply_sql(self):
+        """The statements writing the diff: {action: SQL}."""
+        on = " AND ".join(f"t.{k} = d.{k}" for k in self.keys)
+        on += " AND t.interval_start >= %(ws)s AND t.interval_start < %(we)s"
+        columns = ", ".join((*self.keys, *self.values))
+        assign = ", ".join(f"{v} = d.{v}" for v in self.values)
+        order = ", ".join(self.keys)
+        # Constant identifiers only (S608); the window's bounds are parameters.
+        delete = f"DELETE FROM {self.name} t USING {self.diff} d WHERE d.action = 'd' AND {on}"  # noqa: S608
+        update = (
+            f"UPDATE {self.name} t SET {assign} FROM {self.diff} d WHERE d.action = 'u' AND {on}"  # noqa: S608
+        )
+        source = f"SELECT {columns} FROM {self.diff} WHERE action = 'i' ORDER BY {order}"  # noqa: S608
+        insert = f"INSERT INTO {self.name} ({columns}) {source}"
+        return {"d": delete, "u": update, "i": insert}
+
+
+PROJECT_TABLE = RollupTable(
+    "calls_projectinterval",
+    ("project_id", "interval_start"),
+    ("offered", "answered", "abandoned", "short_abandoned", "answered_within_threshold",
+     "abandoned_within_threshold", "wait_seconds_answered", "talk_seconds", "hold_seconds",
+     "wrap_seconds", "reserve_inside_hours"),
+)  # fmt: skip
+OPERATOR_PROJECT_TABLE = RollupTable(
+    "calls_operatorprojectinterval",
+    ("operator_id", "project_id", "interval_start"),
+    ("handle_seconds",),
+)
+OPERATOR_TABLE = RollupTable(
+    "calls_operatorinterval",
+    ("operator_id", "interval_start"),
+    ("staffed_seconds", "break_seconds", "handle_seconds"),
+)
+HANDLE_TABLE = "rollup_handle"  # the window's operator-project handle rows, computed once
+HANDLE_FRESH = f"SELECT * FROM {HANDLE_TABLE} WHERE project_id IS NOT NULL"  # noqa: S608
+TEMPORARY_TABLES = (
+    HANDLE_TABLE,
+    *(t.diff for t in (PROJECT_TABLE, OPERATOR_PROJECT_TABLE, OPERATOR_TABLE)),
+)
+
+
 def _fill_window(window_start, window_end, *, now):
+    """Fill one window in one transaction; whether any rollup row changed."""
     in_window = {"interval_start__gte": window_start, "interval_start__lt": window_end}
     with transaction.atomic():
         RollupInterval.objects.filter(**in_window).exclude(state=DONE).update(state=STARTED)
@@ -392,64 +485,96 @@ def _fill_window(window_start, window_end, *, now):
         with connection.cursor() as cursor:
             for setting in FILL_SETTINGS:
                 cursor.execute(setting)
-            for table in ("projectinterval", "operatorprojectinterval", "operatorinterval"):
-                cursor.execute(
-                    f"DELETE FROM calls_{table} "  # noqa: S608 (a constant table name)
-                    "WHERE interval_start >= %(ws)s AND interval_start < %(we)s",
-                    params,
-                )
-            cursor.execute(FILL_PROJECT_INTERVALS, params)
-            cursor.execute(FILL_OPERATOR_INTERVALS, params)
+            stored = _stored_tables(cursor, params)
+            changed = _write_diff(cursor, PROJECT_TABLE, PROJECT_ROWS, params, stored)
+            cursor.execute(HANDLE_ROWS, params)
+            changed |= _write_diff(cursor, OPERATOR_PROJECT_TABLE, HANDLE_FRESH, params, stored)
+            changed |= _write_diff(cursor, OPERATOR_TABLE, OPERATOR_ROWS, params, stored)
+            # ON COMMIT DROP covers a crash; a fill inside an outer transaction (the tests,
+            # a caller's atomic block) commits nothing, so they go now.
+            cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMPORARY_TABLES)}")
         RollupInterval.objects.filter(**in_window, state=STARTED).update(state=DONE, filled_at=now)
+    return changed
+
+
+def _stored_tables(cursor, params):
+    """The names of the rollup tables holding rows in the window, in one round trip."""
+    tables = (PROJECT_TABLE, OPERATOR_PROJECT_TABLE, OPERATOR_TABLE)
+    window = "interval_start >= %(ws)s AND interval_start < %(we)s"
+    probes = ", ".join(f"EXISTS (SELECT FROM {t.name} WHERE {window})" for t in tables)
+    cursor.execute(f"SELECT {probes}", params)
+    return {t.name for t, found in zip(tables, cursor.fetchone(), strict=True) if found}
+
+
+def _write_diff(cursor, table, fresh, params, stored):
+    """Bring the window's stored rows of ``table`` to the rows of ``fresh``: the rows are
+    computed and compared with the stored ones in one SELECT (parallel where the planner
+    sees fit), and only the rows that differ are written. A refill of unchanged data writes
+    nothing; a first fill (``table`` not in ``stored``) only inserts. Returns whether it
+    wrote any row."""
+    if table.name not in stored:
+        # Nothing stored yet (a first fill): insert, in primary-key order.
+        cursor.execute(table.insert_sql(fresh), params)
+        return cursor.rowcount > 0
+    cursor.execute(table.diff_sql(fresh), params)
+    if not cursor.rowcount:
+        return False  # the stored rows are the fresh ones
+    cursor.execute(f"SELECT action, count(*) FROM {table.diff} GROUP BY action")  # noqa: S608
+    counts = dict(cursor.fetchall())
+    if counts.keys() - {"i"}:
+        # Its sizes for the key joins of the DELETE and UPDATE (bounded by the window).
+        cursor.execute(f"ANALYZE {table.diff}")
+    for action, sql in table.apply_sql().items():
+        if counts.get(action):
+            cursor.execute(sql, params)
+    return True
 
 
 # SPEC section 4: inbound calls by the interval of their offered_at. Wait, talk, hold and
 # wrap are the generated whole-second columns of calls_call; the thresholds are the
 # project's settings at fill time. Talk, hold and wrap count answered calls only (AHT).
-FILL_PROJECT_INTERVALS = """
-    INSERT INTO calls_projectinterval (
-        project_id, interval_start, offered, answered, abandoned, short_abandoned,
-        answered_within_threshold, abandoned_within_threshold, wait_seconds_answered,
-        talk_seconds, hold_seconds, wrap_seconds, reserve_inside_hours)
+PROJECT_ROWS = """
     SELECT c.project_id,
-           date_bin('15 minutes', c.offered_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'),
-           count(*),
-           count(c.answered_at),
-           count(*) FILTER (WHERE c.answered_at IS NULL),
+           date_bin('15 minutes', c.offered_at, TIMESTAMPTZ '2000-01-01 00:00:00+00')
+               AS interval_start,
+           count(*) AS offered,
+           count(c.answered_at) AS answered,
+           count(*) FILTER (WHERE c.answered_at IS NULL) AS abandoned,
            count(*) FILTER (WHERE c.answered_at IS NULL
-                              AND c.wait_seconds < p.short_abandon_seconds),
+                              AND c.wait_seconds < p.short_abandon_seconds) AS short_abandoned,
            count(*) FILTER (WHERE c.answered_at IS NOT NULL
-                              AND c.wait_seconds <= p.sl_threshold_seconds),
+                              AND c.wait_seconds <= p.sl_threshold_seconds)
+               AS answered_within_threshold,
            count(*) FILTER (WHERE c.answered_at IS NULL
-                              AND c.wait_seconds <= p.sl_threshold_seconds),
-           coalesce(sum(c.wait_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0),
-           coalesce(sum(c.talk_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0),
-           coalesce(sum(c.hold_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0),
-           coalesce(sum(c.wrap_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0),
-           count(*) FILTER (WHERE c.inside_client_hours)
+                              AND c.wait_seconds <= p.sl_threshold_seconds)
+               AS abandoned_within_threshold,
+           coalesce(sum(c.wait_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0)
+               AS wait_seconds_answered,
+           coalesce(sum(c.talk_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0)
+               AS talk_seconds,
+           coalesce(sum(c.hold_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0)
+               AS hold_seconds,
+           coalesce(sum(c.wrap_seconds) FILTER (WHERE c.answered_at IS NOT NULL), 0)
+               AS wrap_seconds,
+           count(*) FILTER (WHERE c.inside_client_hours) AS reserve_inside_hours
     FROM calls_call c
     JOIN projects_project p ON p.id = c.project_id
     WHERE c.direction = 'inbound' AND c.offered_at >= %(ws)s AND c.offered_at < %(we)s
     GROUP BY 1, 2
 """
 
-# SPEC section 5, in one statement that writes both operator tables. A call's handle time,
-# [answered_at, + handle_seconds), is spread once over the intervals it covers, per operator
-# and project (every direction counts: an outbound call occupies the operator too); the
-# operator rows take their handle from those rows (RETURNING), so nothing is spread twice
-# or read back. ``lookback`` (the window start minus the longest call seen) lets the
-# offered_at index find the calls still being handled when the window opens.
-#
-# States: a state lasts until the operator's next event; one still open lasts until the
-# run's clock. The state each operator was in when the window opened is their last event
-# before it (one index probe per operator). Staffed = ready or wrap, break = break.
-#
-# Both inserts run in primary-key order, so the B-trees take their entries page after page
-# rather than in hash order (measured on a week's 112,000 operator rows: about two thirds
-# of the time). The set-returning generate_series sits in the select list (a ProjectSet
-# node, not a function scan per call).
-FILL_OPERATOR_INTERVALS = f"""
-    WITH pieces AS (
+# SPEC section 5. A call's handle time, [answered_at, + handle_seconds), is spread once
+# over the intervals it covers, per operator and project (every direction counts: an
+# outbound call occupies the operator too), into a temporary table that feeds both
+# operator tables, so nothing is spread twice. ``lookback`` (the window start minus the
+# longest call seen) lets the offered_at index find the calls still being handled when the
+# window opens. A plain CREATE TABLE AS: the planner may run it in parallel, which no
+# INSERT ... SELECT and no data-modifying WITH gets.
+HANDLE_ROWS = f"""
+    CREATE TEMP TABLE {HANDLE_TABLE} ON COMMIT DROP AS
+    SELECT operator_id, project_id, to_timestamp(b) AS interval_start,
+           sum((LEAST(e, b + 900) - GREATEST(s, b))::integer)::integer AS handle_seconds
+    FROM (
         SELECT operator_id, project_id, s, e,
                generate_series(GREATEST(s, %(ws_e)s) / 900 * 900,
                                LEAST(e, %(we_e)s) - 1, 900) AS b
@@ -462,18 +587,18 @@ FILL_OPERATOR_INTERVALS = f"""
               AND offered_at >= %(lookback)s AND offered_at < %(we)s AND answered_at < %(we)s
         ) c
         WHERE e > %(ws_e)s
-    ),
-    handle AS (
-        INSERT INTO calls_operatorprojectinterval (
-            operator_id, project_id, interval_start, handle_seconds)
-        SELECT operator_id, project_id, to_timestamp(b),
-               sum(LEAST(e, b + 900) - GREATEST(s, b))
-        FROM pieces
-        GROUP BY operator_id, project_id, b  -- on the integer; an instant once per row
-        ORDER BY operator_id, project_id, b
-        RETURNING operator_id, interval_start, handle_seconds
-    ),
-    events AS (
+    ) pieces
+    -- On the integer (an instant once per row). ROLLUP adds each operator's total over
+    -- projects (project_id NULL) to the same sort: the operator rows' handle.
+    GROUP BY operator_id, b, ROLLUP (project_id)
+"""  # noqa: S608 (constant SQL fragments; values are parameters)
+
+# States: a state lasts until the operator's next event; one still open lasts until the
+# run's clock. The state each operator was in when the window opened is their last event
+# before it (one index probe per operator). Staffed = ready or wrap, break = break. The
+# handle is the operator's total over projects (the ROLLUP rows of the handle table).
+OPERATOR_ROWS = f"""
+    WITH events AS (
         SELECT operator_id, state, at
         FROM agents_agentstateevent
         WHERE at >= %(ws)s AND at < %(we)s
@@ -493,22 +618,31 @@ FILL_OPERATOR_INTERVALS = f"""
         FROM events
         WINDOW next_event AS (PARTITION BY operator_id ORDER BY at)
     )
-    INSERT INTO calls_operatorinterval (
-        operator_id, interval_start, staffed_seconds, break_seconds, handle_seconds)
-    SELECT operator_id, interval_start, sum(staffed), sum(break), sum(handle)
+    SELECT coalesce(states.operator_id, handle.operator_id) AS operator_id,
+           coalesce(states.interval_start, handle.interval_start) AS interval_start,
+           coalesce(states.staffed_seconds, 0) AS staffed_seconds,
+           coalesce(states.break_seconds, 0) AS break_seconds,
+           coalesce(handle.handle_seconds, 0) AS handle_seconds
     FROM (
-        SELECT spans.operator_id, to_timestamp(b) AS interval_start,
-               CASE WHEN spans.state IN ('ready', 'wrap')
-                    THEN LEAST(spans.e, b + 900) - GREATEST(spans.s, b) ELSE 0 END AS staffed,
-               CASE WHEN spans.state = 'break'
-                    THEN LEAST(spans.e, b + 900) - GREATEST(spans.s, b) ELSE 0 END AS break,
-               0 AS handle
-        FROM spans
-        CROSS JOIN LATERAL generate_series(spans.s / 900 * 900, spans.e - 1, 900) AS b
-        WHERE spans.state IN ('ready', 'wrap', 'break') AND spans.e > spans.s
-        UNION ALL
-        SELECT operator_id, interval_start, 0, 0, handle_seconds FROM handle
-    ) parts
-    GROUP BY operator_id, interval_start
-    ORDER BY operator_id, interval_start
+        SELECT operator_id, interval_start, sum(staffed)::integer AS staffed_seconds,
+               sum(break)::integer AS break_seconds
+        FROM (
+            SELECT spans.operator_id, to_timestamp(b) AS interval_start,
+                   CASE WHEN spans.state IN ('ready', 'wrap')
+                        THEN (LEAST(spans.e, b + 900) - GREATEST(spans.s, b))::integer
+                        ELSE 0 END AS staffed,
+                   CASE WHEN spans.state = 'break'
+                        THEN (LEAST(spans.e, b + 900) - GREATEST(spans.s, b))::integer
+                        ELSE 0 END AS break
+            FROM spans
+            CROSS JOIN LATERAL generate_series(spans.s / 900 * 900, spans.e - 1, 900) AS b
+            WHERE spans.state IN ('ready', 'wrap', 'break') AND spans.e > spans.s
+        ) pieces
+        GROUP BY operator_id, interval_start
+    ) states
+    FULL JOIN (
+        SELECT operator_id, interval_start, handle_seconds
+        FROM {HANDLE_TABLE} WHERE project_id IS NULL
+    ) handle ON handle.operator_id = states.operator_id
+            AND handle.interval_start = states.interval_start
 """  # noqa: S608 (constant SQL fragments; values are parameters)

@@ -68,7 +68,8 @@ class Stopped:
         assert in_window(self.expected, *self.day_two) != in_window(self.before, *self.day_two)
 
         # Hold an operator row of day two's first refilled interval: the job stops inside
-        # that window's fill, its project and operator-project rows deleted (uncommitted).
+        # that window's fill, where it updates that row (the fill writes only the rows that
+        # changed), its project and operator-project rows written (uncommitted).
         self.pause = side()
         self.pause.execute(
             "SELECT 1 FROM calls_operatorinterval WHERE interval_start = %s FOR UPDATE",
@@ -81,7 +82,7 @@ class Stopped:
             what="the rollup to reach day two's fill",
             workers=[self.worker],
         )
-        assert query.lstrip().startswith("DELETE FROM calls_operatorinterval")
+        assert query.lstrip().startswith("UPDATE calls_operatorinterval")
         # Mid-way: day one committed with the late calls; day two 'started', and as it was.
         self.check_day_one_done_day_two_as_before()
         assert RollupInterval.objects.filter(state=RollupInterval.State.STARTED).exists()
