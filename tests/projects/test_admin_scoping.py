@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from billing.models import Tariff
-from projects.roles import PROJECT_MANAGERS, QA_EVALUATORS, TRAINERS, roles_setup
+from projects.roles import OPERATORS, PROJECT_MANAGERS, QA_EVALUATORS, TRAINERS, roles_setup
 from tests.factories import (
     CallFactory,
     CertificationFactory,
@@ -43,10 +43,11 @@ def pm_client(client, pm):
 
 
 ROLE_COUNTS = {
-    PROJECT_MANAGERS: 71,
+    PROJECT_MANAGERS: 75,
     QA_EVALUATORS: 20,
     TRAINERS: 11,
-}  # + payments, break reasons, alerts
+    OPERATORS: 0,
+}  # + payments, break reasons, alerts; + time-off requests and shift swaps
 
 
 def test_the_role_is_created_once_with_its_permissions(db):
