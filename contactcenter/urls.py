@@ -42,6 +42,8 @@ urlpatterns = [
     # The QA models moved from calls to quality: their old admin URLs redirect.
     path("admin/calls/", include("quality.legacy_admin_urls")),
     path("admin/", admin.site.urls),
+    # The operators' own pages (the selfservice app): schedule, time off, swaps, KPIs.
+    path("me/", include("selfservice.urls")),
     path("api/v1/", include(api_v1)),
 ]
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "alerts",
     "live",
     "telephony",
+    "selfservice",
 ]
 
 MIDDLEWARE = [
