@@ -118,7 +118,7 @@ def swap_approve(*, swap: ShiftSwap, user) -> ShiftSwap:
         raise DomainError(
             _("Only a manager of the shift's project decides."), status=403, code="forbidden"
         )
-    taker = Operator.objects.select_for_update().get(pk=swap.taken_by_id)
+    taker = Operator.objects.select_for_update().get(pk=swap.taken_by_id or 0)
     shift = Shift.objects.select_for_update().get(pk=swap.shift_id)
     if shift.operator_id != swap.offered_by_id:
         raise ConflictError(

@@ -44,7 +44,7 @@ def _shift_row(shift: Shift) -> dict:
         "start": start,
         "end": end,
         "zone": zone_name(start),
-        "project": shift.project.name if shift.project_id else _("Pool"),
+        "project": shift.project.name if shift.project is not None else _("Pool"),
         "activities": [
             {
                 "kind": activity.get_kind_display(),
