@@ -6,6 +6,7 @@ only their rows; another operator's request, swap or shift is a 404. Writes go t
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Count, Q, Sum
@@ -210,6 +211,10 @@ def swap_cancel(request: HttpRequest, operator: Operator, swap_id: int) -> HttpR
     return redirect("selfservice:swaps")
 
 
+def _score_text(score: str | None) -> str:
+    return "—" if score is None else number_text(Decimal(score), 2)
+
+
 def _month_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
     first = today.replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
@@ -254,8 +259,14 @@ def my_kpis(request: HttpRequest, operator: Operator) -> HttpResponse:
             "aht": None if aht is None else number_text(aht, 0),
             "occupancy": percent_text(occupancy),
             "qa_total": qa["totals"],
+            "qa_text": _score_text(qa["totals"]["average_score"]),
             "qa_projects": [
-                {**p, "name": names.get(p["project"], p["project"])} for p in qa["projects"]
+                {
+                    **p,
+                    "name": names.get(p["project"], p["project"]),
+                    "score_text": _score_text(p["average_score"]),
+                }
+                for p in qa["projects"]
             ],
             "page": "kpis",
         },
