@@ -87,3 +87,10 @@ class Command(BaseCommand):
                 "crm": tokens["volga-crm"],
             }
         )
+        self.stdout.write(
+            _(
+                "  Operator:   http://%(site)s/me/  user operator / %(password)s"
+                "  (an operator's own schedule, time off, swaps and results)\n"
+            )
+            % {"site": f"{host}:{port}", "password": password}
+        )
