@@ -93,7 +93,7 @@ def demo_operator_login(*, password: str, absent: Operator | None = None) -> Ope
     """The ``operator`` login on the first active operator (not the absent one)."""
     operator = (
         Operator.objects.filter(status=Operator.Status.ACTIVE)
-        .exclude(pk=getattr(absent, "pk", None))
+        .exclude(pk=absent.pk if absent is not None else 0)
         .order_by("code")
         .first()
     )
