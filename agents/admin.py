@@ -7,6 +7,8 @@ pool is read-only to staff who do not change it (``PoolWriteAdminMixin``: QA eva
 trainers, staff with no project role).
 """
 
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -242,9 +244,9 @@ class ShiftAdmin(LocalTimeAdminMixin, PoolWriteAdminMixin, admin.ModelAdmin):
     project's scope, as in the API. Times read in the shift's zone (its project's, else
     the center's), the zone named; the list's days are those of ``display_zone``."""
 
-    local_time_project_param = "operator__projects__id__exact"
+    local_time_project_param = "project__id__exact"
     list_display = ["operator", "project", "starts_local", "ends_local", "hours", "note"]
-    list_filter = [("operator__projects", ProjectCodeFilter)]
+    list_filter = [("project", ProjectCodeFilter), ("operator__projects", ProjectCodeFilter)]
     list_select_related = ["operator", "project"]
     search_fields = ["operator__code", "operator__full_name", "note"]
     autocomplete_fields = ["operator"]
@@ -282,12 +284,38 @@ class ShiftAdmin(LocalTimeAdminMixin, PoolWriteAdminMixin, admin.ModelAdmin):
                 response.render()
             return response
 
+    def add_view(self, request, form_url="", extra_context=None):
+        # A new shift's times (and its activities') are read in its zone: the project
+        # picked in the form, else the center's (a pool shift).
+        with timezone.override(self._entry_zone(request)):
+            response = super().add_view(request, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+
+    def _entry_zone(self, request):
+        project_id = request.POST.get("project", "") if request.method == "POST" else ""
+        if project_id.isdigit():
+            zone = (
+                visible_projects(request.user)
+                .filter(pk=project_id)
+                .values_list("timezone", flat=True)
+                .first()
+            )
+            if zone:
+                return ZoneInfo(zone)
+        return center_zone()
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        # A new shift's times are read in UTC (its zone is known once saved); a saved
-        # shift's in its own zone: both named.
-        zone = shift_zone(obj).key if obj is not None else "UTC"
-        named = _("Time zone: %(zone)s.") % {"zone": zone}
+        # A saved shift's times in its own zone; a new one's in the project's zone, or the
+        # center's for a pool shift: named either way.
+        if obj is not None:
+            named = _("Time zone: %(zone)s.") % {"zone": shift_zone(obj).key}
+        else:
+            named = _("Time zone: the project's; %(zone)s for a pool shift.") % {
+                "zone": center_zone().key
+            }
         for name in ("starts_at", "ends_at"):
             if name in form.base_fields:
                 form.base_fields[name].help_text = named
@@ -379,10 +407,34 @@ class AbsenceAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
 
 @admin.register(ShiftTemplate)
 class ShiftTemplateAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "start_time", "duration_minutes", "break_minutes", "is_active"]
-    list_filter = ["is_active"]
+    """Pool templates for every staff user, a project's for who sees the project; PMs
+    create and edit them (``projects.roles``). Times of day are local (see the model)."""
+
+    list_display = [
+        "name",
+        "project",
+        "start_time",
+        "duration_minutes",
+        "break_minutes",
+        "is_active",
+    ]
+    list_filter = ["is_active", ("project", ProjectCodeFilter)]
     list_editable = ["is_active"]
+    list_select_related = ["project"]
     search_fields = ["name"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            Q(project__isnull=True) | Q(project__in=visible_projects(request.user))
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Project:
+            kwargs["queryset"] = visible_projects(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(BreakReason)

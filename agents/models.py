@@ -444,19 +444,38 @@ class AgentStateEvent(models.Model):
 
 
 class ShiftTemplate(models.Model):
-    """A shift the scheduler may hand out: starts at a UTC time of day, lasts a duration.
+    """A shift the scheduler may hand out: starts at a local time of day, lasts a duration.
 
-    The break is unpaid and unplaced: it lowers the hours a shift counts towards the weekly
-    maximum, while the operator counts as present for the whole shift (shrinkage belongs
-    in the requirement sent to the scheduler).
+    The time of day is in the zone of the template's project, or, for a pool template (no
+    project), in the zone of the week being scheduled (the projects' shared zone, else the
+    center's). A project's template is handed only to operators certified for it, and its
+    shifts belong to that project. The break is unpaid: it lowers the hours a shift counts
+    towards the weekly maximum and is placed as the shift's lunch (``ShiftActivity``) when
+    a schedule is built; the requirement already carries shrinkage, so coverage counts the
+    operator for the whole shift.
     """
 
     name = models.CharField(pgettext_lazy("shift template", "name"), max_length=64, unique=True)
-    start_time = models.TimeField(_("start time"), help_text=_("UTC time of day the shift starts."))
+    start_time = models.TimeField(
+        _("start time"),
+        help_text=_(
+            "Local time of day the shift starts: the project's zone, or the scheduled week's "
+            "for a pool template."
+        ),
+    )
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration, minutes"), help_text=_("From 60 to 720.")
     )
     break_minutes = models.PositiveSmallIntegerField(_("break, minutes"), default=0)
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="shift_templates",
+        verbose_name=_("project"),
+        help_text=_("Empty: a pool template, for every project."),
+    )
     is_active = models.BooleanField(pgettext_lazy("shift template", "active"), default=True)
 
     class Meta:
@@ -475,7 +494,7 @@ class ShiftTemplate(models.Model):
         ]
 
     def __str__(self):
-        return _("%(name)s (%(start)s UTC, %(minutes)s min)") % {
+        return _("%(name)s (%(start)s, %(minutes)s min)") % {
             "name": self.name,
             "start": f"{self.start_time:%H:%M}",
             "minutes": self.duration_minutes,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from alerts.conditions import condition_label
 from alerts.models import Alert, AlertDelivery, AlertWebhook
+from contactcenter.events import ALERT_CLEARED, ALERT_OPENED, publish
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +82,14 @@ def manager_emails(alert: Alert) -> list[str]:
 
 
 def deliveries_plan(alert: Alert, event: str) -> list[AlertDelivery]:
-    """Store the deliveries of ``event`` and queue them once the transaction commits."""
+    """Store the deliveries of ``event`` and queue them once the transaction commits; the
+    event is published too (``alert.opened``/``alert.cleared``, for the webhooks app)."""
     payload = alert_payload(alert, event)
+    publish(
+        ALERT_CLEARED if event == AlertDelivery.Event.CLEARED else ALERT_OPENED,
+        client_id=alert.project.client_id if alert.project is not None else None,
+        data={"alert": payload["alert"]},
+    )
     rows = []
     recipients = manager_emails(alert)
     if recipients:

@@ -44,8 +44,10 @@ ORDER = [
     "invoice_exports",
     "rollup_kpis",
     "staffing_plan",
+    "scheduling",
     "simulate",
     "load_api",
+    "api_reads",
     "live_ws",
     "scale",
 ]

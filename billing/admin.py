@@ -1,5 +1,6 @@
-"""Admin of tariffs with their bands, invoices (read-only once issued; generate, issue, pay,
-void and download them; monthly archives) and invoice numbers."""
+"""Admin of tariffs with their bands, SLA terms with their credit tiers, invoices (read-only
+once issued; generate, issue, pay, void and download them; monthly archives) and invoice
+numbers."""
 
 import base64
 import datetime as dt
@@ -34,10 +35,13 @@ from billing.models import (
     InvoiceLine,
     InvoiceNumberSequence,
     Payment,
+    SlaCreditTier,
+    SlaTerm,
     Tariff,
     TariffBand,
 )
 from billing.payments import balance_due, invoice_pay, paid_amount, payment_record
+from billing.services import check_sla_unfrozen
 from contactcenter.errors import DomainError
 from contactcenter.l10n import number_text
 from contactcenter.periods import parse_month
@@ -824,3 +828,69 @@ class DeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 self.message_user(
                     request, f"{invoice}: {gettext('queued again')}.", messages.SUCCESS
                 )
+
+
+class SlaCreditTierInline(admin.TabularInline):
+    model = SlaCreditTier
+    extra = 2
+    fields = ["shortfall_up_to_points", "credit_percent"]
+
+
+class SlaTermForm(forms.ModelForm):
+    class Meta:
+        model = SlaTerm
+        fields = ["project", "valid_from", "metric", "target_percent", "threshold_seconds"]
+
+    def clean(self):
+        cleaned = super().clean()
+        project, valid_from = cleaned.get("project"), cleaned.get("valid_from")
+        if project is None or valid_from is None:
+            return cleaned
+        try:
+            if self.instance.pk:
+                check_sla_unfrozen(SlaTerm.objects.get(pk=self.instance.pk), "valid_from")
+            check_sla_unfrozen(
+                SlaTerm(pk=self.instance.pk, project=project, valid_from=valid_from), "valid_from"
+            )
+        except DomainError as error:
+            raise forms.ValidationError({"valid_from": error.details["valid_from"]}) from error
+        if cleaned.get("metric") == SlaTerm.Metric.ABANDON_RATE and cleaned.get(
+            "threshold_seconds"
+        ):
+            self.add_error("threshold_seconds", _("Only the service level has a threshold."))
+        return cleaned
+
+
+@admin.register(SlaTerm)
+class SlaTermAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """A project's SLA terms and credit schedule (docs/billing.md, "SLA credits"): managers
+    of the project and administrators; terms that judged an issued invoice cannot change."""
+
+    form = SlaTermForm
+    scope_path = "project"
+    list_display = ["project", "valid_from", "metric", "target_shown", "threshold_seconds",
+                    "tier_count"]  # fmt: skip
+    list_filter = [("project", ProjectCodeFilter), "metric"]
+    list_select_related = ["project__client"]
+    search_fields = ["project__code", "project__name"]
+    autocomplete_fields = ["project"]
+    inlines = [SlaCreditTierInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(tier_count=Count("tiers"))
+
+    @admin.display(description=_("target, %"), ordering="target_percent")
+    def target_shown(self, term):
+        return number_text(term.target_percent, 2)
+
+    @admin.display(description=_("credit tiers"), ordering="tier_count")
+    def tier_count(self, term):
+        return term.tier_count
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None:
+            try:
+                check_sla_unfrozen(obj, "sla_term")
+            except DomainError:
+                return False  # it judged an issued invoice
+        return super().has_delete_permission(request, obj)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from billing.models import Invoice, Tariff
+from billing.sla import sla_term_details, term_in_force
 from contactcenter.errors import ConflictError
 from projects.models import Project
 from projects.selectors import client_seller
@@ -185,6 +186,15 @@ def invoice_snapshot(invoice: Invoice) -> dict[str, Any]:
         months=invoice_months(invoice),
     )
     snapshot["seller"] = seller_details(client_seller(invoice.client))
+    # The SLA terms that judged the month (the credit line itself names the measured value);
+    # the key only when a project has one, so snapshots without SLA keep their shape.
+    sla = [
+        {"project": project.code, **sla_term_details(term)}
+        for project in sorted(projects, key=lambda project: project.code)
+        if (term := term_in_force(project, invoice.period)) is not None
+    ]
+    if sla:
+        snapshot["sla"] = sla
     return snapshot
 
 

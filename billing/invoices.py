@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing import events
 from billing.delivery import deliver_on_commit
 from billing.frozen import invoice_months, invoice_snapshot
 from billing.invoicing import (
@@ -157,6 +158,7 @@ def invoice_issue(*, invoice: Invoice) -> Invoice:
     invoice.snapshot = invoice_snapshot(invoice)  # what its documents show, forever
     _save_issued(invoice)
     deliver_on_commit(invoice)  # e-mail its documents once the issue is committed
+    events.invoice_issued(invoice)  # webhooks, once committed
     return invoice
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from billing import rating
 from billing.models import Invoice, InvoiceCoverage, InvoiceLine, Tariff
+from billing.sla import sla_credit_lines
 from calls.models import Call
 from contactcenter.errors import DomainError
 from contactcenter.periods import month_name_ru
@@ -471,7 +472,8 @@ def _usage_description(project, band, service_period, invoice_period):
 
 
 def build_lines(*, period, projects, usage, tariffs) -> list[InvoiceLine]:
-    """Usage lines per project, service month, band and rate; then the minimum top-ups.
+    """Usage lines per project, service month, band and rate; then the minimum top-ups;
+    then the SLA credits (``billing.sla``: a share of the project's usage of the month).
 
     Minimum: the ``monthly_minimum`` of the tariff in force on the period's first local
     day, compared with the project's usage of that month (late lines of earlier months do
@@ -521,6 +523,7 @@ def build_lines(*, period, projects, usage, tariffs) -> list[InvoiceLine]:
                     amount=rating.money(shortfall),
                 )
             )
+    lines += sla_credit_lines(period=period, projects=projects, usage_of_period=usage_of_period)
     lines.sort(key=lambda line: (by_id[line.project_id].code, line.service_period))
     for position, line in enumerate(lines):
         line.position = position

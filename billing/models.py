@@ -296,6 +296,7 @@ class InvoiceLine(models.Model):
     class Kind(models.TextChoices):
         USAGE = "usage", _("Usage")
         MINIMUM_TOPUP = "minimum_topup", _("Monthly minimum top-up")
+        SLA_CREDIT = "sla_credit", _("SLA credit")
 
     invoice = models.ForeignKey(
         Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice")
@@ -331,7 +332,14 @@ class InvoiceLine(models.Model):
                 condition=Q(service_period__day=1), name="invoice_line_period_first_of_month"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["usage", "minimum_topup"]), name="invoice_line_kind_valid"
+                condition=Q(kind__in=["usage", "minimum_topup", "sla_credit"]),
+                name="invoice_line_kind_valid",
+            ),
+            # Only an SLA credit takes money off; usage and top-ups never go below zero.
+            models.CheckConstraint(
+                condition=Q(kind="sla_credit", amount__lte=0)
+                | (~Q(kind="sla_credit") & Q(amount__gte=0)),
+                name="invoice_line_amount_sign",
             ),
         ]
 
@@ -558,4 +566,118 @@ class Delivery(models.Model):
             "invoice": self.invoice,
             "recipient": self.recipient,
             "status": DELIVERY_STATUS_WORDS.get(self.status, self.status),
+        }
+
+
+class SlaTerm(models.Model):
+    """A project's service-level promise in its contract, from a local date: the metric, its
+    target and the credit schedule (``SlaCreditTier``) a month that misses it earns the
+    client on that month's invoice (docs/billing.md, "SLA credits")."""
+
+    class Metric(models.TextChoices):
+        SERVICE_LEVEL = "service_level", _("Service level (at least)")
+        ABANDON_RATE = "abandon_rate", _("Abandon rate (at most)")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="sla_terms", verbose_name=_("project")
+    )
+    valid_from = models.DateField(
+        _("valid from"),
+        help_text=_("Local date; the term in force on a month's first day judges that month."),
+    )
+    metric = models.CharField(
+        _("metric"), max_length=16, choices=Metric.choices, default=Metric.SERVICE_LEVEL
+    )
+    target_percent = models.DecimalField(
+        _("target, %"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Service level at least, or abandon rate at most, in percent."),
+    )
+    threshold_seconds = models.PositiveIntegerField(
+        _("threshold (s)"),
+        null=True,
+        blank=True,
+        help_text=_("Service level: answered within this many seconds; blank: the project's."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SLA term")
+        verbose_name_plural = _("SLA terms")
+        ordering = ["project", "-valid_from"]
+        constraints = [
+            # Also the index of "the term in force on a date": (project, valid_from <= d).
+            models.UniqueConstraint(fields=["project", "valid_from"], name="sla_term_once_per_day"),
+            models.CheckConstraint(
+                condition=Q(target_percent__gte=0) & Q(target_percent__lte=100),
+                name="sla_term_target_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(metric__in=["service_level", "abandon_rate"]),
+                name="sla_term_metric_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold_seconds__isnull=True)
+                | (Q(threshold_seconds__gte=1) & Q(threshold_seconds__lte=3600)),
+                name="sla_term_threshold_range",
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("%(project)s from %(date)s: %(metric)s %(target)s%%") % {
+            "project": self.project.code,
+            "date": self.valid_from,
+            "metric": self.get_metric_display(),
+            "target": self.target_percent,
+        }
+
+
+class SlaCreditTier(models.Model):
+    """One step of a term's credit schedule: a shortfall of up to ``shortfall_up_to_points``
+    percentage points (blank: any shortfall beyond the other tiers) earns ``credit_percent``
+    of the project's usage of the month."""
+
+    term = models.ForeignKey(
+        SlaTerm, on_delete=models.CASCADE, related_name="tiers", verbose_name=_("SLA term")
+    )
+    shortfall_up_to_points = models.DecimalField(
+        _("shortfall up to (points)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Percentage points under (over) the target; blank: beyond every other tier."),
+    )
+    credit_percent = models.DecimalField(
+        _("credit, %"), max_digits=5, decimal_places=2, help_text=_("Of the project's usage.")
+    )
+
+    class Meta:
+        verbose_name = _("SLA credit tier")
+        verbose_name_plural = _("SLA credit tiers")
+        ordering = [F("shortfall_up_to_points").asc(nulls_last=True), "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "shortfall_up_to_points"],
+                nulls_distinct=False,
+                name="sla_tier_once_per_bound",
+            ),
+            models.CheckConstraint(
+                condition=Q(shortfall_up_to_points__isnull=True)
+                | (Q(shortfall_up_to_points__gt=0) & Q(shortfall_up_to_points__lte=100)),
+                name="sla_tier_bound_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(credit_percent__gt=0) & Q(credit_percent__lte=100),
+                name="sla_tier_credit_range",
+            ),
+        ]
+
+    def __str__(self):
+        if self.shortfall_up_to_points is None:
+            return gettext("beyond: %(credit)s%%") % {"credit": self.credit_percent}
+        return gettext("up to %(points)s points: %(credit)s%%") % {
+            "points": self.shortfall_up_to_points,
+            "credit": self.credit_percent,
         }

@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing import events
 from billing.invoices import numbering_timezone
 from billing.invoicing import lock_client
 from billing.models import INVOICE_STATUS_WORDS, ClientCredit, Invoice, Payment
@@ -151,6 +152,9 @@ def payment_record(
         invoice.status = Invoice.Status.PAID
         invoice.paid_at = paid_at_of(paid_on)
         invoice.save(update_fields=["status", "paid_at"])
+    events.payment_received(payment, balance_due=due - applied, credit=credit)
+    if applied == due:
+        events.invoice_paid(invoice)
     return PaymentResult(payment, invoice, invoice.total - due + applied, due - applied, credit)
 
 
@@ -172,6 +176,7 @@ def invoice_pay(
         locked.status = Invoice.Status.PAID
         locked.paid_at = paid_at_of(paid_on)
         locked.save(update_fields=["status", "paid_at"])
+        events.invoice_paid(locked)
         return locked
     result = payment_record(
         invoice=locked, amount=due if amount is None else amount, paid_on=paid_on, user=user

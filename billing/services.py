@@ -1,4 +1,5 @@
-"""Writes on tariffs and their time-of-day bands (SPEC section 7).
+"""Writes on tariffs and their time-of-day bands (SPEC section 7), and on the projects'
+SLA terms with their credit tiers.
 
 A tariff that rated an issued or paid invoice is frozen: changing or deleting it, or
 starting a tariff inside a month such an invoice billed, is a 409 naming the invoice
@@ -11,10 +12,14 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from billing.frozen import check_tariff_start_free, check_tariff_unfrozen
+from billing.frozen import (
+    check_tariff_start_free,
+    check_tariff_unfrozen,
+    invoices_rated_between,
+)
 from billing.invoicing import lock_client
-from billing.models import Tariff, TariffBand
-from contactcenter.errors import DomainError
+from billing.models import SlaCreditTier, SlaTerm, Tariff, TariffBand
+from contactcenter.errors import ConflictError, DomainError
 from contactcenter.orm import assign_fields, delete_or_conflict
 
 TARIFF_FIELDS = frozenset(
@@ -117,3 +122,112 @@ def tariff_delete(*, tariff: Tariff) -> None:
     _lock(tariff)
     check_tariff_unfrozen(tariff, what=_("Deleting this tariff"))
     delete_or_conflict(tariff, what="tariff")
+
+
+# --- SLA terms (docs/billing.md, "SLA credits") ------------------------------------------
+
+SLA_TERM_FIELDS = frozenset(
+    {"project", "valid_from", "metric", "target_percent", "threshold_seconds"}
+)
+
+
+def _sla_validity_end(term: SlaTerm):
+    later = SlaTerm.objects.filter(project_id=term.project_id, valid_from__gt=term.valid_from)
+    if term.pk:
+        later = later.exclude(pk=term.pk)
+    return later.order_by("valid_from").values_list("valid_from", flat=True).first()
+
+
+def check_sla_unfrozen(term: SlaTerm, field: str) -> None:
+    """Refuse (409 naming the invoices) a term whose dates meet a month an issued or paid
+    invoice of its project billed: that invoice's credit was judged by the terms then."""
+    invoices = invoices_rated_between(term.project_id, term.valid_from, _sla_validity_end(term))
+    if invoices:
+        numbers = ", ".join(invoice.number or "" for invoice in invoices)
+        raise ConflictError(
+            _("This would change the SLA credit of issued invoice %(numbers)s.")
+            % {"numbers": numbers},
+            details={
+                field: [
+                    _(
+                        "Invoice %(numbers)s was judged by the SLA terms in force then; add a "
+                        "term from a later month instead."
+                    )
+                    % {"numbers": numbers}
+                ]
+            },
+        )
+
+
+def _tiers_replace(*, term: SlaTerm, tiers: list[Mapping[str, Any]]) -> None:
+    bounds = [tier.get("shortfall_up_to_points") for tier in tiers]
+    errors = {
+        index: {"shortfall_up_to_points": [_("Already used by another tier.")]}
+        for index, bound in enumerate(bounds)
+        if bounds.index(bound) != index
+    }
+    if errors:
+        raise DomainError(_("Invalid credit tiers."), details={"tiers": errors})
+    term.tiers.all().delete()
+    SlaCreditTier.objects.bulk_create(
+        SlaCreditTier(
+            term=term,
+            shortfall_up_to_points=tier.get("shortfall_up_to_points"),
+            credit_percent=tier["credit_percent"],
+        )
+        for tier in tiers
+    )
+
+
+def _save_term(term: SlaTerm) -> None:
+    clash = SlaTerm.objects.filter(project=term.project, valid_from=term.valid_from)
+    if term.pk:
+        clash = clash.exclude(pk=term.pk)
+    if clash.exists():
+        text = _("Project '%(project)s' already has SLA terms from %(date)s.") % {
+            "project": term.project.code,
+            "date": f"{term.valid_from:%Y-%m-%d}",
+        }
+        raise DomainError(_("Invalid SLA terms."), details={"valid_from": [text]})
+    if term.metric == SlaTerm.Metric.ABANDON_RATE and term.threshold_seconds is not None:
+        raise DomainError(
+            _("Invalid SLA terms."),
+            details={"threshold_seconds": [_("Only the service level has a threshold.")]},
+        )
+    term.full_clean()
+    term.save()
+
+
+@transaction.atomic
+def sla_term_create(*, tiers: Iterable[Mapping[str, Any]] = (), **fields: Any) -> SlaTerm:
+    term = SlaTerm()
+    assign_fields(term, fields, SLA_TERM_FIELDS)
+    lock_client(term.project.client_id)
+    check_sla_unfrozen(term, "valid_from")
+    _save_term(term)
+    _tiers_replace(term=term, tiers=list(tiers))
+    return term
+
+
+@transaction.atomic
+def sla_term_update(
+    *, term: SlaTerm, tiers: Iterable[Mapping[str, Any]] | None = None, **fields: Any
+) -> SlaTerm:
+    """Change a term; ``tiers``, when given, replaces the stored schedule. A term that
+    judged an issued invoice is refused (409), as is a move onto a month one billed."""
+    lock_client(term.project.client_id)
+    check_sla_unfrozen(SlaTerm.objects.get(pk=term.pk), "sla_term")
+    assign_fields(term, fields, SLA_TERM_FIELDS)
+    lock_client(term.project.client_id)
+    check_sla_unfrozen(term, "valid_from")
+    _save_term(term)
+    if tiers is not None:
+        _tiers_replace(term=term, tiers=list(tiers))
+    return term
+
+
+@transaction.atomic
+def sla_term_delete(*, term: SlaTerm) -> None:
+    lock_client(term.project.client_id)
+    check_sla_unfrozen(term, "sla_term")
+    delete_or_conflict(term, what="SLA term")

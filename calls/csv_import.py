@@ -35,6 +35,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from calls.ingest import MAX_BATCH, SAME_KEY_ROW, calls_ingest
 from contactcenter.errors import ConflictError, DomainError
+from contactcenter.events import IMPORT_FINISHED, publish
 from contactcenter.l10n import number_text
 
 COLUMNS = (
@@ -96,8 +97,14 @@ def csv_preview(*, file, allowed_project_ids: set[int] | None = None) -> CsvImpo
     return _ingest_file(file, allowed_project_ids, store=False)
 
 
-def csv_import(*, file, allowed_project_ids: set[int] | None = None) -> CsvImportResult:
+def csv_import(
+    *, file, allowed_project_ids: set[int] | None = None, client_id: int | None = None
+) -> CsvImportResult:
     """Store the calls of ``file`` (bytes or a binary file), all or nothing.
+
+    A stored file publishes ``import.finished`` (``contactcenter.events``) for ``client_id``
+    (the importing integration's client; None: the center's, which every center endpoint
+    receives).
 
     ``allowed_project_ids`` scopes the caller as in ``calls_ingest``: another project is
     reported as unknown on its line. Raises ``DomainError`` (400) listing every invalid line
@@ -122,6 +129,18 @@ def csv_import(*, file, allowed_project_ids: set[int] | None = None) -> CsvImpor
             % {"count": total},
             details=_lines_details(result.conflicts, result.conflicts_omitted),
         )
+    publish(
+        IMPORT_FINISHED,
+        client_id=client_id,
+        data={
+            "import": {
+                "kind": "calls_csv",
+                "rows": result.rows,
+                "created": result.created,
+                "duplicates": result.duplicates,
+            }
+        },
+    )
     return result
 
 

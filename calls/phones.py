@@ -6,9 +6,10 @@ the admin and anything else that shows a caller goes through ``phone_mask`` and
 ``full_number_projects``, so there is one rule.
 """
 
+import re
+
 from django.db.models import QuerySet
 
-from calls.queue_log import normalize_caller
 from projects.api.scoping import MANAGER, is_integration, visible_projects
 
 # ITU-T E.164 country codes of one and two digits; every other code has three. (Codes are
@@ -23,14 +24,23 @@ SHOWN_HEAD = 3  # first digits of the national number left visible
 SHOWN_TAIL = 2  # last digits left visible
 MIN_HIDDEN = 3  # a short number hides at least this many digits
 
+_E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_SEPARATORS_RE = re.compile(r"[\s()\-.]")
+
 
 def phone_normalize(text: str) -> str:
     """A number as people type it (``8 (901) 123-45-52``) as E.164, or ``""`` if it is none.
 
-    The rule of the Asterisk importer (``calls.queue_log.normalize_caller``): spaces,
-    brackets, dashes and dots go; 11 digits starting with 7 or 8 are a Russian number.
+    The one rule for callers (the queue_log import uses it too): spaces, brackets, dashes
+    and dots go; 11 digits starting with 7 or 8 are a Russian number; ``+`` and a valid
+    E.164 number is kept; anything else (``anonymous``, an extension) is blank, "withheld".
     """
-    return normalize_caller(text)
+    number = _SEPARATORS_RE.sub("", text or "")
+    if number.isdigit() and len(number) == 11 and number[0] in "78":
+        return "+7" + number[1:]
+    if _E164_RE.fullmatch(number):
+        return number
+    return ""
 
 
 def country_code(e164: str) -> str:

@@ -38,11 +38,13 @@ intervals it covers add up to its ``handle_seconds`` exactly.
 import dataclasses
 import datetime as dt
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from calls import kpi_cache
 from calls.models import INTERVAL_SECONDS, RollupInterval, RollupState
 
 logger = logging.getLogger(__name__)
@@ -107,6 +109,8 @@ def rollup_kpis(*, now=None, start=None, end=None):
         result.marked = _mark(now=now, start=start, end=end)
         for window_start, window_end in _pending_windows():
             _fill_window(window_start, window_end, now=now)
+            # Committed: the cached KPI answers over this window are stale (calls.kpi_cache).
+            transaction.on_commit(partial(kpi_cache.bump, window_start, window_end))
             result.windows += 1
             result.filled += int((window_end - window_start) / INTERVAL)
         logger.info("rollup_kpis: %s", result.as_dict())
@@ -135,6 +139,13 @@ def _mark(*, now, start, end):
     state.last_run_at = now
     state.save()
     return marked
+
+
+def mark_dirty(*, start, end):
+    """Mark the intervals over [start, end) for a refill: stored data there was deleted or
+    replaced (the received-time marking sees only new rows). Returns how many."""
+    with transaction.atomic():
+        return _mark_range(floor_interval(start), ceil_interval(end), force=True)
 
 
 def _mark_range(first, until, *, force):
@@ -204,7 +215,9 @@ def _mark_everything(state, *, now):
 
 # The intervals touched by calls and events received after %(since)s, each with the newest
 # received_at touching it. A call: from its offered interval to the end of its handle time;
-# an event: from its instant until the operator's next event, or now.
+# an event: from its instant until the operator's next event, or now; an offline event only
+# its own interval, plus the intervals that counted the state it cuts short as still open
+# (so a historical log closed at its end marks its span, not every interval up to now).
 _TOUCHED = f"""
     WITH call_ranges AS (
         SELECT {_EPOCH.format("offered_at")} / 900 * 900 AS lo,
@@ -217,19 +230,43 @@ _TOUCHED = f"""
         WHERE received_at > %(since_calls)s
         GROUP BY 1, 2
     ),
-    event_ranges AS (
-        SELECT {_EPOCH.format("e.at")} / 900 * 900 AS lo,
-               GREATEST({_EPOCH.format("e.at")},
-                        {_EPOCH.format("coalesce(nxt.at, %(now)s)")} - 1) / 900 * 900 AS hi,
-               max(e.received_at) AS received_at
+    events AS (
+        SELECT e.at, e.state, e.received_at, coalesce(nxt.at, %(now)s) AS until,
+               prv.received_at AS previous_received_at
         FROM agents_agentstateevent e
         LEFT JOIN LATERAL (
             SELECT n.at FROM agents_agentstateevent n
             WHERE n.operator_id = e.operator_id AND n.at > e.at
             ORDER BY n.at LIMIT 1
         ) nxt ON true
+        LEFT JOIN LATERAL (
+            SELECT p.received_at FROM agents_agentstateevent p
+            WHERE p.operator_id = e.operator_id AND p.at < e.at
+            ORDER BY p.at DESC LIMIT 1
+        ) prv ON true
         WHERE e.received_at > %(since_events)s
+    ),
+    event_ranges AS (
+        SELECT {_EPOCH.format("at")} / 900 * 900 AS lo,
+               CASE WHEN state = 'offline' THEN {_EPOCH.format("at")}
+                    ELSE GREATEST({_EPOCH.format("at")}, {_EPOCH.format("until")} - 1)
+               END / 900 * 900 AS hi,
+               max(received_at) AS received_at
+        FROM events
         GROUP BY 1, 2
+    ),
+    cut AS (
+        -- An offline event accrues nothing after its instant, but it cuts the previous
+        -- state short: the intervals filled while that state was the operator's last
+        -- (filled after it was received, before this one was) counted it as open.
+        UPDATE calls_rollupinterval ri SET state = 'dirty'
+        FROM events e
+        WHERE e.state = 'offline' AND ri.state = 'done'
+          AND ri.interval_start >= to_timestamp({_EPOCH.format("e.at")} / 900 * 900)
+          AND ri.interval_start < e.until
+          AND ri.filled_at >= e.previous_received_at - make_interval(secs => %(late)s)
+          AND ri.filled_at < e.received_at + make_interval(secs => %(late)s)
+        RETURNING ri.interval_start
     ),
     touched AS (
         SELECT to_timestamp(b) AS interval_start, max(r.received_at) AS received_at
@@ -250,7 +287,10 @@ _TOUCHED = f"""
         ON CONFLICT (interval_start) DO NOTHING
         RETURNING interval_start
     )
-    SELECT (SELECT count(*) FROM remarked) + (SELECT count(*) FROM added)
+    SELECT (SELECT count(DISTINCT interval_start)
+            FROM (SELECT interval_start FROM remarked UNION ALL SELECT interval_start FROM cut)
+                 AS both_marked)
+           + (SELECT count(*) FROM added)
 """  # noqa: S608 (constant SQL fragments; values are parameters)
 
 

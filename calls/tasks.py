@@ -4,7 +4,6 @@ from celery import shared_task
 
 from calls import erasure, rollups
 from calls.contacts import contacts_link_calls
-from calls.queue_log_import import queue_log_import_file
 from projects.models import Project
 
 
@@ -24,17 +23,6 @@ def link_contacts_all_projects():
     """Beat entry point: fan out one task per active project, by id."""
     for project_id in Project.objects.filter(is_active=True).values_list("id", flat=True):
         link_contacts.delay(project_id)
-
-
-@shared_task(
-    name="calls.import_queue_log",
-    acks_late=True,  # one transaction and idempotent: a re-run stores only what is new
-    soft_time_limit=1800,
-    time_limit=1900,
-)
-def import_queue_log(path, queue_map=None, agent_map=None):
-    """Import an Asterisk queue_log file readable by the worker; returns the summary."""
-    return queue_log_import_file(path=path, queue_map=queue_map, agent_map=agent_map).as_dict()
 
 
 @shared_task(

@@ -16,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("workforce.api.urls")),
     path("", include("billing.api.urls")),
     path("", include("alerts.api.urls")),
+    path("", include("webhooks.api.urls")),
     path("", include("live.api.urls")),
     path("tokens/rotate/", RotateTokenView.as_view(), name="token-rotate"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

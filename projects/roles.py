@@ -47,6 +47,7 @@ PROJECT_MANAGER_PERMISSIONS = {
         "operator": ["view", "add", "change"],
         "certification": ["view", "add", "change", "delete"],
         "shift": ["view", "add", "change", "delete"],
+        "shifttemplate": ["view", "add", "change", "delete"],
         "absence": ["view", "add", "change", "delete"],
         "agentstateevent": ["view"],
         "breakreason": ["view", "add", "change"],

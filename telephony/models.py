@@ -186,3 +186,53 @@ class ParkedCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_key}: {self.get_reason_display()} {self.missing}"
+
+
+class QueueLogCursor(models.Model):
+    """Where ``import_queue_log --follow`` is in a growing ``queue_log`` (docs/telephony-follow.md).
+
+    Saved in the transaction that stores each batch read, so a restart resumes exactly
+    after the last line stored: the file's inode and the byte offset after that line, the
+    line count, and the reader state the next lines need (calls in progress, operators'
+    queue memberships and pauses, the segment numbering of re-queued calls).
+    """
+
+    source = models.ForeignKey(
+        TelephonySource,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="queue_log_cursors",
+        verbose_name=_("telephony source"),
+    )
+    path = models.CharField(
+        _("path"), max_length=1024, help_text=_("The followed file, as given to the command.")
+    )
+    inode = models.PositiveBigIntegerField(_("inode"), null=True, blank=True)
+    offset = models.PositiveBigIntegerField(
+        _("offset"), default=0, help_text=_("Bytes of the file read and stored.")
+    )
+    line_no = models.PositiveBigIntegerField(
+        _("line"), default=0, help_text=_("Lines of the file read and stored.")
+    )
+    state = models.JSONField(
+        _("reader state"),
+        default=dict,
+        blank=True,
+        help_text=_("What the next lines need: calls in progress, operators' memberships."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("queue_log cursor")
+        verbose_name_plural = _("queue_log cursors")
+        constraints = [
+            # One cursor per followed file (of a source, or of none): NULL counts as a value.
+            models.UniqueConstraint(
+                fields=["source", "path"], name="telephony_cursor_once", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} @ {self.offset}"

@@ -9,6 +9,8 @@ roles that hold a project without managing it. What they may do is narrow:
   writes A's training; both read the shared operator pool, as every staff user does;
 - neither ever gets an invoice, a tariff or any other billing row: every billing route
   answers 403, reads included;
+- neither manages webhooks (their events carry invoices and payments): every
+  webhooks route answers 403, reads included;
 - neither sees B's client, project or call in any answer;
 - outside their room, neither changes anything: every write elsewhere leaves every stored
   row as it was.
@@ -95,6 +97,8 @@ def test_evaluators_and_trainers_stay_in_their_room(endpoint, role, side, world,
             f"{role} got {status} from {method} {API_ROOT}{template}: billing is for managers"
         )
         assert response.json()["detail"] == "QA evaluators and trainers have no access to billing."
+    if _label(view).startswith("webhooks."):
+        assert status == 403, f"{role} got {status} from {method} {API_ROOT}{template}"
     if method != "GET" and not _in_room(role, view):
         assert database_state() == before, f"{role} changed rows through {method} {template}"
     if success:
@@ -130,6 +134,7 @@ POOL_READS = {
 # Views whose writes are refused by role (403) to whoever changes no pool, billing or
 # catalogue; every method of the planning views (schedules, absence replacements) too.
 REFUSED_BY_ROLE = (
+    "webhooks.api.views.",
     "projects.api.views.",
     "agents.api.views.",
     "agents.api.people_views.OperatorStatusView",

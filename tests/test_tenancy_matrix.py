@@ -53,6 +53,8 @@ from tests import (
     tenancy_quality,
     tenancy_schedules,
     tenancy_selfservice,
+    tenancy_sla,
+    tenancy_webhooks,
 )
 from tests.factories import (
     T0,
@@ -254,7 +256,16 @@ def database_state():
     nothing."""
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values())
-        for label in ("projects", "agents", "calls", "quality", "billing", "live", "alerts")
+        for label in (
+            "projects",
+            "agents",
+            "calls",
+            "quality",
+            "billing",
+            "live",
+            "alerts",
+            "webhooks",
+        )
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
     }
 
@@ -1199,6 +1210,8 @@ MATRIX.update(tenancy_quality.entries())
 MATRIX.update(tenancy_schedules.entries())
 MATRIX.update(tenancy_alerts.entries())
 MATRIX.update(tenancy_live.entries())
+MATRIX.update(tenancy_sla.entries())
+MATRIX.update(tenancy_webhooks.entries())
 
 # Entries ready for routes that are being built, keyed like MATRIX. When such a route lands,
 # the meta-test fails and says so: move its entry into MATRIX.

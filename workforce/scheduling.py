@@ -7,10 +7,17 @@ assigned to projects they are certified for to meet each project's requirement.
 
 The model (docs/scheduling.md):
 
+- The week is seven local days of ``zone`` (UTC by default; the scheduling page passes the
+  projects' zone). A template's time of day is in its project's zone, a pool template's in
+  the week's. A project's template goes only to operators certified for it, and its
+  shift serves that project only.
 - ``x[o, k]``: operator ``o`` works shift option ``k`` (a template on a day), a boolean.
-  At most one per operator and UTC day; none that touches an absence day or overlaps a
-  shift already stored; two shifts of one operator leave ``min_rest_hours`` between them
-  (also with stored shifts); paid minutes (duration minus break) within the weekly cap.
+  At most one per operator and local day; none that touches an absence day or overlaps a
+  shift already stored; two shifts of one operator leave the operator's minimum rest
+  between them (also with stored shifts); paid minutes (duration minus break) within the
+  operator's weekly cap (the contract's hours, or the maximum when overtime is allowed);
+  at most the operator's maximum consecutive days, counting the days worked just before
+  the week (``agents.contracts.rules_for``).
 - Coverage is pooled and exact at 15 minutes: operators with the same certifications
   (restricted to the projects demanded) form a class; ``z[g, S, p]`` agents of class ``S``
   serve project ``p`` in interval group ``g``, at most the class's operators on shift.
@@ -19,7 +26,8 @@ The model (docs/scheduling.md):
 - ``under[g, p]`` is the understaffing: coverage is soft, so an impossible demand still
   yields the schedule that leaves the fewest agent-intervals uncovered.
 - Objective, lexicographic through a weight: fewest uncovered agent-intervals first, then
-  fewest paid minutes.
+  fewest paid minutes plus ``PREFERRED_DAY_OFF_MINUTES`` per shift on a preferred day off
+  (a soft rule).
 """
 
 import datetime as dt
@@ -27,10 +35,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.db import transaction
 from ortools.sat.python import cp_model
 
+from agents.contracts import rules_for
 from agents.models import MAX_HOURS_PER_WEEK, Absence, Certification, Operator, Shift
 
 INTERVAL_MINUTES = 15
@@ -38,6 +49,9 @@ DAYS = 7
 DAY_MINUTES = 24 * 60
 WEEK_INTERVALS = DAYS * DAY_MINUTES // INTERVAL_MINUTES  # 672
 MIN_REST_HOURS = 11
+# A shift on a preferred day off costs as much as this many paid minutes: preferences give
+# way to coverage, and weigh against two hours of pay.
+PREFERRED_DAY_OFF_MINUTES = 120
 
 UTC = dt.UTC
 
@@ -60,6 +74,11 @@ class PoolOperator:
     max_hours: float | None = None  # a personal cap below the weekly maximum, if any
     absent_days: frozenset[dt.date] = frozenset()
     busy: tuple[tuple[dt.datetime, dt.datetime], ...] = ()  # shifts already stored
+    # The contract's rules (``agents.contracts``); None: the week's defaults.
+    min_rest_hours: float | None = None
+    max_consecutive_days: int | None = None
+    preferred_days_off: frozenset[int] = frozenset()  # 0 = Monday
+    busy_projects: tuple[str | None, ...] = ()  # the project of each stored shift, if any
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,8 @@ class PlannedShift:
     starts_at: dt.datetime
     ends_at: dt.datetime
     paid_minutes: int
+    project: str | None = None  # the template's project; None: a pool template
+    break_minutes: int = 0
 
 
 @dataclass
@@ -82,10 +103,11 @@ class ScheduleResult:
     requirements: dict[str, list[int]] = field(default_factory=dict)
     coverage: dict[str, list[int]] = field(default_factory=dict)  # agents assigned
     on_shift: list[int] = field(default_factory=list)  # operators working, any project
+    zone: str = "UTC"
 
     @property
     def week_start(self):
-        return dt.datetime.combine(self.start, dt.time(0), tzinfo=UTC)
+        return week_start_instant(self.start, self.zone)
 
     def interval_start(self, index):
         return self.week_start + dt.timedelta(minutes=INTERVAL_MINUTES * index)
@@ -141,6 +163,12 @@ def expand_requirement(value, *, project):
     return values
 
 
+def week_start_instant(start, zone="UTC"):
+    """The UTC instant of local midnight of ``start`` in ``zone``: the week's first minute.
+    The week is 7 x 24 hours from it (a DST change inside the week is not modelled)."""
+    return dt.datetime.combine(start, dt.time(0), ZoneInfo(str(zone))).astimezone(UTC)
+
+
 @dataclass(frozen=True)
 class _Option:
     day: int
@@ -148,23 +176,44 @@ class _Option:
     start: int  # minutes from the week's start
     end: int
     paid: int
+    project: str | None = None
+    break_minutes: int = 0
 
 
-def _options(templates):
+def _template_project(template):
+    """(code, zone) of a template's project, or (None, None); plain objects may lack one."""
+    if getattr(template, "project_id", None) is None and not hasattr(template, "project_code"):
+        return None, None
+    project = getattr(template, "project", None)
+    if project is not None:
+        return project.code, project.timezone
+    return getattr(template, "project_code", None), getattr(template, "project_zone", None)
+
+
+def _options(templates, *, start, zone):
+    week_start = week_start_instant(start, zone)
     options = []
-    for day in range(DAYS):
-        for template in templates:
-            start = day * DAY_MINUTES + template.start_time.hour * 60 + template.start_time.minute
-            duration = template.duration_minutes
+    for template in templates:
+        project, project_zone = _template_project(template)
+        local = ZoneInfo(project_zone or str(zone))
+        duration = template.duration_minutes
+        for day in range(DAYS):
+            begins = dt.datetime.combine(start + dt.timedelta(days=day), template.start_time, local)
+            offset = _minutes(week_start, begins.astimezone(UTC))
+            if not 0 <= offset < DAYS * DAY_MINUTES:
+                continue  # another zone's template whose start falls outside the week
             options.append(
                 _Option(
-                    day=day,
+                    day=offset // DAY_MINUTES,
                     template=template.name,
-                    start=start,
-                    end=start + duration,
+                    start=offset,
+                    end=offset + duration,
                     paid=duration - template.break_minutes,
+                    project=project,
+                    break_minutes=template.break_minutes,
                 )
             )
+    options.sort(key=lambda option: (option.start, option.template))
     return options
 
 
@@ -173,6 +222,8 @@ def _minutes(week_start, instant):
 
 
 def _allowed(option, operator, *, start, week_start, rest):
+    if option.project is not None and option.project not in operator.projects:
+        return False  # a project's template, for its certified operators only
     first_day = start + dt.timedelta(days=option.start // DAY_MINUTES)
     last_day = start + dt.timedelta(days=(option.end - 1) // DAY_MINUTES)
     if any(first_day <= day <= last_day for day in operator.absent_days):
@@ -202,7 +253,7 @@ def _covered_intervals(start, end):
     return range(max(first, 0), min(last, WEEK_INTERVALS))
 
 
-def schedule_week(
+def schedule_week(  # noqa: PLR0913 - keyword-only: the solve's knobs, each named
     *,
     start: dt.date,
     requirements: dict[str, list[int]],
@@ -212,6 +263,7 @@ def schedule_week(
     min_rest_hours: float = MIN_REST_HOURS,
     time_limit_seconds: float = 20,
     num_workers: int = 8,
+    zone: str = "UTC",
 ) -> ScheduleResult:
     """Solve one week from ``start`` (00:00 UTC). ``requirements`` maps a project code to
     672 agents per 15-minute interval; ``operators`` are ``PoolOperator``s; ``templates``
@@ -220,14 +272,14 @@ def schedule_week(
     ``num_workers`` is CP-SAT's portfolio of parallel strategies, not the cores: with 8 on
     2 cores the LP-based workers prove small weeks optimal in a tenth of a second, where 2
     workers ran to the time limit without the proof."""
-    week_start = dt.datetime.combine(start, dt.time(0), tzinfo=UTC)
+    week_start = week_start_instant(start, zone)
     projects = sorted(code for code, values in requirements.items() if any(values))
-    options = _options(templates)
+    options = _options(templates, start=start, zone=zone)
     model = cp_model.CpModel()
 
     # Only operators certified for a demanded project can cover anything.
     pool = [op for op in operators if op.projects & set(projects)]
-    works, hours_cap_total = _add_shift_choices(
+    works, hours_cap_total, preference_penalty = _add_shift_choices(
         model,
         pool,
         options,
@@ -238,6 +290,16 @@ def schedule_week(
     )
     grouping = _interval_groups(pool, projects, options, works, requirements, week_start)
     coverage = _add_coverage(model, grouping, projects, works)
+    _add_greedy_hint(
+        model,
+        pool,
+        projects,
+        options,
+        works,
+        requirements,
+        start=start,
+        cap_hours=max_hours_per_week,
+    )
 
     # Lexicographic through a weight: one uncovered agent-interval outweighs every paid
     # minute the pool could work. (Two solves, the second holding the first's coverage,
@@ -245,7 +307,8 @@ def schedule_week(
     # in the same time.)
     uncovered = sum(n * var for n, var in coverage.shortfall)
     paid = sum(options[k].paid * var for (o, k), var in works.items())
-    model.minimize((hours_cap_total + 1) * uncovered + paid)
+    preferences, preference_total = preference_penalty
+    model.minimize((hours_cap_total + preference_total + 1) * uncovered + paid + preferences)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = num_workers
     solver.parameters.random_seed = 0
@@ -257,6 +320,7 @@ def schedule_week(
         objective=None,
         wall_seconds=solver.wall_time,
         requirements={code: list(values) for code, values in requirements.items()},
+        zone=str(zone),
     )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return result
@@ -265,6 +329,70 @@ def schedule_week(
 
 
 # --- The model's parts ------------------------------------------------------------------------
+
+
+def _add_greedy_hint(model, pool, projects, options, works, requirements, *, start, cap_hours):
+    """A first schedule for CP-SAT to start from (a hint, not a constraint): operators with
+    the fewest certifications first, each takes, one at a time, the allowed shift covering
+    the most intervals still short for a project they may serve (less half an interval on a
+    preferred day off), until their cap or no shift helps; each covered interval lowers
+    the need of the project that needs them most. On the demo's pool the solver alone spent
+    its 20 s limit far from this (bench/scheduling.py)."""
+    if not projects or not works:
+        return
+    residual = np.array([requirements[p] for p in projects], dtype=np.int64)
+    row = {p: i for i, p in enumerate(projects)}
+    allowed = defaultdict(list)
+    for o, k in works:
+        allowed[o].append(k)
+    chosen = set()
+    for o in sorted(range(len(pool)), key=lambda o: (len(pool[o].projects), pool[o].code)):
+        operator = pool[o]
+        mine = [row[p] for p in operator.projects if p in row]
+        cap = min(cap_hours, operator.max_hours or cap_hours) * 60
+        picked: list[int] = []
+        while (
+            best := _best_option(
+                operator, allowed[o], picked, options, residual, row, mine, cap=cap, start=start
+            )
+        ) is not None:
+            picked.append(best)
+            option = options[best]
+            serves = [row[option.project]] if option.project is not None else mine
+            span = _covered_intervals(option.start, option.end)
+            block = residual[serves][:, span.start : span.stop]
+            neediest = np.array(serves)[block.argmax(axis=0)]
+            columns = np.arange(span.start, span.stop)
+            residual[neediest, columns] = np.maximum(residual[neediest, columns] - 1, 0)
+        chosen.update((o, k) for k in picked)
+    for key, var in works.items():
+        model.add_hint(var, key in chosen)
+
+
+def _best_option(  # noqa: PLR0913 - the greedy's state, passed rather than held in a class
+    operator, allowed, picked, options, residual, row, mine, *, cap, start
+):
+    """The greedy hint's next shift for an operator: the most short intervals served."""
+    rest = int((operator.min_rest_hours or 0) * 60)
+    off = _weekdays_off(operator, start)
+    paid = sum(options[j].paid for j in picked)
+    best, best_gain = None, 0.0
+    for k in allowed:
+        option = options[k]
+        serves = mine if option.project is None else [row[option.project]]
+        clash = any(
+            options[j].day == option.day
+            or (option.start < options[j].end + rest and options[j].start < option.end + rest)
+            for j in picked
+        )
+        if clash or not serves or paid + option.paid > cap:
+            continue
+        span = _covered_intervals(option.start, option.end)
+        gain = float((residual[serves][:, span.start : span.stop] > 0).any(axis=0).sum())
+        gain -= 0.5 if option.day in off else 0.0
+        if gain > best_gain:
+            best, best_gain = k, gain
+    return best
 
 
 def _add_shift_choices(
@@ -276,13 +404,19 @@ def _add_shift_choices(
     week_start: dt.datetime,
     rest: int,
     max_hours_per_week: float,
-) -> tuple[dict[tuple[int, int], Any], int]:
+) -> tuple[dict[tuple[int, int], Any], int, tuple[Any, int]]:
     """``x[o, k]`` for every allowed (operator, option), with the per-operator rules: one
-    shift a day, the rest between shifts, the weekly cap. Answers the variables and the sum
-    of the caps in minutes (the weight that makes coverage come first)."""
+    shift a day, the rest between shifts, the weekly cap, the consecutive days. Answers
+    the variables, the sum of the caps in minutes and the preferred-days-off penalty (an
+    expression and its largest value): the weights that make coverage come first."""
     works = {}  # (operator index, option index) -> bool var
     hours_cap_total = 0
+    penalties, penalty_total = [], 0
+    default_rest = rest
     for o, operator in enumerate(pool):
+        rest = default_rest
+        if operator.min_rest_hours is not None:
+            rest = max(rest, int(operator.min_rest_hours * 60))
         allowed = [
             k
             for k, option in enumerate(options)
@@ -307,7 +441,35 @@ def _add_shift_choices(
         cap_minutes = max(int(cap * 60) - _busy_paid_minutes(operator, week_start), 0)
         hours_cap_total += cap_minutes
         model.add(sum(options[k].paid * works[o, k] for k in allowed) <= cap_minutes)
-    return works, hours_cap_total
+        _add_consecutive_days(model, operator, by_day, week_start)
+        for k in allowed:
+            if options[k].day in _weekdays_off(operator, start):
+                penalties.append(PREFERRED_DAY_OFF_MINUTES * works[o, k])
+                penalty_total += PREFERRED_DAY_OFF_MINUTES
+    return works, hours_cap_total, (sum(penalties), penalty_total)
+
+
+def _weekdays_off(operator, start):
+    """The week's day indexes (0 = ``start``, a local date) that are the operator's preferred
+    days off."""
+    first = start.weekday()
+    return {(weekday - first) % DAYS for weekday in operator.preferred_days_off}
+
+
+def _add_consecutive_days(model, operator, by_day, week_start):
+    """No run of working days longer than the operator's maximum, counting stored shifts
+    (inside the week and the days just before it) as worked days."""
+    most = operator.max_consecutive_days
+    if most is None or most >= DAYS + DAYS:
+        return
+    stored = {_minutes(week_start, begin) // DAY_MINUTES for begin, _ in operator.busy}
+    for first in range(-most, DAYS - most):
+        window = range(first, first + most + 1)
+        free = [var for day in window if 0 <= day < DAYS for var in by_day.get(day, [])]
+        if not free:
+            continue
+        fixed = sum(1 for day in window if day in stored)
+        model.add(sum(free) + fixed <= most)
 
 
 @dataclass
@@ -337,12 +499,30 @@ def _interval_groups(
         for index in _covered_intervals(options[k].start, options[k].end):
             covering[index].append((o, k))
     busy_on = defaultdict(list)  # interval -> operators on a stored shift
+    busy_class = defaultdict(list)  # interval -> the class each stored shift serves
     for o, operator in enumerate(pool):
-        for begin, end in operator.busy:
+        mine = frozenset(operator.projects) & frozenset(projects)
+        stored_projects = operator.busy_projects or (None,) * len(operator.busy)
+        for (begin, end), project in zip(operator.busy, stored_projects, strict=True):
+            key = mine if project is None else mine & frozenset([project])
             for index in _covered_intervals(_minutes(week_start, begin), _minutes(week_start, end)):
                 busy_on[index].append(o)
+                busy_class[index].append(key)
 
     operator_class = {o: key for key in class_keys for o in classes[key]}
+    # A project's template serves its project only: its shifts form a class of their own.
+    option_class = {
+        (o, k): (
+            operator_class[o]
+            if options[k].project is None
+            else operator_class[o] & frozenset([options[k].project])
+        )
+        for o, k in works
+    }
+    extra = set(option_class.values()) | {key for keys in busy_class.values() for key in keys}
+    for key in extra - set(class_keys):
+        class_keys.append(key)
+    class_keys.sort(key=sorted)
     groups = defaultdict(list)  # signature -> intervals
     for index in range(WEEK_INTERVALS):
         required = tuple(requirements[p][index] for p in projects)
@@ -351,9 +531,9 @@ def _interval_groups(
         per_class = defaultdict(list)
         busy_count: defaultdict[frozenset[str], int] = defaultdict(int)
         for o, k in covering[index]:
-            per_class[operator_class[o]].append((o, k))
-        for o in busy_on[index]:
-            busy_count[operator_class[o]] += 1
+            per_class[option_class[o, k]].append((o, k))
+        for key in busy_class[index]:
+            busy_count[key] += 1
         signature = (
             required,
             tuple((tuple(sorted(per_class[c])), busy_count[c]) for c in class_keys),
@@ -429,6 +609,8 @@ def _read_solution(
                     starts_at=week_start + dt.timedelta(minutes=option.start),
                     ends_at=week_start + dt.timedelta(minutes=option.end),
                     paid_minutes=option.paid,
+                    project=option.project,
+                    break_minutes=option.break_minutes,
                 )
             )
     result.shifts.sort(key=lambda s: (s.starts_at, s.operator_code))
@@ -450,15 +632,17 @@ def _read_solution(
 # --- Reading the pool and writing the schedule ----------------------------------------------
 
 
-def pool_operators(*, start, operators=None):
+def pool_operators(*, start, operators=None, zone="UTC", ignore_shifts=()):
     """The active operators of ``operators`` (a queryset; default all) as the solver sees
-    them: certifications, absence days and stored shifts around the week."""
-    week_start = dt.datetime.combine(start, dt.time(0), tzinfo=UTC)
+    them: certifications, contract rules, absence days and stored shifts around the week
+    (but the shifts in ``ignore_shifts``, ids: those a new version of the week replaces)."""
+    week_start = week_start_instant(start, zone)
     queryset = (operators if operators is not None else Operator.objects.all()).filter(
         status=Operator.Status.ACTIVE
     )
-    ids = list(queryset.values_list("pk", flat=True))
-    codes = dict(Operator.objects.filter(pk__in=ids).values_list("pk", "code"))
+    people = {operator.pk: operator for operator in queryset}
+    ids = list(people)
+    codes = {pk: operator.code for pk, operator in people.items()}
     projects = defaultdict(set)
     for operator_id, code in Certification.objects.filter(operator_id__in=ids).values_list(
         "operator_id", "project__code"
@@ -474,21 +658,36 @@ def pool_operators(*, start, operators=None):
             absent[operator_id].add(day)
             day += dt.timedelta(days=1)
     busy = defaultdict(list)
-    window = (week_start - dt.timedelta(days=1), week_start + dt.timedelta(days=DAYS + 1))
-    for operator_id, begin, end in Shift.objects.filter(
-        operator_id__in=ids, starts_at__lt=window[1], ends_at__gt=window[0]
-    ).values_list("operator_id", "starts_at", "ends_at"):
-        busy[operator_id].append((begin, end))
-    return [
-        PoolOperator(
-            id=operator_id,
-            code=codes[operator_id],
-            projects=frozenset(projects[operator_id]),
-            absent_days=frozenset(absent[operator_id]),
-            busy=tuple(sorted(busy[operator_id])),
+    # A week back: the days worked just before the week count towards consecutive days.
+    window = (week_start - dt.timedelta(days=DAYS), week_start + dt.timedelta(days=DAYS + 1))
+    for operator_id, begin, end, project in (
+        Shift.objects.filter(operator_id__in=ids, starts_at__lt=window[1], ends_at__gt=window[0])
+        .exclude(pk__in=list(ignore_shifts))
+        .values_list("operator_id", "starts_at", "ends_at", "project__code")
+    ):
+        busy[operator_id].append((begin, end, project))
+    answer = []
+    for operator_id in sorted(ids, key=codes.get):
+        rules = rules_for(people[operator_id])
+        cap = rules.max_hours_per_week
+        if not rules.overtime_allowed:
+            cap = min(cap, rules.contract_hours_per_week)
+        stored = sorted(busy[operator_id], key=lambda row: row[:2])
+        answer.append(
+            PoolOperator(
+                id=operator_id,
+                code=codes[operator_id],
+                projects=frozenset(projects[operator_id]),
+                max_hours=float(cap),
+                absent_days=frozenset(absent[operator_id]),
+                busy=tuple((begin, end) for begin, end, _ in stored),
+                min_rest_hours=float(rules.min_rest_hours),
+                max_consecutive_days=rules.max_consecutive_days,
+                preferred_days_off=rules.preferred_days_off,
+                busy_projects=tuple(project for _, _, project in stored),
+            )
         )
-        for operator_id in sorted(ids, key=codes.get)
-    ]
+    return answer
 
 
 @dataclass

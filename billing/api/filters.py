@@ -1,9 +1,9 @@
-"""Query filters of the tariffs and invoices lists."""
+"""Query filters of the tariffs, SLA terms and invoices lists."""
 
 import django_filters
 from django import forms
 
-from billing.models import Invoice, Tariff
+from billing.models import Invoice, SlaTerm, Tariff
 from contactcenter.api.fields import MonthField, month_or_none
 
 
@@ -13,6 +13,14 @@ class TariffFilter(django_filters.FilterSet):
     class Meta:
         model = Tariff
         fields = ["project", "billable"]
+
+
+class SlaTermFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="project__code", help_text="Project code.")
+
+    class Meta:
+        model = SlaTerm
+        fields = ["project", "metric"]
 
 
 class MonthFormField(forms.CharField):

@@ -4,12 +4,13 @@ their payments and deliveries."""
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.exports.common import quantity_minutes
 from billing.exports.formats import DIALECTS, FORMAT_NAMES, FORMATS
-from billing.models import Delivery, Invoice, InvoiceLine, Payment, Tariff
+from billing.models import Delivery, Invoice, InvoiceLine, Payment, SlaTerm, Tariff
 from billing.payments import MAX_AMOUNT, paid_amount
 from contactcenter.api.fields import (
     BoundedDateField,
@@ -312,3 +313,49 @@ class ReconciliationQuerySerializer(serializers.Serializer):
         ].month >= 36:
             raise serializers.ValidationError({"to": ["At most 36 months."]})
         return attrs
+
+
+MAX_SLA_TIERS = 20
+
+
+class SlaCreditTierSerializer(serializers.Serializer):
+    shortfall_up_to_points = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(100),
+        allow_null=True,
+        help_text="Percentage points under (over) the target; null: beyond every other tier.",
+    )
+    credit_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal(100)
+    )
+
+
+class SlaTermSerializer(serializers.ModelSerializer):
+    project = ProjectCodeField()
+    tiers = SlaCreditTierSerializer(
+        many=True,
+        required=False,
+        help_text="The credit schedule (at most 20 tiers); when sent, it replaces the stored "
+        "tiers.",
+    )
+
+    class Meta:
+        model = SlaTerm
+        fields = ["id", "project", "valid_from", "metric", "target_percent", "threshold_seconds",
+                  "tiers"]  # fmt: skip
+        # (project, valid_from) is checked by the service, which names valid_from.
+        validators: list[Any] = []
+        extra_kwargs = {
+            "valid_from": {"validators": [validate_date_range]},
+            "target_percent": {"min_value": 0, "max_value": 100},
+            "threshold_seconds": {"min_value": 1, "max_value": 3600},
+        }
+
+    def validate_tiers(self, tiers):
+        if len(tiers) > MAX_SLA_TIERS:
+            raise serializers.ValidationError(
+                gettext("At most %(count)s tiers.") % {"count": MAX_SLA_TIERS}
+            )
+        return tiers

@@ -1,4 +1,4 @@
-"""REST routes of the billing app: tariffs/ and invoices/ (looked up by id), the monthly
+"""REST routes of the billing app: tariffs/, sla-terms/ and invoices/ (looked up by id), the monthly
 archive of invoices, bank statement import, and a client's reconciliation and credit."""
 
 from django.urls import path
@@ -10,11 +10,13 @@ from billing.api.views import (
     InvoiceArchiveView,
     InvoiceViewSet,
     PaymentImportView,
+    SlaTermViewSet,
     TariffViewSet,
 )
 
 router = SimpleRouter(trailing_slash=True)
 router.register("tariffs", TariffViewSet, basename="tariff")
+router.register("sla-terms", SlaTermViewSet, basename="sla-term")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 
 urlpatterns = [

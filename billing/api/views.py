@@ -16,7 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from billing import services
-from billing.api.filters import InvoiceFilter, TariffFilter
+from billing.api.filters import InvoiceFilter, SlaTermFilter, TariffFilter
 from billing.api.serializers import (
     DeliverySerializer,
     DryRunQuerySerializer,
@@ -29,6 +29,7 @@ from billing.api.serializers import (
     PaymentSerializer,
     PayQuerySerializer,
     ReconciliationQuerySerializer,
+    SlaTermSerializer,
     TariffSerializer,
 )
 from billing.archive import archive_download_name, invoice_archive
@@ -38,7 +39,7 @@ from billing.exports.formats import DIALECTS, FORMAT_NAMES, XLSX_TYPE, export_re
 from billing.exports.reconciliation import reconciliation_pdf, reconciliation_xlsx
 from billing.invoices import invoice_issue, invoice_void
 from billing.invoicing import invoice_generate
-from billing.models import ClientCredit, Invoice, InvoiceLine, Payment, Tariff
+from billing.models import ClientCredit, Invoice, InvoiceLine, Payment, SlaTerm, Tariff
 from billing.payments import ZERO, credit_balance, invoice_pay, payment_record
 from billing.reconciliation import reconciliation
 from contactcenter.api.schema import error_responses
@@ -103,6 +104,51 @@ class TariffViewSet(CatalogViewSet):
 
     def delete_object(self, instance):
         services.tariff_delete(tariff=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List SLA terms", responses={200: SlaTermSerializer(many=True), **LIST_ERRORS}
+    ),
+    retrieve=extend_schema(
+        summary="Get SLA terms", responses={200: SlaTermSerializer, **READ_ERRORS}
+    ),
+    create=extend_schema(
+        summary="Create SLA terms", responses={201: SlaTermSerializer, **WRITE_ERRORS}
+    ),
+    update=extend_schema(
+        summary="Replace SLA terms", responses={200: SlaTermSerializer, **WRITE_ERRORS}
+    ),
+    partial_update=extend_schema(
+        summary="Update SLA terms", responses={200: SlaTermSerializer, **WRITE_ERRORS}
+    ),
+    destroy=extend_schema(summary="Delete SLA terms", responses={204: None, **WRITE_ERRORS}),
+)
+class SlaTermViewSet(CatalogViewSet):
+    """A project's SLA terms from a local date: the metric (``service_level`` at least or
+    ``abandon_rate`` at most), its target in percent, the threshold (service level; null:
+    the project's) and the credit ``tiers`` a month that misses it earns on its invoice
+    (docs/billing.md, "SLA credits"). Scoped and written like the tariffs: superusers and the
+    project's PMs write, integrations read; terms that judged an issued invoice are frozen
+    (409 naming it)."""
+
+    serializer_class = SlaTermSerializer
+    permission_classes = [IsAuthenticated, NoBillingForAssignedRoles, CatalogPermission]
+    scope_path = "project"
+    filterset_class = SlaTermFilter
+    ordering_fields = ["valid_from", "id"]
+
+    def get_base_queryset(self):
+        return SlaTerm.objects.select_related("project").prefetch_related("tiers")
+
+    def create_object(self, data):
+        return services.sla_term_create(**data)
+
+    def update_object(self, instance, data):
+        return services.sla_term_update(term=instance, **data)
+
+    def delete_object(self, instance):
+        services.sla_term_delete(term=instance)
 
 
 FILE_RESPONSES = {
@@ -310,7 +356,8 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         description=(
             "`pdf`: the invoice as accounting prints it (with the payment QR once issued); "
             "`xlsx`: the same in Excel; `csv`: its lines and totals; `detail`: every billed "
-            "call (streamed CSV) ending with rows that add up to the invoice; `act`: the акт "
+            "call (streamed CSV) ending with rows that add up to the invoice; `detail-xlsx`: the "
+            "same calls in Excel (streamed, one sheet per million calls); `act`: the акт "
             "оказанных услуг (PDF); `upd`: the УПД exchange file, ФНС format 5.03, "
             "windows-1251, named by its ИдФайл; `upd-pdf`: the УПД's printed form. `act`, "
             "`upd` and `upd-pdf` exist for issued and paid invoices only (409 naming the "

@@ -17,9 +17,10 @@ from billing.exports.common import (
     net_amount,
     printed_description,
 )
-from billing.models import INVOICE_STATUS_WORDS, Invoice
+from billing.models import INVOICE_STATUS_WORDS, Invoice, InvoiceLine
 from contactcenter.errors import ConflictError
 from contactcenter.money import money
+from contactcenter.periods import month_name_ru
 
 DOCUMENT_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PAID)
 KOPECK = Decimal("0.01")
@@ -105,34 +106,112 @@ def _allocate(total: Decimal, exact: list[Decimal]) -> list[Decimal]:
     return [value * KOPECK for value in floors]
 
 
-def document_lines(invoice: Invoice) -> list[DocumentLine]:
-    """The invoice's lines with their VAT: the invoice's VAT split over the lines so that
-    nets, VATs and grosses sum exactly to its net amount, VAT and total."""
-    invoice = invoice_with_lines(invoice)
+@dataclass(frozen=True)
+class ClosingRow:
+    """A row of a closing document before VAT: an invoice line, or a project's month with
+    an SLA credit folded in."""
+
+    description: str
+    kind: str
+    quantity: Decimal
+    unit: str
+    price: Decimal
+    amount: Decimal
+
+
+def _project_names(invoice: Invoice) -> dict[int, str]:
+    if invoice.snapshot:
+        return {row["id"]: row["name"] for row in invoice.snapshot["projects"]}
+    return {line.project_id: line.project.name for line in invoice.lines.all()}
+
+
+def closing_rows(invoice: Invoice) -> list[ClosingRow]:
+    """The invoice's lines as the closing documents list them. The УПД format takes no
+    negative amount, so a project's month with an SLA credit is one service at its amount
+    after the credit, named with the credit's measured value (docs/billing.md, "SLA
+    credits"); the счёт itself lists the credit as a line of its own."""
     lines = list(invoice.lines.all())
+    names = band_names(invoice)
+    credited = {
+        (line.project_id, line.service_period): line
+        for line in lines
+        if line.kind == InvoiceLine.Kind.SLA_CREDIT
+    }
+    project_names = _project_names(invoice) if credited else {}
+    rows, folded = [], set()
+    for line in lines:
+        key = (line.project_id, line.service_period)
+        credit = credited.get(key)
+        if credit is None:
+            quantity, unit, price = line_quantity(line)
+            rows.append(
+                ClosingRow(
+                    description=printed_description(line, names),
+                    kind=line.kind,
+                    quantity=Decimal(quantity),
+                    unit=unit,
+                    price=Decimal(price),
+                    amount=money(line.amount),
+                )
+            )
+            continue
+        if key in folded:
+            continue
+        folded.add(key)
+        amount = money(
+            sum(
+                (
+                    other.amount
+                    for other in lines
+                    if (other.project_id, other.service_period) == key
+                ),
+                Decimal(0),
+            )
+        )
+        measured = credit.description.split(": ", 1)[-1]
+        name = project_names.get(line.project_id, "")
+        rows.append(
+            ClosingRow(
+                description=(
+                    f"{name}: услуги контакт-центра за {month_name_ru(line.service_period)} "
+                    f"с учётом скидки по SLA ({measured})"
+                ),
+                kind=InvoiceLine.Kind.SLA_CREDIT,
+                quantity=Decimal(1),
+                unit="усл.",
+                price=amount,
+                amount=amount,
+            )
+        )
+    return rows
+
+
+def document_lines(invoice: Invoice) -> list[DocumentLine]:
+    """The invoice's lines (``closing_rows``) with their VAT: the invoice's VAT split over
+    the lines so that nets, VATs and grosses sum exactly to its net amount, VAT and total."""
+    invoice = invoice_with_lines(invoice)
+    rows = closing_rows(invoice)
     rate = Decimal(invoice.vat_rate)
-    amounts = [money(line.amount) for line in lines]
+    amounts = [row.amount for row in rows]
     if invoice.vat_included:
         shares = [amount * rate / (1 + rate) for amount in amounts]
     else:
         shares = [amount * rate for amount in amounts]
     vats = _allocate(money(invoice.vat), shares)
-    names = band_names(invoice)
     result = []
-    for number, (line, amount, vat) in enumerate(zip(lines, amounts, vats, strict=True), 1):
+    for number, (row, amount, vat) in enumerate(zip(rows, amounts, vats, strict=True), 1):
         net, gross = (amount - vat, amount) if invoice.vat_included else (amount, amount + vat)
-        quantity, unit, price = line_quantity(line)
-        price_net = price
+        price_net = row.price
         if invoice.vat_included:
-            price_net = money(price / (1 + rate)) if unit == "мин" else net
+            price_net = money(row.price / (1 + rate)) if row.unit == "мин" else net
         result.append(
             DocumentLine(
                 number=number,
-                description=printed_description(line, names),
-                kind=line.kind,
-                quantity=Decimal(quantity),
-                unit=unit,
-                price=Decimal(price),
+                description=row.description,
+                kind=row.kind,
+                quantity=row.quantity,
+                unit=row.unit,
+                price=row.price,
                 amount=amount,
                 price_net=Decimal(price_net),
                 net=net,

@@ -23,7 +23,11 @@ STATUS_NAMES_RU = {
     Invoice.Status.PAID: "оплачен",
     Invoice.Status.VOID: "аннулирован",
 }
-KIND_NAMES_RU = {"usage": "минуты разговоров", "minimum_topup": "доплата до минимума"}
+KIND_NAMES_RU = {
+    "usage": "минуты разговоров",
+    "minimum_topup": "доплата до минимума",
+    "sla_credit": "скидка по SLA",
+}
 CURRENCY_SHORT = {"RUB": "руб."}
 NBSP = "\u00a0"
 
@@ -167,9 +171,10 @@ def line_quantity(line):
     """(quantity, unit, price) as the invoice prints them.
 
     Usage: billed minutes (exact seconds / 60), 'мин', the rate per minute. A monthly-minimum
-    top-up is a fixed charge: 1 'усл.' (one service) at its amount.
+    top-up is a fixed charge: 1 'усл.' (one service) at its amount; an SLA credit too, at its
+    (negative) amount.
     """
-    if line.kind == "minimum_topup":
+    if line.kind in ("minimum_topup", "sla_credit"):
         return Decimal(1), "усл.", line.amount
     return line.quantity_minutes, "мин", line.rate_per_minute
 

@@ -10,11 +10,11 @@ business hours (``Call.inside_client_hours``), and a trailer row counts them whe
 """
 
 import io
-import itertools
 from decimal import Decimal
 
 from billing.exports.common import aware_iso, invoice_with_lines, project_codes
-from billing.selectors import invoice_call_details
+from billing.exports.detail_copy import copy_chunks
+from billing.selectors import detail_rows, invoice_detail_plan
 from contactcenter.csv_safety import EXCEL_BOM, dialect_csv_writer
 from contactcenter.money import money
 
@@ -50,27 +50,54 @@ def _trailer_row(label, *, amount, calls="", billable="", billed=""):
 def invoice_detail_chunks(invoice, *, rows=None, dialect=None):
     """The CSV as an iterator of UTF-8 chunks of about 64 KiB.
 
-    ``rows`` defaults to ``billing.selectors.invoice_call_details`` (a server-side cursor);
-    tests may pass any iterable of the same dicts. The first row is read before this
-    returns, so a refusal of the selector (calls that no longer rate to the stored lines)
-    is raised here, while an HTTP answer can still say so, not in the middle of a download.
+    By default the rows leave PostgreSQL by ``COPY ... TO STDOUT``
+    (``billing.exports.detail_copy``), and the Python writer below is used only when a call's
+    id holds a line break; tests may pass ``rows``, any iterable of the dicts
+    ``billing.selectors.invoice_call_details`` yields, to go through the Python writer. The
+    plan is checked before this returns, so a refusal (calls that no longer rate to the
+    stored lines) is raised here, while an HTTP answer can still say so, not in the middle
+    of a download.
     """
     invoice = invoice_with_lines(invoice)
     if rows is None:
-        rows = invoice_call_details(invoice=invoice)
-    rows = iter(rows)
-    first = next(rows, None)
-    rows = rows if first is None else itertools.chain([first], rows)
-    return _chunks(invoice, rows, dialect)
+        plan = invoice_detail_plan(invoice)
+        if not plan.totals.awkward_ids:
+            return _copy_chunks(invoice, plan, dialect)
+        rows = detail_rows(plan)
+    return _chunks(invoice, iter(rows), dialect)
 
 
-def _chunks(invoice, rows, dialect=None):
+def _start(dialect):
     buffer = io.StringIO(newline="")
     if dialect == "excel":
         buffer.write(EXCEL_BOM)
     writer = dialect_csv_writer(buffer, dialect)
+    writer.writerow(HEADER)
+    return buffer, writer
+
+
+def _copy_chunks(invoice, plan, dialect):
+    buffer, _writer = _start(dialect)
+    yield buffer.getvalue().encode("utf-8")
+    yield from copy_chunks(plan, dialect=dialect)
+    lines = plan.totals.lines.values()
+    buffer = io.StringIO(newline="")
+    dialect_csv_writer(buffer, dialect).writerows(
+        _trailer(
+            invoice,
+            calls=sum(line.calls for line in lines),
+            inside=sum(line.inside_client_hours for line in lines),
+            billable=sum(line.billable_seconds for line in lines),
+            billed=sum(line.billed_seconds for line in lines),
+            amount=sum((line.amount for line in plan.lines.values()), Decimal("0.00")),
+        )
+    )
+    yield buffer.getvalue().encode("utf-8")
+
+
+def _chunks(invoice, rows, dialect=None):
+    buffer, writer = _start(dialect)
     writerow = writer.writerow
-    writerow(HEADER)
     calls = billable_total = billed_total = inside = 0
     amount_total = Decimal("0.00")
     for row in rows:
@@ -101,14 +128,24 @@ def _chunks(invoice, rows, dialect=None):
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
-    trailer = [
-        _trailer_row(
-            "calls total",
+    writer.writerows(
+        _trailer(
+            invoice,
             calls=calls,
+            inside=inside,
             billable=billable_total,
             billed=billed_total,
             amount=amount_total,
         )
+    )
+    yield buffer.getvalue().encode("utf-8")
+
+
+def _trailer(invoice, *, calls, inside, billable, billed, amount):
+    """The rows after the calls: their totals (equal to the usage lines), the calls inside
+    the client's hours, each minimum top-up, then subtotal, VAT and total."""
+    trailer = [
+        _trailer_row("calls total", calls=calls, billable=billable, billed=billed, amount=amount)
     ]
     if inside:
         # Reserve lines: their calls offered inside the client's own hours, counted apart.
@@ -119,6 +156,11 @@ def _chunks(invoice, rows, dialect=None):
         for line in invoice.lines.all()
         if line.kind == line.Kind.MINIMUM_TOPUP
     )
+    trailer.extend(
+        _trailer_row(f"sla credit {codes[line.project_id]}", amount=line.amount)
+        for line in invoice.lines.all()
+        if line.kind == line.Kind.SLA_CREDIT
+    )
     rate = f"{invoice.vat_rate.normalize():f}"
     vat_label = f"vat {rate} included" if invoice.vat_included else f"vat {rate} on top"
     trailer += [
@@ -126,8 +168,7 @@ def _chunks(invoice, rows, dialect=None):
         _trailer_row(vat_label, amount=invoice.vat),
         _trailer_row("total", amount=invoice.total),
     ]
-    writer.writerows(trailer)
-    yield buffer.getvalue().encode("utf-8")
+    return trailer
 
 
 def invoice_detail_csv(invoice, *, rows=None):

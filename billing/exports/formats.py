@@ -10,6 +10,7 @@ from billing.exports.act import invoice_act_pdf
 from billing.exports.closing import check_documentable
 from billing.exports.common import file_stem
 from billing.exports.detail_csv import invoice_detail_chunks
+from billing.exports.detail_xlsx import invoice_detail_xlsx_chunks
 from billing.exports.lines_csv import invoice_csv
 from billing.exports.pdf import invoice_pdf
 from billing.exports.upd import upd_filename, upd_xml
@@ -50,6 +51,9 @@ FORMATS = {
             invoice_detail_chunks,
             streamed=True,
             dialects=True,
+        ),
+        ExportFormat(
+            "detail-xlsx", XLSX_TYPE, "-detail.xlsx", invoice_detail_xlsx_chunks, streamed=True
         ),
         ExportFormat("act", "application/pdf", "-act.pdf", invoice_act_pdf, documents=True),
         ExportFormat(

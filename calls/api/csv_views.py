@@ -25,7 +25,7 @@ from contactcenter.api.idempotency import IdempotentPostMixin
 from contactcenter.api.parsers import BoundedMultiPartParser, refuse_if_larger
 from contactcenter.api.schema import IDEMPOTENCY_KEY, error_responses
 from contactcenter.errors import DomainError
-from projects.api.scoping import visible_projects
+from projects.api.scoping import integration_client_id, visible_projects
 
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no", ""})
@@ -161,7 +161,11 @@ class CallCsvImportView(IdempotentPostMixin, APIView):
                 if dry_run:
                     preview = service.csv_preview(file=upload, allowed_project_ids=allowed)
                     return Response(asdict(preview))
-                result = service.csv_import(file=upload, allowed_project_ids=allowed)
+                result = service.csv_import(
+                    file=upload,
+                    allowed_project_ids=allowed,
+                    client_id=integration_client_id(request.user),
+                )
             body = {"rows": result.rows, "created": result.created, "duplicates": result.duplicates}
             return Response(
                 body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK

@@ -14,7 +14,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from agents.models import Operator
-from calls import selectors
+from calls import kpi_cache, selectors
 from calls.api.kpi_serializers import (
     KpiQuerySerializer,
     OccupancyQuerySerializer,
@@ -92,14 +92,17 @@ class ProjectKpisView(_KpiView):
     def get(self, request, code):
         project = self.get_object()
         query = self.query()
-        return Response(
-            selectors.project_kpis(
-                project=project,
-                start=query["from"],
-                end=query["to"],
-                granularity=query["granularity"],
-            )
+        start, end, granularity = query["from"], query["to"], query["granularity"]
+        answer = kpi_cache.cached(
+            "project_kpis",
+            (project.pk, project.code, project.timezone, project.sl_formula, granularity),
+            start,
+            end,
+            lambda: selectors.project_kpis(
+                project=project, start=start, end=end, granularity=granularity
+            ),
         )
+        return Response(answer)
 
 
 class ProjectPeakHoursView(_KpiView):
@@ -217,13 +220,24 @@ class PoolOccupancyView(_OccupancyView):
         query = self.query()
         # Staff: every operator (no subquery); others: the operators certified in scope.
         operators = None if self.sees_whole_pool() else self.get_queryset()
-        return Response(
-            selectors.pool_occupancy(
-                projects_queryset_or_None=self.handle_projects(),
+        projects = self.handle_projects()
+        start, end = query["from"], query["to"]
+        scope = (
+            None if operators is None else sorted(operators.values_list("pk", flat=True)),
+            None if projects is None else sorted(projects.values_list("pk", flat=True)),
+        )
+        answer = kpi_cache.cached(
+            "pool_occupancy",
+            (repr(scope), query["granularity"], str(query["tz"])),
+            start,
+            end,
+            lambda: selectors.pool_occupancy(
+                projects_queryset_or_None=projects,
                 operators_queryset=operators,
-                start=query["from"],
-                end=query["to"],
+                start=start,
+                end=end,
                 granularity=query["granularity"],
                 tz=query["tz"],
-            )
+            ),
         )
+        return Response(answer)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "wallboard",
     "demo",
     "alerts",
+    "webhooks",
     "live",
     "telephony",
     "selfservice",
@@ -164,6 +165,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # The cache holds the API's rate and failed-token counters: Redis in production (shared by
 # every worker process), this process's memory where CACHE_URL is not set (dev, tests).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# KPI answers (projects/{code}/kpis/, pool/occupancy/) kept until a rollup changes the days
+# they cover, at most this long; 0 turns the cache off (calls/kpi_cache.py, docs/kpis.md).
+KPI_CACHE_SECONDS = env.int("KPI_CACHE_SECONDS", default=600)
 
 # Proxies in front of the app whose X-Forwarded-For entries are trusted (0: use the
 # connection's address; 1 behind one reverse proxy). A client cannot forge its address
@@ -208,6 +212,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "contactcenter.api.pagination.PageNumberPagination",
+    # orjson, byte for byte what DRF's JSONRenderer writes (contactcenter/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "contactcenter.api.renderers.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "contactcenter.api.exceptions.exception_handler",
@@ -282,6 +291,22 @@ ALERT_OUT_OF_ADHERENCE_SECONDS = env.int("ALERT_OUT_OF_ADHERENCE_SECONDS", defau
 WALLBOARD_INTRADAY_SECONDS = env.int("WALLBOARD_INTRADAY_SECONDS", default=60)
 ALERT_WEBHOOK_TIMEOUT_SECONDS = env.int("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=10)
 
+# Asterisk queue_log import (docs/telephony-queue-log.md): a call with no line for this long
+# expires (reported, not stored); a pause reason that is no break reason code becomes this.
+QUEUE_LOG_PENDING_EXPIRY_SECONDS = env.int("QUEUE_LOG_PENDING_EXPIRY_SECONDS", default=4 * 3600)
+QUEUE_LOG_DEFAULT_BREAK_REASON = env("QUEUE_LOG_DEFAULT_BREAK_REASON", default="break")
+# Webhooks (docs/webhooks.md): seconds before each retry (1 min, 5 min, 30 min, 2 h, 6 h,
+# 12 h), the request timeout, days of failures before an endpoint is switched off, hours the
+# old secret still signs after a rotation, and whether loopback/private URLs may receive
+# (never in production: server-side request forgery).
+WEBHOOK_RETRY_SECONDS = env.list(
+    "WEBHOOK_RETRY_SECONDS", cast=int, default=[60, 300, 1800, 7200, 21600, 43200]
+)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_DISABLE_AFTER_DAYS = env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=3)
+WEBHOOK_SECRET_GRACE_HOURS = env.int("WEBHOOK_SECRET_GRACE_HOURS", default=24)
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+
 # Workforce: the center's zone (the days of pool shifts and absences), schedule adherence
 # thresholds and the intraday reforecast (docs/adherence.md, docs/intraday.md).
 CENTER_TIME_ZONE = env("CENTER_TIME_ZONE", default="Europe/Moscow")
@@ -319,6 +344,9 @@ CALL_MAX_FUTURE_SECONDS = env.int("CALL_MAX_FUTURE_SECONDS", default=86_400)
 BILLING_NUMBERING_TIMEZONE = env("BILLING_NUMBERING_TIMEZONE", default="Europe/Moscow")
 BILLING_RECEIVED_SETTLE_SECONDS = env.int("BILLING_RECEIVED_SETTLE_SECONDS", default=5)
 BILLING_LATE_CALLS_LOOKBACK_MONTHS = env.int("BILLING_LATE_CALLS_LOOKBACK_MONTHS", default=3)
+# The call detail's one sort (a million calls take about 150 MB) in memory rather than on
+# disk: PostgreSQL's work_mem for the detail's session while it runs (docs/billing.md).
+BILLING_DETAIL_WORK_MEM = env("BILLING_DETAIL_WORK_MEM", default="256MB")
 # Callers' data: pseudonymize the callers of calls older than this many months (the daily
 # job calls.erase_old_callers; docs/privacy.md). 0: keep them.
 CALLER_RETENTION_MONTHS = env.int("CALLER_RETENTION_MONTHS", default=0)

@@ -301,9 +301,31 @@ def test_the_admin_adds_a_shift_with_its_activities_inside_only(admin_client, an
     added = admin_client.post(url, admin_shift_form(anna, "13:00:00", "14:00:00"))
     assert added.status_code == 302
     shift = Shift.objects.get()
+    # A pool shift is entered in the center's local time (Moscow, UTC+3), stored in UTC.
+    assert (shift.starts_at, shift.ends_at) == (
+        dt.datetime(2026, 10, 6, 6, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 6, 15, tzinfo=dt.UTC),
+    )
     assert [(a.kind, a.starts_at.hour, a.ends_at.hour) for a in shift.activities.all()] == [
-        ("lunch", 13, 14)
+        ("lunch", 10, 11)
     ]
+
+
+def test_the_admin_adds_a_project_shift_in_the_projects_local_time(admin_client, anna):
+    berlin = ProjectFactory(code="berlin-line", timezone="Europe/Berlin")
+    form = {**admin_shift_form(anna, "13:00:00", "14:00:00"), "project": berlin.pk}
+
+    page = admin_client.get("/admin/agents/shift/add/").content.decode()
+    added = admin_client.post("/admin/agents/shift/add/", form)
+
+    assert "Time zone: the project's; Europe/Moscow for a pool shift." in page
+    assert added.status_code == 302
+    shift = Shift.objects.get()
+    assert (shift.starts_at, shift.ends_at) == (  # 09:00-18:00 CEST (UTC+2)
+        dt.datetime(2026, 10, 6, 7, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 6, 16, tzinfo=dt.UTC),
+    )
+    assert [(a.starts_at.hour, a.ends_at.hour) for a in shift.activities.all()] == [(11, 12)]
 
 
 def test_the_admin_hides_another_clients_project_shifts_from_a_pm(client, pm_api, anna):

@@ -17,8 +17,8 @@ from django.urls import reverse
 from agents.ingest import agent_events_ingest
 from agents.models import AgentStateEvent
 from calls.models import Call
-from calls.queue_log_import import REFUSED, queue_log_import
 from contactcenter.errors import DomainError
+from telephony.queue_log_import import REFUSED, queue_log_import
 from tests.factories import CallFactory, OperatorFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -313,7 +313,10 @@ class TestQueueLog:
 
         call_command("import_queue_log", str(path), stdout=out)
 
-        assert f"  line 1: offered_at: {BEFORE_2000}; ended_at: {BEFORE_2000}" in out.getvalue()
+        assert (
+            f"  queue_log line 1: offered_at: {BEFORE_2000}; ended_at: {BEFORE_2000}"
+            in out.getvalue()
+        )
         assert Call.objects.count() == 1
 
 

@@ -275,6 +275,34 @@ def test_a_late_event_between_two_events_cuts_the_state_short(operator):
     ]
 
 
+def test_a_late_offline_cuts_the_open_state_short_but_marks_nothing_after_it(operator):
+    with time_machine.travel(at("09:00"), tick=False):
+        event(operator, at("09:00"), "ready")
+    run(at("09:00"))
+    run(at("10:00"))  # 09:00..09:45 filled with the operator ready
+    assert [row[2] for row in operator_rows()] == [900, 900, 900, 900]
+
+    with time_machine.travel(at("11:00"), tick=False):
+        event(operator, at("09:20"), "offline")
+    result = run(at("11:01"))
+
+    assert operator_rows() == [(operator.pk, "09:00", 900, 0, 0), (operator.pk, "09:15", 300, 0, 0)]
+    # 09:15..10:45 counted the ready state as open: refilled; the interval that began at
+    # 11:00 is new. Nothing else: an offline accrues nothing after its instant.
+    assert result.marked == 8
+
+
+def test_an_offline_received_with_its_history_marks_only_its_own_interval(operator):
+    run(at("12:00"))
+    with time_machine.travel(at("12:00"), tick=False):
+        event(operator, at("09:00"), "ready")
+        event(operator, at("09:20"), "offline")
+
+    result = run(at("12:00"))
+
+    assert (result.marked, result.filled) == (2, 2)  # 09:00 and 09:15, not up to 12:00
+
+
 def test_a_rerun_and_a_forced_refill_give_identical_rows(project, operator):
     with time_machine.travel(at("08:00"), tick=False):
         call(project, at("09:01"), wait=5, talk=1000, wrap=30, operator=operator)

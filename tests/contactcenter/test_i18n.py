@@ -39,6 +39,7 @@ REPORT_PAGES = {
         "people_report",
         "adherence_report",
         "intraday_report",
+        "schedule_builder",
     ],
     "wallboard": ["wallboard"],
 }

@@ -1,14 +1,25 @@
 """`manage.py demo`: load the demo data set (a simulated month) and print how to log in."""
 
+import datetime as dt
 import os
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from demo.loaders import DEMO_PASSWORD_ENV, demo_catalogue, demo_period, demo_simulate, demo_users
+from demo.loaders import (
+    DEMO_PASSWORD_ENV,
+    DEMO_SCENARIO,
+    demo_catalogue,
+    demo_period,
+    demo_simulate,
+    demo_users,
+)
+from demo.schedule import demo_schedule
 from workforce.management.commands.simulate import summary_lines
+from workforce.simulation.scenario import scenario_load
 
 
 class Command(BaseCommand):
@@ -41,6 +52,18 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(summary_lines(summary)))
         password = os.environ.get(DEMO_PASSWORD_ENV, "admin")
         tokens = demo_users(projects=projects, password=password)
+        usual, weeks = demo_schedule(
+            scenario=scenario_load(DEMO_SCENARIO),
+            month_end=start + dt.timedelta(days=span - 1),
+            user=get_user_model().objects.get(username="admin"),
+        )
+        self.stdout.write(
+            _(
+                "Schedule: %(usual)s usual shifts up to next Monday, then %(weeks)s weeks "
+                "built from the forecast and published (admin: Scheduling)."
+            )
+            % {"usual": usual, "weeks": len(weeks)}
+        )
         host = os.environ.get("HOST", "127.0.0.1")
         port = os.environ.get("PORT", "8000")
         self.stdout.write(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agents', '0009_operator_contract_rules'),
+        ('agents', '0010_shift_template_project'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,20 +9,27 @@ from pathlib import Path
 
 import pytest
 
-from calls.queue_log import (
+from calls.phones import phone_normalize
+from telephony.queue_log import (
     BREAK,
+    END_OF_LOG,
     OFFLINE,
     READY,
+    QueueLogReader,
     agent_name,
+    default_operator_of,
     epoch_to_datetime,
-    normalize_caller,
-    operator_code,
     read_queue_log,
 )
 
 SAMPLE = Path(__file__).parent / "data" / "queue_log_sample.txt"
 AGENT_MAP = {"1002": "op002", "Agent/1005": "op005"}
 T0 = dt.datetime(2026, 10, 5, 6, 0, tzinfo=dt.UTC)  # epoch 1791180000
+
+
+def operator_of(agent):
+    """The import's rule without a database: the map (as logged, then by name), else the name."""
+    return AGENT_MAP.get(agent) or AGENT_MAP.get(agent_name(agent)) or default_operator_of(agent)
 
 
 def at(seconds):
@@ -32,7 +39,7 @@ def at(seconds):
 @pytest.fixture(scope="module")
 def log():
     with SAMPLE.open(encoding="utf-8") as lines:
-        return read_queue_log(lines, agent_map=AGENT_MAP)
+        return read_queue_log(lines, operator_of=operator_of)
 
 
 def by_disposition(log, disposition):
@@ -116,8 +123,8 @@ def test_callers_are_normalised_to_e164_or_withheld(log):
         ("1001", ""),
     ],
 )
-def test_normalize_caller(callerid, expected):
-    assert normalize_caller(callerid) == expected
+def test_callers_go_through_the_one_phone_rule(callerid, expected):
+    assert phone_normalize(callerid) == expected
 
 
 @pytest.mark.parametrize(
@@ -135,13 +142,10 @@ def test_agent_name_strips_technology_and_context(agent, name):
     assert agent_name(agent) == name
 
 
-def test_operator_code_uses_the_agent_map_then_the_lower_cased_name():
-    agent_map = {"SIP/1002": "op002", "1003": "op003"}
-    assert operator_code("SIP/1002", agent_map) == "op002"
-    assert operator_code("PJSIP/1003", agent_map) == "op003"
-    assert operator_code("PJSIP/OP001", agent_map) == "op001"
-    assert operator_code("NONE", agent_map) is None
-    assert operator_code("", agent_map) is None
+def test_without_mappings_the_lower_cased_agent_name_is_the_operator_code():
+    assert default_operator_of("PJSIP/OP001") == "op001"
+    assert default_operator_of("NONE") is None
+    assert default_operator_of("") is None
 
 
 def test_operator_states_change_once_per_real_change(log):
@@ -154,6 +158,7 @@ def test_operator_states_change_once_per_real_change(log):
         (READY, at(10), ""),
         (BREAK, at(600), "lunch"),
         (READY, at(2400), ""),
+        (OFFLINE, at(3100), END_OF_LOG),  # history: closed at the last line
     ]
     assert states("op002") == [(READY, at(12), ""), (OFFLINE, at(2600), "")]
     # op003 pauses in sales (still takes volga-hotline calls: ready), then in volga-hotline
@@ -164,7 +169,7 @@ def test_operator_states_change_once_per_real_change(log):
         (READY, at(1500), ""),
         (OFFLINE, at(2500), ""),
     ]
-    assert states("op004") == [(READY, at(20), "")]
+    assert states("op004") == [(READY, at(20), ""), (OFFLINE, at(3100), END_OF_LOG)]
     assert states("op005") == [(READY, at(50), ""), (OFFLINE, at(2700), "")]  # AGENTLOGIN/OFF
     assert [c.at for c in log.states] == sorted(c.at for c in log.states)
 
@@ -174,7 +179,7 @@ def test_bad_lines_are_reported_with_their_numbers_and_reading_goes_on(log):
         (
             3,
             "COMPLETECALLER of call 1791179700.12 in queue volga-hotline without its "
-            "ENTERQUEUE (was the log rotated mid-call?)",
+            "ENTERQUEUE (was the log rotated mid-call, or the call expired?)",
         ),
         (47, "malformed line: fewer than 5 '|'-separated fields"),
         (49, "malformed line: bad timestamp '2026-10-05 06:35:00'"),
@@ -189,7 +194,8 @@ def test_pause_all_without_known_queues_pauses_a_logged_in_agent():
             "1791180000|1.1|NONE|Agent/7|AGENTLOGIN|PJSIP/7-01",
             "1791180060|NONE|NONE|Agent/7|PAUSEALL|meeting",
             "1791180120|NONE|NONE|Agent/7|UNPAUSEALL|",
-        ]
+        ],
+        close_open_states=False,
     )
     assert [(c.state, c.reason) for c in log.states_of("7")] == [
         (READY, ""),
@@ -209,7 +215,8 @@ def test_a_new_pause_reason_is_a_new_break_and_unknown_events_are_ignored():
             "",
             "1791180050|MANAGER|q2|SIP/op9|ADDMEMBER|PAUSED",  # added paused: still a break
             "1791180060|MANAGER|q1|SIP/op9|REMOVEMEMBER|",
-        ]
+        ],
+        close_open_states=False,
     )
     assert [(c.state, c.at, c.reason) for c in log.states_of("op9")] == [
         (READY, epoch_to_datetime("1791180000"), ""),
@@ -225,7 +232,8 @@ def test_a_change_undone_within_the_same_second_emits_nothing():
             "1791180000|MANAGER|q1|SIP/op9|ADDMEMBER|",
             "1791180050|NONE|q1|SIP/op9|PAUSE|oops",
             "1791180050|NONE|q1|SIP/op9|UNPAUSE|",
-        ]
+        ],
+        close_open_states=False,
     )
     assert [(c.state, c.at) for c in log.states_of("op9")] == [
         (READY, epoch_to_datetime("1791180000"))
@@ -250,3 +258,30 @@ def test_epoch_to_datetime_is_aware_utc_and_keeps_fractions():
     assert epoch_to_datetime("1791180000.25") == T0 + dt.timedelta(milliseconds=250)
     with pytest.raises(ValueError, match="epoch"):
         epoch_to_datetime("-5")
+
+
+def test_a_tailer_feeding_lines_and_draining_gets_what_a_whole_read_gets():
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    whole = read_queue_log(lines, operator_of=operator_of, close_open_states=False)
+    reader = QueueLogReader(operator_of=operator_of)
+    calls, states, issues = [], [], []
+    for line_no, text in enumerate(lines, start=1):
+        reader.feed_line(text, line_no, file="queue_log")
+        if line_no % 5 == 0:  # a tailer stores what is final every few lines
+            drained = reader.drain()
+            calls += drained.calls
+            states += drained.states
+            issues += drained.issues
+            assert all(change.at < drained.last_at for change in drained.states)
+    rest = reader.finish(close_open_states=False)
+
+    def key(call):
+        return (call.external_id, call.offered_at, call.ended_at, call.operator)
+
+    # Calls come as they close (a whole read lists them by their ENTERQUEUE line).
+    assert sorted(map(key, calls + rest.calls)) == sorted(map(key, whole.calls))
+    assert [(s.operator, s.state, s.at, s.reason) for s in states + rest.states] == [
+        (s.operator, s.state, s.at, s.reason) for s in whole.states
+    ]
+    assert [i.line_no for i in issues + rest.issues] == [i.line_no for i in whole.issues]
+    assert [p.uniqueid for p in rest.pending] == [p.uniqueid for p in whole.pending]
