@@ -43,11 +43,11 @@ def pm_client(client, pm):
 
 
 ROLE_COUNTS = {
-    PROJECT_MANAGERS: 75,
+    PROJECT_MANAGERS: 79,
     QA_EVALUATORS: 20,
     TRAINERS: 11,
     OPERATORS: 0,
-}  # + payments, break reasons, alerts; + time-off requests and shift swaps
+}  # + payments, break reasons, alerts, scheduling (main); + time-off requests, shift swaps
 
 
 def test_the_role_is_created_once_with_its_permissions(db):
