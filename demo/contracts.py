@@ -3,8 +3,9 @@
 Contracts, by the operator's place in the pool (codes in order): every fourth works part
 time (30 h, overtime allowed at 1.5x, at most 48 h), the others full time (40 h, at most
 48 h), every other one of them with overtime allowed, and every fifth prefers weekends off.
-The absence: the latest day with shifts, the first operator on shift that day whose shift
-someone can cover (``agents.replacements``), sick that day. The login ``operator`` (the demo
+The absences: on the latest day of the simulated month and on a day of the coming week
+(after the published schedule), the first operator on shift that day whose shift someone
+can cover (``agents.replacements``), sick that day. The login ``operator`` (the demo
 password, role Operators) is the first other active operator, to try the pages at /me/.
 Each step finds what an earlier load made, so a second load adds nothing.
 """
@@ -18,10 +19,11 @@ from django.db import transaction
 
 from agents.models import Absence, Operator, Shift
 from agents.replacements import replacement_candidates
-from agents.shifts import shift_days
+from agents.shifts import center_zone, local_day_bounds, shift_days
 from projects.roles import OPERATORS, roles_setup
 
 DEMO_ABSENCE_NOTE = "Демо: больничный, замены предложены"
+DEMO_ABSENCE_AHEAD_NOTE = "Демо: больничный на этой неделе, замены предложены"
 OPERATOR_USERNAME = "operator"
 MAX_TRIES = 40  # operators tried for the absence
 
@@ -47,26 +49,48 @@ def demo_contracts() -> int:
 
 
 def demo_absence() -> Absence | None:
-    """A one-day sick leave whose shift has replacement candidates (None: no such day)."""
+    """A one-day sick leave on the latest day with shifts whose shift someone can cover
+    (None: no such operator that day)."""
     existing = Absence.objects.filter(note=DEMO_ABSENCE_NOTE).first()
     if existing is not None:
         return existing
     last = Shift.objects.order_by("-starts_at").select_related("project").first()
     if last is None:
         return None
-    day = shift_days(last)[0]
+    return _sick_with_replacements(shift_days(last)[0], DEMO_ABSENCE_NOTE)
+
+
+def demo_absence_ahead(*, today: dt.date) -> Absence | None:
+    """The same in the coming week (once the published schedule is stored), so the PM can
+    assign a replacement on the absence's page."""
+    existing = Absence.objects.filter(note=DEMO_ABSENCE_AHEAD_NOTE).first()
+    if existing is not None:
+        return existing
+    for offset in range(1, 8):
+        absence = _sick_with_replacements(
+            today + dt.timedelta(days=offset), DEMO_ABSENCE_AHEAD_NOTE
+        )
+        if absence is not None:
+            return absence
+    return None
+
+
+def _sick_with_replacements(day: dt.date, note: str) -> Absence | None:
+    """The first operator (by code) on shift on ``day`` whose shift someone can cover, sick
+    that day; None when nobody in ``MAX_TRIES``."""
+    begin = local_day_bounds(day, center_zone())[0]
     tried = 0
     for shift in (
         Shift.objects.filter(
-            starts_at__gte=last.starts_at - dt.timedelta(days=2),
+            starts_at__gte=begin - dt.timedelta(days=1),
+            starts_at__lt=begin + dt.timedelta(days=2),
             operator__status=Operator.Status.ACTIVE,
         )
         .select_related("project", "operator")
         .order_by("operator__code", "starts_at")
     ):
-        first, _last = shift_days(shift)
         if (
-            first != day
+            shift_days(shift)[0] != day
             or Absence.objects.filter(
                 operator=shift.operator, starts_on__lte=day, ends_on__gte=day
             ).exists()
@@ -81,7 +105,7 @@ def demo_absence() -> Absence | None:
                 kind=Absence.Kind.SICK,
                 starts_on=day,
                 ends_on=day,
-                note=DEMO_ABSENCE_NOTE,
+                note=note,
             )
             if replacement_candidates(absence=absence):
                 return absence

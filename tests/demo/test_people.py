@@ -180,3 +180,37 @@ def test_one_absence_offers_replacements_and_an_operator_logs_in(demo):
         .order_by("code")
         .first()
     )
+
+
+def test_a_sick_leave_of_the_coming_week_offers_replacements(demo):
+    from agents.models import Shift
+    from agents.replacements import replacements_for
+    from agents.shifts import center_zone
+    from demo.contracts import DEMO_ABSENCE_AHEAD_NOTE, demo_absence_ahead
+
+    first = Operator.objects.filter(status="active").order_by("code").first()
+    projects = first.certifications.values("project")
+    second = (
+        Operator.objects.filter(status="active", certifications__project__in=projects)
+        .exclude(pk=first.pk)
+        .order_by("code")
+        .first()
+    )
+    tomorrow = TODAY + dt.timedelta(days=1)
+    start = dt.datetime.combine(tomorrow, dt.time(9), center_zone())
+    for operator in (first, second):
+        Shift.objects.create(
+            operator=operator, starts_at=start, ends_at=start + dt.timedelta(hours=8)
+        )
+
+    absence = demo_absence_ahead(today=TODAY)
+
+    assert (absence.operator, absence.starts_on, absence.note) == (
+        first,
+        tomorrow,
+        DEMO_ABSENCE_AHEAD_NOTE,
+    )
+    candidates, excluded = replacements_for(absence=absence)
+    assert len(candidates) >= 1
+    assert (second, "overlap") in [(e.operator, e.code) for e in excluded]  # on shift too
+    assert demo_absence_ahead(today=TODAY) == absence

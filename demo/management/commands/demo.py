@@ -6,9 +6,11 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from demo.contracts import demo_absence_ahead
 from demo.loaders import (
     DEMO_PASSWORD_ENV,
     DEMO_SCENARIO,
@@ -64,6 +66,8 @@ class Command(BaseCommand):
             )
             % {"usual": usual, "weeks": len(weeks)}
         )
+        # A sick leave in the coming week whose replacements the absence's page offers.
+        demo_absence_ahead(today=timezone.localdate())
         host = os.environ.get("HOST", "127.0.0.1")
         port = os.environ.get("PORT", "8000")
         self.stdout.write(
