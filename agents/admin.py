@@ -1,7 +1,8 @@
 """Admin of the operator pool: operators, certifications, shifts, absences and state events.
 
 The people pages (lifecycle status page and history, training) are in
-``agents.people_admin``, imported here so they register with the site. Every admin of the
+``agents.people_admin``, the operators' time-off and swap requests in
+``agents.requests_admin``, imported here so they register with the site. Every admin of the
 pool is read-only to staff who do not change it (``PoolWriteAdminMixin``: QA evaluators,
 trainers, staff with no project role).
 """
@@ -19,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from agents import people_admin, replacements
+from agents import people_admin, replacements, requests_admin  # noqa: F401 (registers)
 from agents.models import (
     Absence,
     AgentStateEvent,
@@ -113,7 +114,52 @@ class OperatorAdmin(CenterTimeAdminMixin, PoolWriteAdminMixin, admin.ModelAdmin)
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "supervisor":  # team leads are staff who log in to the admin
             kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        if db_field.name == "user":  # an operator's login never reaches the admin
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=False, is_superuser=False)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    CONTRACT_FIELDS = (
+        "contract_hours_per_week",
+        "max_hours_per_week",
+        "min_rest_hours",
+        "max_consecutive_days",
+        "preferred_days_off",
+        "overtime_allowed",
+        "overtime_hourly_cost",
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        lifecycle = ["status", "hired_on", "left_on"]
+        if obj is not None:
+            lifecycle.insert(1, "lifecycle")
+        return [
+            (
+                None,
+                {
+                    "fields": [
+                        "code",
+                        "full_name",
+                        "email",
+                        "user",
+                        *lifecycle,
+                        "hourly_cost",
+                        "supervisor",
+                        "created_local",
+                        "updated_local",
+                    ]
+                },
+            ),
+            (
+                _("Contract"),
+                {
+                    "fields": list(self.CONTRACT_FIELDS),
+                    "description": _(
+                        "The working rules the schedule and the replacements respect; a new "
+                        "operator takes the center's defaults."
+                    ),
+                },
+            ),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         # Once the operator exists, status and dates move only through the lifecycle (the
@@ -320,9 +366,11 @@ class AbsenceAdmin(PoolWriteAdminMixin, admin.ModelAdmin):
                     f"{local_time_text(shift.ends_at, zone)}"
                 )
             extra_context["absent_shifts"] = shifts
-            extra_context["replacement_candidates"] = replacements.replacement_candidates(
-                absence=absence
-            )
+            candidates, excluded = replacements.replacements_for(absence=absence)
+            for candidate in candidates:
+                candidate.cost_text = money_text(candidate.extra_cost)
+            extra_context["replacement_candidates"] = candidates
+            extra_context["replacement_excluded"] = excluded
             extra_context["assign_url"] = reverse("admin:agents_absence_assign", args=[absence.pk])
         return super().change_view(request, object_id, form_url, extra_context)
 

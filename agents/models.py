@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import (
     DateTimeRangeField,
     RangeOperators,
 )
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
@@ -110,6 +111,18 @@ class Operator(models.Model):
         related_name="operators",
         verbose_name=_("projects"),
     )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="operator",
+        verbose_name=_("login"),
+        help_text=_(
+            "The operator's own login to the self-service pages (/me/): their schedule, "
+            "time off, shift swaps, KPIs and QA scores; never the admin."
+        ),
+    )
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -155,6 +168,28 @@ class Operator(models.Model):
 
     def __str__(self):
         return f"{self.code} ({self.full_name})"
+
+    def contract_errors(self) -> dict[str, list[str]]:
+        """The contract's rules that hold together, each on the field to fix."""
+        errors: dict[str, list[str]] = {}
+        if (
+            self.max_hours_per_week is not None
+            and self.contract_hours_per_week is not None
+            and self.max_hours_per_week < self.contract_hours_per_week
+        ):
+            errors["max_hours_per_week"] = [
+                str(_("Cannot be less than the contract hours per week (%(hours)s)."))
+                % {"hours": self.contract_hours_per_week}
+            ]
+        if len(set(self.preferred_days_off or ())) != len(self.preferred_days_off or ()):
+            errors["preferred_days_off"] = [str(_("Each weekday at most once."))]
+        return errors
+
+    def clean(self):
+        super().clean()
+        errors = self.contract_errors()
+        if errors:
+            raise ValidationError(errors)
 
 
 class Certification(models.Model):
@@ -687,3 +722,132 @@ class TrainingEnrolment(models.Model):
 
     def __str__(self):
         return f"{self.operator.code}: {self.program} ({self.get_status_display()})"
+
+
+class TimeOffRequest(models.Model):
+    """An operator asks for days off (local days, both included); a PM of the operator's
+    projects approves (the absence is created) or declines (``agents.time_off``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    operator = models.ForeignKey(
+        Operator,
+        on_delete=models.CASCADE,
+        related_name="time_off_requests",
+        verbose_name=_("operator"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Absence.Kind.choices)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    absence = models.OneToOneField(
+        Absence,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="time_off_request",
+        verbose_name=_("absence"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("time-off request")
+        verbose_name_plural = _("time-off requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")), name="time_off_starts_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "declined", "cancelled"]),
+                name="time_off_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.operator.code} {self.starts_on}..{self.ends_on} ({self.get_status_display()})"
+        )
+
+
+class ShiftSwap(models.Model):
+    """An operator offers one of their shifts to colleagues: one accepts (the replacement
+    rules checked), a PM approves, and the shift changes hands (``agents.swaps``)."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        ACCEPTED = "accepted", _("Accepted by a colleague")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    shift = models.ForeignKey(
+        Shift, on_delete=models.CASCADE, related_name="swaps", verbose_name=_("shift")
+    )
+    offered_by = models.ForeignKey(
+        Operator,
+        on_delete=models.CASCADE,
+        related_name="swaps_offered",
+        verbose_name=_("offered by"),
+    )
+    taken_by = models.ForeignKey(
+        Operator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="swaps_taken",
+        verbose_name=_("taken by"),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OFFERED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("shift swap")
+        verbose_name_plural = _("shift swaps")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["offered", "accepted", "approved", "declined", "cancelled"]
+                ),
+                name="shift_swap_status_valid",
+            ),
+            # One open offer per shift.
+            models.UniqueConstraint(
+                fields=["shift"],
+                condition=Q(status__in=["offered", "accepted"]),
+                name="shift_swap_one_open_per_shift",
+            ),
+        ]
+
+    def __str__(self):
+        taker = self.taken_by.code if self.taken_by else "?"
+        return f"{self.offered_by.code} -> {taker}: {self.shift}"

@@ -11,7 +11,25 @@ from contactcenter.errors import DomainError
 from contactcenter.orm import assign_fields, delete_or_conflict
 
 OPERATOR_FIELDS = frozenset(
-    {"code", "full_name", "email", "status", "hired_on", "left_on", "hourly_cost", "supervisor"}
+    {
+        "code",
+        "full_name",
+        "email",
+        "status",
+        "hired_on",
+        "left_on",
+        "hourly_cost",
+        "supervisor",
+        "user",
+        # The contract's rules (agents.contracts).
+        "contract_hours_per_week",
+        "max_hours_per_week",
+        "min_rest_hours",
+        "max_consecutive_days",
+        "preferred_days_off",
+        "overtime_allowed",
+        "overtime_hourly_cost",
+    }
 )
 
 
@@ -24,6 +42,7 @@ def _employment_errors(operator):
         errors["left_on"] = [_("A dismissed operator needs the date they left.")]
     if operator.status == Operator.Status.ACTIVE and not operator.hired_on:
         errors["hired_on"] = [_("An active operator needs a hire date.")]
+    errors.update(operator.contract_errors())
     return errors
 
 

@@ -51,6 +51,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The client portal (the portal app): a client's own people, never staff.
     path("portal/", include("portal.urls")),
+    # The operators' own pages (the selfservice app): schedule, time off, swaps, KPIs.
+    path("me/", include("selfservice.urls")),
     path("api/v1/", include(api_v1)),
 ]
 

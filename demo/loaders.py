@@ -23,6 +23,7 @@ from agents.models import Operator
 from billing.models import Tariff, TariffBand
 from calls.rollups import rollup_kpis
 from contactcenter.tokens import reissue as reissue_token
+from demo.contracts import demo_absence, demo_contracts, demo_operator_login
 from demo.names import full_name
 from demo.people import demo_people
 from projects.models import BusinessHours, Client, IntegrationAccount, Project, Seller, VatRate
@@ -319,4 +320,9 @@ def demo_users(*, projects, password):
     tokens = {user.username: reissue_token(user, name="demo") for user in (admin, pm, bot)}
     # QA evaluator, trainer and team lead; scorecards, sampled and scored calls, training,
     # hires and leavers over the stored month (billing/demo_people.py).
-    return tokens | demo_people(projects=projects, password=password)
+    tokens |= demo_people(projects=projects, password=password)
+    # Contracts, an absence with replacements offered, the operator's login (demo.contracts).
+    demo_contracts()
+    absence = demo_absence()
+    demo_operator_login(password=password, absent=absence.operator if absence else None)
+    return tokens

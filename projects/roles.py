@@ -30,6 +30,9 @@ CLIENT_BILLING_FIELDS = (
 )
 
 PROJECT_MANAGERS = "Project managers"
+# Operators who log in to their self-service pages (/me/, ``selfservice``): not staff, so
+# never the admin; no model permission: the pages show the linked operator's own rows.
+OPERATORS = "Operators"
 QA_EVALUATORS = "QA evaluators"
 TRAINERS = "Trainers"
 
@@ -51,6 +54,9 @@ PROJECT_MANAGER_PERMISSIONS = {
         "operatorstatuschange": ["view"],
         "trainingprogram": ["view", "add", "change", "delete"],
         "trainingenrolment": ["view", "add", "change"],
+        # Operators' requests: decided (the approve and decline actions), never written.
+        "timeoffrequest": ["view", "change"],
+        "shiftswap": ["view", "change"],
     },
     "calls": {
         "call": ["view", "add"],
@@ -117,10 +123,11 @@ TRAINER_PERMISSIONS = {
     },
 }
 
-ROLE_PERMISSIONS = {
+ROLE_PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
     PROJECT_MANAGERS: PROJECT_MANAGER_PERMISSIONS,
     QA_EVALUATORS: QA_EVALUATOR_PERMISSIONS,
     TRAINERS: TRAINER_PERMISSIONS,
+    OPERATORS: {},
 }
 
 

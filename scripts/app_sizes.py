@@ -8,6 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["contactcenter", "projects", "agents", "calls", "quality", "workforce", "billing"]
 APPS += ["dashboard", "demo", "alerts", "live", "wallboard", "telephony", "webhooks", "portal"]
+APPS += ["selfservice"]
 CALLS_MAX_LINES = 6_000
 MAX_SHARE = 0.25
 

@@ -22,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV_BIN="${VENV_BIN:-.venv/bin}"
-APP_PACKAGES=(contactcenter projects agents calls quality workforce billing live alerts dashboard wallboard demo telephony webhooks portal)
+APP_PACKAGES=(contactcenter projects agents calls quality workforce billing live alerts dashboard wallboard demo telephony webhooks portal selfservice)
 BANDIT_SKIPS="B105,B106,B107,B311,B406,B608"
 
 echo "== bandit (${APP_PACKAGES[*]}; skipped, see this script: ${BANDIT_SKIPS})"

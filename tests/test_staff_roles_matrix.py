@@ -26,7 +26,7 @@ request changes a stored row. Only the pure calculations answer a POST with a 20
 import pytest
 from rest_framework.test import APIClient
 
-from tests import tenancy_portal
+from tests import tenancy_portal, tenancy_selfservice
 from tests.factories import TokenFactory, UserFactory
 from tests.test_tenancy_matrix import (
     ALL,
@@ -245,4 +245,33 @@ def test_staff_roles_get_a_403_from_the_portal(template, role, world, settings, 
     for side in (tenancy_portal.OURS, tenancy_portal.THEIRS) if page.lookup else (None,):
         path = page.path(template, portal, side or tenancy_portal.OURS)
         assert tenancy_portal.send(client, page, path).status_code == 403
+    assert database_state() == before
+
+
+# --- The operators' own pages (/me/: tests/tenancy_selfservice.py) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "method"),
+    sorted(set(tenancy_selfservice.PAGES) - tenancy_selfservice.PUBLIC),
+)
+def test_staff_roles_never_reach_the_operators_pages(template, method, world):  # noqa: F811
+    """A QA evaluator, a trainer and a team lead with no role: 403 on every page, nothing
+    changed (the pages are an operator's own)."""
+    from django.test import Client as BrowserClient
+
+    own, _other = tenancy_selfservice.rows(world.ours.operator, world.theirs.operator)
+    kind = tenancy_selfservice.PAGES[template, method]
+    url = tenancy_selfservice.path(template, own[kind].pk if kind else 0)
+    lead = UserFactory(username="matrix-lead", is_staff=True)
+    evaluator = UserFactory(username="matrix-qa", is_staff=True)
+    trainer = UserFactory(username="matrix-trainer", is_staff=True)
+    world.ours.project.qa_evaluators.add(evaluator)
+    world.ours.project.trainers.add(trainer)
+    before = database_state()
+    for user in (lead, evaluator, trainer):
+        client = BrowserClient()
+        client.force_login(user)
+        response = client.post(url, {}) if method == "POST" else client.get(url)
+        assert response.status_code == 403, user.username
     assert database_state() == before

@@ -56,6 +56,7 @@ from tests import (
     tenancy_portal,
     tenancy_quality,
     tenancy_schedules,
+    tenancy_selfservice,
     tenancy_sla,
     tenancy_telephony,
     tenancy_webhooks,
@@ -1652,3 +1653,65 @@ def test_portal_tenancy(template, role, side, world, settings, tmp_path, client)
         assert _portal_state() == before, "the request changed stored rows"
     if expected == 200 and not response.streaming:
         assert not _theirs_named(world, response.content.decode(errors="replace"))
+
+
+# --- The operators' own pages (/me/: tests/tenancy_selfservice.py) -------------------------
+
+
+def test_every_self_service_page_has_an_entry():
+    listed = {template for template, _method in tenancy_selfservice.PAGES}
+    assert listed == tenancy_selfservice.discover()
+
+
+def _self_service_cases():
+    for template, method in sorted(set(tenancy_selfservice.PAGES) - tenancy_selfservice.PUBLIC):
+        yield pytest.param(template, method, id=f"{method} /{template}")
+
+
+def _operator_client(operator, username):
+    from django.contrib.auth.models import Group
+    from django.test import Client as BrowserClient
+
+    from projects.roles import OPERATORS, roles_setup
+
+    roles_setup()
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=OPERATORS))
+    operator.user = user
+    operator.save(update_fields=["user"])
+    client = BrowserClient()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(("template", "method"), list(_self_service_cases()))
+def test_self_service_pages_are_the_operators_own(template, method, world):
+    from django.test import Client as BrowserClient
+
+    pages = tenancy_selfservice
+    operator = _operator_client(world.ours.operator, "matrix-operator")
+    own, other = pages.rows(world.ours.operator, world.theirs.operator)
+    kind = pages.PAGES[template, method]
+
+    def send(client, row):
+        lookup = row[kind].pk if kind else 0
+        url = pages.path(template, lookup)
+        body = {"shift": lookup} if kind == "shift" else {}
+        return client.post(url, body) if method == "POST" else client.get(url)
+
+    before = database_state()
+    anonymous = send(BrowserClient(), own)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/me/login/")
+    for role, user in world.users.items():  # superuser, PM, an integration's user
+        client = BrowserClient()
+        client.force_login(user)
+        assert send(client, own).status_code == 403, role
+    if kind:
+        # Another operator's row (accepting: one's own offer) is a 404.
+        refused = send(operator, own if kind == "own_swap" else other)
+        assert refused.status_code == 404
+    assert database_state() == before
+    allowed = send(operator, other if kind == "own_swap" else own)
+    assert allowed.status_code in (200, 302)
+    assert operator.get("/admin/").status_code == 302  # the admin's login: never its pages

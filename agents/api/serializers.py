@@ -23,7 +23,26 @@ class CertificationSerializer(serializers.Serializer):
     certified_on = BoundedDateField()
 
 
+# The contract's working rules (agents.contracts): read by every caller who sees the
+# operator, written by those who change the pool; omitted on create, the center's defaults.
+CONTRACT_FIELDS = (
+    "contract_hours_per_week",
+    "max_hours_per_week",
+    "min_rest_hours",
+    "max_consecutive_days",
+    "preferred_days_off",
+    "overtime_allowed",
+    "overtime_hourly_cost",
+)
+
+
 class OperatorSerializer(serializers.ModelSerializer):
+    preferred_days_off = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        max_length=7,
+        required=False,
+        help_text="Weekdays the operator prefers off, 0 = Monday ... 6 = Sunday.",
+    )
     supervisor = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
@@ -55,6 +74,7 @@ class OperatorSerializer(serializers.ModelSerializer):
             "hourly_cost",
             "supervisor",
             "certifications",
+            *CONTRACT_FIELDS,
         ]
         extra_kwargs = {
             "code": {"validators": code_validators(Operator, "operator")},
@@ -64,11 +84,29 @@ class OperatorSerializer(serializers.ModelSerializer):
             },
             "hired_on": {"validators": [validate_date_range]},
             "left_on": {"validators": [validate_date_range]},
+            "contract_hours_per_week": {"min_value": 0, "max_value": 168},
+            "max_hours_per_week": {
+                "min_value": 0,
+                "max_value": 168,
+                "help_text": (
+                    "Scheduled hours in a week never exceed this, overtime included; at "
+                    "least contract_hours_per_week."
+                ),
+            },
+            "min_rest_hours": {"min_value": 0, "max_value": 72},
+            "max_consecutive_days": {"min_value": 1, "max_value": 14},
+            "overtime_hourly_cost": {
+                "min_value": 0,
+                "help_text": (
+                    "Cost of an hour beyond the contract; null: hourly_cost times the "
+                    "center's overtime rate. Absent from answers to integrations."
+                ),
+            },
         }
 
     # The center's internal fields: what an operator costs and which of our staff leads
     # them. Absent (not null) from every answer to an integration token.
-    INTERNAL_FIELDS = ("hourly_cost", "supervisor")
+    INTERNAL_FIELDS = ("hourly_cost", "supervisor", "overtime_hourly_cost")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -97,6 +135,8 @@ class OperatorSerializer(serializers.ModelSerializer):
             }
             if errors:
                 raise serializers.ValidationError(errors)
+        # The contract's rules together (max >= contract...): Operator.contract_errors,
+        # checked by the service as a 400 naming the field.
         return super().validate(attrs)
 
 

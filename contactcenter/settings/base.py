@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "live",
     "telephony",
     "portal",
+    "selfservice",
 ]
 
 MIDDLEWARE = [

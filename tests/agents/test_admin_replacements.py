@@ -37,3 +37,20 @@ def test_the_change_page_lists_candidates_and_assign_moves_the_shift(admin_clien
 
     assert response.status_code == 302
     assert Shift.objects.get(pk=shift.pk).operator == spare
+
+
+def test_the_change_page_lists_who_is_not_offered_and_why(admin_client):
+    absent, busy = OperatorFactory(code="absent"), OperatorFactory(code="busy", full_name="Busy B")
+    certification = CertificationFactory(operator=absent)
+    CertificationFactory(operator=busy, project=certification.project)
+    absence = AbsenceFactory(operator=absent, starts_on=TUESDAY, ends_on=TUESDAY)
+    start = dt.datetime.combine(TUESDAY, dt.time(9), tzinfo=dt.UTC)
+    ShiftFactory(operator=absent, starts_at=start)
+    ShiftFactory(operator=busy, starts_at=start + dt.timedelta(hours=2))
+
+    html = admin_client.get(reverse("admin:agents_absence_change", args=[absence.pk])).content
+    html = html.decode()
+
+    assert "Not offered" in html
+    assert "<li>busy (Busy B): Already works then.</li>" in html
+    assert "<li>absent (" in html

@@ -46,6 +46,14 @@ IVAN = {
     "hourly_cost": "450.00",
     "supervisor": None,
     "certifications": [{"project": "hotline", "level": 3, "certified_on": "2025-02-01"}],
+    # The center's defaults (agents.contracts).
+    "contract_hours_per_week": "40.0",
+    "max_hours_per_week": "48.0",
+    "min_rest_hours": 12,
+    "max_consecutive_days": 6,
+    "preferred_days_off": [],
+    "overtime_allowed": False,
+    "overtime_hourly_cost": None,
 }
 
 
@@ -103,6 +111,13 @@ class TestCreate:
             "hourly_cost": "380.50",
             "supervisor": None,
             "certifications": [{"project": "hotline", "level": 2, "certified_on": "2026-09-01"}],
+            "contract_hours_per_week": "40.0",
+            "max_hours_per_week": "48.0",
+            "min_rest_hours": 12,
+            "max_consecutive_days": 6,
+            "preferred_days_off": [],
+            "overtime_allowed": False,
+            "overtime_hourly_cost": None,
         }
         assert stored_certifications("olga") == [("hotline", 2, dt.date(2026, 9, 1))]
 

@@ -145,3 +145,72 @@ def test_a_second_load_adds_nothing(demo):
     before = _row_counts()
     _load()
     assert _row_counts() == before
+
+
+def test_contracts_mix_full_and_part_time(demo):
+    active = Operator.objects.filter(status="active").order_by("code")
+    contracts = [
+        (o.contract_hours_per_week, o.max_hours_per_week, o.overtime_allowed) for o in active
+    ]
+    part_time = [c for c in contracts if c[0] == 30]
+    assert len(part_time) == len(contracts) // 4
+    assert all(c[1:] == (48, True) for c in part_time)
+    assert {c[1] for c in contracts} == {48}
+    assert {c[0] for c in contracts} == {30, 40}
+
+
+def test_one_absence_offers_replacements_and_an_operator_logs_in(demo):
+    from agents.models import Absence
+    from agents.replacements import replacements_for
+    from demo.contracts import DEMO_ABSENCE_NOTE
+    from selfservice.access import operator_of
+
+    absence = Absence.objects.get(note=DEMO_ABSENCE_NOTE)
+    candidates, excluded = replacements_for(absence=absence)
+    assert len(candidates) >= 1
+    active = Operator.objects.filter(status="active").count()
+    assert len(candidates) + len(excluded) == active
+    user = get_user_model().objects.get(username="operator")
+    assert user.check_password(PASSWORD)
+    assert not user.is_staff
+    assert (
+        operator_of(user)
+        == Operator.objects.filter(status="active")
+        .exclude(pk=absence.operator_id)
+        .order_by("code")
+        .first()
+    )
+
+
+def test_a_sick_leave_of_the_coming_week_offers_replacements(demo):
+    from agents.models import Shift
+    from agents.replacements import replacements_for
+    from agents.shifts import center_zone
+    from demo.contracts import DEMO_ABSENCE_AHEAD_NOTE, demo_absence_ahead
+
+    first = Operator.objects.filter(status="active").order_by("code").first()
+    projects = first.certifications.values("project")
+    second = (
+        Operator.objects.filter(status="active", certifications__project__in=projects)
+        .exclude(pk=first.pk)
+        .order_by("code")
+        .first()
+    )
+    tomorrow = TODAY + dt.timedelta(days=1)
+    start = dt.datetime.combine(tomorrow, dt.time(9), center_zone())
+    for operator in (first, second):
+        Shift.objects.create(
+            operator=operator, starts_at=start, ends_at=start + dt.timedelta(hours=8)
+        )
+
+    absence = demo_absence_ahead(today=TODAY)
+
+    assert (absence.operator, absence.starts_on, absence.note) == (
+        first,
+        tomorrow,
+        DEMO_ABSENCE_AHEAD_NOTE,
+    )
+    candidates, excluded = replacements_for(absence=absence)
+    assert len(candidates) >= 1
+    assert (second, "overlap") in [(e.operator, e.code) for e in excluded]  # on shift too
+    assert demo_absence_ahead(today=TODAY) == absence

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from billing.models import Tariff
-from projects.roles import PROJECT_MANAGERS, QA_EVALUATORS, TRAINERS, roles_setup
+from projects.roles import OPERATORS, PROJECT_MANAGERS, QA_EVALUATORS, TRAINERS, roles_setup
 from tests.factories import (
     CallFactory,
     CertificationFactory,
@@ -43,10 +43,11 @@ def pm_client(client, pm):
 
 
 ROLE_COUNTS = {
-    PROJECT_MANAGERS: 87,
+    PROJECT_MANAGERS: 91,
     QA_EVALUATORS: 20,
     TRAINERS: 11,
-}  # + payments, break reasons, alerts, shift templates, telephony
+    OPERATORS: 0,
+}  # + payments, break reasons, alerts, shift templates, telephony, time-off requests, swaps
 
 
 def test_the_role_is_created_once_with_its_permissions(db):

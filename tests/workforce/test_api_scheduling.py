@@ -131,7 +131,14 @@ def test_replacements_list_the_free_certified_operators(pm_api, pm_project, pool
             "best_level": 2,
             "week_hours": 0.0,
             "shifts": [shift.pk],
+            "overtime_hours": 0.0,
+            "extra_cost": "0.00",
+            "preferred_day_off": False,
         }
+    ]
+    assert [(e["operator"], e["code"]) for e in body["excluded"]] == [
+        ("pool0", "absent"),
+        ("pool1", "absent_operator"),
     ]
 
 

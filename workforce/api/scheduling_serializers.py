@@ -153,6 +153,28 @@ class CandidateSerializer(serializers.Serializer):
     shifts = serializers.ListField(
         child=serializers.IntegerField(), help_text="Ids of the absent shifts they can take."
     )
+    overtime_hours = serializers.FloatField(
+        help_text="Hours beyond their contract's weekly hours, over the shifts they can take."
+    )
+    extra_cost = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="overtime_hours x their overtime hourly cost (roubles).",
+    )
+    preferred_day_off = serializers.BooleanField(
+        help_text="A shift they can take falls on one of their preferred days off."
+    )
+
+
+class ExcludedSerializer(serializers.Serializer):
+    operator = serializers.CharField(source="operator.code")
+    code = serializers.CharField(
+        help_text=(
+            "absent_operator, absent, not_certified, overlap, rest, consecutive_days, "
+            "max_hours, overtime_not_allowed, no_shift."
+        )
+    )
+    reason = serializers.CharField(help_text="The reason in the interface's language.")
 
 
 class ReplacementsSerializer(serializers.Serializer):
@@ -160,6 +182,9 @@ class ReplacementsSerializer(serializers.Serializer):
     operator = serializers.CharField(help_text="The absent operator.")
     shifts = AbsentShiftSerializer(many=True)
     candidates = CandidateSerializer(many=True)
+    excluded = ExcludedSerializer(
+        many=True, help_text="Every other active operator, with why they are not offered."
+    )
 
 
 class AssignInputSerializer(serializers.Serializer):

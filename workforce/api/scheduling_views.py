@@ -121,19 +121,23 @@ class AbsenceReplacementsView(_AbsenceView):
     serializer_class = ReplacementsSerializer
 
     @extend_schema(
-        summary="Operators who can take an absent operator's shifts",
+        summary="Operators who can take an absent operator's shifts, and who cannot",
         description=(
-            "Active operators certified for a project of the absent operator, not absent, "
-            "free during the shift and within the weekly hours with it; ranked by shared "
-            "certifications, then their highest level on them, then fewest hours that "
-            "week. `shifts` of a candidate are the absent shifts they can take."
+            "Every rule is the operator's contract (docs/scheduling.md). `candidates`: "
+            "active operators who can take at least one absent shift (certified for its "
+            "project, not absent, free, rested, within their consecutive days, their "
+            "maximum weekly hours and, without overtime allowed, their contract's hours); "
+            "ranked by extra (overtime) cost, then not on a preferred day off, shared "
+            "certifications, their highest level on them, fewest hours that week. `shifts` "
+            "of a candidate are the absent shifts they can take. `excluded`: every other "
+            "active operator with one reason (`code` stable, `reason` readable)."
         ),
         responses={200: ReplacementsSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, id):
         absence = self.get_object()
         visible = set(self.visible_projects().values_list("code", flat=True))
-        candidates = replacements.replacement_candidates(absence=absence)
+        candidates, excluded = replacements.replacements_for(absence=absence)
         for candidate in candidates:
             candidate.shared_projects = [c for c in candidate.shared_projects if c in visible]
             candidate.shifts = [shift.pk for shift in candidate.shifts]
@@ -142,6 +146,7 @@ class AbsenceReplacementsView(_AbsenceView):
             "operator": absence.operator.code,
             "shifts": replacements.absence_shifts(absence),
             "candidates": candidates,
+            "excluded": excluded,
         }
         return Response(ReplacementsSerializer(data).data)
 

@@ -6,10 +6,12 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from demo.client_portal import demo_portal
+from demo.contracts import demo_absence_ahead
 from demo.loaders import (
     DEMO_PASSWORD_ENV,
     DEMO_SCENARIO,
@@ -66,6 +68,8 @@ class Command(BaseCommand):
             % {"usual": usual, "weeks": len(weeks)}
         )
         demo_portal(period=start.replace(day=1), password=password)
+        # A sick leave in the coming week whose replacements the absence's page offers.
+        demo_absence_ahead(today=timezone.localdate())
         host = os.environ.get("HOST", "127.0.0.1")
         port = os.environ.get("PORT", "8000")
         self.stdout.write(
@@ -118,4 +122,11 @@ class Command(BaseCommand):
                 "qa": tokens["qa"],
                 "crm": tokens["volga-crm"],
             }
+        )
+        self.stdout.write(
+            _(
+                "  Operator:   http://%(site)s/me/  user operator / %(password)s"
+                "  (an operator's own schedule, time off, swaps and results)\n"
+            )
+            % {"site": f"{host}:{port}", "password": password}
         )
