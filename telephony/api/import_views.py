@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from calls.api.csv_views import CallCsvImportView, CsvBodyParser, CsvUploadSerializer, _dry_run
@@ -25,7 +26,13 @@ from contactcenter.api.schema import IDEMPOTENCY_KEY, error_responses
 from contactcenter.errors import DomainError
 from projects.api.scoping import visible_projects
 from projects.models import Project
-from projects.tenancy import integration_client_id, is_client_integration, is_telephony
+from projects.tenancy import (
+    MANAGER,
+    integration_client_id,
+    is_client_integration,
+    is_integration,
+    is_telephony,
+)
 from telephony.cdr_import import FORMATS, MAX_FILE_BYTES, cdr_import
 from telephony.models import TelephonySource
 
@@ -133,10 +140,11 @@ class CallImportView(CallCsvImportView):
         responses={
             201: OpenApiResponse(CdrImportResultSerializer, description="Stored (CDR formats)."),
             200: OpenApiResponse(CdrImportResultSerializer, description="Dry run, or nothing new."),
-            **error_responses(400, 401, 404, 409),
+            **error_responses(400, 401, 403, 404, 409),
         },
     )
     def post(self, request):
+        _refuse_who_sends_no_calls(request.user)
         fmt = request.query_params.get("format", "").strip()
         if fmt in ("", CSV_FORMAT):
             return super().post(request)
@@ -174,6 +182,16 @@ class CallImportView(CallCsvImportView):
         body = {"source": source.code, **result.as_dict()}
         stored = result.created and not dry_run
         return Response(body, status=status.HTTP_201_CREATED if stored else status.HTTP_200_OK)
+
+
+def _refuse_who_sends_no_calls(user) -> None:
+    """Calls come from integrations, superusers and the managers of a project: a QA
+    evaluator, a trainer or staff with no project role imports nothing (403, before the file
+    is read)."""
+    if user.is_superuser or is_integration(user):
+        return
+    if not visible_projects(user, MANAGER).exists():
+        raise PermissionDenied(gettext("Only project managers and integrations import calls."))
 
 
 def _allowed_project_ids(user) -> set[int] | None:
