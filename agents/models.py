@@ -791,7 +791,7 @@ class ShiftSwap(models.Model):
     rules checked), a PM approves, and the shift changes hands (``agents.swaps``)."""
 
     class Status(models.TextChoices):
-        OFFERED = "offered", _("Offered")
+        OFFERED = "offered", pgettext_lazy("shift swap", "Offered")
         ACCEPTED = "accepted", _("Accepted by a colleague")
         APPROVED = "approved", _("Approved")
         DECLINED = "declined", _("Declined")
