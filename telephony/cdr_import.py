@@ -31,7 +31,7 @@ from telephony.cdr.freeswitch import read_freeswitch_csv
 from telephony.cdr.generic import read_generic_csv
 from telephony.mapping import SourceMaps
 from telephony.models import ParkedCall, TelephonySource
-from telephony.parking import park
+from telephony.parking import call_payload, park
 
 ASTERISK_CSV = "asterisk-csv"
 FREESWITCH_CSV = "freeswitch-csv"
@@ -200,12 +200,22 @@ def store_or_park(
         missing = (ParkedCall.Reason.UNKNOWN_AGENT.value, call.agent)
     else:
         return _ingest_row(call, target, operator, region=source.phone_region)
+    # The payload the replay reads (telephony.parking): the row without project and
+    # operator, the queue to map, the agent to map; a project already decided (``project``
+    # given) travels with it, so only the missing agent is waited for.
+    payload = call_payload(
+        [_call_row(call, region=source.phone_region)],
+        queue=(call.queues or ("",))[0],
+        agents=[call.agent] if call.agent else [],
+    )
+    if target is not None:
+        payload["project"] = target.code
     park(
         source,
         call_key=call.key,
         reason=missing[0],
         missing=missing[1][:128],
-        payload=call.payload(),
+        payload=payload,
         file_name=file_name[:255],
         line_no=call.line,
     )
@@ -213,15 +223,22 @@ def store_or_park(
 
 
 def _ingest_row(call: CdrCall, project: Project, operator, *, region: str) -> dict:
-    """The call in ``calls_ingest``'s shape: the caller in E.164 by the source's region, the
-    number as the PBX wrote it kept beside it (``calls.phones``)."""
+    """The call in ``calls_ingest``'s shape."""
     return {
         "project": project.code,
+        "operator": operator.code if operator else None,
+        **_call_row(call, region=region),
+    }
+
+
+def _call_row(call: CdrCall, *, region: str) -> dict:
+    """The call's own fields: the caller in E.164 by the source's region, the number as the
+    PBX wrote it kept beside it (``calls.phones``)."""
+    return {
         "external_id": call.key,
         "direction": "inbound",
         "caller": phone_normalize(call.caller, region),
         "caller_raw": (call.caller or "")[:64],
-        "operator": operator.code if operator else None,
         "offered_at": call.started_at.isoformat(),
         "answered_at": call.answered_at.isoformat() if call.answered_at else None,
         "ended_at": call.ended_at.isoformat(),

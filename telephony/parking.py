@@ -104,14 +104,22 @@ def resolve_call(
     maps: SourceMaps, payload: Mapping[str, Any]
 ) -> tuple[list[dict], list[dict]] | Missing:
     """The payload's call rows and agent events with our codes, or the first ``Missing``.
+    A payload may name the ``project`` (a code of the source's client) its calls go to.
 
     A queue is looked up before the agents: a call whose queue is unmapped waits for the
     queue first, whatever its agents."""
     rows = []
     default_queue, default_agents = payload.get("queue", ""), payload.get("agents") or []
+    # A project the importer already decided (a CDR import's ``--project``): the queue is
+    # then not looked up, only the agents wait for their mapping.
+    decided = (
+        Project.objects.filter(code=payload["project"], client_id=maps.source.client_id).first()
+        if payload.get("project")
+        else None
+    )
     for row in payload.get("rows", []):
         queue = row.get("queue", default_queue)
-        project = maps.project_for(queue)
+        project = decided or maps.project_for(queue)
         if project is None:
             return Missing(ParkedCall.Reason.UNMAPPED_QUEUE, queue)
         resolved = {key: value for key, value in row.items() if key not in NAME_KEYS}

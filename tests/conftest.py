@@ -58,6 +58,18 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """A request in Russian (LocaleMiddleware) leaves the thread's language active after the
+    response; each test starts and ends in the settings' language, so no later test reads
+    Russian messages for what an earlier one asked."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def _client_for(user):
     token = TokenFactory(user=user)
     api = APIClient()

@@ -9,7 +9,6 @@ projects). Integration tokens neither change nor read people data: a 403 before
 any lookup (docs/people.md).
 """
 
-from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -36,17 +35,12 @@ from agents.models import Operator, TrainingEnrolment, TrainingProgram
 from contactcenter.api.schema import error_responses
 from projects.api.scoping import (
     TRAINER,
+    PeopleStaffOnly,
     PoolWritePermission,
     ScopedViewSetMixin,
-    StaffOnly,
     visible_projects,
 )
 from projects.api.viewsets import CatalogViewSet
-
-
-class PeopleStaffOnly(StaffOnly):
-    message = gettext_lazy("Only staff may read or change people data.")
-
 
 STAFF_ONLY = [permissions.IsAuthenticated, PeopleStaffOnly]
 

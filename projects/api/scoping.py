@@ -227,6 +227,12 @@ class StaffOnly(permissions.BasePermission):
         return sees_whole_pool(request.user)
 
 
+class PeopleStaffOnly(StaffOnly):
+    """People data (operators' records, bench strength): staff only, with its own message."""
+
+    message = gettext_lazy("Only staff may read or change people data.")
+
+
 class SuperuserOnly(permissions.BasePermission):
     """Superusers alone, reads included (our own legal entities: sellers/)."""
 

@@ -15,6 +15,7 @@ from calls.rollups import rollup_kpis
 from calls.selectors import project_kpis
 from telephony.cdr_import import cdr_import
 from telephony.models import AgentMapping, ParkedCall, TelephonySource
+from telephony.replay import replay_parked
 from tests.factories import ClientFactory, OperatorFactory, ProjectFactory
 
 DATA = Path(__file__).parent / "data"
@@ -190,14 +191,18 @@ def test_an_unknown_agent_parks_the_whole_call_and_stores_nothing_of_it(world):
         "Master.csv",
         7,
     )
-    assert parked.payload["agent"] == "PJSIP/1003-0000000b"
+    assert parked.payload["agents"] == ["PJSIP/1003-0000000b"]
+    assert parked.payload["project"] == project.code
 
-    # Again, once the mapping exists: stored, the parked call marked stored.
+    # Once the mapping exists the replay stores it (the parked row's payload alone), and
+    # a re-import of the file finds it stored.
     mapped(source, **{"1003": ops["paty"]})
-    again = cdr_import(source=source, data=AST21.read_bytes(), fmt="asterisk-csv", project=project)
-    assert (again.created, again.duplicates, again.parked_total) == (1, 6, 0)
-    assert Call.objects.get(external_id="1791193200.10").operator == ops["paty"]
+    assert replay_parked(source.id).resolved == 1
+    stored = Call.objects.get(external_id="1791193200.10")
+    assert (stored.operator, stored.project) == (ops["paty"], project)
     assert ParkedCall.objects.get().resolved_at is not None
+    again = cdr_import(source=source, data=AST21.read_bytes(), fmt="asterisk-csv", project=project)
+    assert (again.created, again.duplicates, again.parked_total) == (0, 7, 0)
 
 
 def test_a_call_with_no_project_mapping_parks_with_its_queue(world):
@@ -215,7 +220,8 @@ def test_a_call_with_no_project_mapping_parks_with_its_queue(world):
     source.queue_mappings.create(queue="800", project=world["project"])
     source.queue_mappings.create(queue="support", project=world["project"])
     source.queue_mappings.create(queue="801", project=world["project"])
-    assert cdr_import(source=source, data=AST21.read_bytes(), fmt="asterisk-csv").created == 7
+    assert replay_parked(source.id).resolved == 7
+    assert Call.objects.filter(project=world["project"]).count() == 7
 
 
 def test_dry_run_stores_nothing_and_counts_exactly(world):

@@ -16,16 +16,9 @@ from rest_framework.response import Response
 
 from contactcenter.api.fields import BoundedDateField
 from contactcenter.api.schema import error_responses
-from projects.api.scoping import SELF, TRAINER, ScopedViewSetMixin, StaffOnly
+from projects.api.scoping import SELF, TRAINER, PeopleStaffOnly, ScopedViewSetMixin
 from projects.models import Project
 from workforce import bench_strength
-
-
-class PeopleStaffOnly(StaffOnly):
-    """Bench strength is people data: staff only, with the people endpoints' message."""
-
-    message = "Only staff may read or change people data."
-
 
 STAFF_ONLY = [permissions.IsAuthenticated, PeopleStaffOnly]
 
