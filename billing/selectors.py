@@ -5,14 +5,16 @@ line's stored amount exactly: the largest-remainder method (docs/billing.md, "Ca
 detail"). Each call's exact amount is billed / 60 * rate; with the rate in units of 0.0001
 that is billed * rate_units / 6000 kopecks. Every call gets the floor; the kopecks the line
 still lacks go one each to the calls with the largest remainders, ties to the earlier call
-(offered_at, then id). PostgreSQL ranks the calls (window functions), so Python holds one
-chunk of rows at a time, whatever the invoice's size.
+(offered_at, then id). One statement does it all in PostgreSQL: each call rated once (a
+materialized CTE), one GROUP BY per line and remainder giving the line's totals, the check
+against the stored line and the remainder at which the kopecks run out (the threshold),
+then one sort with a running count at the threshold; Python holds one chunk of rows at a
+time, whatever the invoice's size.
 """
 
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -59,31 +61,6 @@ def invoice_slices(invoice, lines):
     return slices_for(projects=projects, coverage=coverage)
 
 
-@dataclass
-class LineTotals:
-    """What the detail of one line adds up to, and how its kopecks are allocated."""
-
-    calls: int = 0
-    billed_seconds: int = 0
-    billable_seconds: int = 0
-    inside_client_hours: int = 0
-    floor_kopecks: int = 0
-    # Calls per remainder (share mod KOPECKS_DENOMINATOR: fewer than 6,000 values).
-    remainders: Counter[int] = field(default_factory=Counter)
-    # The largest remainders get the kopecks the floors lack: every call above ``threshold``,
-    # and the first ``take`` calls (offered_at, id) exactly at it.
-    threshold: int = KOPECKS_DENOMINATOR
-    take: int = 0
-
-
-@dataclass
-class DetailTotals:
-    lines: dict[Any, LineTotals] = field(default_factory=dict)
-    # A call's external_id holding a line break (or PostgreSQL's end-of-data marker ``\.``):
-    # the CSV then goes through the Python writer (billing.exports.detail_csv).
-    awkward_ids: bool = False
-
-
 def _line_keys(slices, lines):
     """(slice_no, band_index, line, rate units) of each line: how rated calls find theirs."""
     for slice_no, slice_ in enumerate(slices):
@@ -98,157 +75,175 @@ def _line_keys(slices, lines):
                 yield slice_no, band_index, line, int(rate * RATE_UNITS)
 
 
-def _detail_totals(slices, lines) -> DetailTotals:
-    """Per line: calls, billed and billable seconds, calls inside the client's hours, the
-    floors of the calls' kopecks and how many calls have each remainder; one GROUP BY over
-    the rated calls (a call of no line counts under ``None``: the check then refuses)."""
-    totals = DetailTotals()
-    if not slices:
-        return totals
-    inner, params = rated_calls_sql(slices, detail=True)
-    keys, key_params, by_key = [], [], {}
+# The rated calls of no slice (a line whose project is gone from the snapshot): none, so the
+# verdict fails.
+NO_CALLS = """
+    SELECT NULL::int AS slice_no, NULL::bigint AS call_id, NULL::int AS band_index,
+        NULL::int AS billed, NULL::text AS external_id, NULL::timestamptz AS offered_at,
+        NULL::timestamptz AS answered_at, NULL::date AS local_date, NULL::int AS billable,
+        NULL::boolean AS inside_client_hours
+    WHERE false
+"""
+
+
+def _detail_ctes(slices, lines) -> tuple[str, list[Any]]:
+    """The detail's common table expressions: the calls rated once (``rated``, each with its
+    line, kopeck floor and remainder), their totals per line and remainder (``groups``), the
+    ``verdict`` (do they still rate to the stored lines?) and each line's ``thresholds``."""
+    rated, params = rated_calls_sql(slices, detail=True) if slices else (NO_CALLS, [])
+    keys, key_params, stored, stored_params = [], [], [], []
     for slice_no, band_index, line, rate_units in _line_keys(slices, lines):
-        keys.append("(%s::int, %s::int, %s::bigint)")
-        key_params.extend([slice_no, band_index, rate_units])
-        by_key[slice_no, band_index] = _line_key(line)
-    values = ", ".join(keys) or "(NULL::int, NULL::int, NULL::bigint)"
-    # The inner query's text is ours, its values parameters (S608).
-    sql = f"""
-        SELECT r.slice_no, r.band_index, mod(r.billed::bigint * k.rate_units, %s) AS rem,
-            count(*), sum(r.billed), sum(r.billable),
-            count(*) FILTER (WHERE r.inside_client_hours),
-            sum(r.billed::bigint * k.rate_units / %s),
-            bool_or(r.external_id ~ '[\r\n]' OR r.external_id = '\\.')
-        FROM ({inner}) r
-        LEFT JOIN (VALUES {values}) AS k(slice_no, band_index, rate_units)
-          ON k.slice_no = r.slice_no AND k.band_index = r.band_index
-        GROUP BY 1, 2, 3
-    """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [KOPECKS_DENOMINATOR, KOPECKS_DENOMINATOR, *params, *key_params])
-        rows = cursor.fetchall()
-    for slice_no, band_index, rem, calls, billed, billable, inside, floors, awkward in rows:
-        line = totals.lines.setdefault(by_key.get((slice_no, band_index)), LineTotals())
-        line.calls += calls
-        line.billed_seconds += int(billed or 0)
-        line.billable_seconds += int(billable or 0)
-        line.inside_client_hours += inside
-        line.floor_kopecks += int(floors or 0)
-        if rem is not None:
-            line.remainders[int(rem)] += calls
-        totals.awkward_ids = totals.awkward_ids or bool(awkward)
-    return totals
-
-
-def _allocate(total: LineTotals, line_kopecks: int) -> bool:
-    """Set the line's threshold: the kopecks missing from the floors go one each to the
-    largest remainders, ties to the earlier call (rating.largest_remainder's rule)."""
-    missing = line_kopecks - total.floor_kopecks
-    if not 0 <= missing <= total.calls:
-        return False
-    above = 0
-    for rem in sorted(total.remainders, reverse=True):
-        if missing == 0:
-            break
-        if above + total.remainders[rem] >= missing:
-            total.threshold, total.take = rem, missing - above
-            break
-        above += total.remainders[rem]
-    return True
-
-
-def _check_lines_match(invoice, slices, lines) -> DetailTotals:
-    """The calls rated today must be the calls on the lines (a tariff edited after the
-    invoice was issued would break the sum: refuse rather than list other amounts)."""
-    totals = _detail_totals(slices, lines)
-    stored = {key: (line.calls, line.billed_seconds) for key, line in lines.items()}
-    rated = {key: (total.calls, total.billed_seconds) for key, total in totals.lines.items()}
-    if stored != rated or not all(
-        _allocate(totals.lines[key], int(line.amount * 100)) for key, line in lines.items()
-    ):
-        raise ConflictError(
-            _("The calls no longer rate to the invoice's lines."),
-            details={
-                "invoice": [
-                    _(
-                        "Invoice %(invoice)s: its lines differ from the calls as rated now "
-                        "(a tariff or call changed after it was generated). Generate the draft "
-                        "again, or restore the tariff."
-                    )
-                    % {"invoice": invoice}
-                ]
-            },
+        keys.append("(%s::int, %s::int, %s::int, %s::bigint)")
+        key_params.extend([slice_no, band_index, line.position, rate_units])
+    for line in lines.values():
+        stored.append("(%s::int, %s::bigint, %s::bigint, %s::bigint)")
+        stored_params.extend(
+            [line.position, line.calls, line.billed_seconds, int(line.amount * 100)]
         )
-    return totals
-
-
-def _detail_sql(slices, lines, totals: DetailTotals):
-    """The calls of the lines, each with its kopecks, in the lines' order then offered_at:
-    one sort, which the running count at each line's threshold shares."""
-    rated, params = rated_calls_sql(slices, detail=True)
-    keys, key_params = [], []
-    for slice_no, band_index, line, rate_units in _line_keys(slices, lines):
-        total = totals.lines[_line_key(line)]
-        keys.append("(%s::int, %s::int, %s::int, %s::bigint, %s::bigint, %s::bigint)")
-        key_params.extend(
-            [slice_no, band_index, line.position, rate_units, total.threshold, total.take]
-        )
-    if not keys:
-        return None, []
-    # Only placeholders, integers and our own query text are interpolated. OFFSET 0 keeps
-    # each call's share computed once.
+    values = ", ".join(keys) or "(NULL::int, NULL::int, NULL::int, NULL::bigint)"
+    # Only placeholders, integers and our own query text are interpolated (S608).
+    # ``rated`` is MATERIALIZED: each call is rated once, then read twice (its line's
+    # totals, then the rows). A call of no line keeps line_position NULL: the verdict fails.
+    # In ``cumulative``, rem is unique per line, so the running sum needs no tie-break.
     sql = f"""
-        WITH shares AS (
-            SELECT rated.*, k.line_position, k.threshold, k.take,
-                rated.billed::bigint * k.rate_units / {KOPECKS_DENOMINATOR} AS floor_kopecks,
-                mod(rated.billed::bigint * k.rate_units, {KOPECKS_DENOMINATOR}) AS rem
-            FROM ({rated}) rated
-            JOIN (VALUES {", ".join(keys)})
-                AS k(slice_no, band_index, line_position, rate_units, threshold, take)
-              ON k.slice_no = rated.slice_no AND k.band_index = rated.band_index
-            OFFSET 0
+        WITH rated AS MATERIALIZED (
+            SELECT r.call_id, r.external_id, r.offered_at, r.answered_at, r.local_date,
+                r.billable, r.billed, r.inside_client_hours, k.line_position,
+                r.billed::bigint * k.rate_units / {KOPECKS_DENOMINATOR} AS floor_kopecks,
+                mod(r.billed::bigint * k.rate_units, {KOPECKS_DENOMINATOR}) AS rem
+            FROM ({rated}) r
+            LEFT JOIN (VALUES {values}) AS k(slice_no, band_index, line_position, rate_units)
+              ON k.slice_no = r.slice_no AND k.band_index = r.band_index
         ),
-        counted AS (
-            SELECT shares.*,
-                count(*) FILTER (WHERE rem = threshold) OVER (
-                    PARTITION BY line_position ORDER BY offered_at, call_id
-                    ROWS UNBOUNDED PRECEDING
-                ) AS at_threshold
-            FROM shares
+        groups AS (
+            SELECT line_position, rem, count(*) AS calls, sum(billed) AS billed,
+                sum(billable) AS billable, count(*) FILTER (WHERE inside_client_hours) AS inside,
+                sum(floor_kopecks) AS floors,
+                bool_or(external_id ~ '[\\r\\n]' OR external_id = '\\.') AS awkward
+            FROM rated
+            GROUP BY line_position, rem
+        ),
+        per_line AS (
+            SELECT line_position, sum(calls) AS calls, sum(billed) AS billed,
+                sum(billable) AS billable, sum(inside) AS inside, sum(floors) AS floors,
+                bool_or(awkward) AS awkward
+            FROM groups
+            GROUP BY line_position
+        ),
+        stored (line_position, calls, billed, kopecks) AS (VALUES {", ".join(stored)}),
+        verdict AS (
+            SELECT
+                bool_and(COALESCE(s.calls = l.calls AND s.billed = l.billed
+                    AND s.kopecks - l.floors BETWEEN 0 AND l.calls, false)) AS ok,
+                COALESCE(bool_or(l.awkward), false) AS awkward,
+                COALESCE(sum(l.calls), 0) AS calls, COALESCE(sum(l.billable), 0) AS billable,
+                COALESCE(sum(l.billed), 0) AS billed, COALESCE(sum(l.inside), 0) AS inside
+            FROM per_line l
+            FULL JOIN stored s ON s.line_position = l.line_position
+        ),
+        cumulative AS (
+            SELECT g.line_position, g.rem, g.calls, s.kopecks - l.floors AS missing,
+                sum(g.calls) OVER (PARTITION BY g.line_position ORDER BY g.rem DESC) AS upto
+            FROM groups g
+            JOIN per_line l ON l.line_position = g.line_position
+            JOIN stored s ON s.line_position = g.line_position
+        ),
+        thresholds AS (
+            SELECT line_position, rem AS threshold, missing - (upto - calls) AS take
+            FROM cumulative
+            WHERE upto - calls < missing AND missing <= upto
         )
-        SELECT line_position, slice_no, band_index, external_id, offered_at, answered_at,
-            local_date, billable, billed, inside_client_hours,
-            floor_kopecks + CASE WHEN rem > threshold
-                OR (rem = threshold AND at_threshold <= take) THEN 1 ELSE 0 END AS kopecks
-        FROM counted
-        ORDER BY line_position, offered_at, call_id
     """  # noqa: S608
-    return sql, [*params, *key_params]
+    return sql, [*params, *key_params, *stored_params]
+
+
+# The rows of a plan whose verdict holds, each with its kopecks, in the lines' order then
+# offered_at: one sort, which the running count at each line's threshold shares. A call
+# gets its floor, plus one kopeck when its remainder is above its line's threshold, or at
+# it and among the first ``take`` calls there (threshold 6000, take 0: no kopeck missing).
+DETAIL_ROWS = f"""
+    counted AS (
+        SELECT r.line_position, r.external_id, r.offered_at, r.answered_at, r.local_date,
+            r.billable, r.billed, r.inside_client_hours, r.call_id,
+            r.floor_kopecks + CASE WHEN r.rem > COALESCE(t.threshold, {KOPECKS_DENOMINATOR})
+                OR (r.rem = t.threshold AND count(*) FILTER (WHERE r.rem = t.threshold) OVER (
+                        PARTITION BY r.line_position ORDER BY r.offered_at, r.call_id
+                        ROWS UNBOUNDED PRECEDING
+                    ) <= t.take)
+                THEN 1 ELSE 0 END AS kopecks
+        FROM rated r
+        LEFT JOIN thresholds t ON t.line_position = r.line_position
+        WHERE r.line_position IS NOT NULL
+    )
+"""  # noqa: S608  our own text and an integer
+DETAIL_ORDER = "ORDER BY line_position, offered_at, call_id"
+
+
+@dataclass
+class Verdict:
+    """Whether the calls, rated now, still rate to the stored lines; and their totals."""
+
+    ok: bool
+    awkward: bool  # an external_id with a line break, or ``\\.``: no COPY (detail_copy)
+    calls: int = 0
+    billable_seconds: int = 0
+    billed_seconds: int = 0
+    inside_client_hours: int = 0
 
 
 @dataclass
 class DetailPlan:
-    """The detail of one invoice, checked and ready to run: its SQL, its lines, its totals."""
+    """The detail of one invoice, ready to run: its CTEs, its lines, its projects' codes."""
 
-    sql: str | None
+    invoice: Invoice
+    ctes: str | None  # None: an invoice without usage lines has no detail
     params: list[Any]
     lines: dict[int, InvoiceLine]  # by position
     codes: dict[int, str]  # project id -> code
-    totals: DetailTotals
 
 
 def invoice_detail_plan(invoice: Invoice) -> DetailPlan:
-    """The checked plan of ``invoice``'s detail (ConflictError when the calls no longer rate
-    to its stored lines). ``sql`` is None for an invoice without usage lines."""
+    """The plan of ``invoice``'s detail. Nothing runs yet: ``detail_rows`` (or the COPY of
+    ``billing.exports.detail_copy``) checks its verdict before the first row."""
     lines = usage_lines(invoice)
     if not lines:
-        return DetailPlan(None, [], {}, {}, DetailTotals())
+        return DetailPlan(invoice, None, [], {}, {})
     slices = invoice_slices(invoice, lines)
-    totals = _check_lines_match(invoice, slices, lines)
-    sql, params = _detail_sql(slices, lines, totals)
+    ctes, params = _detail_ctes(slices, lines)
     by_position = {line.position: line for line in lines.values()}
     codes = {s.project.id: s.project.code for s in slices}
-    return DetailPlan(sql, params, by_position, codes, totals)
+    return DetailPlan(invoice, ctes, params, by_position, codes)
+
+
+def refuse(plan: DetailPlan) -> ConflictError:
+    """The calls no longer rate to the invoice's lines (a tariff or a call edited after it
+    was generated would break the sum): refuse rather than list other amounts."""
+    return ConflictError(
+        _("The calls no longer rate to the invoice's lines."),
+        details={
+            "invoice": [
+                _(
+                    "Invoice %(invoice)s: its lines differ from the calls as rated now "
+                    "(a tariff or call changed after it was generated). Generate the draft "
+                    "again, or restore the tariff."
+                )
+                % {"invoice": plan.invoice}
+            ]
+        },
+    )
+
+
+def detail_verdict(plan: DetailPlan) -> Verdict:
+    """The plan's verdict by itself (one pass over the calls)."""
+    if plan.ctes is None:
+        return Verdict(ok=True, awkward=False)
+    with connection.cursor() as cursor, detail_session(cursor):
+        cursor.execute(
+            f"{plan.ctes} SELECT ok, awkward, calls, billable, billed, inside FROM verdict",  # noqa: S608
+            plan.params,
+        )
+        ok, awkward, calls, billable, billed, inside = cursor.fetchone()
+    return Verdict(bool(ok), bool(awkward), int(calls), int(billable), int(billed), int(inside))
 
 
 def invoice_call_details(*, invoice: Invoice) -> Iterator[dict]:
@@ -266,31 +261,51 @@ def invoice_call_details(*, invoice: Invoice) -> Iterator[dict]:
 
 @contextmanager
 def detail_session(cursor) -> Iterator[None]:
-    """The detail's statement runs with ``settings.BILLING_DETAIL_WORK_MEM`` (its sort in
-    memory) and without JIT (compiling costs more than it saves here); reset afterwards."""
-    cursor.execute("SELECT set_config('work_mem', %s, false)", [settings.BILLING_DETAIL_WORK_MEM])
-    cursor.execute("SET jit = off")
+    """The detail's statements run with ``settings.BILLING_DETAIL_WORK_MEM`` (the rated calls
+    and the sort in memory), without JIT (compiling costs more than it saves here) and in the
+    ISO date style (the COPY's text of instants and dates); the previous values come back
+    afterwards."""
+    cursor.execute(
+        "SELECT current_setting('work_mem'), current_setting('jit'),"
+        " current_setting('DateStyle'),"
+        " set_config('work_mem', %s, false), set_config('jit', 'off', false),"
+        " set_config('DateStyle', 'ISO, YMD', false)",
+        [settings.BILLING_DETAIL_WORK_MEM],
+    )
+    work_mem, jit, date_style = cursor.fetchone()[:3]
     try:
         yield
     finally:
-        cursor.execute("RESET work_mem")
-        cursor.execute("RESET jit")
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, false), set_config('jit', %s, false),"
+            " set_config('DateStyle', %s, false)",
+            [work_mem, jit, date_style],
+        )
 
 
 def detail_rows(plan: DetailPlan) -> Iterator[dict]:
-    """The rows of a checked plan, a chunk of the server-side cursor at a time."""
-    if plan.sql is None:
+    """The rows of ``plan``: its verdict checked now (ConflictError before any row), the rows
+    read as they are asked for, a chunk of the server-side cursor at a time."""
+    if not detail_verdict(plan).ok:
+        raise refuse(plan)
+    return _rows(plan)
+
+
+def _rows(plan: DetailPlan) -> Iterator[dict]:
+    if plan.ctes is None:
         return
     by_position, codes = plan.lines, plan.codes
     chunked = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
     cursor = connection.chunked_cursor() if chunked else connection.cursor()
+    sql = (  # our own text; the values are parameters (S608)
+        f"{plan.ctes}, {DETAIL_ROWS} SELECT line_position, external_id, offered_at, answered_at,"  # noqa: S608
+        f" local_date, billable, billed, inside_client_hours, kopecks FROM counted {DETAIL_ORDER}"
+    )
     with connection.cursor() as session, detail_session(session), cursor:
-        cursor.execute(plan.sql, plan.params)
+        cursor.execute(sql, plan.params)
         while rows := cursor.fetchmany(CHUNK_SIZE):
             for (
                 position,
-                _slice_no,
-                _band_index,
                 external_id,
                 offered_at,
                 answered_at,

@@ -1,17 +1,26 @@
 """The call-by-call detail's rows straight out of PostgreSQL: ``COPY (SELECT ...) TO STDOUT``.
 
-The rows the Python writer (``billing.exports.detail_csv``) would write, byte for byte, formatted
-by PostgreSQL and streamed by psycopg 3's ``Cursor.copy``: no Python object per call. The
-same rules as the Python writer:
+One statement rates each call once (``billing.selectors``: a materialized CTE), checks that
+the calls still rate to the invoice's lines, and writes the rows the Python writer
+(``billing.exports.detail_csv``) would write, byte for byte, formatted by PostgreSQL and
+streamed by psycopg 3's ``Cursor.copy``: no Python object per call.
+
+Its first row is the verdict (``#verdict``, ok, awkward, then the calls' totals for the
+trailer); it leaves before any call's row, since the calls' rows come out of a sort that
+reads them all first, so a refusal is raised while an HTTP answer can still say so. A plan
+whose verdict fails writes no rows after it (the rows' one-time filter).
+
+The same rules as the Python writer:
 
 - ``external_id`` starting with a formula trigger (``= + - @``, tab, CR) gets a leading
   ``'`` (``contactcenter.csv_safety``); the project code, band and rate come from the
   invoice's lines, neutralized in Python and passed as arrays indexed by line position;
-- instants in UTC ISO 8601 with ``Z`` (microseconds only when not zero), dates ISO;
+- instants in UTC ISO 8601 with ``Z`` (microseconds only when not zero), dates ISO
+  (DateStyle ISO, set by ``detail_session``);
 - amounts from the kopecks, two decimals; ``excel``: ``;`` and a decimal comma;
 - rows end in CRLF, as ``csv.writer`` ends them: COPY writes LF, turned into CRLF per chunk.
 
-That last step is exact only when no cell holds a line break; the plan's totals say when an
+That last step is exact only when no cell holds a line break; the verdict says when an
 ``external_id`` holds one (or is PostgreSQL's end-of-data marker ``\\.``), and the detail
 then goes through the Python writer (``detail_csv``).
 """
@@ -22,26 +31,33 @@ from collections.abc import Iterator
 
 from django.db import connection
 
-from billing.selectors import DetailPlan, detail_session
+from billing.selectors import (
+    DETAIL_ORDER,
+    DETAIL_ROWS,
+    DetailPlan,
+    Verdict,
+    detail_session,
+    refuse,
+)
 from contactcenter.csv_safety import FORMULA_TRIGGERS, comma_decimal, neutralize_cell
 
 TRIGGERS_SQL = ", ".join(
     "E'\\t'" if c == "\t" else "E'\\r'" if c == "\r" else f"'{c}'" for c in FORMULA_TRIGGERS
 )
+VERDICT_MARK = "#verdict"
+# COPY sends one message per row; they are joined this many at a time into one chunk.
+ROWS_PER_CHUNK = 512
 
 
 def _iso(column: str) -> str:
+    # One to_char with the six digits, dropped when zero, as isoformat() drops them.
     utc = f"({column} AT TIME ZONE 'UTC')"
-    return (
-        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        f" || CASE WHEN date_trunc('second', {column}) = {column} THEN ''"
-        f" ELSE to_char({utc}, '.US') END || 'Z'"
-    )
+    return f"""replace(to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')"""
 
 
 def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
-    """The COPY statement of ``plan``'s rows and its parameters."""
-    if plan.sql is None:
+    """The COPY statement of ``plan``: its verdict row, then its rows; and its parameters."""
+    if plan.ctes is None:
         raise ValueError("an invoice without usage lines has no detail rows")
     positions = sorted(plan.lines)
     low = positions[0]
@@ -49,38 +65,59 @@ def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
     codes, bands, rates = [""] * size, [""] * size, [""] * size
     for position, line in plan.lines.items():
         index = position - low
-        codes[index] = neutralize_cell(plan.codes[line.project_id])
+        # A project gone from the slices has no code: its verdict fails, no row is written.
+        codes[index] = neutralize_cell(plan.codes.get(line.project_id, ""))
         bands[index] = neutralize_cell(line.band or "")
         rate = line.rate_per_minute
         rates[index] = str(comma_decimal(rate) if dialect == "excel" else rate)
-    point = "','" if dialect == "excel" else "'.'"
+    amount = "(d.kopecks * 0.01)::text"
+    if dialect == "excel":
+        amount = f"replace({amount}, '.', ',')"
     delimiter = ";" if dialect == "excel" else ","
     # Only our own text and constants are interpolated; values are parameters (S608).
+    # The UNION ALL's branches run in order (no parallel append over CTE scans): the
+    # verdict's row is first, and copy_stream checks that it is.
     sql = f"""
         COPY (
-            SELECT
-                (%s::text[])[d.line_position - %s + 1],
-                CASE WHEN left(d.external_id, 1) IN ({TRIGGERS_SQL})
-                     THEN '''' || d.external_id ELSE d.external_id END,
-                {_iso("d.offered_at")},
-                {_iso("d.answered_at")},
-                to_char(d.local_date, 'YYYY-MM-DD'),
-                d.billable,
-                d.billed,
-                NULLIF((%s::text[])[d.line_position - %s + 1], ''),
-                (%s::text[])[d.line_position - %s + 1],
-                CASE WHEN d.inside_client_hours THEN 'yes' ELSE 'no' END,
-                (d.kopecks / 100)::text || {point} || lpad((d.kopecks %% 100)::text, 2, '0')
-            FROM ({plan.sql}) d
+            {plan.ctes}, {DETAIL_ROWS}
+            SELECT '{VERDICT_MARK}', ok::text, awkward::text, calls::text, billable::text,
+                billed::text, inside::text, NULL, NULL, NULL, NULL
+            FROM verdict
+            UNION ALL (
+                SELECT
+                    (%s::text[])[d.line_position - %s + 1],
+                    CASE WHEN left(d.external_id, 1) IN ({TRIGGERS_SQL})
+                         THEN '''' || d.external_id ELSE d.external_id END,
+                    {_iso("d.offered_at")},
+                    {_iso("d.answered_at")},
+                    d.local_date::text,
+                    d.billable::text,
+                    d.billed::text,
+                    NULLIF((%s::text[])[d.line_position - %s + 1], ''),
+                    (%s::text[])[d.line_position - %s + 1],
+                    CASE WHEN d.inside_client_hours THEN 'yes' ELSE 'no' END,
+                    {amount}
+                FROM counted d
+                WHERE (SELECT ok AND NOT awkward FROM verdict)
+                {DETAIL_ORDER}
+            )
         ) TO STDOUT WITH (FORMAT csv, DELIMITER '{delimiter}')
     """  # noqa: S608
-    return sql, [codes, low, bands, low, rates, low, *plan.params]
+    return sql, [*plan.params, codes, low, bands, low, rates, low]
 
 
-def copy_chunks(plan: DetailPlan, *, dialect: str | None) -> Iterator[bytes]:
-    """The rows as CSV bytes, in COPY's chunks, each line ending in CRLF."""
-    if plan.sql is None:
-        return
+def _verdict(row: bytes, delimiter: str) -> Verdict:
+    mark, ok, awkward, calls, billable, billed, inside, *_rest = row.decode().split(delimiter)
+    if mark != VERDICT_MARK:  # the statement's shape changed: never stream unchecked rows
+        raise RuntimeError("the detail's COPY did not start with its verdict")
+    numbers = int(calls), int(billable), int(billed), int(inside)
+    return Verdict(ok == "true", awkward == "true", *numbers)
+
+
+def copy_stream(plan: DetailPlan, *, dialect: str | None) -> Iterator[Verdict | bytes]:
+    """The COPY of ``plan``: first its ``Verdict`` (ConflictError instead when the calls no
+    longer rate to the lines), then the rows as CSV bytes, each line ending in CRLF, in
+    chunks of ``ROWS_PER_CHUNK`` rows. Nothing follows an awkward verdict."""
     sql, params = copy_sql(plan, dialect=dialect)
     # The Django cursor wraps psycopg's; COPY needs psycopg's own (its copy()).
     with (
@@ -88,5 +125,16 @@ def copy_chunks(plan: DetailPlan, *, dialect: str | None) -> Iterator[bytes]:
         detail_session(cursor),
         cursor.cursor.copy(sql, params) as copy,
     ):
-        for chunk in copy:
-            yield bytes(chunk).replace(b"\n", b"\r\n")
+        rows = iter(copy)
+        verdict = _verdict(bytes(next(rows)), ";" if dialect == "excel" else ",")
+        if not verdict.ok:
+            raise refuse(plan)
+        yield verdict
+        batch: list[memoryview] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == ROWS_PER_CHUNK:
+                yield b"".join(batch).replace(b"\n", b"\r\n")
+                batch.clear()
+        if batch:
+            yield b"".join(batch).replace(b"\n", b"\r\n")

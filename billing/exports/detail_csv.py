@@ -13,8 +13,8 @@ import io
 from decimal import Decimal
 
 from billing.exports.common import aware_iso, invoice_with_lines, project_codes
-from billing.exports.detail_copy import copy_chunks
-from billing.selectors import detail_rows, invoice_detail_plan
+from billing.exports.detail_copy import copy_stream
+from billing.selectors import Verdict, detail_rows, invoice_detail_plan
 from contactcenter.csv_safety import EXCEL_BOM, dialect_csv_writer
 from contactcenter.money import money
 
@@ -54,15 +54,21 @@ def invoice_detail_chunks(invoice, *, rows=None, dialect=None):
     (``billing.exports.detail_copy``), and the Python writer below is used only when a call's
     id holds a line break; tests may pass ``rows``, any iterable of the dicts
     ``billing.selectors.invoice_call_details`` yields, to go through the Python writer. The
-    plan is checked before this returns, so a refusal (calls that no longer rate to the
+    verdict is read before this returns, so a refusal (calls that no longer rate to the
     stored lines) is raised here, while an HTTP answer can still say so, not in the middle
     of a download.
     """
     invoice = invoice_with_lines(invoice)
     if rows is None:
         plan = invoice_detail_plan(invoice)
-        if not plan.totals.awkward_ids:
-            return _copy_chunks(invoice, plan, dialect)
+        if plan.ctes is None:
+            return _chunks(invoice, iter(()), dialect)
+        stream = copy_stream(plan, dialect=dialect)
+        verdict = next(stream)  # the statement runs up to its first row: a refusal is raised
+        assert isinstance(verdict, Verdict)
+        if not verdict.awkward:
+            return _copy_chunks(invoice, plan, verdict, stream, dialect)
+        stream.close()
         rows = detail_rows(plan)
     return _chunks(invoice, iter(rows), dialect)
 
@@ -76,19 +82,18 @@ def _start(dialect):
     return buffer, writer
 
 
-def _copy_chunks(invoice, plan, dialect):
+def _copy_chunks(invoice, plan, verdict, stream, dialect):
     buffer, _writer = _start(dialect)
     yield buffer.getvalue().encode("utf-8")
-    yield from copy_chunks(plan, dialect=dialect)
-    lines = plan.totals.lines.values()
+    yield from stream
     buffer = io.StringIO(newline="")
     dialect_csv_writer(buffer, dialect).writerows(
         _trailer(
             invoice,
-            calls=sum(line.calls for line in lines),
-            inside=sum(line.inside_client_hours for line in lines),
-            billable=sum(line.billable_seconds for line in lines),
-            billed=sum(line.billed_seconds for line in lines),
+            calls=verdict.calls,
+            inside=verdict.inside_client_hours,
+            billable=verdict.billable_seconds,
+            billed=verdict.billed_seconds,
             amount=sum((line.amount for line in plan.lines.values()), Decimal("0.00")),
         )
     )

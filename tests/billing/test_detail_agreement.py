@@ -19,7 +19,7 @@ import pytest
 from billing.detail_reference import invoice_call_details_python
 from billing.exports.detail_csv import invoice_detail_chunks
 from billing.invoicing import invoice_generate
-from billing.selectors import invoice_call_details, invoice_detail_plan
+from billing.selectors import detail_verdict, invoice_call_details, invoice_detail_plan
 from calls.models import Call
 from tests.billing.test_invoicing_agreement import PERIODS, build
 from tests.factories.billing import clock
@@ -73,7 +73,7 @@ def test_awkward_ids_leave_postgresql_as_the_python_writer_writes_them():
         call.save(update_fields=["external_id", "offered_at"])
     with clock("2026-12-15T00:00"):
         [invoice] = invoice_generate(period=PERIODS[0], client_code=client.code)
-    assert invoice_detail_plan(invoice).totals.awkward_ids is False  # COPY writes them
+    assert detail_verdict(invoice_detail_plan(invoice)).awkward is False  # COPY writes them
     for dialect in (None, "excel"):
         copied = _detail(invoice, dialect=dialect)
         assert copied == _detail(invoice, dialect=dialect, python=True)
@@ -91,7 +91,7 @@ def test_an_id_with_a_line_break_goes_through_the_python_writer():
     call.save(update_fields=["external_id"])
     with clock("2026-12-15T00:00"):
         [invoice] = invoice_generate(period=PERIODS[0], client_code=client.code)
-    assert invoice_detail_plan(invoice).totals.awkward_ids is True
+    assert detail_verdict(invoice_detail_plan(invoice)).awkward is True
     text = _detail(invoice).decode()
     assert '"two\nlines"' in text
     assert text == _detail(invoice, python=True).decode()
