@@ -266,7 +266,8 @@ def band_pieces(tariff) -> tuple[list[int], list[int]]:
     piece with one comparison pass over the starts, the call's week time computed once."""
     bands = [_week_ranges(band) for band in tariff.bands.all()] if tariff is not None else []
     edges = sorted({0} | {edge for ranges in bands for pair in ranges for edge in pair})
-    starts, indexes = [], []
+    starts: list[int] = []
+    indexes: list[int] = []
     for start in (edge for edge in edges if edge < WEEK_MICROSECONDS):
         index = next(
             (i for i, ranges in enumerate(bands) if any(lo <= start < hi for lo, hi in ranges)),
