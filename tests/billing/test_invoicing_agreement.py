@@ -6,14 +6,23 @@ start == end, Sunday into Monday, odd seconds), every basis, caps, free seconds 
 increments. Reproducible: a failing seed fails the same way every run.
 """
 
+import bisect
 import datetime as dt
+import itertools
 import random
 from decimal import Decimal
 
 import pytest
 
 from billing import rating
-from billing.invoicing import _week_ranges, coverage_for, slices_for, usage_python, usage_sql
+from billing.invoicing import (
+    _week_ranges,
+    band_pieces,
+    coverage_for,
+    slices_for,
+    usage_python,
+    usage_sql,
+)
 from billing.models import Tariff, TariffBand
 from projects.models import Project
 from tests.factories import ClientFactory, ProjectFactory
@@ -159,3 +168,38 @@ def test_week_ranges_say_what_band_covers_says(seed):
         us = (moment - week_start) // dt.timedelta(microseconds=1)
         in_ranges = any(low <= us < high for low, high in ranges)
         assert in_ranges is rating.band_covers(band, moment), (moment, ranges)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_band_pieces_find_the_band_rating_finds(seed):
+    """The week's pieces (billing.invoicing.band_pieces, which SQL searches with
+    width_bucket) give each instant the band rating.band_index gives: the first band holding
+    it, overlapping bands and Sunday nights into Monday included; -1 for the base rate."""
+    rng = random.Random(seed)
+    bands = [type("Band", (), random_band(rng, f"b{i}")) for i in range(rng.randint(1, 4))]
+    tariff = type("Tariff", (), {"bands": type("Bands", (), {"all": lambda self: bands})()})
+    starts, indexes = band_pieces(tariff)
+    assert starts[0] == 0
+    assert starts == sorted(set(starts))
+    assert all(a != b for a, b in itertools.pairwise(indexes))  # equal neighbours merged
+    monday = dt.datetime(2026, 10, 12)  # noqa: DTZ001  local wall-clock time, as rating takes
+    edges = [
+        monday + dt.timedelta(days=day, microseconds=rating._time_of_day(moment) + delta)
+        for band in bands
+        for day in range(7)
+        for moment in (band.start, band.end)
+        for delta in (-1, 0, 1)
+    ]
+    randoms = [monday + dt.timedelta(seconds=rng.randrange(7 * 86400)) for _ in range(300)]
+    for moment in edges + randoms:
+        week_start = dt.datetime.combine(moment.date() - dt.timedelta(moment.weekday()), dt.time())
+        us = (moment - week_start) // dt.timedelta(microseconds=1)
+        found = indexes[bisect.bisect_right(starts, us) - 1]
+        expected = rating.band_index(bands, moment)
+        assert found == (-1 if expected is None else expected), (moment, starts, indexes)
+
+
+def test_band_pieces_of_no_tariff_and_of_a_tariff_without_bands():
+    empty = type("Tariff", (), {"bands": type("Bands", (), {"all": lambda self: []})()})
+    assert band_pieces(None) == ([0], [-1])
+    assert band_pieces(empty) == ([0], [-1])
