@@ -45,6 +45,11 @@ class ThreadKeepingASGIHandler(ASGIHandler):
         else:
             self._retire(executor)
 
+    def close_idle(self) -> None:
+        """Stop the idle threads and close their connections (a test server's end)."""
+        while self._idle:
+            self._retire(self._idle.pop())
+
     @staticmethod
     def _new_executor() -> ThreadPoolExecutor:
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="asgi-request")
