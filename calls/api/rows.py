@@ -62,9 +62,7 @@ class UtcIso(Func):
 
 def call_values(queryset: QuerySet) -> QuerySet:
     """``queryset`` (calls) as dicts of ``COLUMNS``, what ``call_rows`` takes."""
-    return queryset.annotate(**{f"{name}_iso": UtcIso(name) for name in INSTANTS}).values(
-        *COLUMNS
-    )
+    return queryset.annotate(**{f"{name}_iso": UtcIso(name) for name in INSTANTS}).values(*COLUMNS)
 
 
 def call_rows(values: Iterable[dict[str, Any]], full: set[int] | None) -> list[dict[str, Any]]:

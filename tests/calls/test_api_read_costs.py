@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.utils import translation
 
 from calls.api.filters import CallFilter
-from tests.factories import CallFactory, ProjectFactory, UserFactory
+from tests.factories import CallFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/calls/"
@@ -21,8 +21,9 @@ T = dt.datetime(2026, 10, 5, 9, tzinfo=dt.UTC)
 def calls(pm_project, integration_client):
     other = ProjectFactory(code="other", client=integration_client)
     for n in range(5):
-        CallFactory(project=pm_project, external_id=f"pm-{n}", offered_at=T + dt.timedelta(minutes=n))
-        CallFactory(project=other, external_id=f"o-{n}", offered_at=T + dt.timedelta(minutes=n))
+        at = T + dt.timedelta(minutes=n)
+        CallFactory(project=pm_project, external_id=f"pm-{n}", offered_at=at)
+        CallFactory(project=other, external_id=f"o-{n}", offered_at=at)
     return pm_project, other
 
 
