@@ -40,6 +40,8 @@ class ThreadKeepingASGIHandler(ASGIHandler):
         except BaseException:
             self._retire(executor)  # its thread may still be busy: do not lend it again
             raise
+        # A normal return leaves the thread idle: even when the client went away mid-view,
+        # Django sends request_finished through this thread, after the view's end.
         if len(self._idle) < settings.ASGI_IDLE_THREADS:
             self._idle.append(executor)
         else:
