@@ -8,12 +8,17 @@ setting, so this package imports no app. Sessions authenticate a WebSocket like 
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings.prod")
 
 # Django first: the routes import models, which need the app registry ready.
-django_application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from contactcenter.asgi_threads import ThreadKeepingASGIHandler  # noqa: E402
+
+# Django's handler, its request threads kept so database connections persist (see there).
+django_application = ThreadKeepingASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

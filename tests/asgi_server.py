@@ -50,6 +50,8 @@ def asgi_server() -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=START_TIMEOUT)
+        # The request threads' connections closed, so the test database can be dropped.
+        application.application_mapping["http"].close_idle()
 
 
 @pytest.fixture

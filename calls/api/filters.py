@@ -4,9 +4,12 @@ import django_filters
 
 from calls.models import Call
 from contactcenter.api.fields import AwareIsoDateTimeFilter
+from contactcenter.api.filtersets import FormCachingFilterSet
 
 
-class CallFilter(django_filters.FilterSet):
+class CallFilter(FormCachingFilterSet):
+    """Fields fixed for every request, so its form class is built once (FormCachingFilterSet)."""
+
     project = django_filters.CharFilter(field_name="project__code", help_text="Project code.")
     operator = django_filters.CharFilter(field_name="operator__code", help_text="Operator code.")
     offered_from = AwareIsoDateTimeFilter(

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, viewsets
 
 from calls.api.filters import CallFilter
-from calls.api.rows import COLUMNS, call_rows
+from calls.api.rows import call_rows, call_values
 from calls.api.serializers import CallSerializer
 from calls.ingest import calls_ingest
 from calls.models import Call
@@ -89,7 +89,7 @@ class CallViewSet(
 
     def list(self, request, *args, **kwargs):
         # Plain rows (calls.api.rows), the serializer's shape without its per-field cost.
-        queryset = self.filter_queryset(self.get_queryset()).values(*COLUMNS)
+        queryset = call_values(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(queryset)
         full = self.get_serializer_context()["full_number_project_ids"]
         return self.get_paginated_response(call_rows(page, full))

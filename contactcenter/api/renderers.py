@@ -47,6 +47,8 @@ class FastJSONRenderer(JSONRenderer):
             body = orjson.dumps(data, default=_DEFAULT, option=_OPTIONS)
         except TypeError:  # what orjson refuses (a key of another type): DRF's way
             return super().render(data, accepted_media_type, renderer_context)
-        if b"\xe2\x80\xa8" in body or b"\xe2\x80\xa9" in body:
+        # U+2028 and U+2029 both start with the byte E2: most answers hold none, and one
+        # byte is found by memchr, far faster than either three-byte sequence.
+        if b"\xe2" in body and (b"\xe2\x80\xa8" in body or b"\xe2\x80\xa9" in body):
             body = body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
         return body

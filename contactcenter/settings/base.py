@@ -127,6 +127,9 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Idle request threads the ASGI server keeps per process, each with its database connection
+# (contactcenter/asgi_threads.py); more requests at once get more threads, dropped after.
+ASGI_IDLE_THREADS = env.int("ASGI_IDLE_THREADS", default=8)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
