@@ -513,7 +513,7 @@ class InvoiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             raise Http404(gettext("No export format %(name)r.") % {"name": format_name})
         invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
         try:
-            return export_response(invoice, format_name)
+            return export_response(invoice, format_name, request=request)
         except DomainError as exc:
             self.message_user(request, f"{invoice}: {exc.message}", messages.ERROR)
             return redirect(self._url_name("change"), invoice.pk)

@@ -322,7 +322,7 @@ def invoice_file(request, pk, name):
     if name not in INVOICE_FILES:
         raise Http404(_("No such document."))
     try:
-        return invoice_export_response(invoice, name)
+        return invoice_export_response(invoice, name, request=request)
     except DomainError as exc:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
 

@@ -378,7 +378,9 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         query = InvoiceExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        return export_response(invoice, data["format"], dialect=data.get("dialect"))
+        return export_response(
+            invoice, data["format"], dialect=data.get("dialect"), request=request
+        )
 
 
 class InvoiceArchiveView(ScopedViewSetMixin, GenericAPIView):
