@@ -42,7 +42,8 @@ def test_an_asgi_request_gets_an_asynchronous_stream_a_wsgi_request_the_chunks()
     assert asyncio.run(_read(served)) == expected
     calls = sum(line.calls for line in invoice.lines.filter(kind="usage"))
     assert calls == 129
-    assert expected.count(b"\r\n") == 1 + calls + 4  # header, calls; calls total, subtotal, VAT, total
+    # the header, the calls, then calls total, subtotal, VAT and total
+    assert expected.count(b"\r\n") == 1 + calls + 4
 
 
 @pytest.mark.django_db(transaction=True)
