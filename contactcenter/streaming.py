@@ -27,10 +27,14 @@ def served_chunks(
     return _async_chunks(iter(chunks))
 
 
+def _next(iterator: Iterator[bytes]) -> bytes | None:
+    return next(iterator, None)
+
+
 async def _async_chunks(iterator: Iterator[bytes]) -> AsyncIterator[bytes]:
-    step = sync_to_async(next, thread_sensitive=True)
+    step = sync_to_async(_next, thread_sensitive=True)
     try:
-        while (chunk := await step(iterator, None)) is not None:
+        while (chunk := await step(iterator)) is not None:
             yield chunk
     finally:
         # A client gone mid-download: the generator's own clean-up (a COPY cancelled, a
