@@ -41,9 +41,9 @@ from billing.selectors import (
 )
 from contactcenter.csv_safety import FORMULA_TRIGGERS, comma_decimal, neutralize_cell
 
-TRIGGERS_SQL = ", ".join(
-    "E'\\t'" if c == "\t" else "E'\\r'" if c == "\r" else f"'{c}'" for c in FORMULA_TRIGGERS
-)
+# The formula triggers' code points: ascii() of the id's first character (0 for '') is
+# compared as an integer, cheaper than comparing one-character strings.
+TRIGGERS_SQL = ", ".join(str(ord(c)) for c in FORMULA_TRIGGERS)
 VERDICT_MARK = "#verdict"
 # COPY sends one message per row; they are joined this many at a time into one chunk.
 ROWS_PER_CHUNK = 512
@@ -86,7 +86,7 @@ def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
             UNION ALL (
                 SELECT
                     (%s::text[])[d.line_position - %s + 1],
-                    CASE WHEN left(d.external_id, 1) IN ({TRIGGERS_SQL})
+                    CASE WHEN ascii(d.external_id) IN ({TRIGGERS_SQL})
                          THEN '''' || d.external_id ELSE d.external_id END,
                     {_iso("d.offered_at")},
                     {_iso("d.answered_at")},
