@@ -6,7 +6,7 @@
 The reverse proxy (deploy/nginx.conf) sends the batch ingestion POSTs (``calls/``,
 ``agent-events/``, ``calls/import/``) to the ``ingest`` pool and everything else (the
 reports, the admin, the single writes of people) to the ``api`` pool. A batch of 500 calls
-is about 11 ms of Python (JSON, checks, the COPY rows) holding its process's GIL; in one
+is about 10 ms of Python (JSON, checks, the COPY rows) holding its process's GIL; in one
 pool with the reads, a KPI read waits behind the batches of its own process and then for
 its turn at the CPU. Apart, the ingest workers run at a lower CPU priority
 (``API_INGEST_NICE``; in containers a lower CPU weight does the same): the batches take the
@@ -27,10 +27,10 @@ if pool not in ("api", "ingest", "all"):
 
 wsgi_app = "contactcenter.wsgi:application"
 worker_class = "gthread"
-_DEFAULTS = {"api": (2, 4), "ingest": (3, 2), "all": (3, 4)}
+_DEFAULTS = {"api": (2, 4), "ingest": (3, 4), "all": (3, 4)}
 workers = int(os.environ.get("GUNICORN_WORKERS", _DEFAULTS[pool][0]))
 threads = int(os.environ.get("GUNICORN_THREADS", _DEFAULTS[pool][1]))
-ingest_nice = int(os.environ.get("API_INGEST_NICE", "3"))
+ingest_nice = int(os.environ.get("API_INGEST_NICE", "2"))
 bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
 timeout = 120
 backlog = 512

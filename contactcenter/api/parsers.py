@@ -1,6 +1,7 @@
 """Request body parsers of the API: bounded JSON (size and nesting) and bounded multipart."""
 
 from itertools import compress
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy
@@ -52,13 +53,14 @@ def json_depth_exceeds(data: object, limit: int) -> bool:
     """
     if type(data) not in _CONTAINERS:
         return False
-    level, depth = [data], 1
+    level: list[Any] = [data]
+    depth = 1
     while level:
         if depth > limit:
             return True
-        deeper: list = []
+        deeper: list[Any] = []
         for value in level:
-            children = list(value.values()) if type(value) is dict else value
+            children: list[Any] = list(value.values()) if type(value) is dict else value
             deeper.extend(compress(children, map(_is_container, map(type, children))))
         level, depth = deeper, depth + 1
     return False
