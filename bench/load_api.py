@@ -76,8 +76,15 @@ class Settings:
     operators: int = 40
     batch_size: int = 500
     seed_calls: int = 20_000  # rolled-up calls over the two seeded weeks
-    workers: int = 3  # gunicorn workers
-    threads: int = 4  # threads per gunicorn worker (gthread)
+    # The server is deploy/gunicorn.conf.py, as in production (docs/deployment.md): "split",
+    # an api pool and an ingest pool, the POSTs of calls/ sent to the latter as the proxy
+    # routes them; "all", one pool for everything. 0: the config file's figure.
+    pools: str = "split"
+    workers: int = 0  # gunicorn workers of the api pool (of the one pool with "all")
+    threads: int = 0  # threads per worker of the api pool (gthread)
+    ingest_workers: int = 0  # gunicorn workers of the ingest pool
+    ingest_threads: int = 0  # threads per worker of the ingest pool
+    ingest_nice: int = -1  # the ingest workers' nice value; -1: the config file's
     rollup_every: float = 60.0  # seconds between rollup_kpis runs during the load; 0: none
     copy_baseline: bool = True
     p_replay: float = 0.15  # a 2xx batch re-sent with the same Idempotency-Key
@@ -99,8 +106,10 @@ class Settings:
                 "operators": 20,
                 "batch_size": 200,
                 "seed_calls": 4_000,
-                "workers": 2,
+                "workers": 1,
                 "threads": 4,
+                "ingest_workers": 2,
+                "ingest_threads": 2,
                 "rollup_every": 8.0,
                 "p_replay": 0.2,
                 "p_resend": 0.15,
@@ -124,34 +133,44 @@ def generate_batch(*, run_id, user, seq, size, projects, operators, day):
     External ids are ``run-user-seq-index``; call ``index`` goes to
     ``projects[(seq + index) % len(projects)]``, so the acknowledged rows can be rebuilt
     from (user, seq, size) alone. 85% answered, 5% withheld callers, times in milliseconds.
+    The instants are written from whole milliseconds by hand and every draw is one
+    ``random()``: the swarm shares the 2 cores with the server, and this is most of its
+    work (half the time of datetime arithmetic and randrange).
     """
-    rng = random.Random(f"{run_id}/{user}/{seq}")
-    start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    draw = random.Random(f"{run_id}/{user}/{seq}").random
+    days = [day.isoformat(), (day + dt.timedelta(days=1)).isoformat()]
+
+    def at(ms):  # milliseconds from the day's start, less than two days
+        date, ms = divmod(ms, 86_400_000)
+        seconds, ms = divmod(ms, 1000)
+        minutes, seconds = divmod(seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{days[date]}T{hours:02d}:{minutes:02d}:{seconds:02d}.{ms:03d}Z"
+
+    n_projects, n_operators = len(projects), len(operators)
     calls = []
     for index in range(size):
-        offered = start + dt.timedelta(milliseconds=rng.randrange(86_400_000))
+        offered = int(draw() * 86_400_000)
         call = {
-            "external_id": external_id(run_id, user, seq, index),
-            "project": projects[(seq + index) % len(projects)],
-            "direction": "inbound" if rng.random() < 0.9 else "outbound",
-            "caller": "" if rng.random() < 0.05 else f"+7495{rng.randrange(CALLER_POOL):07d}",
-            "offered_at": iso(offered),
+            "external_id": f"{run_id}-{user}-{seq}-{index}",
+            "project": projects[(seq + index) % n_projects],
+            "direction": "inbound" if draw() < 0.9 else "outbound",
+            "caller": "" if draw() < 0.05 else f"+7495{int(draw() * CALLER_POOL):07d}",
+            "offered_at": at(offered),
         }
-        if rng.random() < 0.85:
-            answered = offered + dt.timedelta(milliseconds=rng.randrange(1_000, 60_000))
-            connected = rng.randrange(20, 600)
-            call |= {
-                "operator": rng.choice(operators),
-                "answered_at": iso(answered),
-                "ended_at": iso(answered + dt.timedelta(seconds=connected)),
-                "hold_seconds": rng.choice([0, 0, 0, rng.randrange(connected)]),
-                "wrap_seconds": rng.randrange(60),
-                "disposition": rng.choice(DISPOSITIONS),
-                "recording_url": f"https://rec.example.com/{run_id}/{user}-{seq}-{index}.wav",
-            }
+        if draw() < 0.85:
+            answered = offered + 1_000 + int(draw() * 59_000)
+            connected = 20 + int(draw() * 580)
+            call["operator"] = operators[int(draw() * n_operators)]
+            call["answered_at"] = at(answered)
+            call["ended_at"] = at(answered + connected * 1000)
+            call["hold_seconds"] = int(draw() * connected) if draw() < 0.25 else 0
+            call["wrap_seconds"] = int(draw() * 60)
+            call["disposition"] = DISPOSITIONS[int(draw() * len(DISPOSITIONS))]
+            call["recording_url"] = f"https://rec.example.com/{run_id}/{user}-{seq}-{index}.wav"
         else:
-            ended = offered + dt.timedelta(milliseconds=rng.randrange(1_000, 90_000))
-            call |= {"operator": None, "ended_at": iso(ended)}
+            call["operator"] = None
+            call["ended_at"] = at(offered + 1_000 + int(draw() * 89_000))
         calls.append(call)
     return calls
 
@@ -198,27 +217,30 @@ def run_load(settings, *, out=None):
         started = time.perf_counter()
         fixtures = seed(settings, workdir)
         seed_seconds = time.perf_counter() - started
-        server = Server(settings, workdir / "server.log")
+        server = Servers(settings, workdir)
         try:
             if not server.wait_ready():
                 raise LoadTestError(f"gunicorn did not start: {server.log_tail()}")
             warm_up(server, fixtures)
             config = swarm_config(settings, fixtures, server, run_id, workdir)
             rollups = RollupTicker(settings, delay=settings.baseline_seconds)
+            analyzer = AutoAnalyze(settings.database_url)
             say(
                 out,
                 f"Load {run_id}: {settings.baseline_seconds:.0f} s of GET /healthz/, then "
                 f"{settings.duration:.0f} s of {settings.integrations} integrations and "
-                f"{settings.pms} PMs against gunicorn ({settings.workers} workers x "
-                f"{settings.threads} threads) on {HOST}:{server.port}; "
+                f"{settings.pms} PMs against {server.describe()}; "
                 f"load average {os.getloadavg()[0]:.1f}",
             )
             rollups.start()
+            analyzer.start()
             try:
                 swarm = run_swarm(config, workdir, settings, out)
             finally:
                 rollups.stop()
+                analyzer.stop()
             errors_logged = server.logged_errors()
+            server_description = server.describe()
         finally:
             server.stop()
         verification = verify(settings.database_url, swarm, fixtures, run_id)
@@ -232,7 +254,9 @@ def run_load(settings, *, out=None):
             "verification": verification,
             "copy": copy,
             "rollups": rollups.runs,
+            "analyzed": analyzer.runs,
             "server_errors_logged": errors_logged,
+            "server": server_description,
             "cpus": os.cpu_count(),
             "load_average": os.getloadavg()[0],
         }
@@ -342,7 +366,7 @@ def _seed_main(params_path):
     from calls import models as call_models
     from calls.ingest import calls_ingest
     from calls.rollups import rollup_kpis
-    from contactcenter.models import IdempotencyRecord
+    from contactcenter.models import ApiToken, IdempotencyRecord
     from contactcenter.tokens import reissue as reissue_token
     from projects.models import Client, Project
 
@@ -417,6 +441,8 @@ def _seed_main(params_path):
             )
     fixture_clients = []
     for client, projects in clients:
+        # The command issues a key once per name: a rerun on this database replaces it.
+        ApiToken.objects.filter(user__username=f"load-int-{client.code}").delete()
         token = io.StringIO()
         call_command(
             "create_api_token", f"load-int-{client.code}", client=client.code, stdout=token
@@ -490,43 +516,73 @@ def free_port():
         return probe.getsockname()[1]
 
 
+GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+class Servers:
+    """The API as production runs it (deploy/gunicorn.conf.py): an api pool and an ingest
+    pool on two ports (``pools="split"``), or one pool (``"all"``) on one."""
+
+    def __init__(self, settings, workdir):
+        if settings.pools not in ("split", "all"):
+            raise LoadTestError(f"pools is split or all, not {settings.pools!r}")
+        if settings.pools == "all":
+            self.api = self.ingest = Server(settings, "all", workdir / "server.log")
+            self.pools = [self.api]
+        else:
+            self.api = Server(settings, "api", workdir / "server-api.log")
+            self.ingest = Server(settings, "ingest", workdir / "server-ingest.log")
+            self.pools = [self.api, self.ingest]
+
+    def describe(self):
+        """``gunicorn api 2x4 + ingest 3x2 nice 10``: the pools as their logs state them."""
+        return "gunicorn " + " + ".join(pool.describe() for pool in self.pools)
+
+    def wait_ready(self):
+        return all(pool.wait_ready() for pool in self.pools)
+
+    def log_tail(self):
+        return "\n".join(pool.log_tail() for pool in self.pools)
+
+    def logged_errors(self):
+        return [line for pool in self.pools for line in pool.logged_errors()][:20]
+
+    def stop(self):
+        for pool in self.pools:
+            pool.stop()
+
+
 class Server:
-    """gunicorn serving the project on a free port of 127.0.0.1, DEBUG off, gthread workers.
+    """One gunicorn pool (deploy/gunicorn.conf.py, ``API_POOL=pool``) on a free port of
+    127.0.0.1, DEBUG off, gthread workers.
 
     Adapted from bench/ingest_calls.py (its own process group, SIGTERM then SIGKILL on
-    stop, PR_SET_PDEATHSIG), with threads so a KPI read need not wait for a whole batch.
+    stop, PR_SET_PDEATHSIG). Its keep-alive outlasts any simulated client's wait between
+    requests, as behind a proxy that reuses its upstream connections; the integrations
+    retry a batch whose answer was lost with the same Idempotency-Key anyway, and the
+    report counts them.
     """
 
-    def __init__(self, settings, log_path):
+    def __init__(self, settings, pool, log_path):
+        self.pool = pool
         self.port = free_port()
         self.log_path = log_path
         self.log = open(log_path, "w")  # noqa: SIM115 (closed in stop)
-        env = django_env(settings) | {"DATABASE_CONN_MAX_AGE": "600"}
+        env = django_env(settings) | {"DATABASE_CONN_MAX_AGE": "600", "API_POOL": pool}
+        workers, threads = (
+            (settings.ingest_workers, settings.ingest_threads)
+            if pool == "ingest"
+            else (settings.workers, settings.threads)
+        )
+        if workers:
+            env["GUNICORN_WORKERS"] = str(workers)
+        if threads:
+            env["GUNICORN_THREADS"] = str(threads)
+        if settings.ingest_nice >= 0:
+            env["API_INGEST_NICE"] = str(settings.ingest_nice)
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(  # noqa: S603 (our own gunicorn, our own app)
-            [
-                str(gunicorn),
-                "contactcenter.wsgi",
-                "--workers",
-                str(settings.workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(settings.threads),
-                "--bind",
-                f"{HOST}:{self.port}",
-                "--timeout",
-                "120",
-                "--backlog",
-                "512",
-                # Idle keep-alive connections stay open longer than any simulated client
-                # waits between requests (gunicorn's default is 2 s), as behind a proxy that
-                # reuses its upstream connections: a request sent just as the server closes
-                # an idle connection gets no answer. The integrations retry such a batch with
-                # the same Idempotency-Key anyway, and the report counts them.
-                "--keep-alive",
-                "30",
-            ],
+            [str(gunicorn), "--config", str(GUNICORN_CONFIG), "--bind", f"{HOST}:{self.port}"],
             cwd=ROOT,
             env=env,
             stdout=self.log,
@@ -534,6 +590,16 @@ class Server:
             start_new_session=True,  # its own process group, so stop() reaches the workers
             preexec_fn=_stop_with_parent,
         )
+
+    def describe(self):
+        """``ingest 3x2 nice 10``: workers x threads and nice value, as the pool logged them."""
+        found = re.search(
+            r"API pool \w+: (\d+) workers x (\d+) threads, nice (-?\d+)", self.log_text()
+        )
+        figures = f"{found[1]}x{found[2]}" if found else "?"
+        if found and found[3] != "0":
+            figures += f" nice {found[3]}"
+        return f"{self.pool} {figures}"
 
     def request(self, method, path, body=None, headers=None):
         conn = http.client.HTTPConnection(HOST, self.port, timeout=120)
@@ -594,7 +660,7 @@ def warm_up(server, fixtures):
             operators=fixtures["operators"],
             day=LOAD_DAY - dt.timedelta(days=1),
         )
-        status, body = server.request("POST", "/api/v1/calls/", json.dumps(rows), headers)
+        status, body = server.ingest.request("POST", "/api/v1/calls/", json.dumps(rows), headers)
         if status >= 300:
             raise LoadTestError(f"warm-up POST: HTTP {status}: {body[:300]!r}")
 
@@ -645,12 +711,84 @@ class RollupTicker:
                 return
 
 
+class AutoAnalyze:
+    """What autovacuum's ANALYZE does, when the server's autovacuum is off.
+
+    Each run empties the call tables and then writes millions of rows into them; with
+    autovacuum on (PostgreSQL's default, and production's) the planner's statistics follow
+    within a minute. A test server may run with ``autovacuum = off`` (this machine's does):
+    the statistics would then describe the seeded 20,000 calls for the whole run, and the
+    calls list, planned for a small table, sorts a whole day of a project's calls (0.3 s at
+    2 million rows instead of 1 ms). So every ``autovacuum_naptime``, as the launcher would,
+    each table past autovacuum's rule (``autovacuum_analyze_threshold`` plus
+    ``autovacuum_analyze_scale_factor`` times its rows, changed since its last ANALYZE) is
+    analyzed; nothing is done when autovacuum is on. Each run's tables and seconds are kept.
+    """
+
+    def __init__(self, url):
+        self.url = url
+        self.runs = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self):
+        import psycopg
+
+        with psycopg.connect(self.url) as conn:
+            on, naptime, threshold, scale = (
+                conn.execute(f"SHOW {name}").fetchone()[0]
+                for name in (
+                    "autovacuum",
+                    "autovacuum_naptime",
+                    "autovacuum_analyze_threshold",
+                    "autovacuum_analyze_scale_factor",
+                )
+            )
+        if on == "on":
+            return
+        self.naptime = _seconds(naptime)
+        self.threshold, self.scale = int(threshold), float(scale)
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _loop(self):
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self._stop.wait(self.naptime):
+                started = time.perf_counter()
+                due = [
+                    name
+                    for (name,) in conn.execute(
+                        "SELECT s.relname FROM pg_stat_user_tables s "
+                        "JOIN pg_class c ON c.oid = s.relid "
+                        "WHERE s.n_mod_since_analyze > %s + %s * greatest(c.reltuples, 0) "
+                        "ORDER BY s.relname",
+                        [self.threshold, self.scale],
+                    )
+                ]
+                for name in due:
+                    conn.execute(f'ANALYZE "{name}"')
+                self.runs.append({"tables": due, "seconds": time.perf_counter() - started})
+
+
+def _seconds(setting):
+    """``1min`` / ``30s`` / ``60`` (a PostgreSQL duration setting) in seconds."""
+    number = int(re.match(r"\d+", setting)[0])
+    return number * {"min": 60, "h": 3600}.get(setting.lstrip("0123456789"), 1)
+
+
 # --- The swarm ------------------------------------------------------------------------------------
 
 
 def swarm_config(settings, fixtures, server, run_id, workdir):
     return {
-        "host": f"http://{HOST}:{server.port}",
+        "api_host": f"http://{HOST}:{server.api.port}",
+        "ingest_host": f"http://{HOST}:{server.ingest.port}",
         "run_id": run_id,
         "duration": settings.duration,
         "baseline_seconds": settings.baseline_seconds,
@@ -954,6 +1092,14 @@ def print_report(report, out=None):
         )
         for run in failed[:2]:
             print(run["error"], file=out)
+    if report.get("analyzed"):
+        runs = report["analyzed"]
+        print(
+            f"ANALYZE in autovacuum's stead (autovacuum is off on this server): {len(runs)} "
+            f"runs, {', '.join(format(run['seconds'], '.1f') for run in runs)} s; "
+            f"tables: {', '.join(sorted({name for run in runs for name in run['tables']}))}",
+            file=out,
+        )
     if report["server_errors_logged"]:
         print("Server log errors:", *report["server_errors_logged"][:10], sep="\n  ", file=out)
     print(
@@ -989,8 +1135,8 @@ def report_rows(report):
     health = request_row(report, "baseline", "GET /healthz/")
     shape = (
         f"{settings['integrations']} integrations + {settings['pms']} PMs, "
-        f"{settings['duration']:.0f} s, gunicorn {settings['workers']}x{settings['threads']} "
-        f"gthread, batches of {settings['batch_size']}"
+        f"{settings['duration']:.0f} s, {report.get('server', 'gunicorn')} gthread, "
+        f"batches of {settings['batch_size']}"
     )
     rows = []
     api_rate = swarm["counts"]["created_reported"] / load_seconds
@@ -1079,8 +1225,11 @@ def parse_args(argv=None):
         "clients": "clients (2 projects and 1 integration token each)",
         "batch_size": "calls per POST",
         "seed_calls": "rolled-up calls seeded for the reports",
-        "workers": "gunicorn workers",
-        "threads": "threads per gunicorn worker",
+        "workers": "gunicorn workers of the api pool (0: deploy/gunicorn.conf.py's)",
+        "threads": "threads per worker of the api pool (0: the config's)",
+        "ingest_workers": "gunicorn workers of the ingest pool (0: the config's)",
+        "ingest_threads": "threads per worker of the ingest pool (0: the config's)",
+        "ingest_nice": "nice value of the ingest workers (-1: the config's)",
         "rollup_every": "seconds between rollup_kpis runs during the load (0: none)",
     }
     for name, help_text in numbers.items():
@@ -1091,6 +1240,13 @@ def parse_args(argv=None):
             default=None,
             help=f"{help_text} (default {default:g}; --quick: {getattr(Settings.quick(), name):g})",
         )
+    parser.add_argument(
+        "--pools",
+        choices=["split", "all"],
+        default=None,
+        help="split: the api and ingest pools of deploy/gunicorn.conf.py, routed by path as "
+        "the proxy does (default); all: one pool serves everything",
+    )
     parser.add_argument("--no-copy-baseline", action="store_true", help="skip the COPY floor")
     parser.add_argument("--keep-files", action="store_true", help="keep the work directory")
     parser.add_argument("--json", metavar="PATH", help="also write the report as JSON")
