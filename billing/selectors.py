@@ -110,7 +110,9 @@ def _detail_ctes(slices, lines) -> tuple[str, list[Any]]:
             SELECT r.call_id, r.external_id, r.offered_at, r.answered_at, r.local_date,
                 r.billable, r.billed, r.inside_client_hours, k.line_position,
                 r.billed::bigint * k.rate_units / {KOPECKS_DENOMINATOR} AS floor_kopecks,
-                mod(r.billed::bigint * k.rate_units, {KOPECKS_DENOMINATOR}) AS rem
+                mod(r.billed::bigint * k.rate_units, {KOPECKS_DENOMINATOR}) AS rem,
+                strpos(r.external_id, E'\\n') > 0 OR strpos(r.external_id, E'\\r') > 0
+                    OR r.external_id = '\\.' AS awkward
             FROM ({rated}) r
             LEFT JOIN (VALUES {values}) AS k(slice_no, band_index, line_position, rate_units)
               ON k.slice_no = r.slice_no AND k.band_index = r.band_index
@@ -118,8 +120,7 @@ def _detail_ctes(slices, lines) -> tuple[str, list[Any]]:
         groups AS (
             SELECT line_position, rem, count(*) AS calls, sum(billed) AS billed,
                 sum(billable) AS billable, count(*) FILTER (WHERE inside_client_hours) AS inside,
-                sum(floor_kopecks) AS floors,
-                bool_or(external_id ~ '[\\r\\n]' OR external_id = '\\.') AS awkward
+                sum(floor_kopecks) AS floors, bool_or(awkward) AS awkward
             FROM rated
             GROUP BY line_position, rem
         ),
@@ -152,30 +153,40 @@ def _detail_ctes(slices, lines) -> tuple[str, list[Any]]:
             SELECT line_position, rem AS threshold, missing - (upto - calls) AS take
             FROM cumulative
             WHERE upto - calls < missing AND missing <= upto
+        ),
+        cutoffs AS (
+            SELECT line_position, threshold, offered_at AS cut_offered_at, call_id AS cut_call_id
+            FROM (
+                SELECT t.line_position, t.threshold, t.take, r.offered_at, r.call_id,
+                    row_number() OVER (
+                        PARTITION BY t.line_position ORDER BY r.offered_at, r.call_id
+                    ) AS n
+                FROM rated r
+                JOIN thresholds t ON t.line_position = r.line_position AND r.rem = t.threshold
+            ) at_threshold
+            WHERE n = take
         )
     """  # noqa: S608
     return sql, [*params, *key_params, *stored_params]
 
 
 # The rows of a plan whose verdict holds, each with its kopecks, in the lines' order then
-# offered_at: one sort, which the running count at each line's threshold shares. A call
-# gets its floor, plus one kopeck when its remainder is above its line's threshold, or at
-# it and among the first ``take`` calls there (threshold 6000, take 0: no kopeck missing).
-DETAIL_ROWS = f"""
+# offered_at: one sort. A call gets its floor, plus one kopeck when its remainder is above
+# its line's threshold, or at it and not after the line's cutoff (the ``take``-th call at
+# the threshold by offered_at, id); a line missing no kopeck has no threshold.
+DETAIL_ROWS = """
     counted AS (
         SELECT r.line_position, r.external_id, r.offered_at, r.answered_at, r.local_date,
             r.billable, r.billed, r.inside_client_hours, r.call_id,
-            r.floor_kopecks + CASE WHEN r.rem > COALESCE(t.threshold, {KOPECKS_DENOMINATOR})
-                OR (r.rem = t.threshold AND count(*) FILTER (WHERE r.rem = t.threshold) OVER (
-                        PARTITION BY r.line_position ORDER BY r.offered_at, r.call_id
-                        ROWS UNBOUNDED PRECEDING
-                    ) <= t.take)
+            r.floor_kopecks + CASE WHEN r.rem > c.threshold
+                OR (r.rem = c.threshold
+                    AND (r.offered_at, r.call_id) <= (c.cut_offered_at, c.cut_call_id))
                 THEN 1 ELSE 0 END AS kopecks
         FROM rated r
-        LEFT JOIN thresholds t ON t.line_position = r.line_position
+        LEFT JOIN cutoffs c ON c.line_position = r.line_position
         WHERE r.line_position IS NOT NULL
     )
-"""  # noqa: S608  our own text and an integer
+"""
 DETAIL_ORDER = "ORDER BY line_position, offered_at, call_id"
 
 

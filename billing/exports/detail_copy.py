@@ -97,7 +97,9 @@ def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
                     (%s::text[])[d.line_position - %s + 1],
                     CASE WHEN d.inside_client_hours THEN 'yes' ELSE 'no' END,
                     {amount}
-                FROM counted d
+                -- Sorted first (OFFSET 0 keeps the subquery), formatted after: the sort
+                -- moves the calls' narrow rows, not their text.
+                FROM (SELECT * FROM counted {DETAIL_ORDER} OFFSET 0) d
                 WHERE (SELECT ok AND NOT awkward FROM verdict)
                 {DETAIL_ORDER}
             )
