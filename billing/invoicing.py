@@ -259,6 +259,15 @@ def _week_ranges(band):
     return merged
 
 
+# A tariff's billable basis as the coefficients of talk, connected and capped wrap seconds
+# (rating.billable_seconds in SQL's arithmetic).
+BASIS_COEFFICIENTS = {
+    rating.BASIS_TALK: (1, 0, 0),
+    rating.BASIS_CONNECTED: (0, 1, 0),
+    rating.BASIS_HANDLE: (0, 1, 1),
+}
+
+
 def band_pieces(tariff) -> tuple[list[int], list[int]]:
     """The tariff's week cut into pieces at every band edge: each piece's start (microseconds
     since Monday 00:00 local, the first 0) and its band's index (the first band holding it,
@@ -287,8 +296,8 @@ def rated_calls_sql(slices, *, detail=False):
     for number, s in enumerate(slices):
         values.append(
             "(%s::int, %s::bigint, %s::text, %s::timestamptz, %s::timestamptz, %s::timestamptz,"
-            " %s::timestamptz, %s::bigint, %s::text, %s::int, %s::int, %s::int, %s::int,"
-            " %s::bigint[], %s::int[])"
+            " %s::timestamptz, %s::bigint, %s::int, %s::int, %s::int, %s::int, %s::int, %s::int,"
+            " %s::int, %s::bigint[], %s::int[])"
         )
         tariff = s.tariff
         starts, indexes = band_pieces(tariff)
@@ -302,7 +311,7 @@ def rated_calls_sql(slices, *, detail=False):
                 s.received_from,
                 s.received_before,
                 tariff.id if tariff else None,
-                tariff.billable if tariff else None,
+                *BASIS_COEFFICIENTS.get(tariff.billable if tariff else None, (0, 0, 0)),
                 tariff.wrap_cap_seconds if tariff else None,
                 tariff.free_seconds if tariff else None,
                 tariff.first_increment_seconds if tariff else None,
@@ -331,7 +340,8 @@ def rated_calls_sql(slices, *, detail=False):
     )
     # Only placeholders and integers are interpolated (S608): every value is a parameter.
     # The inner query is flattened into the outer (no OFFSET 0), so PostgreSQL's parallel
-    # workers rate the calls; no expression of a call is repeated but billable's few sums.
+    # workers rate the calls. Flattening repeats billable wherever billed uses it, so it is
+    # plain arithmetic: the basis as three coefficients (BASIS_COEFFICIENTS), no CASE.
     sql = f"""
         SELECT r.slice_no, r.call_id, {band} AS band_index,
             CASE WHEN r.billable <= 0 OR r.billable <= r.free THEN 0
@@ -342,15 +352,12 @@ def rated_calls_sql(slices, *, detail=False):
             SELECT s.slice_no, s.tz, s.free, s.first, s.next, s.piece_starts, s.band_pieces,
                 c.id AS call_id, c.external_id, c.offered_at, c.answered_at,
                 c.inside_client_hours,
-                CASE s.basis
-                    WHEN 'talk' THEN c.talk_seconds
-                    WHEN 'connected' THEN c.connected_seconds
-                    ELSE c.connected_seconds
-                        + LEAST(c.wrap_seconds, COALESCE(s.wrap_cap, c.wrap_seconds))
-                END AS billable
+                c.talk_seconds * s.talk_k + c.connected_seconds * s.connected_k
+                    + LEAST(c.wrap_seconds, COALESCE(s.wrap_cap, c.wrap_seconds)) * s.wrap_k
+                    AS billable
             FROM (VALUES {", ".join(values)}) AS s(slice_no, project_id, tz, offered_from,
-                offered_to, received_from, received_before, tariff_id, basis, wrap_cap, free,
-                first, next, piece_starts, band_pieces)
+                offered_to, received_from, received_before, tariff_id, talk_k, connected_k,
+                wrap_k, wrap_cap, free, first, next, piece_starts, band_pieces)
             JOIN calls_call c
               ON c.project_id = s.project_id
              AND c.offered_at >= s.offered_from AND c.offered_at < s.offered_to

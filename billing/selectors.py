@@ -116,6 +116,9 @@ def _detail_ctes(slices, lines) -> tuple[str, list[Any]]:
             FROM ({rated}) r
             LEFT JOIN (VALUES {values}) AS k(slice_no, band_index, line_position, rate_units)
               ON k.slice_no = r.slice_no AND k.band_index = r.band_index
+            -- The rows' order, sorted by the parallel workers and merged (Gather Merge): the
+            -- rows' own sort later finds them in order and only checks it.
+            ORDER BY k.line_position, r.offered_at, r.call_id
         ),
         groups AS (
             SELECT line_position, rem, count(*) AS calls, sum(billed) AS billed,
