@@ -15,6 +15,7 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -288,6 +289,39 @@ def band_pieces(tariff) -> tuple[list[int], list[int]]:
     return starts, indexes
 
 
+# How far past a slice's last offered call its zone's offset is checked to stay fixed (the
+# answers of its calls): an instant after that is converted by its zone, as any instant of a
+# zone whose offset changes (DST) inside the slice.
+FIXED_OFFSET_MARGIN = dt.timedelta(days=31)
+
+
+def fixed_offset(timezone: str, start: dt.datetime, end: dt.datetime) -> tuple[int | None, Any]:
+    """(offset in microseconds, until when) if ``timezone``'s UTC offset is the same from a
+    day before ``start`` until FIXED_OFFSET_MARGIN after ``end``, checked every hour (no zone
+    changes its offset twice within an hour); else (None, None)."""
+    zone = ZoneInfo(timezone)
+    moment, until = start - dt.timedelta(days=1), end + FIXED_OFFSET_MARGIN
+    offset = moment.astimezone(zone).utcoffset()
+    while moment <= until:
+        if moment.astimezone(zone).utcoffset() != offset:
+            return None, None
+        moment += dt.timedelta(hours=1)
+    if until.astimezone(zone).utcoffset() != offset or offset is None:
+        return None, None
+    return offset // dt.timedelta(microseconds=1), until
+
+
+def _local_epoch_us(column: str) -> str:
+    """SQL for the local wall-clock time of instant ``column`` in microseconds since
+    1970-01-01 00:00 local: the UTC epoch plus the slice's fixed offset when it has one (no
+    time zone conversion), else by ``AT TIME ZONE`` of the slice's zone (DST)."""
+    return (
+        f"CASE WHEN {column} < r.fixed_until"
+        f" THEN (date_part('epoch', {column}) * 1000000)::bigint + r.offset_us"
+        f" ELSE (date_part('epoch', {column} AT TIME ZONE r.tz) * 1000000)::bigint END"
+    )
+
+
 def rated_calls_sql(slices, *, detail=False):
     """One row per answered call of ``slices``: slice_no, band_index, billed (and, with
     ``detail``, what a call-by-call listing shows). Billed is NULL without a tariff."""
@@ -297,10 +331,11 @@ def rated_calls_sql(slices, *, detail=False):
         values.append(
             "(%s::int, %s::bigint, %s::text, %s::timestamptz, %s::timestamptz, %s::timestamptz,"
             " %s::timestamptz, %s::bigint, %s::int, %s::int, %s::int, %s::int, %s::int, %s::int,"
-            " %s::int, %s::bigint[], %s::int[])"
+            " %s::int, %s::bigint[], %s::int[], %s::bigint, %s::timestamptz)"
         )
         tariff = s.tariff
         starts, indexes = band_pieces(tariff)
+        offset_us, fixed_until = fixed_offset(s.project.timezone, s.offered_from, s.offered_to)
         params.extend(
             [
                 number,
@@ -318,22 +353,27 @@ def rated_calls_sql(slices, *, detail=False):
                 tariff.next_increment_seconds if tariff else None,
                 starts,
                 indexes,
+                offset_us,
+                fixed_until,
             ]
         )
     # The band: the piece of the local week (wall clock, so DST-proof) holding the answer
     # time, in microseconds since Monday 00:00: 1970-01-01 was a Thursday, so the local
     # epoch plus three days, modulo a week. date_part is float8 (exact to the microsecond
-    # here), far cheaper than numeric; one time zone conversion per call.
+    # here), far cheaper than numeric.
     band = (
-        "COALESCE(r.band_pieces[width_bucket(mod((date_part('epoch', r.answered_at"
-        f" AT TIME ZONE r.tz) * 1000000)::bigint + {3 * rating.DAY_MICROSECONDS},"
-        f" {WEEK_MICROSECONDS}), r.piece_starts)], -1)"
+        f"COALESCE(r.band_pieces[width_bucket(mod({_local_epoch_us('r.answered_at')}"
+        f" + {3 * rating.DAY_MICROSECONDS}, {WEEK_MICROSECONDS}), r.piece_starts)], -1)"
         if uses_bands
         else "-1"
     )
+    # The local date of offered_at: whole local days since 1970-01-01 (after it, so the
+    # integer division is the floor).
+    local_date = (
+        f"date '1970-01-01' + ({_local_epoch_us('r.offered_at')} / {rating.DAY_MICROSECONDS})::int"
+    )
     detail_outer = (
-        ", r.external_id, r.offered_at, r.answered_at,"
-        " (r.offered_at AT TIME ZONE r.tz)::date AS local_date, r.billable,"
+        f", r.external_id, r.offered_at, r.answered_at, {local_date} AS local_date, r.billable,"
         " r.inside_client_hours"
         if detail
         else ""
@@ -350,6 +390,7 @@ def rated_calls_sql(slices, *, detail=False):
             END AS billed{detail_outer}
         FROM (
             SELECT s.slice_no, s.tz, s.free, s.first, s.next, s.piece_starts, s.band_pieces,
+                s.offset_us, s.fixed_until,
                 c.id AS call_id, c.external_id, c.offered_at, c.answered_at,
                 c.inside_client_hours,
                 c.talk_seconds * s.talk_k + c.connected_seconds * s.connected_k
@@ -357,7 +398,8 @@ def rated_calls_sql(slices, *, detail=False):
                     AS billable
             FROM (VALUES {", ".join(values)}) AS s(slice_no, project_id, tz, offered_from,
                 offered_to, received_from, received_before, tariff_id, talk_k, connected_k,
-                wrap_k, wrap_cap, free, first, next, piece_starts, band_pieces)
+                wrap_k, wrap_cap, free, first, next, piece_starts, band_pieces, offset_us,
+                fixed_until)
             JOIN calls_call c
               ON c.project_id = s.project_id
              AND c.offered_at >= s.offered_from AND c.offered_at < s.offered_to
