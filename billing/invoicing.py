@@ -289,10 +289,11 @@ def band_pieces(tariff) -> tuple[list[int], list[int]]:
     return starts, indexes
 
 
-# How far past a slice's last offered call its zone's offset is checked to stay fixed (the
-# answers of its calls): an instant after that is converted by its zone, as any instant of a
-# zone whose offset changes (DST) inside the slice.
-FIXED_OFFSET_MARGIN = dt.timedelta(days=31)
+# How far past a slice's last offered call its zone's offset is checked to stay fixed: a call
+# is answered within a day of being offered (the calls table's call_wait_at_most_a_day). An
+# instant after that is still converted by its zone, as any instant of a zone whose offset
+# changes (DST) around the slice.
+FIXED_OFFSET_MARGIN = dt.timedelta(days=2)
 
 
 def fixed_offset(timezone: str, start: dt.datetime, end: dt.datetime) -> tuple[int | None, Any]:

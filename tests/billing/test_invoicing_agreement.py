@@ -16,9 +16,11 @@ import pytest
 
 from billing import rating
 from billing.invoicing import (
+    FIXED_OFFSET_MARGIN,
     _week_ranges,
     band_pieces,
     coverage_for,
+    fixed_offset,
     slices_for,
     usage_python,
     usage_sql,
@@ -203,3 +205,20 @@ def test_band_pieces_of_no_tariff_and_of_a_tariff_without_bands():
     empty = type("Tariff", (), {"bands": type("Bands", (), {"all": lambda self: []})()})
     assert band_pieces(None) == ([0], [-1])
     assert band_pieces(empty) == ([0], [-1])
+
+
+def test_fixed_offset_holds_only_where_the_zone_keeps_its_offset():
+    """A slice's zone is applied as arithmetic only when its offset stays fixed from a day
+    before the slice until FIXED_OFFSET_MARGIN after it."""
+    nov, dec = dt.datetime(2026, 11, 1, tzinfo=UTC), dt.datetime(2026, 12, 1, tzinfo=UTC)
+    three_hours = 3 * 3600 * 1_000_000
+    assert fixed_offset("Europe/Moscow", nov, dec) == (three_hours, dec + FIXED_OFFSET_MARGIN)
+    # Berlin leaves summer time on 25 October 2026 and enters it on 28 March 2027.
+    assert fixed_offset("Europe/Berlin", nov, dec) == (3600 * 1_000_000, dec + FIXED_OFFSET_MARGIN)
+    oct_ = dt.datetime(2026, 10, 1, tzinfo=UTC)
+    assert fixed_offset("Europe/Berlin", oct_, nov) == (None, None)
+    feb, mar = dt.datetime(2027, 2, 1, tzinfo=UTC), dt.datetime(2027, 3, 1, tzinfo=UTC)
+    assert fixed_offset("Europe/Berlin", feb, mar) == (3600 * 1_000_000, mar + FIXED_OFFSET_MARGIN)
+    end = dt.datetime(2027, 3, 27, tzinfo=UTC)  # its margin reaches 28 March
+    assert fixed_offset("Europe/Berlin", mar, end) == (None, None)
+    assert fixed_offset("UTC", oct_, nov) == (0, nov + FIXED_OFFSET_MARGIN)
