@@ -12,7 +12,7 @@ then one sort with a running count at the threshold; Python holds one chunk of r
 time, whatever the invoice's size.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +31,9 @@ from projects.models import Project
 CHUNK_SIZE = 5000
 RATE_UNITS = 10_000  # rate_per_minute has 4 decimals
 KOPECKS_DENOMINATOR = 60 * RATE_UNITS // 100  # billed * rate_units / 6000 = kopecks
+
+# (line, its project's code) -> the CSV cells of its calls: project, band (None: empty), rate.
+LineCells = Callable[[InvoiceLine, str], tuple[str, str | None, str]]
 
 
 def _line_key(line):
@@ -86,19 +89,24 @@ NO_CALLS = """
 """
 
 
-def _detail_ctes(slices, lines) -> tuple[str, list[Any]]:
+def _detail_ctes(slices, lines, line_cells: LineCells | None) -> tuple[str, list[Any]]:
     """The detail's common table expressions: the calls rated once (``rated``, each with its
     line, kopeck floor and remainder), their totals per line and remainder (``groups``), the
-    ``verdict`` (do they still rate to the stored lines?) and each line's ``thresholds``."""
+    ``verdict`` (do they still rate to the stored lines?), each line's ``thresholds`` and
+    ``line_info``: per line, where its kopecks run out and the CSV cells ``line_cells``
+    writes for it (NULL without ``line_cells``)."""
+    codes = {s.project.id: s.project.code for s in slices}
     rated, params = rated_calls_sql(slices, detail=True) if slices else (NO_CALLS, [])
     keys, key_params, stored, stored_params = [], [], [], []
     for slice_no, band_index, line, rate_units in _line_keys(slices, lines):
         keys.append("(%s::int, %s::int, %s::int, %s::bigint)")
         key_params.extend([slice_no, band_index, line.position, rate_units])
     for line in lines.values():
-        stored.append("(%s::int, %s::bigint, %s::bigint, %s::bigint)")
+        stored.append("(%s::int, %s::bigint, %s::bigint, %s::bigint, %s::text, %s::text, %s::text)")
+        # A project gone from the slices has no code: its verdict fails, no row is written.
+        cells = line_cells(line, codes.get(line.project_id, "")) if line_cells else (None,) * 3
         stored_params.extend(
-            [line.position, line.calls, line.billed_seconds, int(line.amount * 100)]
+            [line.position, line.calls, line.billed_seconds, int(line.amount * 100), *cells]
         )
     values = ", ".join(keys) or "(NULL::int, NULL::int, NULL::int, NULL::bigint)"
     # Only placeholders, integers and our own query text are interpolated (S608).
@@ -134,7 +142,8 @@ def _detail_ctes(slices, lines) -> tuple[str, list[Any]]:
             FROM groups
             GROUP BY line_position
         ),
-        stored (line_position, calls, billed, kopecks) AS (VALUES {", ".join(stored)}),
+        stored (line_position, calls, billed, kopecks, code_cell, band_cell, rate_cell)
+            AS (VALUES {", ".join(stored)}),
         verdict AS (
             SELECT
                 bool_and(COALESCE(s.calls = l.calls AND s.billed = l.billed
@@ -168,6 +177,12 @@ def _detail_ctes(slices, lines) -> tuple[str, list[Any]]:
                 JOIN thresholds t ON t.line_position = r.line_position AND r.rem = t.threshold
             ) at_threshold
             WHERE n = take
+        ),
+        line_info AS (
+            SELECT s.line_position, s.code_cell, s.band_cell, s.rate_cell, c.threshold,
+                c.cut_offered_at, c.cut_call_id
+            FROM stored s
+            LEFT JOIN cutoffs c ON c.line_position = s.line_position
         )
     """  # noqa: S608
     return sql, [*params, *key_params, *stored_params]
@@ -180,14 +195,14 @@ def _detail_ctes(slices, lines) -> tuple[str, list[Any]]:
 DETAIL_ROWS = """
     counted AS (
         SELECT r.line_position, r.external_id, r.offered_at, r.answered_at, r.local_date,
-            r.billable, r.billed, r.inside_client_hours, r.call_id,
-            r.floor_kopecks + CASE WHEN r.rem > c.threshold
-                OR (r.rem = c.threshold
-                    AND (r.offered_at, r.call_id) <= (c.cut_offered_at, c.cut_call_id))
+            r.billable, r.billed, r.inside_client_hours, r.call_id, li.code_cell, li.band_cell,
+            li.rate_cell,
+            r.floor_kopecks + CASE WHEN r.rem > li.threshold
+                OR (r.rem = li.threshold
+                    AND (r.offered_at, r.call_id) <= (li.cut_offered_at, li.cut_call_id))
                 THEN 1 ELSE 0 END AS kopecks
         FROM rated r
-        LEFT JOIN cutoffs c ON c.line_position = r.line_position
-        WHERE r.line_position IS NOT NULL
+        JOIN line_info li ON li.line_position = r.line_position
     )
 """
 DETAIL_ORDER = "ORDER BY line_position, offered_at, call_id"
@@ -216,14 +231,14 @@ class DetailPlan:
     codes: dict[int, str]  # project id -> code
 
 
-def invoice_detail_plan(invoice: Invoice) -> DetailPlan:
+def invoice_detail_plan(invoice: Invoice, *, line_cells: LineCells | None = None) -> DetailPlan:
     """The plan of ``invoice``'s detail. Nothing runs yet: ``detail_rows`` (or the COPY of
     ``billing.exports.detail_copy``) checks its verdict before the first row."""
     lines = usage_lines(invoice)
     if not lines:
         return DetailPlan(invoice, None, [], {}, {})
     slices = invoice_slices(invoice, lines)
-    ctes, params = _detail_ctes(slices, lines)
+    ctes, params = _detail_ctes(slices, lines, line_cells)
     by_position = {line.position: line for line in lines.values()}
     codes = {s.project.id: s.project.code for s in slices}
     return DetailPlan(invoice, ctes, params, by_position, codes)

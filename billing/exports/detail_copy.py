@@ -31,6 +31,7 @@ from collections.abc import Iterator
 
 from django.db import connection
 
+from billing.models import InvoiceLine
 from billing.selectors import (
     DETAIL_ORDER,
     DETAIL_ROWS,
@@ -55,21 +56,20 @@ def _iso(column: str) -> str:
     return f"""replace(to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')"""
 
 
+def line_cells(line: InvoiceLine, code: str, *, dialect: str | None) -> tuple:
+    """The cells of a line's calls, as the Python writer writes them: the project's code and
+    the band neutralized (an empty band is no cell: NULL, which COPY writes as nothing, where
+    '' would be a quoted ""), the rate with a decimal comma for ``excel``."""
+    rate = line.rate_per_minute
+    band = neutralize_cell(line.band) if line.band else None
+    return neutralize_cell(code), band, str(comma_decimal(rate) if dialect == "excel" else rate)
+
+
 def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
     """The COPY statement of ``plan``: its verdict row, then its rows; and its parameters."""
     if plan.ctes is None:
         raise ValueError("an invoice without usage lines has no detail rows")
-    positions = sorted(plan.lines)
-    low = positions[0]
-    size = positions[-1] - low + 1
-    codes, bands, rates = [""] * size, [""] * size, [""] * size
-    for position, line in plan.lines.items():
-        index = position - low
-        # A project gone from the slices has no code: its verdict fails, no row is written.
-        codes[index] = neutralize_cell(plan.codes.get(line.project_id, ""))
-        bands[index] = neutralize_cell(line.band or "")
-        rate = line.rate_per_minute
-        rates[index] = str(comma_decimal(rate) if dialect == "excel" else rate)
+    # The plan's lines carry their cells (invoice_detail_plan(..., line_cells=...)).
     amount = "(d.kopecks * 0.01)::text"
     if dialect == "excel":
         amount = f"replace({amount}, '.', ',')"
@@ -85,7 +85,7 @@ def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
             FROM verdict
             UNION ALL (
                 SELECT
-                    (%s::text[])[d.line_position - %s + 1],
+                    d.code_cell,
                     CASE WHEN ascii(d.external_id) IN ({TRIGGERS_SQL})
                          THEN '''' || d.external_id ELSE d.external_id END,
                     {_iso("d.offered_at")},
@@ -93,8 +93,8 @@ def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
                     d.local_date::text,
                     d.billable::text,
                     d.billed::text,
-                    NULLIF((%s::text[])[d.line_position - %s + 1], ''),
-                    (%s::text[])[d.line_position - %s + 1],
+                    d.band_cell,
+                    d.rate_cell,
                     CASE WHEN d.inside_client_hours THEN 'yes' ELSE 'no' END,
                     {amount}
                 -- Sorted first (OFFSET 0 keeps the subquery), formatted after: the sort
@@ -105,7 +105,7 @@ def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
             )
         ) TO STDOUT WITH (FORMAT csv, DELIMITER '{delimiter}')
     """  # noqa: S608
-    return sql, [*plan.params, codes, low, bands, low, rates, low]
+    return sql, plan.params
 
 
 def _verdict(row: bytes, delimiter: str) -> Verdict:

@@ -9,11 +9,12 @@ instants in UTC ISO 8601 with 'Z', ``local_date`` in the project's time zone;
 business hours (``Call.inside_client_hours``), and a trailer row counts them when any.
 """
 
+import functools
 import io
 from decimal import Decimal
 
 from billing.exports.common import aware_iso, invoice_with_lines, project_codes
-from billing.exports.detail_copy import copy_stream
+from billing.exports.detail_copy import copy_stream, line_cells
 from billing.selectors import Verdict, detail_rows, invoice_detail_plan
 from contactcenter.csv_safety import EXCEL_BOM, dialect_csv_writer
 from contactcenter.money import money
@@ -60,7 +61,8 @@ def invoice_detail_chunks(invoice, *, rows=None, dialect=None):
     """
     invoice = invoice_with_lines(invoice)
     if rows is None:
-        plan = invoice_detail_plan(invoice)
+        cells = functools.partial(line_cells, dialect=dialect)
+        plan = invoice_detail_plan(invoice, line_cells=cells)
         if plan.ctes is None:
             return _chunks(invoice, iter(()), dialect)
         stream = copy_stream(plan, dialect=dialect)
