@@ -27,6 +27,7 @@ then goes through the Python writer (``detail_csv``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from django.db import connection
@@ -132,11 +133,5 @@ def copy_stream(plan: DetailPlan, *, dialect: str | None) -> Iterator[Verdict | 
         if not verdict.ok:
             raise refuse(plan)
         yield verdict
-        batch: list[memoryview] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) == ROWS_PER_CHUNK:
-                yield b"".join(batch).replace(b"\n", b"\r\n")
-                batch.clear()
-        if batch:
-            yield b"".join(batch).replace(b"\n", b"\r\n")
+        while batch := b"".join(itertools.islice(rows, ROWS_PER_CHUNK)):
+            yield batch.replace(b"\n", b"\r\n")
