@@ -230,6 +230,10 @@ def test_a_restart_resumes_after_the_last_line_stored_without_duplicates(hotline
     follower = Follower(log.path)
     try:
         wait_until(lambda: Call.objects.count() == 3)
+        # The batch's last live event (c1 back in the queue) makes the day's fourth offer:
+        # "waiting" is 1 from the first run already, so it alone would stop the follower
+        # between storing the calls and feeding their events.
+        wait_until(lambda: state.project_live(hotline)["today"]["offered"] == 4)
         wait_until(lambda: state.project_live(hotline)["waiting"] == 1)
     finally:
         second = follower.stop()
