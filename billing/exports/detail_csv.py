@@ -67,7 +67,8 @@ def invoice_detail_chunks(invoice, *, rows=None, dialect=None):
             return _chunks(invoice, iter(()), dialect)
         stream = copy_stream(plan, dialect=dialect)
         verdict = next(stream)  # the statement runs up to its first row: a refusal is raised
-        assert isinstance(verdict, Verdict)
+        if not isinstance(verdict, Verdict):  # the stream's first item is its verdict
+            raise TypeError("the detail's COPY stream did not start with its verdict")
         if not verdict.awkward:
             return _copy_chunks(invoice, plan, verdict, stream, dialect)
         stream.close()
