@@ -11,6 +11,7 @@ call by call with ``billing.rating``: the reference the SQL must agree with to t
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 from collections import defaultdict
 from decimal import Decimal
@@ -296,6 +297,8 @@ def band_pieces(tariff) -> tuple[list[int], list[int]]:
 FIXED_OFFSET_MARGIN = dt.timedelta(days=2)
 
 
+# Cached: every client's slices of a month ask the same few zones over the same range.
+@functools.lru_cache(maxsize=512)
 def fixed_offset(timezone: str, start: dt.datetime, end: dt.datetime) -> tuple[int | None, Any]:
     """(offset in microseconds, until when) if ``timezone``'s UTC offset is the same from a
     day before ``start`` until FIXED_OFFSET_MARGIN after ``end``, checked every hour (no zone

@@ -89,13 +89,14 @@ NO_CALLS = """
 """
 
 
-def _detail_ctes(slices, lines, line_cells: LineCells | None) -> tuple[str, list[Any]]:
+def _detail_ctes(
+    slices, lines, codes: dict[int, str], line_cells: LineCells | None
+) -> tuple[str, list[Any]]:
     """The detail's common table expressions: the calls rated once (``rated``, each with its
     line, kopeck floor and remainder), their totals per line and remainder (``groups``), the
     ``verdict`` (do they still rate to the stored lines?), each line's ``thresholds`` and
     ``line_info``: per line, where its kopecks run out and the CSV cells ``line_cells``
-    writes for it (NULL without ``line_cells``)."""
-    codes = {s.project.id: s.project.code for s in slices}
+    writes for it (NULL without ``line_cells``); ``codes``: the slices' project codes."""
     rated, params = rated_calls_sql(slices, detail=True) if slices else (NO_CALLS, [])
     keys, key_params, stored, stored_params = [], [], [], []
     for slice_no, band_index, line, rate_units in _line_keys(slices, lines):
@@ -238,9 +239,9 @@ def invoice_detail_plan(invoice: Invoice, *, line_cells: LineCells | None = None
     if not lines:
         return DetailPlan(invoice, None, [], {}, {})
     slices = invoice_slices(invoice, lines)
-    ctes, params = _detail_ctes(slices, lines, line_cells)
-    by_position = {line.position: line for line in lines.values()}
     codes = {s.project.id: s.project.code for s in slices}
+    ctes, params = _detail_ctes(slices, lines, codes, line_cells)
+    by_position = {line.position: line for line in lines.values()}
     return DetailPlan(invoice, ctes, params, by_position, codes)
 
 

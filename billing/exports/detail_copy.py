@@ -42,6 +42,7 @@ from billing.selectors import (
     refuse,
 )
 from contactcenter.csv_safety import FORMULA_TRIGGERS, comma_decimal, neutralize_cell
+from contactcenter.orm import utc_iso_sql
 
 # The formula triggers' code points: ascii() of the id's first character (0 for '') is
 # compared as an integer, cheaper than comparing one-character strings.
@@ -49,12 +50,6 @@ TRIGGERS_SQL = ", ".join(str(ord(c)) for c in FORMULA_TRIGGERS)
 VERDICT_MARK = "#verdict"
 # COPY sends one message per row; they are joined this many at a time into one chunk.
 ROWS_PER_CHUNK = 512
-
-
-def _iso(column: str) -> str:
-    # One to_char with the six digits, dropped when zero, as isoformat() drops them.
-    utc = f"({column} AT TIME ZONE 'UTC')"
-    return f"""replace(to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')"""
 
 
 def line_cells(line: InvoiceLine, code: str, *, dialect: str | None) -> tuple:
@@ -89,8 +84,8 @@ def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
                     d.code_cell,
                     CASE WHEN ascii(d.external_id) IN ({TRIGGERS_SQL})
                          THEN '''' || d.external_id ELSE d.external_id END,
-                    {_iso("d.offered_at")},
-                    {_iso("d.answered_at")},
+                    {utc_iso_sql("d.offered_at")},
+                    {utc_iso_sql("d.answered_at")},
                     d.local_date::text,
                     d.billable::text,
                     d.billed::text,

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import CharField, Func, QuerySet
+from django.db.models import QuerySet
 
 from calls.api.serializers import CallSerializer
 from calls.phones import caller_shown, raw_caller_shown
+from contactcenter.orm import UtcIso
 
 FIELDS = CallSerializer.Meta.fields
 # The instants leave PostgreSQL as the text DRF's DateTimeField writes (``UtcIso``): parsing
@@ -46,18 +47,6 @@ COLUMNS = (
     "contact_id",
     "project_id",
 )
-
-
-class UtcIso(Func):
-    """An instant as DRF's DateTimeField writes it (the serializer's zone is UTC): ISO 8601
-    in UTC, six digits of microseconds only when they are not all zero, ``Z``; NULL stays
-    NULL. The date part holds no ``.``, so the only ``.000000`` is the fraction."""
-
-    template = (
-        "replace(to_char(%(expressions)s AT TIME ZONE 'UTC', "
-        "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || 'Z'"
-    )
-    output_field = CharField()
 
 
 def call_values(queryset: QuerySet) -> QuerySet:
