@@ -270,6 +270,10 @@ BASIS_COEFFICIENTS = {
 }
 
 
+# A tariff without a wrap cap, as a cap no wrap reaches (wrap_seconds is an int).
+WRAP_UNCAPPED = 2**31 - 1
+
+
 def band_pieces(tariff) -> tuple[list[int], list[int]]:
     """The tariff's week cut into pieces at every band edge: each piece's start (microseconds
     since Monday 00:00 local, the first 0) and its band's index (the first band holding it,
@@ -326,9 +330,13 @@ def _local_epoch_us(column: str) -> str:
     )
 
 
-def rated_calls_sql(slices, *, detail=False):
+def rated_calls_sql(slices, *, detail=False, line_of=None):
     """One row per answered call of ``slices``: slice_no, band_index, billed (and, with
-    ``detail``, what a call-by-call listing shows). Billed is NULL without a tariff."""
+    ``detail``, what a call-by-call listing shows). Billed is NULL without a tariff.
+
+    With ``line_of`` ((slice number, band index) -> an invoice line's position, or None),
+    each row carries ``line_position`` instead of ``band_index``: the week's pieces map to
+    lines directly, so a call's band is computed once and no join looks its line up."""
     values, params = [], []
     uses_bands = any(s.tariff is not None and s.tariff.bands.all() for s in slices)
     for number, s in enumerate(slices):
@@ -339,6 +347,7 @@ def rated_calls_sql(slices, *, detail=False):
         )
         tariff = s.tariff
         starts, indexes = band_pieces(tariff)
+        pieces = indexes if line_of is None else [line_of(number, index) for index in indexes]
         offset_us, fixed_until = fixed_offset(s.project.timezone, s.offered_from, s.offered_to)
         params.extend(
             [
@@ -351,12 +360,15 @@ def rated_calls_sql(slices, *, detail=False):
                 s.received_before,
                 tariff.id if tariff else None,
                 *BASIS_COEFFICIENTS.get(tariff.billable if tariff else None, (0, 0, 0)),
-                tariff.wrap_cap_seconds if tariff else None,
+                # No cap: the largest int, so LEAST needs no COALESCE per call.
+                WRAP_UNCAPPED
+                if tariff is None or tariff.wrap_cap_seconds is None
+                else tariff.wrap_cap_seconds,
                 tariff.free_seconds if tariff else None,
                 tariff.first_increment_seconds if tariff else None,
                 tariff.next_increment_seconds if tariff else None,
                 starts,
-                indexes,
+                pieces,
                 offset_us,
                 fixed_until,
             ]
@@ -365,12 +377,16 @@ def rated_calls_sql(slices, *, detail=False):
     # time, in microseconds since Monday 00:00: 1970-01-01 was a Thursday, so the local
     # epoch plus three days, modulo a week. date_part is float8 (exact to the microsecond
     # here), far cheaper than numeric.
-    band = (
-        f"COALESCE(r.band_pieces[width_bucket(mod({_local_epoch_us('r.answered_at')}"
-        f" + {3 * rating.DAY_MICROSECONDS}, {WEEK_MICROSECONDS}), r.piece_starts)], -1)"
+    piece = (
+        f"r.band_pieces[width_bucket(mod({_local_epoch_us('r.answered_at')}"
+        f" + {3 * rating.DAY_MICROSECONDS}, {WEEK_MICROSECONDS}), r.piece_starts)]"
         if uses_bands
-        else "-1"
+        else "r.band_pieces[1]"  # every slice's week is one piece
     )
+    if line_of is None:
+        band = f"COALESCE({piece}, -1) AS band_index" if uses_bands else "-1 AS band_index"
+    else:
+        band = f"{piece} AS line_position"  # NULL: a call of no line
     # The local date of offered_at: whole local days since 1970-01-01 (after it, so the
     # integer division is the floor).
     local_date = (
@@ -385,12 +401,16 @@ def rated_calls_sql(slices, *, detail=False):
     # Only placeholders and integers are interpolated (S608): every value is a parameter.
     # The inner query is flattened into the outer (no OFFSET 0), so PostgreSQL's parallel
     # workers rate the calls. Flattening repeats billable wherever billed uses it, so it is
-    # plain arithmetic: the basis as three coefficients (BASIS_COEFFICIENTS), no CASE.
+    # plain arithmetic: the basis as three coefficients (BASIS_COEFFICIENTS), no CASE, and
+    # billed names it twice: nothing up to the free seconds (or zero), then the first
+    # increment, then whole next increments. The GREATEST is the first increment for a
+    # basis within it: (b - first + next - 1) / next is 0 or less there (next >= 1, the
+    # tariffs' check).
     sql = f"""
-        SELECT r.slice_no, r.call_id, {band} AS band_index,
-            CASE WHEN r.billable <= 0 OR r.billable <= r.free THEN 0
-                 WHEN r.billable <= r.first THEN r.first
-                 ELSE r.first + ((r.billable - r.first + r.next - 1) / r.next) * r.next
+        SELECT r.slice_no, r.call_id, {band},
+            CASE WHEN r.billable <= GREATEST(r.free, 0) THEN 0
+                 ELSE GREATEST(r.first,
+                     r.first + ((r.billable - r.first + r.next - 1) / r.next) * r.next)
             END AS billed{detail_outer}
         FROM (
             SELECT s.slice_no, s.tz, s.free, s.first, s.next, s.piece_starts, s.band_pieces,
@@ -398,7 +418,7 @@ def rated_calls_sql(slices, *, detail=False):
                 c.id AS call_id, c.external_id, c.offered_at, c.answered_at,
                 c.inside_client_hours,
                 c.talk_seconds * s.talk_k + c.connected_seconds * s.connected_k
-                    + LEAST(c.wrap_seconds, COALESCE(s.wrap_cap, c.wrap_seconds)) * s.wrap_k
+                    + LEAST(c.wrap_seconds, s.wrap_cap) * s.wrap_k
                     AS billable
             FROM (VALUES {", ".join(values)}) AS s(slice_no, project_id, tz, offered_from,
                 offered_to, received_from, received_before, tariff_id, talk_k, connected_k,

@@ -26,6 +26,7 @@ from billing.frozen import frozen_projects, frozen_tariffs
 from billing.invoicing import rated_calls_sql, slices_for
 from billing.models import Invoice, InvoiceLine
 from contactcenter.errors import ConflictError
+from contactcenter.orm import utc_iso_sql
 from projects.models import Project
 
 CHUNK_SIZE = 5000
@@ -64,8 +65,9 @@ def invoice_slices(invoice, lines):
     return slices_for(projects=projects, coverage=coverage)
 
 
-def _line_keys(slices, lines):
-    """(slice_no, band_index, line, rate units) of each line: how rated calls find theirs."""
+def _line_positions(slices, lines) -> dict[tuple[int, int], int]:
+    """(slice number, band index) -> the position of the line its calls are billed on."""
+    positions = {}
     for slice_no, slice_ in enumerate(slices):
         if slice_.tariff is None:
             continue
@@ -75,13 +77,14 @@ def _line_keys(slices, lines):
             key = (slice_.project.id, slice_.service_period, band.name if band else "", rate)
             line = lines.get(key)
             if line is not None:
-                yield slice_no, band_index, line, int(rate * RATE_UNITS)
+                positions[slice_no, band_index] = line.position
+    return positions
 
 
 # The rated calls of no slice (a line whose project is gone from the snapshot): none, so the
 # verdict fails.
 NO_CALLS = """
-    SELECT NULL::int AS slice_no, NULL::bigint AS call_id, NULL::int AS band_index,
+    SELECT NULL::int AS slice_no, NULL::bigint AS call_id, NULL::int AS line_position,
         NULL::int AS billed, NULL::text AS external_id, NULL::timestamptz AS offered_at,
         NULL::timestamptz AS answered_at, NULL::date AS local_date, NULL::int AS billable,
         NULL::boolean AS inside_client_hours
@@ -93,48 +96,81 @@ def _detail_ctes(
     slices, lines, codes: dict[int, str], line_cells: LineCells | None
 ) -> tuple[str, list[Any]]:
     """The detail's common table expressions: the calls rated once (``rated``, each with its
-    line, kopeck floor and remainder), their totals per line and remainder (``groups``), the
-    ``verdict`` (do they still rate to the stored lines?), each line's ``thresholds`` and
-    ``line_info``: per line, where its kopecks run out and the CSV cells ``line_cells``
-    writes for it (NULL without ``line_cells``); ``codes``: the slices' project codes."""
-    rated, params = rated_calls_sql(slices, detail=True) if slices else (NO_CALLS, [])
-    keys, key_params, stored, stored_params = [], [], [], []
-    for slice_no, band_index, line, rate_units in _line_keys(slices, lines):
-        keys.append("(%s::int, %s::int, %s::int, %s::bigint)")
-        key_params.extend([slice_no, band_index, line.position, rate_units])
+    line), their totals per line and billed seconds (``bills``) and per line and remainder
+    (``groups``), the ``verdict`` (do they still rate to the stored lines?), and
+    ``line_info``: per line, its rate, where its kopecks run out and the CSV cells
+    ``line_cells`` writes for it (NULL without ``line_cells``); ``codes``: the slices'
+    project codes. With ``line_cells`` (the COPY), each rated call also carries its instants'
+    CSV text (``offered_text``, ``answered_text``), written by the parallel workers."""
+    if slices:
+        positions = _line_positions(slices, lines)
+        rated, params = rated_calls_sql(
+            slices, detail=True, line_of=lambda slice_no, band: positions.get((slice_no, band))
+        )
+    else:
+        rated, params = NO_CALLS, []
+    stored, stored_params = [], []
     for line in lines.values():
-        stored.append("(%s::int, %s::bigint, %s::bigint, %s::bigint, %s::text, %s::text, %s::text)")
+        stored.append(
+            "(%s::int, %s::bigint, %s::bigint, %s::bigint, %s::bigint, %s::text, %s::text,"
+            " %s::text)"
+        )
         # A project gone from the slices has no code: its verdict fails, no row is written.
         cells = line_cells(line, codes.get(line.project_id, "")) if line_cells else (None,) * 3
         stored_params.extend(
-            [line.position, line.calls, line.billed_seconds, int(line.amount * 100), *cells]
+            [
+                line.position,
+                line.calls,
+                line.billed_seconds,
+                int(line.amount * 100),
+                int(line.rate_per_minute * RATE_UNITS),
+                *cells,
+            ]
         )
-    values = ", ".join(keys) or "(NULL::int, NULL::int, NULL::int, NULL::bigint)"
+    # The COPY's instants are written by the workers too (each to_char costs about as much
+    # as rating the call): offered_text, answered_text.
+    texts = (
+        f", {utc_iso_sql('r.offered_at')} AS offered_text,"
+        f" {utc_iso_sql('r.answered_at')} AS answered_text"
+        if line_cells
+        else ""
+    )
     # Only placeholders, integers and our own query text are interpolated (S608).
-    # ``rated`` is MATERIALIZED: each call is rated once, then read twice (its line's
-    # totals, then the rows). A call of no line keeps line_position NULL: the verdict fails.
-    # In ``cumulative``, rem is unique per line, so the running sum needs no tie-break.
+    # ``rated`` is MATERIALIZED: each call is rated once (in parallel workers), then read
+    # twice (the totals, then the rows). A call of no line has line_position NULL: the
+    # verdict fails. Its kopecks (billed * rate / 6000, and the remainder) are not computed
+    # there: they depend only on the line and billed, so the totals come per (line, billed)
+    # and the rows compute theirs from two columns. In ``cumulative``, rem is unique per
+    # line, so the running sum needs no tie-break.
     sql = f"""
         WITH rated AS MATERIALIZED (
-            SELECT r.call_id, r.external_id, r.offered_at, r.answered_at, r.local_date,
-                r.billable, r.billed, r.inside_client_hours, k.line_position,
-                r.billed::bigint * k.rate_units / {KOPECKS_DENOMINATOR} AS floor_kopecks,
-                mod(r.billed::bigint * k.rate_units, {KOPECKS_DENOMINATOR}) AS rem,
+            SELECT r.line_position, r.offered_at, r.call_id, r.billed, r.billable,
+                r.inside_client_hours, r.local_date, r.answered_at, r.external_id,
                 strpos(r.external_id, E'\\n') > 0 OR strpos(r.external_id, E'\\r') > 0
-                    OR r.external_id = '\\.' AS awkward
+                    OR r.external_id = '\\.' AS awkward{texts}
             FROM ({rated}) r
-            LEFT JOIN (VALUES {values}) AS k(slice_no, band_index, line_position, rate_units)
-              ON k.slice_no = r.slice_no AND k.band_index = r.band_index
             -- The rows' order, sorted by the parallel workers and merged (Gather Merge): the
             -- rows' own sort later finds them in order and only checks it.
-            ORDER BY k.line_position, r.offered_at, r.call_id
+            ORDER BY r.line_position, r.offered_at, r.call_id
+        ),
+        stored (line_position, calls, billed, kopecks, rate_units, code_cell, band_cell,
+            rate_cell) AS (VALUES {", ".join(stored)}),
+        bills AS (
+            SELECT line_position, billed, count(*) AS calls, sum(billable) AS billable,
+                count(*) FILTER (WHERE inside_client_hours) AS inside, bool_or(awkward) AS awkward
+            FROM rated
+            GROUP BY line_position, billed
         ),
         groups AS (
-            SELECT line_position, rem, count(*) AS calls, sum(billed) AS billed,
-                sum(billable) AS billable, count(*) FILTER (WHERE inside_client_hours) AS inside,
-                sum(floor_kopecks) AS floors, bool_or(awkward) AS awkward
-            FROM rated
-            GROUP BY line_position, rem
+            SELECT b.line_position, mod(b.billed::bigint * s.rate_units, {KOPECKS_DENOMINATOR})
+                    AS rem,
+                sum(b.calls) AS calls, sum(b.billed * b.calls) AS billed,
+                sum(b.billable) AS billable, sum(b.inside) AS inside,
+                sum(b.billed::bigint * s.rate_units / {KOPECKS_DENOMINATOR} * b.calls) AS floors,
+                bool_or(b.awkward) AS awkward
+            FROM bills b
+            LEFT JOIN stored s ON s.line_position = b.line_position
+            GROUP BY 1, 2
         ),
         per_line AS (
             SELECT line_position, sum(calls) AS calls, sum(billed) AS billed,
@@ -143,8 +179,6 @@ def _detail_ctes(
             FROM groups
             GROUP BY line_position
         ),
-        stored (line_position, calls, billed, kopecks, code_cell, band_cell, rate_cell)
-            AS (VALUES {", ".join(stored)}),
         verdict AS (
             SELECT
                 bool_and(COALESCE(s.calls = l.calls AND s.billed = l.billed
@@ -157,15 +191,21 @@ def _detail_ctes(
         ),
         cumulative AS (
             SELECT g.line_position, g.rem, g.calls, s.kopecks - l.floors AS missing,
+                s.rate_units,
                 sum(g.calls) OVER (PARTITION BY g.line_position ORDER BY g.rem DESC) AS upto
             FROM groups g
             JOIN per_line l ON l.line_position = g.line_position
             JOIN stored s ON s.line_position = g.line_position
         ),
+        -- Per line missing kopecks: the remainder at which they run out, how many of the
+        -- calls at it still get one, and the billed seconds whose remainder it is.
         thresholds AS (
-            SELECT line_position, rem AS threshold, missing - (upto - calls) AS take
-            FROM cumulative
-            WHERE upto - calls < missing AND missing <= upto
+            SELECT c.line_position, c.rem AS threshold, c.missing - (c.upto - c.calls) AS take,
+                b.billed
+            FROM cumulative c
+            JOIN bills b ON b.line_position = c.line_position
+                AND mod(b.billed::bigint * c.rate_units, {KOPECKS_DENOMINATOR}) = c.rem
+            WHERE c.upto - c.calls < c.missing AND c.missing <= c.upto
         ),
         cutoffs AS (
             SELECT line_position, threshold, offered_at AS cut_offered_at, call_id AS cut_call_id
@@ -175,37 +215,38 @@ def _detail_ctes(
                         PARTITION BY t.line_position ORDER BY r.offered_at, r.call_id
                     ) AS n
                 FROM rated r
-                JOIN thresholds t ON t.line_position = r.line_position AND r.rem = t.threshold
+                JOIN thresholds t ON t.line_position = r.line_position AND t.billed = r.billed
             ) at_threshold
             WHERE n = take
         ),
         line_info AS (
-            SELECT s.line_position, s.code_cell, s.band_cell, s.rate_cell, c.threshold,
-                c.cut_offered_at, c.cut_call_id
+            SELECT s.line_position, s.rate_units, s.code_cell, s.band_cell, s.rate_cell,
+                c.threshold, c.cut_offered_at, c.cut_call_id
             FROM stored s
             LEFT JOIN cutoffs c ON c.line_position = s.line_position
         )
     """  # noqa: S608
-    return sql, [*params, *key_params, *stored_params]
+    return sql, [*params, *stored_params]
 
 
 # The rows of a plan whose verdict holds, each with its kopecks, in the lines' order then
 # offered_at: one sort. A call gets its floor, plus one kopeck when its remainder is above
 # its line's threshold, or at it and not after the line's cutoff (the ``take``-th call at
 # the threshold by offered_at, id); a line missing no kopeck has no threshold.
-DETAIL_ROWS = """
+DETAIL_ROWS = f"""
     counted AS (
-        SELECT r.line_position, r.external_id, r.offered_at, r.answered_at, r.local_date,
-            r.billable, r.billed, r.inside_client_hours, r.call_id, li.code_cell, li.band_cell,
-            li.rate_cell,
-            r.floor_kopecks + CASE WHEN r.rem > li.threshold
-                OR (r.rem = li.threshold
+        SELECT r.*, li.code_cell, li.band_cell, li.rate_cell,
+            r.billed::bigint * li.rate_units / {KOPECKS_DENOMINATOR}
+                + CASE WHEN mod(r.billed::bigint * li.rate_units, {KOPECKS_DENOMINATOR})
+                        > li.threshold
+                    OR (mod(r.billed::bigint * li.rate_units, {KOPECKS_DENOMINATOR})
+                        = li.threshold
                     AND (r.offered_at, r.call_id) <= (li.cut_offered_at, li.cut_call_id))
                 THEN 1 ELSE 0 END AS kopecks
         FROM rated r
         JOIN line_info li ON li.line_position = r.line_position
     )
-"""
+"""  # noqa: S608
 DETAIL_ORDER = "ORDER BY line_position, offered_at, call_id"
 
 

@@ -15,7 +15,8 @@ The same rules as the Python writer:
 - ``external_id`` starting with a formula trigger (``= + - @``, tab, CR) gets a leading
   ``'`` (``contactcenter.csv_safety``); the project code, band and rate come from the
   invoice's lines, neutralized in Python and passed as arrays indexed by line position;
-- instants in UTC ISO 8601 with ``Z`` (microseconds only when not zero), dates ISO
+- instants in UTC ISO 8601 with ``Z`` (microseconds only when not zero:
+  ``contactcenter.orm.utc_iso_sql``, written by the workers that rate the calls), dates ISO
   (DateStyle ISO, set by ``detail_session``);
 - amounts from the kopecks, two decimals; ``excel``: ``;`` and a decimal comma;
 - rows end in CRLF, as ``csv.writer`` ends them: COPY writes LF, turned into CRLF per chunk.
@@ -42,7 +43,6 @@ from billing.selectors import (
     refuse,
 )
 from contactcenter.csv_safety import FORMULA_TRIGGERS, comma_decimal, neutralize_cell
-from contactcenter.orm import utc_iso_sql
 
 # The formula triggers' code points: ascii() of the id's first character (0 for '') is
 # compared as an integer, cheaper than comparing one-character strings.
@@ -84,8 +84,8 @@ def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
                     d.code_cell,
                     CASE WHEN ascii(d.external_id) IN ({TRIGGERS_SQL})
                          THEN '''' || d.external_id ELSE d.external_id END,
-                    {utc_iso_sql("d.offered_at")},
-                    {utc_iso_sql("d.answered_at")},
+                    d.offered_text,
+                    d.answered_text,
                     d.local_date::text,
                     d.billable::text,
                     d.billed::text,
