@@ -224,27 +224,39 @@ def _detail_ctes(
                 c.threshold, c.cut_offered_at, c.cut_call_id
             FROM stored s
             LEFT JOIN cutoffs c ON c.line_position = s.line_position
+        ),
+        -- Per line and billed seconds (a call's kopecks depend on nothing else, but for the
+        -- calls at the threshold): the kopecks of its calls, whether they are at the
+        -- threshold (then one more up to the cutoff), the line's cells.
+        bill_info AS MATERIALIZED (
+            SELECT b.line_position, b.billed, li.code_cell, li.band_cell, li.rate_cell,
+                li.cut_offered_at, li.cut_call_id,
+                b.billed::bigint * li.rate_units / {KOPECKS_DENOMINATOR}
+                    + CASE WHEN mod(b.billed::bigint * li.rate_units, {KOPECKS_DENOMINATOR})
+                        > li.threshold THEN 1 ELSE 0 END AS kopecks,
+                mod(b.billed::bigint * li.rate_units, {KOPECKS_DENOMINATOR}) = li.threshold
+                    AS at_threshold
+            FROM bills b
+            JOIN line_info li ON li.line_position = b.line_position
         )
     """  # noqa: S608
     return sql, [*params, *stored_params]
 
 
+# A call's kopecks: its billed seconds' (bill_info), plus one when they are at the line's
+# threshold and the call is not after the line's cutoff (the ``take``-th call at the
+# threshold by offered_at, id). SQL of the rows ``r`` (rated) joined to ``bi`` (bill_info).
+AT_CUTOFF = "bi.at_threshold AND (r.offered_at, r.call_id) <= (bi.cut_offered_at, bi.cut_call_id)"
+BILL_JOIN = "JOIN bill_info bi ON bi.line_position = r.line_position AND bi.billed = r.billed"
+
 # The rows of a plan whose verdict holds, each with its kopecks, in the lines' order then
-# offered_at: one sort. A call gets its floor, plus one kopeck when its remainder is above
-# its line's threshold, or at it and not after the line's cutoff (the ``take``-th call at
-# the threshold by offered_at, id); a line missing no kopeck has no threshold.
+# offered_at: one sort. A line missing no kopeck has no threshold.
 DETAIL_ROWS = f"""
     counted AS (
-        SELECT r.*, li.code_cell, li.band_cell, li.rate_cell,
-            r.billed::bigint * li.rate_units / {KOPECKS_DENOMINATOR}
-                + CASE WHEN mod(r.billed::bigint * li.rate_units, {KOPECKS_DENOMINATOR})
-                        > li.threshold
-                    OR (mod(r.billed::bigint * li.rate_units, {KOPECKS_DENOMINATOR})
-                        = li.threshold
-                    AND (r.offered_at, r.call_id) <= (li.cut_offered_at, li.cut_call_id))
-                THEN 1 ELSE 0 END AS kopecks
+        SELECT r.*, bi.code_cell, bi.band_cell, bi.rate_cell,
+            bi.kopecks + CASE WHEN {AT_CUTOFF} THEN 1 ELSE 0 END AS kopecks
         FROM rated r
-        JOIN line_info li ON li.line_position = r.line_position
+        {BILL_JOIN}
     )
 """  # noqa: S608
 DETAIL_ORDER = "ORDER BY line_position, offered_at, call_id"

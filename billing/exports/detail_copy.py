@@ -35,8 +35,9 @@ from django.db import connection
 
 from billing.models import InvoiceLine
 from billing.selectors import (
+    AT_CUTOFF,
+    BILL_JOIN,
     DETAIL_ORDER,
-    DETAIL_ROWS,
     DetailPlan,
     Verdict,
     detail_session,
@@ -65,17 +66,25 @@ def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
     """The COPY statement of ``plan``: its verdict row, then its rows; and its parameters."""
     if plan.ctes is None:
         raise ValueError("an invoice without usage lines has no detail rows")
-    # The plan's lines carry their cells (invoice_detail_plan(..., line_cells=...)).
-    amount = "(d.kopecks * 0.01)::text"
+    # The plan's lines carry their cells (invoice_detail_plan(..., line_cells=...)); the
+    # amounts' and billed seconds' text is made once per line and billed seconds.
+    amount = "(kopecks * 0.01)::text"
+    amount_up = "((kopecks + 1) * 0.01)::text"
     if dialect == "excel":
-        amount = f"replace({amount}, '.', ',')"
+        amount, amount_up = f"replace({amount}, '.', ',')", f"replace({amount_up}, '.', ',')"
     delimiter = ";" if dialect == "excel" else ","
     # Only our own text and constants are interpolated; values are parameters (S608).
     # The UNION ALL's branches run in order (no parallel append over CTE scans): the
     # verdict's row is first, and copy_stream checks that it is.
     sql = f"""
         COPY (
-            {plan.ctes}, {DETAIL_ROWS}
+            {plan.ctes},
+            bill_cells AS MATERIALIZED (
+                SELECT line_position, billed, billed::text AS billed_cell, code_cell,
+                    band_cell, rate_cell, {amount} AS amount_cell,
+                    {amount_up} AS amount_up_cell, at_threshold, cut_offered_at, cut_call_id
+                FROM bill_info
+            )
             SELECT '{VERDICT_MARK}', ok::text, awkward::text, calls::text, billable::text,
                 billed::text, inside::text, NULL, NULL, NULL, NULL
             FROM verdict
@@ -88,14 +97,21 @@ def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
                     d.answered_text,
                     d.local_date::text,
                     d.billable::text,
-                    d.billed::text,
+                    d.billed_cell,
                     d.band_cell,
                     d.rate_cell,
                     CASE WHEN d.inside_client_hours THEN 'yes' ELSE 'no' END,
-                    {amount}
-                -- Sorted first (OFFSET 0 keeps the subquery), formatted after: the sort
-                -- moves the calls' narrow rows, not their text.
-                FROM (SELECT * FROM counted {DETAIL_ORDER} OFFSET 0) d
+                    CASE WHEN d.up THEN d.amount_up_cell ELSE d.amount_cell END
+                -- Sorted first (OFFSET 0 keeps the subquery), formatted after.
+                FROM (
+                    SELECT r.line_position, r.offered_at, r.call_id, r.external_id,
+                        r.offered_text, r.answered_text, r.local_date, r.billable,
+                        r.inside_client_hours, bi.billed_cell, bi.code_cell, bi.band_cell,
+                        bi.rate_cell, bi.amount_cell, bi.amount_up_cell, {AT_CUTOFF} AS up
+                    FROM rated r
+                    {BILL_JOIN.replace("bill_info", "bill_cells")}
+                    {DETAIL_ORDER} OFFSET 0
+                ) d
                 WHERE (SELECT ok AND NOT awkward FROM verdict)
                 {DETAIL_ORDER}
             )
