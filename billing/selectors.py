@@ -6,10 +6,12 @@ detail"). Each call's exact amount is billed / 60 * rate; with the rate in units
 that is billed * rate_units / 6000 kopecks. Every call gets the floor; the kopecks the line
 still lacks go one each to the calls with the largest remainders, ties to the earlier call
 (offered_at, then id). One statement does it all in PostgreSQL: each call rated once (a
-materialized CTE), one GROUP BY per line and remainder giving the line's totals, the check
-against the stored line and the remainder at which the kopecks run out (the threshold),
-then one sort with a running count at the threshold; Python holds one chunk of rows at a
-time, whatever the invoice's size.
+materialized CTE, by the parallel workers), one GROUP BY per line and billed seconds (a
+call's kopecks depend on nothing else) giving the lines' totals, the check against the
+stored lines, the remainder at which each line's kopecks run out (the threshold) and the
+call at it where they stop (the cutoff), then the rows in order, each joined to its line's
+and billed seconds' kopecks; Python holds one chunk of rows at a time, whatever the
+invoice's size.
 """
 
 from collections.abc import Callable, Iterator
