@@ -142,8 +142,11 @@ def _detail_ctes(
     # twice (the totals, then the rows). A call of no line has line_position NULL: the
     # verdict fails. Its kopecks (billed * rate / 6000, and the remainder) are not computed
     # there: they depend only on the line and billed, so the totals come per (line, billed)
-    # and the rows compute theirs from two columns. In ``cumulative``, rem is unique per
-    # line, so the running sum needs no tie-break.
+    # and each row joins its (line, billed) in ``bill_info``. In ``cumulative``, rem is
+    # unique per line, so the running sum needs no tie-break. The small CTEs the rows join
+    # (``bill_info``, the COPY's ``bill_cells``) are MATERIALIZED too: left inline, the
+    # planner takes ``rated``'s row estimate (far below a million) and merges instead of
+    # hashing (measured: 5.7 s against 3.6 s for the detail of a million calls).
     sql = f"""
         WITH rated AS MATERIALIZED (
             SELECT r.line_position, r.offered_at, r.call_id, r.billed, r.billable,

@@ -14,7 +14,10 @@ The same rules as the Python writer:
 
 - ``external_id`` starting with a formula trigger (``= + - @``, tab, CR) gets a leading
   ``'`` (``contactcenter.csv_safety``); the project code, band and rate come from the
-  invoice's lines, neutralized in Python and passed as arrays indexed by line position;
+  invoice's lines, neutralized in Python and passed as the plan's values per line;
+- the billed seconds' and the amount's text made once per line and billed seconds
+  (``bill_cells``: a call's kopecks depend on nothing else, but the one more kopeck of a
+  call at its line's threshold up to the cutoff, ``AT_CUTOFF``);
 - instants in UTC ISO 8601 with ``Z`` (microseconds only when not zero:
   ``contactcenter.orm.utc_iso_sql``, written by the workers that rate the calls), dates ISO
   (DateStyle ISO, set by ``detail_session``);
