@@ -447,7 +447,9 @@ def _band_of(slice_, band_index):
     return list(slice_.tariff.bands.all())[band_index]
 
 
-def _line_key(slice_, band):
+def line_key(slice_, band):
+    """The key of the invoice line a slice's calls in ``band`` (None: the base rate) are
+    billed on: project, service period, band name ('' for the base rate), rate."""
     rate = band.rate_per_minute if band else slice_.tariff.rate_per_minute
     return (slice_.project.id, slice_.service_period, band.name if band else "", rate)
 
@@ -494,7 +496,7 @@ def usage_sql(slices) -> dict[LineKey, UsageTotal]:
         slice_ = slices[slice_no]
         if slice_.tariff is None:
             _missing_tariff(slice_, calls)
-        total = totals[_line_key(slice_, _band_of(slice_, band_index))]
+        total = totals[line_key(slice_, _band_of(slice_, band_index))]
         total.calls += calls
         total.billed_seconds += int(billed)
     return dict(totals)

@@ -25,7 +25,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from billing.frozen import frozen_projects, frozen_tariffs
-from billing.invoicing import rated_calls_sql, slices_for
+from billing.invoicing import line_key, rated_calls_sql, slices_for
 from billing.models import Invoice, InvoiceLine
 from contactcenter.errors import ConflictError
 from contactcenter.orm import utc_iso_sql
@@ -73,11 +73,8 @@ def _line_positions(slices, lines) -> dict[tuple[int, int], int]:
     for slice_no, slice_ in enumerate(slices):
         if slice_.tariff is None:
             continue
-        bands = [None, *slice_.tariff.bands.all()]
-        for band_index, band in enumerate(bands, start=-1):
-            rate = band.rate_per_minute if band else slice_.tariff.rate_per_minute
-            key = (slice_.project.id, slice_.service_period, band.name if band else "", rate)
-            line = lines.get(key)
+        for band_index, band in enumerate([None, *slice_.tariff.bands.all()], start=-1):
+            line = lines.get(line_key(slice_, band))
             if line is not None:
                 positions[slice_no, band_index] = line.position
     return positions
@@ -252,7 +249,12 @@ def _detail_ctes(
 # threshold and the call is not after the line's cutoff (the ``take``-th call at the
 # threshold by offered_at, id). SQL of the rows ``r`` (rated) joined to ``bi`` (bill_info).
 AT_CUTOFF = "bi.at_threshold AND (r.offered_at, r.call_id) <= (bi.cut_offered_at, bi.cut_call_id)"
-BILL_JOIN = "JOIN bill_info bi ON bi.line_position = r.line_position AND bi.billed = r.billed"
+
+
+def bill_join(source: str = "bill_info") -> str:
+    """SQL joining the rows ``r`` to their line and billed seconds in ``source`` as ``bi``."""
+    return f"JOIN {source} bi ON bi.line_position = r.line_position AND bi.billed = r.billed"
+
 
 # The rows of a plan whose verdict holds, each with its kopecks, in the lines' order then
 # offered_at: one sort. A line missing no kopeck has no threshold.
@@ -261,7 +263,7 @@ DETAIL_ROWS = f"""
         SELECT r.*, bi.code_cell, bi.band_cell, bi.rate_cell,
             bi.kopecks + CASE WHEN {AT_CUTOFF} THEN 1 ELSE 0 END AS kopecks
         FROM rated r
-        {BILL_JOIN}
+        {bill_join()}
     )
 """  # noqa: S608
 DETAIL_ORDER = "ORDER BY line_position, offered_at, call_id"

@@ -39,10 +39,10 @@ from django.db import connection
 from billing.models import InvoiceLine
 from billing.selectors import (
     AT_CUTOFF,
-    BILL_JOIN,
     DETAIL_ORDER,
     DetailPlan,
     Verdict,
+    bill_join,
     detail_session,
     refuse,
 )
@@ -112,7 +112,7 @@ def copy_sql(plan: DetailPlan, *, dialect: str | None) -> tuple[str, list]:
                         r.inside_client_hours, bi.billed_cell, bi.code_cell, bi.band_cell,
                         bi.rate_cell, bi.amount_cell, bi.amount_up_cell, {AT_CUTOFF} AS up
                     FROM rated r
-                    {BILL_JOIN.replace("bill_info", "bill_cells")}
+                    {bill_join("bill_cells")}
                     {DETAIL_ORDER} OFFSET 0
                 ) d
                 WHERE (SELECT ok AND NOT awkward FROM verdict)

@@ -22,6 +22,19 @@ CONNECTED = [0, 1, 9, 10, 11, 29, 30, 31, 35, 36, 37, 59, 60, 61, 3599, 3600]
 WRAPS = [0, 14, 15, 16, 100]
 
 
+def free_10_then_30_then_6(project, **fields):
+    """The tariff under test: 10 free seconds, a first increment of 30 s, then 6 s steps."""
+    return Tariff.objects.create(
+        project=project,
+        valid_from=dt.date(2026, 1, 1),
+        rate_per_minute=Decimal("1.5000"),
+        free_seconds=10,
+        first_increment_seconds=30,
+        next_increment_seconds=6,
+        **fields,
+    )
+
+
 def sql_billed(project):
     slices = slices_for(
         projects=[project],
@@ -41,16 +54,7 @@ def sql_billed(project):
 @pytest.mark.parametrize("wrap_cap", [None, 0, 15])
 def test_each_calls_billed_seconds_are_the_ratings(basis, wrap_cap):
     project = ProjectFactory(client=ClientFactory(), timezone="Europe/Moscow")
-    tariff = Tariff.objects.create(
-        project=project,
-        valid_from=dt.date(2026, 1, 1),
-        rate_per_minute=Decimal("1.5000"),
-        free_seconds=10,
-        first_increment_seconds=30,
-        next_increment_seconds=6,
-        billable=basis,
-        wrap_cap_seconds=wrap_cap,
-    )
+    tariff = free_10_then_30_then_6(project, billable=basis, wrap_cap_seconds=wrap_cap)
     expected = {}
     for index, (connected, wrap) in enumerate((c, w) for c in CONNECTED for w in WRAPS):
         hold = min(connected, 5)
@@ -71,16 +75,7 @@ def test_each_calls_billed_seconds_are_the_ratings(basis, wrap_cap):
 def test_the_edges_a_client_reads():
     """Free 10 s, then 30 s, then 6 s steps; handle time with the wrap capped at 15 s."""
     project = ProjectFactory(client=ClientFactory(), timezone="Asia/Vladivostok")
-    Tariff.objects.create(
-        project=project,
-        valid_from=dt.date(2026, 1, 1),
-        rate_per_minute=Decimal("2.0000"),
-        free_seconds=10,
-        first_increment_seconds=30,
-        next_increment_seconds=6,
-        billable="handle",
-        wrap_cap_seconds=15,
-    )
+    free_10_then_30_then_6(project, billable="handle", wrap_cap_seconds=15)
     cases = {  # (connected, wrap): billed
         (0, 0): 0,
         (10, 0): 0,  # within the free seconds

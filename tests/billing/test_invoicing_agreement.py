@@ -150,6 +150,24 @@ def test_generated_lines_are_the_python_totals():
     assert stored == expected
 
 
+def week_moments(rng, bands, *, days):
+    """Local wall-clock instants (as rating takes them) of a week from Monday 12 October 2026,
+    each with its microseconds since its Monday 00:00: every band edge, a microsecond either
+    side, on each of ``days`` days; then 300 random ones."""
+    monday = dt.datetime(2026, 10, 12)  # noqa: DTZ001  local wall-clock time
+    edges = [
+        monday + dt.timedelta(days=day, microseconds=rating._time_of_day(moment) + delta)
+        for band in bands
+        for day in range(days)
+        for moment in (band.start, band.end)
+        for delta in (-1, 0, 1)
+    ]
+    randoms = [monday + dt.timedelta(seconds=rng.randrange(7 * 86400)) for _ in range(300)]
+    for moment in edges + randoms:
+        week_start = dt.datetime.combine(moment.date() - dt.timedelta(moment.weekday()), dt.time())
+        yield moment, (moment - week_start) // dt.timedelta(microseconds=1)
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_week_ranges_say_what_band_covers_says(seed):
     """The SQL form of a band (ranges of microseconds since Monday 00:00) is the same
@@ -157,17 +175,7 @@ def test_week_ranges_say_what_band_covers_says(seed):
     rng = random.Random(seed)
     band = type("Band", (), random_band(rng, "b"))
     ranges = _week_ranges(band)
-    monday = dt.datetime(2026, 10, 12)  # noqa: DTZ001  local wall-clock time, as band_covers takes
-    edges = [
-        monday + dt.timedelta(days=day, microseconds=rating._time_of_day(moment) + delta)
-        for day in range(8)
-        for moment in (band.start, band.end)
-        for delta in (-1, 0, 1)
-    ]
-    randoms = [monday + dt.timedelta(seconds=rng.randrange(7 * 86400)) for _ in range(300)]
-    for moment in edges + randoms:
-        week_start = dt.datetime.combine(moment.date() - dt.timedelta(moment.weekday()), dt.time())
-        us = (moment - week_start) // dt.timedelta(microseconds=1)
+    for moment, us in week_moments(rng, [band], days=8):
         in_ranges = any(low <= us < high for low, high in ranges)
         assert in_ranges is rating.band_covers(band, moment), (moment, ranges)
 
@@ -184,18 +192,7 @@ def test_band_pieces_find_the_band_rating_finds(seed):
     assert starts[0] == 0
     assert starts == sorted(set(starts))
     assert all(a != b for a, b in itertools.pairwise(indexes))  # equal neighbours merged
-    monday = dt.datetime(2026, 10, 12)  # noqa: DTZ001  local wall-clock time, as rating takes
-    edges = [
-        monday + dt.timedelta(days=day, microseconds=rating._time_of_day(moment) + delta)
-        for band in bands
-        for day in range(7)
-        for moment in (band.start, band.end)
-        for delta in (-1, 0, 1)
-    ]
-    randoms = [monday + dt.timedelta(seconds=rng.randrange(7 * 86400)) for _ in range(300)]
-    for moment in edges + randoms:
-        week_start = dt.datetime.combine(moment.date() - dt.timedelta(moment.weekday()), dt.time())
-        us = (moment - week_start) // dt.timedelta(microseconds=1)
+    for moment, us in week_moments(rng, bands, days=7):
         found = indexes[bisect.bisect_right(starts, us) - 1]
         expected = rating.band_index(bands, moment)
         assert found == (-1 if expected is None else expected), (moment, starts, indexes)
