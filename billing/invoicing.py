@@ -447,10 +447,11 @@ def _band_of(slice_, band_index):
     return list(slice_.tariff.bands.all())[band_index]
 
 
-def line_key(slice_, band):
+def line_key(slice_, band, tariff=None) -> LineKey:
     """The key of the invoice line a slice's calls in ``band`` (None: the base rate) are
-    billed on: project, service period, band name ('' for the base rate), rate."""
-    rate = band.rate_per_minute if band else slice_.tariff.rate_per_minute
+    billed on: project, service period, band name ('' for the base rate), rate. ``tariff``
+    (default: the slice's) is the one whose base rate applies."""
+    rate = band.rate_per_minute if band else (tariff or slice_.tariff).rate_per_minute
     return (slice_.project.id, slice_.service_period, band.name if band else "", rate)
 
 
@@ -526,9 +527,7 @@ def usage_python(slices) -> dict[LineKey, UsageTotal]:
             bands = list(tariff.bands.all())
             index = rating.band_index(bands, rating.local(answered_at, slice_.project.timezone))
             band = None if index is None else bands[index]
-            rate = band.rate_per_minute if band else tariff.rate_per_minute
-            key = (slice_.project.id, slice_.service_period, band.name if band else "", rate)
-            total = totals[key]
+            total = totals[line_key(slice_, band, tariff)]  # the tariff it found, not the slice's
             total.calls += 1
             total.billed_seconds += rating.call_billed_seconds(
                 tariff, connected=connected, hold=hold, wrap=wrap
